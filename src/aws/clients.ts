@@ -1,0 +1,71 @@
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { ECRClient } from "@aws-sdk/client-ecr";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { STSClient } from "@aws-sdk/client-sts";
+
+/** Every AWS client the collectors use; tests pass mocked or moto-pointed instances. */
+export interface AwsClients {
+  readonly ecs: ECSClient;
+  readonly elbv2: ElasticLoadBalancingV2Client;
+  readonly logs: CloudWatchLogsClient;
+  readonly ec2: EC2Client;
+  readonly ecr: ECRClient;
+  readonly cloudtrail: CloudTrailClient;
+  readonly cloudwatch: CloudWatchClient;
+  readonly sts: STSClient;
+}
+
+export interface ClientOptions {
+  /** Region; unset → the SDK's own chain (AWS_REGION, profile, IMDS). */
+  readonly region?: string;
+  /** Shared-config profile; unset → the default credential chain. */
+  readonly profile?: string;
+  /**
+   * Attempts per call, including the first, with the SDK's `standard` retry mode (exponential backoff
+   * with jitter, retry quota). Bounded so a throttled API cannot stall a diagnosis.
+   * @default 3
+   */
+  readonly maxAttempts?: number;
+  /** @default 3000 */
+  readonly connectionTimeoutMs?: number;
+  /** @default 10000 */
+  readonly requestTimeoutMs?: number;
+}
+
+/**
+ * Builds the clients with bounded retries and timeouts. Endpoints are left to the SDK, which honours
+ * `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` itself (the tests point them at moto_server).
+ */
+export function createClients(options: ClientOptions = {}): AwsClients {
+  const config = {
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    retryMode: "standard",
+    maxAttempts: options.maxAttempts ?? 3,
+    requestHandler: {
+      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+      requestTimeout: options.requestTimeoutMs ?? 10_000,
+      // Without this the handler only logs a warning when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
+  };
+  return {
+    ecs: new ECSClient(config),
+    elbv2: new ElasticLoadBalancingV2Client(config),
+    logs: new CloudWatchLogsClient(config),
+    ec2: new EC2Client(config),
+    ecr: new ECRClient(config),
+    cloudtrail: new CloudTrailClient(config),
+    cloudwatch: new CloudWatchClient(config),
+    sts: new STSClient(config),
+  };
+}
+
+/** Releases sockets so a CLI run exits promptly. */
+export function destroyClients(clients: AwsClients): void {
+  for (const client of Object.values(clients)) client.destroy();
+}

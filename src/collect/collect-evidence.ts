@@ -1,0 +1,120 @@
+import type { AwsClients } from "../aws/clients";
+import { toStepError } from "../aws/step-error";
+import type { Clock } from "../clock";
+import { SCHEMA_VERSION, type Evidence, type StepError, type StepId, type StepRecord } from "../evidence/schema";
+import { iso, type TimeWindow } from "../time-window";
+import { TOOL_VERSION } from "../version";
+import { loadServiceTasks } from "./lookups/tasks";
+import { loadTargetGroups } from "./lookups/target-groups";
+import { loadTaskDefinitions } from "./lookups/task-definitions";
+import { createRateLimiter, type RateLimiter } from "./rate-limiter";
+import type { ResolvedTarget } from "./resolve-target";
+import { DEFAULT_LIMITS, type CollectContext, type CollectLimits, type Step } from "./step";
+import { STEPS } from "./steps";
+import { toService } from "./convert";
+
+export type ProgressEvent =
+  | { readonly type: "start"; readonly steps: readonly { id: StepId; number: number | null; title: string }[] }
+  | { readonly type: "step"; readonly record: StepRecord; readonly done: number; readonly total: number };
+
+export interface CollectOptions {
+  readonly clients: AwsClients;
+  readonly resolved: ResolvedTarget;
+  readonly window: TimeWindow;
+  readonly clock: Clock;
+  /** Overrides for the bounds in `DEFAULT_LIMITS`. */
+  readonly limits?: Partial<CollectLimits>;
+  /** The steps to run, in check order. @default STEPS */
+  readonly steps?: readonly Step[];
+  /** @default 2 requests/s with the real timer */
+  readonly cloudTrailLimiter?: RateLimiter;
+  /** Called as each step finishes (for progress on a TTY or in Slack). Must not throw. */
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+/**
+ * Collects the evidence for every step concurrently and returns the snapshot. A step that throws becomes an
+ * `error` record with an actionable reason; the others still complete. Never throws for an AWS failure.
+ */
+export async function collectEvidence(options: CollectOptions): Promise<Evidence> {
+  const { resolved, window, clock } = options;
+  const steps = options.steps ?? STEPS;
+  const startedAt = clock();
+  const ctx = createContext(options);
+  options.onProgress?.({ type: "start", steps: steps.map(({ id, number, title }) => ({ id, number, title })) });
+
+  let done = 0;
+  const records = await Promise.all(
+    steps.map(async (step) => {
+      const record = await runStep(step, ctx, clock);
+      done += 1;
+      options.onProgress?.({ type: "step", record, done, total: steps.length });
+      return record;
+    }),
+  );
+
+  const contextErrors: StepError[] = [];
+  const taskDefinitions = await ctx.taskDefinitions().then(
+    (tds) => (tds.previous ? [tds.current, tds.previous] : [tds.current]),
+    (error: unknown) => {
+      contextErrors.push(toStepError(error, "ecs:DescribeTaskDefinition"));
+      return [];
+    },
+  );
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: "ecs-medic", version: TOOL_VERSION },
+    target: resolved.target,
+    window,
+    collectedAt: iso(startedAt),
+    durationMs: elapsed(startedAt, clock),
+    service: ctx.service,
+    taskDefinitions,
+    contextErrors,
+    steps: records,
+  } satisfies Evidence;
+}
+
+async function runStep(step: Step, ctx: CollectContext, clock: Clock): Promise<StepRecord> {
+  const started = clock();
+  try {
+    const result = await step.collect(ctx);
+    const durationMs = elapsed(started, clock);
+    if (result.status === "skipped") {
+      return { id: step.id, status: "skipped", data: result.data ?? null, errors: [], skipReason: result.skipReason, durationMs } as StepRecord;
+    }
+    return { id: step.id, status: result.status, data: result.data, errors: [...result.errors], durationMs } as StepRecord;
+  } catch (error) {
+    return { id: step.id, status: "error", data: null, errors: [toStepError(error)], durationMs: elapsed(started, clock) } as StepRecord;
+  }
+}
+
+function createContext(options: CollectOptions): CollectContext {
+  const { clients, resolved, window, clock } = options;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const service = toService(resolved.service);
+  return {
+    clients,
+    target: resolved.target,
+    window,
+    clock,
+    limits,
+    sdkService: resolved.service,
+    service,
+    cloudTrailLimiter: options.cloudTrailLimiter ?? createRateLimiter({ intervalMs: 500 }),
+    taskDefinitions: memo(() => loadTaskDefinitions(clients.ecs, resolved.service)),
+    tasks: memo(() => loadServiceTasks(clients.ecs, resolved.target, limits)),
+    targetGroups: memo(() => loadTargetGroups(clients.elbv2, service)),
+  };
+}
+
+/** A lazily started, shared promise; a rejection is shared too (each dependent step reports it). */
+function memo<T>(load: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => (promise ??= load());
+}
+
+function elapsed(since: Date, clock: Clock): number {
+  return Math.max(0, Math.round(clock().getTime() - since.getTime()));
+}

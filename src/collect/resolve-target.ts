@@ -1,0 +1,171 @@
+import {
+  DescribeServicesCommand,
+  paginateListClusters,
+  paginateListServices,
+  type ECSClient,
+  type Service as SdkService,
+} from "@aws-sdk/client-ecs";
+import { awsCall } from "../aws/aws-call";
+import { mapLimit } from "../util/map-limit";
+import { InvalidNameError, TargetAmbiguousError, TargetNotFoundError, type TargetCandidate } from "../errors";
+import type { Target } from "../evidence/schema";
+
+/** A resolved service: where it lives and what DescribeServices said about it. */
+export interface ResolvedTarget {
+  readonly target: Target;
+  readonly service: SdkService;
+}
+
+export interface TargetQuery {
+  /** `payment-api`, `prod/payment-api`, or a service ARN. */
+  readonly service: string;
+  /** Cluster name or ARN; unset → search every cluster in the account and region. */
+  readonly cluster?: string | undefined;
+}
+
+/** ECS: "Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed." */
+const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):service\/(?:([A-Za-z0-9_-]{1,255})\/)?([A-Za-z0-9_-]{1,255})$/;
+const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/([A-Za-z0-9_-]{1,255})$/;
+/** Clusters searched at once when no cluster is given. */
+const SEARCH_CONCURRENCY = 5;
+/** Clusters searched at most (an account with more should pass --cluster). */
+const MAX_CLUSTERS = 100;
+
+/** Splits and validates the user's words before any AWS call. */
+export function parseTargetQuery(query: TargetQuery): { service: string; cluster?: string | undefined } {
+  const raw = query.service.trim();
+  let service = raw;
+  let cluster = query.cluster?.trim() || undefined;
+  const arn = SERVICE_ARN.exec(raw);
+  if (arn) {
+    service = arn[4]!;
+    cluster = cluster ?? arn[3];
+  } else if (raw.includes("/")) {
+    const parts = raw.split("/");
+    if (parts.length !== 2) throw new InvalidNameError(`"${raw}" is not a service: use NAME, CLUSTER/NAME or a service ARN`);
+    [cluster, service] = [cluster ?? parts[0], parts[1]!];
+  }
+  if (!NAME.test(service)) {
+    throw new InvalidNameError(
+      `"${truncate(service)}" is not a valid ECS service name: up to 255 letters, numbers, hyphens and underscores`,
+    );
+  }
+  if (cluster !== undefined && !NAME.test(cluster) && !CLUSTER_ARN.test(cluster)) {
+    throw new InvalidNameError(
+      `"${truncate(cluster)}" is not a valid ECS cluster name or ARN: up to 255 letters, numbers, hyphens and underscores`,
+    );
+  }
+  return { service, cluster };
+}
+
+/**
+ * Finds the service: in the given cluster, else in every cluster of the account and region
+ * (ListClusters, then DescribeServices per cluster). No match → `TargetNotFoundError` naming the clusters searched
+ * and any similar names; several → `TargetAmbiguousError` listing the candidates.
+ */
+export async function resolveTarget(ecs: ECSClient, query: TargetQuery): Promise<ResolvedTarget> {
+  const { service, cluster } = parseTargetQuery(query);
+  const clusters = cluster ? [cluster] : await listClusters(ecs);
+  if (clusters.length === 0) {
+    throw new TargetNotFoundError(service, [], `No ECS clusters in this account and region, so no service "${service}". Check --region and the AWS profile.`);
+  }
+
+  const found = (await mapLimit(clusters, SEARCH_CONCURRENCY, (c) => describeIn(ecs, c, service))).flat();
+  if (found.length === 1) return toResolved(found[0]!);
+  if (found.length > 1) {
+    const candidates = found.map(candidateOf);
+    throw new TargetAmbiguousError(
+      service,
+      candidates,
+      `"${service}" exists in ${found.length} clusters: ${candidates.map((c) => `${c.cluster}/${c.service}`).join(", ")}. Say which with --cluster.`,
+    );
+  }
+
+  const similar = await similarServices(ecs, clusters, service);
+  const searched = clusters.map(clusterName);
+  const where = searched.length === 1 ? `cluster ${searched[0]}` : `${searched.length} clusters (${shortList(searched)})`;
+  const hint = similar.length > 0 ? ` Did you mean ${shortList(similar)}?` : "";
+  throw new TargetNotFoundError(service, searched, `No active service "${service}" in ${where}.${hint}`);
+}
+
+async function listClusters(ecs: ECSClient): Promise<string[]> {
+  return awsCall("ecs:ListClusters", async () => {
+    const arns: string[] = [];
+    for await (const page of paginateListClusters({ client: ecs, pageSize: 100 }, {})) {
+      arns.push(...(page.clusterArns ?? []));
+      if (arns.length >= MAX_CLUSTERS) break;
+    }
+    return arns.slice(0, MAX_CLUSTERS);
+  });
+}
+
+async function describeIn(ecs: ECSClient, cluster: string, service: string): Promise<SdkService[]> {
+  try {
+    const out = await awsCall("ecs:DescribeServices", () => ecs.send(new DescribeServicesCommand({ cluster, services: [service] })));
+    // DescribeServices still returns a deleted service for a while, with status INACTIVE: it is not a target.
+    return (out.services ?? []).filter((s) => s.status !== "INACTIVE");
+  } catch (error) {
+    if (isClusterNotFound(error)) return [];
+    throw error;
+  }
+}
+
+function isClusterNotFound(error: unknown): boolean {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error && cause.name === "ClusterNotFoundException";
+}
+
+/** Names containing the query (or contained in it), to suggest when nothing matched exactly. */
+async function similarServices(ecs: ECSClient, clusters: string[], service: string): Promise<string[]> {
+  const needle = service.toLowerCase();
+  const lists = await mapLimit(clusters.slice(0, 20), SEARCH_CONCURRENCY, async (cluster) => {
+    try {
+      const names: string[] = [];
+      for await (const page of paginateListServices({ client: ecs, pageSize: 100 }, { cluster })) {
+        for (const arn of page.serviceArns ?? []) {
+          const name = arn.split("/").pop() ?? "";
+          if (name.toLowerCase().includes(needle) || needle.includes(name.toLowerCase())) names.push(`${clusterName(cluster)}/${name}`);
+        }
+        if (names.length >= 10) break;
+      }
+      return names;
+    } catch {
+      return []; // Suggestions are a courtesy; a denied ListServices must not hide the real answer.
+    }
+  });
+  return lists.flat().slice(0, 5);
+}
+
+function toResolved(service: SdkService): ResolvedTarget {
+  const arn = service.serviceArn ?? "";
+  const [, , , region = "", account = ""] = arn.split(":");
+  return {
+    service,
+    target: {
+      account: account || undefined,
+      region,
+      cluster: clusterName(service.clusterArn ?? ""),
+      clusterArn: service.clusterArn ?? "",
+      service: service.serviceName ?? "",
+      serviceArn: arn,
+    },
+  };
+}
+
+function candidateOf(service: SdkService): TargetCandidate {
+  return { cluster: clusterName(service.clusterArn ?? ""), service: service.serviceName ?? "", serviceArn: service.serviceArn ?? "" };
+}
+
+export function clusterName(clusterOrArn: string): string {
+  const match = CLUSTER_ARN.exec(clusterOrArn);
+  return match ? match[1]! : clusterOrArn;
+}
+
+function shortList(items: string[]): string {
+  return items.length <= 5 ? items.join(", ") : `${items.slice(0, 5).join(", ")} and ${items.length - 5} more`;
+}
+
+function truncate(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}

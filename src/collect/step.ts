@@ -1,0 +1,105 @@
+import type { Service as SdkService } from "@aws-sdk/client-ecs";
+import type { AwsClients } from "../aws/clients";
+import type { Clock } from "../clock";
+import type { Service, StepData, StepError, StepId, Target, TargetGroup, Task, TaskDefinition } from "../evidence/schema";
+import type { TimeWindow } from "../time-window";
+import type { RateLimiter } from "./rate-limiter";
+
+/** Bounds that keep one diagnosis fast and its snapshot small. Defaults in `DEFAULT_LIMITS`. */
+export interface CollectLimits {
+  /** Stopped-task ARNs listed at most (ECS keeps stopped tasks about an hour). */
+  readonly maxStoppedTasks: number;
+  /** Running/pending task ARNs described at most. */
+  readonly maxRunningTasks: number;
+  /** Newest failed tasks whose logs are read. */
+  readonly maxLogTasks: number;
+  /** Last lines read per log stream. */
+  readonly maxLogLines: number;
+  /** Matches kept per log group from the error-pattern search. */
+  readonly maxPatternMatches: number;
+  /** CloudTrail events kept per lookup. */
+  readonly maxChangeEvents: number;
+  /** Service deployments read from ListServiceDeployments. */
+  readonly maxServiceDeployments: number;
+}
+
+export const DEFAULT_LIMITS: CollectLimits = {
+  maxStoppedTasks: 500,
+  maxRunningTasks: 500,
+  maxLogTasks: 5,
+  maxLogLines: 50,
+  maxPatternMatches: 50,
+  maxChangeEvents: 50,
+  maxServiceDeployments: 10,
+};
+
+/** The service's current task definition and, when one is known, the one before it. */
+export interface TaskDefinitions {
+  readonly current: TaskDefinition;
+  readonly previous?: TaskDefinition | undefined;
+}
+
+/** The service's tasks, described once and shared by every step that needs them. */
+export interface ServiceTasks {
+  /** Newest `stoppedAt` first. */
+  readonly stopped: readonly Task[];
+  readonly stoppedListed: number;
+  readonly truncated: boolean;
+  readonly running: readonly Task[];
+}
+
+/**
+ * What every step gets. Reads that several steps need (task definitions, tasks, target groups) are shared,
+ * memoised promises: each AWS call is made once however many steps await it, and all steps can start at once.
+ */
+export interface CollectContext {
+  readonly clients: AwsClients;
+  readonly target: Target;
+  readonly window: TimeWindow;
+  readonly clock: Clock;
+  readonly limits: CollectLimits;
+  /** The service as DescribeServices returned it (events and deployments included). */
+  readonly sdkService: SdkService;
+  /** The same, as it is stored in the snapshot. */
+  readonly service: Service;
+  /** Spaces CloudTrail LookupEvents calls (2 requests/s per account and region). */
+  readonly cloudTrailLimiter: RateLimiter;
+  taskDefinitions(): Promise<TaskDefinitions>;
+  tasks(): Promise<ServiceTasks>;
+  targetGroups(): Promise<readonly TargetGroup[]>;
+}
+
+/** What a step's `collect` returns; the runner adds timing and turns a throw into an `error` record. */
+export type StepOutcome<D> =
+  | { readonly status: "collected" | "partial"; readonly data: D; readonly errors: readonly StepError[] }
+  | { readonly status: "skipped"; readonly skipReason: string; readonly data?: D | undefined };
+
+/**
+ * One step of the check order. Implementations only read AWS and return plain data; judging what the data
+ * means belongs to the diagnosis, never here.
+ *
+ * @example
+ * export const subnetsStep: Step<"subnets"> = {
+ *   id: "subnets", number: 9, title: "Subnet IP availability",
+ *   async collect(ctx) { … return outcome(data, errors); },
+ *   summarize(data) { return `${data.totalAvailable} free IPs …`; },
+ * };
+ */
+export interface Step<K extends StepId = StepId> {
+  readonly id: K;
+  /** Position in the ten-step check order; `null` for supporting steps such as `saturation`. */
+  readonly number: number | null;
+  readonly title: string;
+  collect(ctx: CollectContext): Promise<StepOutcome<StepData[K]>>;
+  /** One line saying what was found, for the terminal and progress messages. Pure. */
+  summarize(data: StepData[K]): string;
+}
+
+/** `collected` when every read answered, `partial` when some failed but data remains. */
+export function outcome<D>(data: D, errors: readonly StepError[] = []): StepOutcome<D> {
+  return { status: errors.length > 0 ? "partial" : "collected", data, errors };
+}
+
+export function skipped<D>(skipReason: string): StepOutcome<D> {
+  return { status: "skipped", skipReason };
+}

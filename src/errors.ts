@@ -1,0 +1,107 @@
+/**
+ * Typed errors for everything ecs-medic reports to a person. User-facing text is chosen by `code`,
+ * never parsed out of `message`; the original error travels in `cause`.
+ */
+
+export const ErrorCode = {
+  /** Bad command-line or slash-command input. */
+  Usage: "USAGE",
+  /** A cluster or service name that AWS would reject, caught before any call. */
+  InvalidName: "INVALID_NAME",
+  /** No service matched the name in the clusters searched. */
+  TargetNotFound: "TARGET_NOT_FOUND",
+  /** Several services matched; the caller must say which. */
+  TargetAmbiguous: "TARGET_AMBIGUOUS",
+  /** A saved evidence snapshot is unreadable or does not match the schema. */
+  EvidenceInvalid: "EVIDENCE_INVALID",
+  /** Nothing at all could be collected (no credentials, no region, every call failed). */
+  CollectionFailed: "COLLECTION_FAILED",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class EcsMedicError extends Error {
+  override readonly name: string = "EcsMedicError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class UsageError extends EcsMedicError {
+  override readonly name = "UsageError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Usage, message, options);
+  }
+}
+
+export class InvalidNameError extends EcsMedicError {
+  override readonly name = "InvalidNameError";
+  constructor(message: string) {
+    super(ErrorCode.InvalidName, message);
+  }
+}
+
+export class TargetNotFoundError extends EcsMedicError {
+  override readonly name = "TargetNotFoundError";
+  constructor(
+    readonly service: string,
+    readonly clustersSearched: readonly string[],
+    message: string,
+  ) {
+    super(ErrorCode.TargetNotFound, message);
+  }
+}
+
+/** One service that matched an ambiguous name. */
+export interface TargetCandidate {
+  readonly cluster: string;
+  readonly service: string;
+  readonly serviceArn: string;
+}
+
+export class TargetAmbiguousError extends EcsMedicError {
+  override readonly name = "TargetAmbiguousError";
+  constructor(
+    readonly service: string,
+    readonly candidates: readonly TargetCandidate[],
+    message: string,
+  ) {
+    super(ErrorCode.TargetAmbiguous, message);
+  }
+}
+
+export class EvidenceInvalidError extends EcsMedicError {
+  override readonly name = "EvidenceInvalidError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.EvidenceInvalid, message, options);
+  }
+}
+
+export class CollectionFailedError extends EcsMedicError {
+  override readonly name = "CollectionFailedError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.CollectionFailed, message, options);
+  }
+}
+
+/**
+ * An AWS call that failed, tagged with the IAM-style operation name (`ecs:ListTasks`) so the
+ * step that made it can say which permission is missing. Thrown by `awsCall`; the cause is the SDK error.
+ */
+export class AwsCallError extends Error {
+  override readonly name = "AwsCallError";
+  constructor(
+    readonly operation: string,
+    options: { cause: unknown },
+  ) {
+    super(`${operation} failed: ${describeCause(options.cause)}`, options);
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return String(cause);
+}
