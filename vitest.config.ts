@@ -4,7 +4,6 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup.ts"],
-    globalSetup: ["test/integration/moto-global-setup.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     env: {

@@ -545,11 +545,11 @@ export type StepData = { [K in StepId]: z.infer<(typeof StepDataSchemas)[K]> };
 export const CollectionStatus = ["collected", "partial", "skipped", "error"] as const;
 export type CollectionStatus = (typeof CollectionStatus)[number];
 
-function stepRecordSchema<K extends StepId>(id: K) {
+function stepRecordSchema<K extends StepId, S extends z.ZodType>(id: K, data: S) {
   return z.object({
     id: z.literal(id),
     status: z.enum(CollectionStatus),
-    data: StepDataSchemas[id].nullable(),
+    data: data.nullable(),
     errors: z.array(StepErrorSchema),
     skipReason: opt(z.string()),
     durationMs: z.number().int().nonnegative(),
@@ -557,17 +557,17 @@ function stepRecordSchema<K extends StepId>(id: K) {
 }
 
 export const StepRecordSchema = z.discriminatedUnion("id", [
-  stepRecordSchema("service-events"),
-  stepRecordSchema("deployment"),
-  stepRecordSchema("stopped-tasks"),
-  stepRecordSchema("target-health"),
-  stepRecordSchema("task-logs"),
-  stepRecordSchema("network-ports"),
-  stepRecordSchema("image"),
-  stepRecordSchema("secrets"),
-  stepRecordSchema("subnets"),
-  stepRecordSchema("changes"),
-  stepRecordSchema("saturation"),
+  stepRecordSchema("service-events", StepDataSchemas["service-events"]),
+  stepRecordSchema("deployment", StepDataSchemas["deployment"]),
+  stepRecordSchema("stopped-tasks", StepDataSchemas["stopped-tasks"]),
+  stepRecordSchema("target-health", StepDataSchemas["target-health"]),
+  stepRecordSchema("task-logs", StepDataSchemas["task-logs"]),
+  stepRecordSchema("network-ports", StepDataSchemas["network-ports"]),
+  stepRecordSchema("image", StepDataSchemas["image"]),
+  stepRecordSchema("secrets", StepDataSchemas["secrets"]),
+  stepRecordSchema("subnets", StepDataSchemas["subnets"]),
+  stepRecordSchema("changes", StepDataSchemas["changes"]),
+  stepRecordSchema("saturation", StepDataSchemas["saturation"]),
 ]);
 
 /** One step's record in the snapshot, typed by its id. */

@@ -1,0 +1,93 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "../errors";
+
+export const OUTPUT_FORMATS = ["text", "json"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface DiagnoseArgs {
+  readonly command: "diagnose";
+  /** Absent only when replaying `--evidence`. */
+  readonly service?: string | undefined;
+  readonly cluster?: string | undefined;
+  readonly region?: string | undefined;
+  readonly profile?: string | undefined;
+  readonly since: string;
+  readonly format: OutputFormat;
+  readonly saveEvidence?: string | undefined;
+  readonly evidence?: string | undefined;
+}
+
+export type CliArgs = DiagnoseArgs | { readonly command: "help" } | { readonly command: "version" };
+
+export const USAGE = `Usage:
+  ecs-medic diagnose <service> [--cluster C] [--region R] [--profile P] [--since 1h]
+                               [--format text|json] [--save-evidence FILE]
+  ecs-medic diagnose [<service>] --evidence FILE      replay a saved snapshot, no AWS access
+  ecs-medic help | --version
+
+<service> is a name (searched in every cluster unless --cluster is given), CLUSTER/NAME, or a service ARN.
+--since takes a duration (30m, 2h, 1d, 1h30m) or an ISO time; default 1h.
+
+Exit codes: 0 evidence collected · 2 usage error, unknown or ambiguous service · 3 nothing could be collected.`;
+
+/** Parses argv (without `node script`). Throws `UsageError` with a message that says what to type instead. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      return { command: "help" };
+    case "--version":
+    case "-v":
+    case "version":
+      return { command: "version" };
+    case "diagnose":
+      return parseDiagnose(rest);
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+function parseDiagnose(argv: readonly string[]): DiagnoseArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        cluster: { type: "string", short: "c" },
+        region: { type: "string", short: "r" },
+        profile: { type: "string", short: "p" },
+        since: { type: "string", short: "s", default: "1h" },
+        format: { type: "string", short: "f", default: "text" },
+        "save-evidence": { type: "string" },
+        evidence: { type: "string", short: "e" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, ""), { cause: error });
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new UsageError(`diagnose takes one service, got: ${positionals.join(" ")}`);
+  const service = positionals[0];
+  if (!service && !values.evidence) throw new UsageError("diagnose needs a service name (or --evidence FILE to replay)");
+  if (values.evidence && values["save-evidence"]) throw new UsageError("--evidence replays a snapshot; --save-evidence cannot be used with it");
+  const format = values.format as string;
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format ${format}: use one of ${OUTPUT_FORMATS.join(", ")}`);
+  }
+  return {
+    command: "diagnose",
+    service,
+    cluster: values.cluster,
+    region: values.region,
+    profile: values.profile,
+    since: values.since as string,
+    format: format as OutputFormat,
+    saveEvidence: values["save-evidence"],
+    evidence: values.evidence,
+  };
+}

@@ -1,0 +1,29 @@
+import { UsageError } from "../errors";
+import { TOOL_VERSION } from "../version";
+import { parseCliArgs, USAGE } from "./args";
+import { runDiagnose, type CliIo } from "./diagnose";
+import { ExitCode } from "./exit-codes";
+
+/** Runs one CLI invocation and returns its exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let args;
+  try {
+    args = parseCliArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`ecs-medic: ${error.message}\n\n${USAGE}\n`);
+      return ExitCode.Usage;
+    }
+    throw error;
+  }
+  switch (args.command) {
+    case "help":
+      io.stdout.write(`${USAGE}\n`);
+      return ExitCode.Ok;
+    case "version":
+      io.stdout.write(`ecs-medic ${TOOL_VERSION}\n`);
+      return ExitCode.Ok;
+    case "diagnose":
+      return runDiagnose(args, io);
+  }
+}

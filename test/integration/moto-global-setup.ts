@@ -1,2 +1,0 @@
-// Placeholder replaced below.
-export default function setup(): void {}
