@@ -5,6 +5,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup.ts"],
     testTimeout: 20_000,
+    // The JSON report is what .ci/run counts from (CI does not read vitest's own summary).
+    reporters: ["default", ["json", { outputFile: ".vitest-results.json" }]],
     hookTimeout: 30_000,
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",

@@ -19,6 +19,9 @@ export const MOTO_BINARY = process.env.MOTO_SERVER ?? "moto_server";
 export function motoAvailable(): boolean {
   const probe = spawnSync(MOTO_BINARY, ["--help"], { stdio: "ignore", timeout: 15_000 });
   const ok = probe.status === 0;
+  if (!ok && process.env.ECS_MEDIC_REQUIRE_MOTO === "1") {
+    throw new Error(`moto_server is required (ECS_MEDIC_REQUIRE_MOTO=1) but ${MOTO_BINARY} could not be run`);
+  }
   if (!ok) {
     const line = "!".repeat(78);
     process.stderr.write(`\n${line}\n! moto_server not found (${MOTO_BINARY}): wire-level AWS integration tests are SKIPPED.\n! .ci/run requires it. Install Python moto[server] 5.2.1 or set MOTO_SERVER.\n${line}\n\n`);
