@@ -319,6 +319,8 @@ export const TaskLogsDataSchema = z.object({
   patternSearches: z.array(
     z.object({
       logGroup: z.string(),
+      /** The search is narrowed to this service's streams when the log group is shared. */
+      logStreamNamePrefix: opt(z.string()),
       filterPattern: z.string(),
       matches: z.array(LogLineSchema.extend({ logStream: z.string() })),
       truncated: z.boolean(),
@@ -400,7 +402,8 @@ export const ImageDataSchema = z.object({
       /** ECR DescribeImages on the tag or digest. */
       ecr: opt(
         z.object({
-          exists: z.boolean(),
+          /** `null`: not checked (the read failed or the registry is in another region; see `error`). */
+          exists: z.boolean().nullable(),
           imageDigest: opt(z.string()),
           imagePushedAt: opt(Timestamp),
           imageTags: z.array(z.string()),

@@ -102,7 +102,8 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
     const deployment = step(evidence, "deployment");
     expect(deployment.status).toBe("partial");
     expect(deployment.data?.history.error).toMatchObject({ kind: "api_unavailable", operation: "ecs:ListServiceDeployments" });
-    expect(deployment.data?.circuitBreaker).toEqual({ enable: true, rollback: true });
+    // moto keeps no deploymentCircuitBreaker and no deployments[] history (TOOLCHAIN.md): only the controller is real here.
+    expect(deployment.data?.deploymentController).toBe("ECS");
   });
 
   it("reads subnets, ports, security groups and the target group from the wire", () => {

@@ -1,5 +1,15 @@
 import type { Step } from "../step";
 import { serviceEventsStep } from "./01-service-events";
+import { deploymentStep } from "./02-deployment";
+import { stoppedTasksStep } from "./03-stopped-tasks";
+import { targetHealthStep } from "./04-target-health";
+import { taskLogsStep } from "./05-task-logs";
+import { networkPortsStep } from "./06-network-ports";
+import { imageStep } from "./07-image";
+import { secretsStep } from "./08-secrets";
+import { subnetsStep } from "./09-subnets";
+import { changesStep } from "./10-changes";
+import { saturationStep } from "./11-saturation";
 
 /**
  * The check order (DESIGN.md §3), then supporting steps. Ids are stable: playbooks, snapshots and tests use them.
@@ -7,4 +17,14 @@ import { serviceEventsStep } from "./01-service-events";
  */
 export const STEPS: readonly Step[] = [
   serviceEventsStep,
+  deploymentStep,
+  stoppedTasksStep,
+  targetHealthStep,
+  taskLogsStep,
+  networkPortsStep,
+  imageStep,
+  secretsStep,
+  subnetsStep,
+  changesStep,
+  saturationStep,
 ];

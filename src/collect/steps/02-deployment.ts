@@ -1,0 +1,257 @@
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
+  ListServiceDeploymentsCommand,
+  type Deployment as SdkDeployment,
+  type ECSClient,
+  type ServiceDeployment as SdkServiceDeployment,
+  type ServiceDeploymentBrief as SdkServiceDeploymentBrief,
+} from "@aws-sdk/client-ecs";
+import { awsCall, chunk } from "../../aws/aws-call";
+import { toStepError } from "../../aws/step-error";
+import type { DeploymentData, StepError, Target } from "../../evidence/schema";
+import { compact, isoOrUndefined } from "../convert";
+import { outcome, type CollectContext, type Step } from "../step";
+
+type Deployment = DeploymentData["deployments"][number];
+type ServiceDeployment = DeploymentData["history"]["serviceDeployments"][number];
+
+/** DescribeServiceDeployments and DescribeServiceRevisions take at most 20 ARNs per call. */
+const DESCRIBE_BATCH = 20;
+/** ListServiceDeployments may answer an empty page that still carries a nextToken: bound the pages too. */
+const MAX_LIST_PAGES = 20;
+
+/**
+ * Step 2 — the service's rollout state and deployment history.
+ *
+ * `deployments[]` and the deployment configuration come from the DescribeServices answer the target resolution
+ * already has. The history comes from ListServiceDeployments → DescribeServiceDeployments (status, circuit
+ * breaker and alarm results, rollback) → DescribeServiceRevisions (which task definition each target revision
+ * ran), so a diagnosis can name the last task definition that rolled out successfully — the rollback candidate.
+ * ECS only records service deployments created on or after 2024-10-25, and emulators may not implement these
+ * APIs at all: a failed history read is kept in `history.error` and the step stays usable ("partial").
+ */
+export const deploymentStep: Step<"deployment"> = {
+  id: "deployment",
+  number: 2,
+  title: "Deployment",
+  async collect(ctx) {
+    const service = ctx.sdkService;
+    const dc = service.deploymentConfiguration;
+    const cb = dc?.deploymentCircuitBreaker;
+    const deployments = (service.deployments ?? []).map(toDeployment).sort(primaryFirst);
+    const { history, errors } = await loadHistory(ctx);
+    const data: DeploymentData = compact({
+      deploymentController: service.deploymentController?.type ?? "ECS",
+      minimumHealthyPercent: dc?.minimumHealthyPercent,
+      maximumPercent: dc?.maximumPercent,
+      circuitBreaker: cb ? { enable: cb.enable ?? false, rollback: cb.rollback ?? false } : null,
+      alarms: dc?.alarms
+        ? { alarmNames: dc.alarms.alarmNames ?? [], enable: dc.alarms.enable ?? false, rollback: dc.alarms.rollback ?? false }
+        : null,
+      deployments,
+      history,
+      lastSuccessfulTaskDefinition: lastSuccessful(history.serviceDeployments, deployments),
+    });
+    return outcome(data, errors);
+  },
+  summarize(data) {
+    const parts: string[] = [];
+    parts.push(
+      data.deployments.length === 0
+        ? "no deployments listed"
+        : data.deployments.map(describeDeployment).join(", "),
+    );
+    if (data.circuitBreaker?.enable) parts.push(`circuit breaker on${data.circuitBreaker.rollback ? " (rollback)" : ""}`);
+    const latest = data.history.serviceDeployments[0];
+    if (data.history.error) parts.push(`history unavailable (${data.history.error.kind})`);
+    else if (latest) parts.push(`latest service deployment ${latest.status ?? "?"}${latest.statusReason ? `: ${oneLine(latest.statusReason, 80)}` : ""}`);
+    if (data.lastSuccessfulTaskDefinition) parts.push(`last successful ${shortTaskDefinition(data.lastSuccessfulTaskDefinition)}`);
+    return parts.join("; ");
+  },
+};
+
+function toDeployment(d: SdkDeployment): Deployment {
+  return compact({
+    id: d.id ?? "",
+    status: d.status ?? "",
+    taskDefinition: d.taskDefinition,
+    desiredCount: d.desiredCount ?? 0,
+    pendingCount: d.pendingCount ?? 0,
+    runningCount: d.runningCount ?? 0,
+    failedTasks: d.failedTasks ?? 0,
+    rolloutState: d.rolloutState,
+    rolloutStateReason: d.rolloutStateReason,
+    createdAt: isoOrUndefined(d.createdAt),
+    updatedAt: isoOrUndefined(d.updatedAt),
+    launchType: d.launchType,
+    platformVersion: d.platformVersion,
+  });
+}
+
+/** PRIMARY first, then the rest newest first. */
+function primaryFirst(a: Deployment, b: Deployment): number {
+  const rank = (d: Deployment) => (d.status === "PRIMARY" ? 0 : 1);
+  return rank(a) - rank(b) || (b.createdAt ?? "").localeCompare(a.createdAt ?? "");
+}
+
+async function loadHistory(ctx: CollectContext): Promise<{ history: DeploymentData["history"]; errors: StepError[] }> {
+  const ecs = ctx.clients.ecs;
+  let briefs: SdkServiceDeploymentBrief[];
+  try {
+    briefs = await listServiceDeployments(ecs, ctx.target, ctx.limits.maxServiceDeployments);
+  } catch (error) {
+    const stepError = toStepError(error);
+    return { history: { serviceDeployments: [], error: stepError }, errors: [stepError] };
+  }
+
+  const errors: StepError[] = [];
+  const arns = briefs.flatMap((b) => (b.serviceDeploymentArn ? [b.serviceDeploymentArn] : []));
+  const details = new Map<string, SdkServiceDeployment>();
+  if (arns.length > 0) {
+    try {
+      const pages = await Promise.all(
+        chunk(arns, DESCRIBE_BATCH).map((serviceDeploymentArns) =>
+          awsCall("ecs:DescribeServiceDeployments", () =>
+            ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns })),
+          ),
+        ),
+      );
+      for (const sd of pages.flatMap((p) => p.serviceDeployments ?? [])) {
+        if (sd.serviceDeploymentArn) details.set(sd.serviceDeploymentArn, sd);
+      }
+    } catch (error) {
+      errors.push(toStepError(error));
+    }
+  }
+
+  // Without the details, the list's brief entries still give status, reason, times and the target revision.
+  const merged = briefs.map((b) => {
+    const detail = b.serviceDeploymentArn ? details.get(b.serviceDeploymentArn) : undefined;
+    return detail ? fromDetail(detail) : fromBrief(b);
+  });
+
+  const revisionArns = [...new Set(merged.flatMap((d) => (d.targetServiceRevisionArn ? [d.targetServiceRevisionArn] : [])))];
+  const taskDefinitionOf = new Map<string, string>();
+  if (revisionArns.length > 0) {
+    try {
+      const pages = await Promise.all(
+        chunk(revisionArns, DESCRIBE_BATCH).map((serviceRevisionArns) =>
+          awsCall("ecs:DescribeServiceRevisions", () => ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns }))),
+        ),
+      );
+      for (const revision of pages.flatMap((p) => p.serviceRevisions ?? [])) {
+        if (revision.serviceRevisionArn && revision.taskDefinition) {
+          taskDefinitionOf.set(revision.serviceRevisionArn, revision.taskDefinition);
+        }
+      }
+    } catch (error) {
+      errors.push(toStepError(error));
+    }
+  }
+
+  const serviceDeployments = merged
+    .map((d) =>
+      compact({
+        ...d,
+        targetTaskDefinition: d.targetServiceRevisionArn ? taskDefinitionOf.get(d.targetServiceRevisionArn) : undefined,
+      }),
+    )
+    .sort(newestFirst);
+  return { history: compact({ serviceDeployments, error: errors[0] }), errors };
+}
+
+/**
+ * ListServiceDeployments, following nextToken up to `max` entries. The SDK has no paginator for it, and the API
+ * documents no order, so the entries are sorted afterwards.
+ */
+async function listServiceDeployments(ecs: ECSClient, target: Target, max: number): Promise<SdkServiceDeploymentBrief[]> {
+  const out: SdkServiceDeploymentBrief[] = [];
+  if (max <= 0) return out;
+  await awsCall("ecs:ListServiceDeployments", async () => {
+    let nextToken: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const response = await ecs.send(
+        new ListServiceDeploymentsCommand({
+          cluster: target.clusterArn,
+          service: target.service,
+          maxResults: Math.min(100, max - out.length),
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      out.push(...(response.serviceDeployments ?? []).slice(0, max - out.length));
+      nextToken = response.nextToken;
+      if (!nextToken || out.length >= max) return;
+    }
+  });
+  return out;
+}
+
+function fromBrief(b: SdkServiceDeploymentBrief): ServiceDeployment {
+  return compact({
+    serviceDeploymentArn: b.serviceDeploymentArn ?? "",
+    status: b.status,
+    statusReason: b.statusReason,
+    createdAt: isoOrUndefined(b.createdAt),
+    startedAt: isoOrUndefined(b.startedAt),
+    finishedAt: isoOrUndefined(b.finishedAt),
+    targetServiceRevisionArn: b.targetServiceRevisionArn,
+    sourceServiceRevisionArns: [],
+  });
+}
+
+function fromDetail(d: SdkServiceDeployment): ServiceDeployment {
+  const cb = d.deploymentCircuitBreaker;
+  return compact({
+    serviceDeploymentArn: d.serviceDeploymentArn ?? "",
+    status: d.status,
+    statusReason: d.statusReason,
+    createdAt: isoOrUndefined(d.createdAt),
+    startedAt: isoOrUndefined(d.startedAt),
+    finishedAt: isoOrUndefined(d.finishedAt),
+    stoppedAt: isoOrUndefined(d.stoppedAt),
+    updatedAt: isoOrUndefined(d.updatedAt),
+    targetServiceRevisionArn: d.targetServiceRevision?.arn,
+    sourceServiceRevisionArns: (d.sourceServiceRevisions ?? []).flatMap((r) => (r.arn ? [r.arn] : [])),
+    rollback: d.rollback
+      ? compact({
+          reason: d.rollback.reason,
+          startedAt: isoOrUndefined(d.rollback.startedAt),
+          serviceRevisionArn: d.rollback.serviceRevisionArn,
+        })
+      : undefined,
+    circuitBreaker: cb ? compact({ status: cb.status, failureCount: cb.failureCount, threshold: cb.threshold }) : undefined,
+    alarms: d.alarms ? compact({ status: d.alarms.status, triggeredAlarmNames: d.alarms.triggeredAlarmNames ?? [] }) : undefined,
+  });
+}
+
+function newestFirst(a: ServiceDeployment, b: ServiceDeployment): number {
+  const time = (d: ServiceDeployment) => d.createdAt ?? d.startedAt ?? d.updatedAt ?? "";
+  return time(b).localeCompare(time(a));
+}
+
+/**
+ * The newest SUCCESSFUL service deployment's task definition; else a deployments[] entry whose rollout
+ * COMPLETED (during a rollout that is the old ACTIVE deployment; after one, the PRIMARY itself).
+ */
+function lastSuccessful(history: readonly ServiceDeployment[], deployments: readonly Deployment[]): string | undefined {
+  const newestSuccessful = history.find((d) => d.status === "SUCCESSFUL");
+  return newestSuccessful?.targetTaskDefinition ?? deployments.find((d) => d.rolloutState === "COMPLETED")?.taskDefinition;
+}
+
+function describeDeployment(d: Deployment): string {
+  const td = d.taskDefinition ? ` ${shortTaskDefinition(d.taskDefinition)}` : "";
+  const counts = `${d.runningCount}/${d.desiredCount} running`;
+  const failed = d.failedTasks > 0 ? `, ${d.failedTasks} failed` : "";
+  return `${d.status}${td} ${d.rolloutState ?? "?"} (${counts}${failed})`;
+}
+
+/** `arn:aws:ecs:…:task-definition/payment-api:42` → `payment-api:42`. */
+function shortTaskDefinition(arn: string): string {
+  return arn.slice(arn.lastIndexOf("/") + 1);
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

@@ -1,0 +1,86 @@
+import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { awsCall } from "../../aws/aws-call";
+import { toStepError } from "../../aws/step-error";
+import type { StepError, TargetHealthData } from "../../evidence/schema";
+import { compact } from "../convert";
+import { outcome, skipped, type Step } from "../step";
+
+type TargetGroupHealth = TargetHealthData["targetGroups"][number];
+type TargetHealth = TargetGroupHealth["targets"][number];
+
+/**
+ * Step 4 — what the load balancer thinks of the service's tasks.
+ *
+ * Reads the service's target groups (the shared DescribeTargetGroups lookup: health-check protocol, port, path,
+ * matcher) and DescribeTargetHealth for each, concurrently: every target's state with its reason code and
+ * description (`Target.ResponseCodeMismatch` "Health checks failed with these codes: [404]", …). One target
+ * group that cannot be read is recorded on that group and the others still count. `draining` and `initial`
+ * targets are normal during a deployment; judging that is the diagnosis's job.
+ */
+export const targetHealthStep: Step<"target-health"> = {
+  id: "target-health",
+  number: 4,
+  title: "Target health",
+  async collect(ctx) {
+    const bindings = ctx.service.loadBalancers.filter((lb) => lb.targetGroupArn);
+    if (bindings.length === 0) {
+      return skipped(
+        ctx.service.loadBalancers.length > 0
+          ? "the service uses a Classic Load Balancer (no target groups)"
+          : "the service has no load balancer",
+      );
+    }
+    const groups = await ctx.targetGroups();
+    const errors: StepError[] = [];
+    const targetGroups = await Promise.all(
+      groups.map(async (tg): Promise<TargetGroupHealth> => {
+        const binding = bindings.find((lb) => lb.targetGroupArn === tg.targetGroupArn);
+        const base = compact({ ...tg, containerName: binding?.containerName, containerPort: binding?.containerPort });
+        try {
+          const response = await awsCall("elasticloadbalancing:DescribeTargetHealth", () =>
+            ctx.clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.targetGroupArn })),
+          );
+          const targets = (response.TargetHealthDescriptions ?? []).map(
+            (d): TargetHealth =>
+              compact({
+                id: d.Target?.Id ?? "",
+                port: d.Target?.Port,
+                availabilityZone: d.Target?.AvailabilityZone,
+                // AWS always sends State; "unknown" only guards a malformed answer.
+                state: d.TargetHealth?.State ?? "unknown",
+                reason: d.TargetHealth?.Reason,
+                description: d.TargetHealth?.Description,
+              }),
+          );
+          return { ...base, targets };
+        } catch (error) {
+          const stepError = toStepError(error);
+          errors.push(stepError);
+          return { ...base, targets: [], error: stepError };
+        }
+      }),
+    );
+    return outcome<TargetHealthData>({ targetGroups }, errors);
+  },
+  summarize(data) {
+    const all = data.targetGroups.flatMap((g) => g.targets);
+    const healthy = all.filter((t) => t.state === "healthy").length;
+    const parts = [`${data.targetGroups.length} target group(s): ${healthy}/${all.length} healthy`];
+    const byState = new Map<string, Map<string, number>>();
+    for (const t of all) {
+      if (t.state === "healthy") continue;
+      const reasons = byState.get(t.state) ?? new Map<string, number>();
+      const key = t.reason ?? "no reason";
+      reasons.set(key, (reasons.get(key) ?? 0) + 1);
+      byState.set(t.state, reasons);
+    }
+    for (const [state, reasons] of byState) {
+      parts.push(`${state}: ${[...reasons].map(([reason, n]) => `${reason} ×${n}`).join(", ")}`);
+    }
+    const failed = data.targetGroups.filter((g) => g.error);
+    if (failed.length > 0) {
+      parts.push(`${failed.length} group(s) unreadable (${[...new Set(failed.map((g) => g.error!.kind))].join(", ")})`);
+    }
+    return parts.join("; ");
+  },
+};

@@ -1,0 +1,189 @@
+import { DescribeImagesCommand, DescribeRepositoriesCommand, type ECRClient, type ImageIdentifier } from "@aws-sdk/client-ecr";
+import { awsCall } from "../../aws/aws-call";
+import { toStepError } from "../../aws/step-error";
+import { AwsCallError } from "../../errors";
+import type { ImageData, StepError, Task } from "../../evidence/schema";
+import { compact, isoOrUndefined } from "../convert";
+import { parseImageRef, type ImageRef } from "../image-ref";
+import { outcome, type Step } from "../step";
+
+type ImageEntry = ImageData["images"][number];
+type EcrResult = NonNullable<ImageEntry["ecr"]>;
+type RepositoryEntry = ImageData["repositories"][number];
+
+/**
+ * Step 7 — the images the current and previous task definitions run: whether each ECR tag or digest exists
+ * (ecr:DescribeImages; ImageNotFoundException is an answer, not a failure), each repository's tag mutability
+ * (ecr:DescribeRepositories), and the digests the running tasks actually report, to show digest drift under a
+ * mutable tag. Images in other registries, or in ECR in another region than the diagnosis reads, are recorded
+ * without ECR calls.
+ */
+export const imageStep: Step<"image"> = {
+  id: "image",
+  number: 7,
+  title: "Container image",
+  async collect(ctx) {
+    const definitions = await ctx.taskDefinitions();
+    const here = ctx.target.region;
+    const ecr = ctx.clients.ecr;
+    const errors: StepError[] = [];
+
+    const runningPromise = ctx.tasks().then(
+      (t) => t.running,
+      (error: unknown) => {
+        errors.push(toStepError(error, "ecs:DescribeTasks"));
+        return [] as readonly Task[];
+      },
+    );
+
+    // Identical DescribeImages requests (same image in both revisions, sidecars sharing an image) are made once.
+    const imageLookups = new Map<string, Promise<EcrResult>>();
+    const repoLookups = new Map<string, Promise<RepositoryEntry>>();
+    const pending: Array<Promise<ImageEntry>> = [];
+
+    for (const td of [definitions.current, definitions.previous]) {
+      if (!td) continue;
+      for (const container of td.containers) {
+        const ref = parseImageRef(container.image);
+        const base = compact({
+          containerName: container.name,
+          taskDefinitionArn: td.taskDefinitionArn,
+          role: td.role,
+          image: container.image,
+          registry: ref.registry,
+          registryId: ref.registryId,
+          registryRegion: ref.region,
+          repositoryName: ref.registry === "ecr" ? ref.repositoryName : undefined,
+          tag: ref.tag,
+          digest: ref.digest,
+        });
+        if (ref.registry !== "ecr") {
+          pending.push(Promise.resolve(base));
+          continue;
+        }
+        const repoKey = `${ref.registryId}/${ref.repositoryName}@${ref.region}`;
+        if (!repoLookups.has(repoKey)) repoLookups.set(repoKey, describeRepository(ecr, ref, here));
+        const imageKey = `${repoKey}#${ref.digest ?? `tag:${ref.tag}`}`;
+        let lookup = imageLookups.get(imageKey);
+        if (!lookup) {
+          lookup = describeImage(ecr, ref, here);
+          imageLookups.set(imageKey, lookup);
+        }
+        pending.push(lookup.then((result) => ({ ...base, ecr: result })));
+      }
+    }
+
+    const [images, repositories, running] = await Promise.all([Promise.all(pending), Promise.all(repoLookups.values()), runningPromise]);
+    const data: ImageData = { images, repositories, runningDigests: countDigests(running) };
+    for (const e of [...images.map((i) => i.ecr?.error), ...repositories.map((r) => r.error)]) if (e) errors.push(e);
+    return outcome(data, dedupe(errors));
+  },
+  summarize(data) {
+    const images = data.images.map((i) => `${i.role} ${i.containerName} ${shortImage(i)} ${ecrState(i)}`);
+    const mutability = data.repositories
+      .filter((r) => r.imageTagMutability)
+      .map((r) => `${r.repositoryName} ${r.imageTagMutability}`);
+    const running = data.runningDigests.map((d) => `${d.containerName} ${shortDigest(d.imageDigest)} ×${d.tasks}`);
+    return [
+      images.join(", ") || "no images",
+      ...(mutability.length > 0 ? [`tags: ${mutability.join(", ")}`] : []),
+      `running: ${running.join(", ") || "no digests"}`,
+    ].join("; ");
+  },
+};
+
+async function describeImage(ecr: ECRClient, ref: ImageRef, here: string): Promise<EcrResult> {
+  if (ref.region !== here) return { exists: null, imageTags: [], error: otherRegionError("ecr:DescribeImages", ref, here) };
+  const imageId: ImageIdentifier = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag ?? "latest" };
+  try {
+    const out = await awsCall("ecr:DescribeImages", () =>
+      ecr.send(new DescribeImagesCommand({ registryId: ref.registryId, repositoryName: ref.repositoryName, imageIds: [imageId] })),
+    );
+    const detail = out.imageDetails?.[0];
+    if (!detail) return { exists: false, imageTags: [] };
+    return compact({
+      exists: true,
+      imageDigest: detail.imageDigest,
+      imagePushedAt: isoOrUndefined(detail.imagePushedAt),
+      imageTags: detail.imageTags ?? [],
+    });
+  } catch (error) {
+    // A tag or digest that is not in the repository: the answer to the question, not a failed read.
+    if (awsErrorName(error) === "ImageNotFoundException") return { exists: false, imageTags: [] };
+    // RepositoryNotFoundException is an answer too (the image cannot exist); anything else leaves it unknown.
+    const exists = awsErrorName(error) === "RepositoryNotFoundException" ? false : null;
+    return { exists, imageTags: [], error: toStepError(error, "ecr:DescribeImages") };
+  }
+}
+
+async function describeRepository(ecr: ECRClient, ref: ImageRef, here: string): Promise<RepositoryEntry> {
+  const base = compact({ registryId: ref.registryId, repositoryName: ref.repositoryName });
+  if (ref.region !== here) return { ...base, error: otherRegionError("ecr:DescribeRepositories", ref, here) };
+  try {
+    const out = await awsCall("ecr:DescribeRepositories", () =>
+      ecr.send(new DescribeRepositoriesCommand({ registryId: ref.registryId, repositoryNames: [ref.repositoryName] })),
+    );
+    return compact({ ...base, imageTagMutability: out.repositories?.[0]?.imageTagMutability });
+  } catch (error) {
+    return { ...base, error: toStepError(error, "ecr:DescribeRepositories") };
+  }
+}
+
+/** Digests the running tasks report, counted per container; the most common first. */
+function countDigests(running: readonly Task[]): ImageData["runningDigests"] {
+  const counts = new Map<string, { containerName: string; imageDigest: string; tasks: number }>();
+  for (const task of running) {
+    for (const c of task.containers) {
+      if (!c.imageDigest) continue;
+      const key = `${c.name}\u0000${c.imageDigest}`;
+      const entry = counts.get(key) ?? { containerName: c.name, imageDigest: c.imageDigest, tasks: 0 };
+      entry.tasks += 1;
+      counts.set(key, entry);
+    }
+  }
+  return [...counts.values()].sort((a, b) => a.containerName.localeCompare(b.containerName) || b.tasks - a.tasks);
+}
+
+function awsErrorName(error: unknown): string | undefined {
+  const cause = error instanceof AwsCallError ? error.cause : error;
+  return cause instanceof Error ? cause.name : undefined;
+}
+
+/** A read not made: the ECR client reads the diagnosis's region only. */
+function otherRegionError(operation: string, ref: ImageRef, here: string): StepError {
+  return {
+    kind: "api_unavailable",
+    code: "OtherRegion",
+    operation,
+    message: `repository ${ref.repositoryName} is in ECR ${ref.region}; this diagnosis reads ${here}`,
+    hint: `not checked: the image is in ${ref.region} — run aws ecr describe-images --region ${ref.region} --repository-name ${ref.repositoryName} to check it`,
+  };
+}
+
+function dedupe(errors: readonly StepError[]): StepError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.operation ?? ""}\u0000${e.code}\u0000${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function shortImage(i: ImageEntry): string {
+  const withoutDigest = i.image.split("@")[0] ?? i.image;
+  const name = i.repositoryName ?? withoutDigest.replace(/:[^:/]*$/, "");
+  return i.digest ? `${name}@${shortDigest(i.digest)}` : `${name}:${i.tag ?? "latest"}`;
+}
+
+function shortDigest(digest: string): string {
+  return digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]*$/, "$1");
+}
+
+function ecrState(i: ImageEntry): string {
+  if (!i.ecr) return "(not ECR)";
+  if (i.ecr.error?.code === "RepositoryNotFoundException") return "repository NOT FOUND";
+  if (i.ecr.error) return `not checked (${i.ecr.error.code})`;
+  if (i.ecr.exists === null) return "not checked";
+  return i.ecr.exists ? `found${i.ecr.imageDigest ? ` ${shortDigest(i.ecr.imageDigest)}` : ""}` : "NOT FOUND";
+}

@@ -1,0 +1,264 @@
+import { paginateLookupEvents, type Event as CloudTrailEvent } from "@aws-sdk/client-cloudtrail";
+import { awsCall } from "../../aws/aws-call";
+import { toStepError } from "../../aws/step-error";
+import { redact, redactDeep } from "../../evidence/redact";
+import type { ChangeEvent, ChangesData } from "../../evidence/schema";
+import { iso, windowDates } from "../../time-window";
+import { compact } from "../convert";
+import { outcome, type CollectContext, type Step } from "../step";
+
+/** LookupEvents returns at most 50 events per page. */
+const PAGE_SIZE = 50;
+/**
+ * Pages read per lookup at most. CloudTrail often answers with short or empty pages that still carry a
+ * NextToken (it scans by time), and read-only events are filtered out after reading, so the page count needs
+ * its own bound besides `maxChangeEvents`.
+ */
+const MAX_PAGES = 10;
+/** requestParameters larger than this (as JSON) are replaced by a summary. */
+const MAX_PARAMETERS_BYTES = 4_096;
+const READ_ONLY_NAME = /^(Describe|List|Get|Lookup|BatchGet)/;
+
+type Lookup = ChangesData["lookups"][number];
+
+/**
+ * Step 10 — who changed what around the service in the window: CloudTrail LookupEvents by ResourceName for the
+ * service, its task-definition family, its target groups and its security groups. LookupEvents takes a single
+ * lookup attribute per request and allows 2 requests per second per account and region, so each request (each
+ * page too) first takes a slot from the shared `cloudTrailLimiter`. Read-only calls are dropped; request
+ * parameters are redacted and capped.
+ */
+export const changesStep: Step<"changes"> = {
+  id: "changes",
+  number: 10,
+  title: "Recent changes (CloudTrail)",
+  async collect(ctx) {
+    const values = await lookupValues(ctx);
+    const results = await Promise.all(values.map((value) => runLookup(ctx, value)));
+
+    const failures = results.flatMap((r) => (r.failure === undefined ? [] : [r.failure]));
+    if (results.length > 0 && failures.length === results.length) throw failures[0];
+
+    // Lookups are merged in their fixed order, so an event found by several keeps the first `matchedBy`.
+    const byId = new Map<string, ChangeEvent>();
+    for (const r of results) for (const e of r.events) if (!byId.has(e.eventId)) byId.set(e.eventId, e);
+    const events = [...byId.values()].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
+
+    const data: ChangesData = { lookups: results.map((r) => r.lookup), events };
+    return outcome(
+      data,
+      results.flatMap((r) => (r.lookup.error ? [r.lookup.error] : [])),
+    );
+  },
+  summarize(data) {
+    const failed = data.lookups.filter((l) => l.error).length;
+    const failedNote = failed > 0 ? ` (${failed} of ${data.lookups.length} lookups failed)` : "";
+    if (data.events.length === 0) return `no changes in CloudTrail in the window${failedNote || ` (${data.lookups.length} lookups)`}`;
+
+    const counts = new Map<string, number>();
+    for (const e of data.events) counts.set(e.eventName, (counts.get(e.eventName) ?? 0) + 1);
+    const names = [...counts]
+      .slice(0, 3)
+      .map(([name, n]) => `${name} ×${n}`)
+      .join(", ");
+    const more = counts.size > 3 ? ", …" : "";
+    const latest = data.events[0]!;
+    const who = latest.actor ?? latest.username;
+    const failedCall = latest.errorCode ? ` (failed: ${latest.errorCode})` : "";
+    return `${data.events.length} change(s): ${names}${more}; latest ${latest.eventTime.slice(11, 16)}Z ${latest.eventName}${who ? ` by ${shortActor(who)}` : ""}${failedCall}${failedNote}`;
+  },
+};
+
+/** ResourceName values to look up, in a fixed order, without duplicates. */
+async function lookupValues(ctx: CollectContext): Promise<string[]> {
+  const family = await ctx
+    .taskDefinitions()
+    .then((tds) => tds.current.family)
+    .catch(() => familyFromArn(ctx.service.taskDefinition));
+  const values = [
+    ctx.target.service,
+    family,
+    ...ctx.service.loadBalancers.map((lb) => lb.targetGroupArn),
+    ...(ctx.service.network?.securityGroups ?? []),
+  ];
+  return [...new Set(values.filter((v): v is string => typeof v === "string" && v.length > 0))];
+}
+
+/** `arn:aws:ecs:…:task-definition/payment-api:42` or `payment-api:42` → `payment-api`. */
+export function familyFromArn(taskDefinition: string | undefined): string | undefined {
+  if (!taskDefinition) return undefined;
+  const name = taskDefinition.includes(":task-definition/") ? taskDefinition.slice(taskDefinition.indexOf(":task-definition/") + 17) : taskDefinition;
+  return name.replace(/:\d+$/, "") || undefined;
+}
+
+interface LookupResult {
+  lookup: Lookup;
+  events: ChangeEvent[];
+  /** The raw error, kept so the step can throw it when every lookup failed. */
+  failure?: unknown;
+}
+
+async function runLookup(ctx: CollectContext, value: string): Promise<LookupResult> {
+  const { since, until } = windowDates(ctx.window);
+  const matchedBy = `ResourceName=${value}`;
+  const events: ChangeEvent[] = [];
+  let truncated = false;
+  try {
+    await awsCall("cloudtrail:LookupEvents", async () => {
+      const pages = paginateLookupEvents(
+        { client: ctx.clients.cloudtrail, pageSize: PAGE_SIZE },
+        { LookupAttributes: [{ AttributeKey: "ResourceName", AttributeValue: value }], StartTime: since, EndTime: until },
+      )[Symbol.asyncIterator]();
+      try {
+        // The paginator sends a request only when asked for the first page or when the last page carried a
+        // NextToken; the limiter is taken exactly then, once per real request.
+        for (let page = 0; ; page++) {
+          if (page >= MAX_PAGES) {
+            truncated = true;
+            return;
+          }
+          await ctx.cloudTrailLimiter.acquire();
+          const next = await pages.next();
+          if (next.done) return;
+          for (const raw of next.value.Events ?? []) {
+            const event = toChangeEvent(raw, matchedBy);
+            if (!event) continue;
+            if (events.length >= ctx.limits.maxChangeEvents) {
+              truncated = true;
+              return;
+            }
+            events.push(event);
+          }
+          if (!next.value.NextToken) return;
+          if (events.length >= ctx.limits.maxChangeEvents) {
+            truncated = true;
+            return;
+          }
+        }
+      } finally {
+        await pages.return?.(undefined);
+      }
+    });
+  } catch (error) {
+    const lookup = compact({ attributeKey: "ResourceName", attributeValue: value, events: events.length, truncated, error: toStepError(error) });
+    return { lookup, events, failure: error };
+  }
+  return { lookup: { attributeKey: "ResourceName", attributeValue: value, events: events.length, truncated }, events };
+}
+
+/**
+ * One LookupEvents record → a change, or undefined for a read-only call. The details live in the
+ * `CloudTrailEvent` JSON string; when it is missing or malformed the envelope's own fields are kept.
+ */
+export function toChangeEvent(e: CloudTrailEvent, matchedBy: string): ChangeEvent | undefined {
+  const record = parseRecord(e.CloudTrailEvent);
+  const eventName = e.EventName ?? str(record?.["eventName"]);
+  const eventId = e.EventId ?? str(record?.["eventID"]);
+  const eventTime = e.EventTime ? iso(e.EventTime) : normalizeTime(str(record?.["eventTime"]));
+  if (!eventName || !eventId || !eventTime) return undefined;
+  if (isReadOnly(eventName, record, e.ReadOnly)) return undefined;
+
+  const identity = asRecord(record?.["userIdentity"]);
+  const issuer = asRecord(asRecord(identity?.["sessionContext"])?.["sessionIssuer"]);
+  const errorMessage = str(record?.["errorMessage"]);
+  const userAgent = str(record?.["userAgent"]);
+  const parameters = asRecord(record?.["requestParameters"]);
+  return compact({
+    eventId,
+    eventName,
+    eventSource: str(record?.["eventSource"]) ?? e.EventSource,
+    eventTime,
+    actor: str(identity?.["arn"]) ?? e.Username,
+    username: e.Username ?? str(identity?.["userName"]) ?? str(issuer?.["userName"]),
+    sourceIPAddress: str(record?.["sourceIPAddress"]),
+    userAgent: userAgent === undefined ? undefined : userAgent.slice(0, 300),
+    errorCode: str(record?.["errorCode"]),
+    errorMessage: errorMessage === undefined ? undefined : redact(errorMessage).slice(0, 1_000),
+    requestParameters: parameters ? safeParameters(parameters) : undefined,
+    resources: (e.Resources ?? []).map((r) => compact({ type: r.ResourceType, name: r.ResourceName })),
+    matchedBy,
+  });
+}
+
+/** The record's `readOnly` (a JSON boolean) or the envelope's `ReadOnly` ("true"/"false"); else the name decides. */
+function isReadOnly(eventName: string, record: Record<string, unknown> | undefined, envelope: string | undefined): boolean {
+  const flag = record?.["readOnly"];
+  if (typeof flag === "boolean") return flag;
+  if (flag === "true" || flag === "false") return flag === "true";
+  if (envelope === "true" || envelope === "false") return envelope === "true";
+  return READ_ONLY_NAME.test(eventName);
+}
+
+/**
+ * Redacted request parameters, small enough for a snapshot. Container `environment` values are dropped first
+ * (RegisterTaskDefinition records them in clear, and people put secrets there); above 4 KB only the small
+ * top-level values and the container names and images are kept.
+ */
+export function safeParameters(parameters: Record<string, unknown>): Record<string, unknown> {
+  const redacted = asRecord(redactDeep(withoutEnvironmentValues(parameters))) ?? {};
+  const bytes = JSON.stringify(redacted).length;
+  if (bytes <= MAX_PARAMETERS_BYTES) return redacted;
+
+  const summary: Record<string, unknown> = {};
+  const dropped: string[] = [];
+  for (const [key, value] of Object.entries(redacted)) {
+    const size = JSON.stringify(value)?.length ?? 0;
+    if (size <= 256) summary[key] = value;
+    else if (key === "containerDefinitions" && Array.isArray(value)) {
+      summary[key] = value.slice(0, 20).map((c) => {
+        const container = asRecord(c);
+        return compact({ name: str(container?.["name"]), image: str(container?.["image"]) });
+      });
+      dropped.push(`${key} (all but name and image)`);
+    } else dropped.push(key);
+  }
+  summary["_truncated"] = `requestParameters was ${bytes} bytes; dropped: ${dropped.join(", ")}`;
+  return summary;
+}
+
+function withoutEnvironmentValues(value: unknown, depth = 0): unknown {
+  if (depth > 20) return value;
+  if (Array.isArray(value)) return value.map((v) => withoutEnvironmentValues(v, depth + 1));
+  const record = asRecord(value);
+  if (!record) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(record)) {
+    out[key] =
+      key === "environment" && Array.isArray(v)
+        ? v.map((item) => {
+            const entry = asRecord(item);
+            return entry && "value" in entry ? { ...entry, value: "[REDACTED:env-value]" } : item;
+          })
+        : withoutEnvironmentValues(v, depth + 1);
+  }
+  return out;
+}
+
+function parseRecord(json: string | undefined): Record<string, unknown> | undefined {
+  if (!json) return undefined;
+  try {
+    return asRecord(JSON.parse(json));
+  } catch {
+    return undefined;
+  }
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+function normalizeTime(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? undefined : iso(date);
+}
+
+/** `arn:aws:sts::123456789012:assumed-role/deployer/github-actions` → `deployer/github-actions`. */
+function shortActor(actor: string): string {
+  const resource = actor.startsWith("arn:") ? actor.split(":").slice(5).join(":") : actor;
+  return resource.replace(/^(assumed-role|user|role|federated-user)\//, "") || actor;
+}
