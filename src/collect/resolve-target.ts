@@ -121,15 +121,17 @@ async function similarServices(ecs: ECSClient, clusters: string[], service: stri
   const needle = service.toLowerCase();
   const lists = await mapLimit(clusters.slice(0, 20), SEARCH_CONCURRENCY, async (cluster) => {
     try {
-      const names: string[] = [];
-      for await (const page of paginateListServices({ client: ecs, pageSize: 100 }, { cluster })) {
-        for (const arn of page.serviceArns ?? []) {
-          const name = arn.split("/").pop() ?? "";
-          if (name.toLowerCase().includes(needle) || needle.includes(name.toLowerCase())) names.push(`${clusterName(cluster)}/${name}`);
+      return await awsCall("ecs:ListServices", async () => {
+        const names: string[] = [];
+        for await (const page of paginateListServices({ client: ecs, pageSize: 100 }, { cluster })) {
+          for (const arn of page.serviceArns ?? []) {
+            const name = arn.split("/").pop() ?? "";
+            if (name.toLowerCase().includes(needle) || needle.includes(name.toLowerCase())) names.push(`${clusterName(cluster)}/${name}`);
+          }
+          if (names.length >= 10) break;
         }
-        if (names.length >= 10) break;
-      }
-      return names;
+        return names;
+      });
     } catch {
       return []; // Suggestions are a courtesy; a denied ListServices must not hide the real answer.
     }

@@ -80,7 +80,7 @@ export type StepOutcome<D> =
  *
  * @example
  * export const subnetsStep: Step<"subnets"> = {
- *   id: "subnets", number: 9, title: "Subnet IP availability",
+ *   id: "subnets", number: 9, title: "Subnet IPs",
  *   async collect(ctx) { … return outcome(data, errors); },
  *   summarize(data) { return `${data.totalAvailable} free IPs …`; },
  * };

@@ -11,7 +11,8 @@ export interface TextOptions {
 }
 
 const MARK: Record<CollectionStatus, string> = { collected: "✓", partial: "◐", skipped: "–", error: "✗" };
-const TITLE_WIDTH = 24;
+/** Fits the longest step title ("Secrets and config", "Network and ports") and leaves 56 columns at 80. */
+const TITLE_WIDTH = 18;
 
 /**
  * The evidence report for a terminal: the target, the window, then each step with what was collected or why not.

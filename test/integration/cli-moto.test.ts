@@ -152,7 +152,7 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
     const replayText = await cli(["diagnose", SEED.service, "--evidence", join(dir, "evidence.json")], offline);
     expect(replayText.code).toBe(0);
     expect(replayText.stdout).toContain("ecs-medic · payment-api in prod");
-    expect(replayText.stdout).toMatch(/ 9 . Subnet IP availability/);
+    expect(replayText.stdout).toMatch(/ 9 . Subnet IPs/);
   });
 
   it("exits 2 naming the cluster searched for an unknown service", async () => {

@@ -13,7 +13,7 @@ type SecretSource = SecretsData["secrets"][number]["source"];
 export const secretsStep: Step<"secrets"> = {
   id: "secrets",
   number: 8,
-  title: "Secrets and start-up configuration",
+  title: "Secrets and config",
   async collect(ctx) {
     const { current, previous } = await ctx.taskDefinitions();
     const definitions = previous ? [current, previous] : [current];

@@ -18,7 +18,7 @@ const MAX_PAGES = 5;
 export const subnetsStep: Step<"subnets"> = {
   id: "subnets",
   number: 9,
-  title: "Subnet IP availability",
+  title: "Subnet IPs",
   async collect(ctx) {
     const subnetIds = ctx.service.network?.subnets ?? [];
     if (subnetIds.length === 0) return skipped("the service has no awsvpc subnets (not awsvpc network mode)");

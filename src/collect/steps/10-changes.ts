@@ -31,7 +31,7 @@ type Lookup = ChangesData["lookups"][number];
 export const changesStep: Step<"changes"> = {
   id: "changes",
   number: 10,
-  title: "Recent changes (CloudTrail)",
+  title: "Recent changes",
   async collect(ctx) {
     const values = await lookupValues(ctx);
     const results = await Promise.all(values.map((value) => runLookup(ctx, value)));

@@ -24,7 +24,7 @@ const MAX_TARGET_GROUPS = 5;
 export const saturationStep: Step<"saturation"> = {
   id: "saturation",
   number: null,
-  title: "Saturation (CPU, memory, load)",
+  title: "Saturation",
   async collect(ctx) {
     const errors: StepError[] = [];
     const targetGroups = await ctx.targetGroups().catch((error: unknown) => {
