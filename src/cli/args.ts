@@ -15,20 +15,35 @@ export interface DiagnoseArgs {
   readonly format: OutputFormat;
   readonly saveEvidence?: string | undefined;
   readonly evidence?: string | undefined;
+  /** Extra playbook folders, after the built-in ones and ECS_MEDIC_PLAYBOOKS. */
+  readonly playbooks: readonly string[];
 }
 
-export type CliArgs = DiagnoseArgs | { readonly command: "help" } | { readonly command: "version" };
+export interface ClassifyArgs {
+  readonly command: "classify";
+  readonly playbooks: readonly string[];
+}
+
+export type CliArgs =
+  | DiagnoseArgs
+  | ClassifyArgs
+  | { readonly command: "demo"; readonly format: OutputFormat }
+  | { readonly command: "help" }
+  | { readonly command: "version" };
 
 export const USAGE = `Usage:
   ecs-medic diagnose <service> [--cluster C] [--region R] [--profile P] [--since 1h]
-                               [--format text|json] [--save-evidence FILE]
+                               [--format text|json] [--save-evidence FILE] [--playbooks DIR]
   ecs-medic diagnose [<service>] --evidence FILE      replay a saved snapshot, no AWS access
+  ecs-medic demo                                      diagnose the bundled example incidents
+  ecs-medic classify [--playbooks DIR]...              JSON Lines on stdin → JSON Lines on stdout
   ecs-medic help | --version
 
 <service> is a name (searched in every cluster unless --cluster is given), CLUSTER/NAME, or a service ARN.
 --since takes a duration (30m, 2h, 1d, 1h30m) or an ISO time; default 1h.
 
-Exit codes: 0 evidence collected · 2 usage error, unknown or ambiguous service · 3 nothing could be collected.`;
+Exit codes: 0 healthy or degraded without a failed step · 1 a step failed · 2 usage error, unknown or
+ambiguous service, bad playbook · 3 nothing could be collected.`;
 
 /** Parses argv (without `node script`). Throws `UsageError` with a message that says what to type instead. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -45,6 +60,10 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       return { command: "version" };
     case "diagnose":
       return parseDiagnose(rest);
+    case "classify":
+      return parseClassify(rest);
+    case "demo":
+      return parseDemo(rest);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -65,6 +84,7 @@ function parseDiagnose(argv: readonly string[]): DiagnoseArgs {
         format: { type: "string", short: "f", default: "text" },
         "save-evidence": { type: "string" },
         evidence: { type: "string", short: "e" },
+        playbooks: { type: "string", multiple: true },
       },
     });
   } catch (error) {
@@ -89,5 +109,34 @@ function parseDiagnose(argv: readonly string[]): DiagnoseArgs {
     format: format as OutputFormat,
     saveEvidence: values["save-evidence"],
     evidence: values.evidence,
+    playbooks: values.playbooks ?? [],
   };
+}
+
+function parseClassify(argv: readonly string[]): ClassifyArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: { playbooks: { type: "string", multiple: true } },
+    });
+    if (positionals.length > 0) throw new UsageError(`classify reads JSON Lines on stdin and takes no arguments (got ${positionals.join(" ")})`);
+    return { command: "classify", playbooks: values.playbooks ?? [] };
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, ""), { cause: error });
+  }
+}
+
+function parseDemo(argv: readonly string[]): CliArgs {
+  try {
+    const { values } = parseArgs({ args: [...argv], strict: true, options: { format: { type: "string", short: "f", default: "text" } } });
+    const format = values.format as string;
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format ${format}: use one of ${OUTPUT_FORMATS.join(", ")}`);
+    return { command: "demo", format: format as OutputFormat };
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError((error as Error).message, { cause: error });
+  }
 }

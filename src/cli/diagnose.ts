@@ -7,14 +7,17 @@ import { resolveTarget } from "../collect/resolve-target";
 import type { RateLimiter } from "../collect/rate-limiter";
 import { EcsMedicError, TargetAmbiguousError } from "../errors";
 import type { Evidence } from "../evidence/schema";
-import { loadEvidence, saveEvidence, serializeEvidence } from "../evidence/snapshot";
-import { renderEvidenceText } from "../render/evidence-text";
+import { diagnose } from "../diagnose/diagnose";
+import { loadEvidence, saveEvidence } from "../evidence/snapshot";
+import { renderDiagnosisText } from "../render/diagnosis-text";
 import { parseWindow } from "../time-window";
 import type { DiagnoseArgs } from "./args";
 import { ExitCode } from "./exit-codes";
+import { loadPlaybooksOrReport } from "./playbooks";
 
 /** The CLI's edges, injected so tests drive it without a terminal, the wall clock or real AWS. */
 export interface CliIo {
+  readonly stdin?: import("node:stream").Readable;
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean | undefined };
   readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean | undefined };
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -43,9 +46,18 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo): Promise<number
     }
   }
 
+  const playbooks = loadPlaybooksOrReport(args.playbooks, io);
+  if (!playbooks) return ExitCode.Usage;
+  const diagnosis = diagnose(evidence, playbooks);
   const color = args.format === "text" && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-  io.stdout.write(args.format === "json" ? serializeEvidence(evidence) : renderEvidenceText(evidence, { color, width: 80 }));
-  return evidence.steps.every((s) => s.status === "error") ? ExitCode.NothingCollected : ExitCode.Ok;
+  io.stdout.write(args.format === "json" ? `${JSON.stringify(diagnosis, null, 2)}\n` : renderDiagnosisText(diagnosis, { color, width: 80 }));
+  if (nothingCollected(evidence)) return ExitCode.NothingCollected;
+  return diagnosis.steps.some((s) => s.status === "fail") ? ExitCode.Failed : ExitCode.Ok;
+}
+
+/** Every step that reads AWS failed: the report is empty, whatever step 1 (read from DescribeServices) says. */
+function nothingCollected(evidence: Evidence): boolean {
+  return evidence.steps.filter((s) => s.id !== "service-events" && s.id !== "deployment").every((s) => s.status === "error");
 }
 
 async function replay(args: DiagnoseArgs): Promise<Evidence> {

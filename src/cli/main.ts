@@ -1,7 +1,10 @@
 import { UsageError } from "../errors";
 import { TOOL_VERSION } from "../version";
 import { parseCliArgs, USAGE } from "./args";
+import { runClassify } from "./classify";
 import { runDiagnose, type CliIo } from "./diagnose";
+import { runDemo } from "./demo";
+import { loadPlaybooksOrReport } from "./playbooks";
 import { ExitCode } from "./exit-codes";
 
 /** Runs one CLI invocation and returns its exit code. */
@@ -25,5 +28,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return ExitCode.Ok;
     case "diagnose":
       return runDiagnose(args, io);
+    case "demo":
+      return runDemo(args.format, io);
+    case "classify": {
+      const playbooks = loadPlaybooksOrReport(args.playbooks, io);
+      if (!playbooks) return ExitCode.Usage;
+      return runClassify(playbooks, { stdin: io.stdin ?? process.stdin, stdout: io.stdout, stderr: io.stderr });
+    }
   }
 }

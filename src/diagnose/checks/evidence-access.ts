@@ -1,0 +1,85 @@
+import type { Evidence, StepId, StepRecord, Task, TaskDefinition } from "../../evidence/schema";
+import type { Finding } from "../types";
+
+/**
+ * Typed, read-only access to the snapshot for the configuration checks and proposals. No lookups beyond the
+ * snapshot, no clock: "now" is `evidence.collectedAt`.
+ */
+
+type DataOf<K extends StepId> = NonNullable<Extract<StepRecord, { id: K }>["data"]>;
+
+/** A step's data, or undefined when the step is missing from the snapshot or collected nothing. */
+export function stepData<K extends StepId>(evidence: Evidence, id: K): DataOf<K> | undefined {
+  const record = evidence.steps.find((s) => s.id === id);
+  return (record?.data ?? undefined) as DataOf<K> | undefined;
+}
+
+export function currentTaskDefinition(evidence: Evidence): TaskDefinition | undefined {
+  return evidence.taskDefinitions.find((t) => t.role === "current");
+}
+
+export function previousTaskDefinition(evidence: Evidence): TaskDefinition | undefined {
+  return evidence.taskDefinitions.find((t) => t.role === "previous");
+}
+
+/** The ARN of the revision the service runs: the described current task definition, else the service's own field. */
+export function currentTaskDefinitionArn(evidence: Evidence): string | undefined {
+  return currentTaskDefinition(evidence)?.taskDefinitionArn ?? evidence.service.taskDefinition;
+}
+
+/** Stopped and running tasks by ARN. */
+export function tasksByArn(evidence: Evidence): ReadonlyMap<string, Task> {
+  const data = stepData(evidence, "stopped-tasks");
+  const all = [...(data?.stopped ?? []), ...(data?.running ?? [])];
+  return new Map(all.map((t) => [t.taskArn, t]));
+}
+
+/** Task ARNs a finding's evidence points at. */
+export function taskRefs(finding: Finding): string[] {
+  return [...new Set(finding.evidence.filter((r) => r.kind === "task").map((r) => r.id))];
+}
+
+/** Whole minutes from `from` to `to` (ISO), rounded; NaN when either does not parse. */
+export function minutesBetween(from: string, to: string): number {
+  return Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
+}
+
+/** Seconds from `from` to `to` (ISO). */
+export function secondsBetween(from: string, to: string): number {
+  return (Date.parse(to) - Date.parse(from)) / 1000;
+}
+
+/** "4 min", "2 h", "3 d": a duration as people say it on call. */
+export function humanMinutes(minutes: number): string {
+  if (minutes < 1) return "under a minute";
+  if (minutes < 90) return `${minutes} min`;
+  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h`;
+  return `${Math.round(minutes / 1440)} d`;
+}
+
+/**
+ * A principal as a person reads it: `arn:aws:sts::1:assumed-role/deployer/ci-42` → `deployer/ci-42`,
+ * `arn:aws:iam::1:user/alice` → `alice`, `arn:aws:iam::1:root` → `root`; a plain user name stays as it is.
+ */
+export function shortActor(actor: string | undefined): string | undefined {
+  if (!actor) return undefined;
+  if (!actor.startsWith("arn:")) return actor;
+  const resource = actor.split(":").slice(5).join(":");
+  const assumed = /^assumed-role\/(.+)$/.exec(resource);
+  if (assumed) return assumed[1];
+  const parts = resource.split("/");
+  return parts[parts.length - 1] || resource;
+}
+
+/** Shortens a digest for display: `sha256:0123456789ab…`. */
+export function shortDigest(digest: string): string {
+  return digest.length > 19 ? `${digest.slice(0, 19)}…` : digest;
+}
+
+/** "a, b and c" / "a, b and 3 more". */
+export function listOf(items: readonly string[], max = 3): string {
+  if (items.length === 0) return "";
+  if (items.length === 1) return items[0]!;
+  if (items.length <= max) return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+  return `${items.slice(0, max).join(", ")} and ${items.length - max} more`;
+}

@@ -1,0 +1,110 @@
+import type { Playbooks } from "./load-playbooks";
+import type { Message } from "./matcher";
+import { MESSAGE_FIELDS, type MessageField, type MessageSymptom, type Severity } from "./symptoms";
+
+/** What one message means, and which rule said so. */
+export interface Classification {
+  readonly symptom: MessageSymptom;
+  readonly cause?: string | undefined;
+  /** The rule that matched; absent for `other` reached by no rule. */
+  readonly rule?: string | undefined;
+  readonly severity: Severity;
+  readonly priority: number;
+  /** Named regex groups the rule captured, for its text templates. */
+  readonly vars: Readonly<Record<string, string>>;
+}
+
+const OTHER: Classification = { symptom: "other", severity: "warn", priority: 0, vars: {} };
+
+/**
+ * Classifies one message: the highest-priority failure rule that matches wins; if none does, a matching benign
+ * rule makes it `normal`; otherwise it is `other` (recognised as a failure, or at least not known to be benign).
+ */
+export function classifyMessage(message: Message, playbooks: Pick<Playbooks, "rules">): Classification {
+  for (const compiled of playbooks.rules) {
+    const vars = compiled.test(message);
+    if (vars === undefined) continue;
+    const { rule } = compiled;
+    return { symptom: rule.symptom, cause: rule.cause, rule: rule.id, severity: rule.severity, priority: rule.priority, vars };
+  }
+  return OTHER;
+}
+
+/** A `classify` input line (DESIGN.md §5). */
+export interface ClassifyInput {
+  readonly id?: unknown;
+  readonly field?: unknown;
+  readonly text?: unknown;
+  readonly extra?: unknown;
+}
+
+/**
+ * Turns a loosely typed input line into a Message, filling structured facts the text itself carries: the number of
+ * a `container.exitCode`, the code of a `stopCode`, a bare target-health reason code, and the detail-type, event
+ * name, stop code and exit code inside EventBridge or CloudTrail JSON.
+ */
+export function toMessage(input: ClassifyInput): Message {
+  if (typeof input.field !== "string" || !(MESSAGE_FIELDS as readonly string[]).includes(input.field)) {
+    throw new TypeError(`field must be one of ${MESSAGE_FIELDS.join(", ")}`);
+  }
+  const field = input.field as MessageField;
+  const text = typeof input.text === "string" ? input.text : input.text === undefined || input.text === null ? "" : JSON.stringify(input.text);
+  const extra = (input.extra && typeof input.extra === "object" ? input.extra : {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : undefined);
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : undefined);
+
+  // Reason texts carried beside a code (a container.exitCode line's reason, a stopCode's stoppedReason) are part
+  // of what the message says: append them so the text rules see them too.
+  const context = ["reason", "stoppedReason", "statusReason", "description", "message"]
+    .map((key) => str(extra[key]))
+    .filter((v): v is string => v !== undefined && v !== text.trim());
+  const message: { -readonly [K in keyof Message]: Message[K] } = {
+    field,
+    text: context.length > 0 ? `${text}\n${context.join("\n")}` : text,
+    exitCode: num(extra.exitCode),
+    stopCode: str(extra.stopCode),
+    reasonCode: str(extra.reasonCode),
+    state: str(extra.state),
+    eventName: str(extra.eventName),
+    errorCode: str(extra.errorCode),
+    detailType: str(extra.detailType),
+  };
+  switch (field) {
+    case "container.exitCode":
+      message.exitCode ??= num(text);
+      break;
+    case "stopCode":
+      message.stopCode ??= str(text);
+      break;
+    case "target_health":
+      if (!message.reasonCode && /^\s*(?:Elb|Target)\.[A-Za-z]+\s*$/.test(text)) message.reasonCode = text.trim();
+      break;
+    case "eventbridge_event":
+    case "cloudtrail_event":
+      fillFromJson(message, text);
+      break;
+    default:
+      break;
+  }
+  return message;
+}
+
+function fillFromJson(message: { -readonly [K in keyof Message]: Message[K] }, text: string): void {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith("{") || trimmed.length > 200_000) return;
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(trimmed) as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  const detail = (json.detail && typeof json.detail === "object" ? json.detail : json) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === "string" && v ? v : undefined);
+  message.detailType ??= str(json["detail-type"]) ?? str(json.detailType);
+  message.eventName ??= str(detail.eventName) ?? str(json.eventName);
+  message.errorCode ??= str(detail.errorCode) ?? str(json.errorCode);
+  message.stopCode ??= str(detail.stopCode);
+  const containers = Array.isArray(detail.containers) ? (detail.containers as Record<string, unknown>[]) : [];
+  const exit = containers.map((c) => c.exitCode).find((c) => typeof c === "number");
+  if (typeof exit === "number") message.exitCode ??= exit;
+}

@@ -1,0 +1,215 @@
+import { formatDistanceStrict } from "date-fns";
+import { STEPS } from "../collect/steps";
+import type { Evidence, StepRecord } from "../evidence/schema";
+import { CHECKS } from "./checks";
+import type { CheckContext, CheckHit } from "./checks/check";
+import { classifyUnits, findingsFromUnits } from "./findings";
+import type { Playbooks } from "./load-playbooks";
+import { observe } from "./messages";
+import { proposeActions } from "./proposals";
+import { confidence, rankFindings } from "./rank";
+import { SEVERITIES, type Severity } from "./symptoms";
+import { fill, shortName, type TemplateVars } from "./template";
+import type { Diagnosis, Finding, StepResult, StepStatus, Verdict } from "./types";
+
+/**
+ * The diagnosis: a pure function of the snapshot and the playbooks. Messages are classified by the symptom rules,
+ * configuration checks add what the messages cannot say, every step gets a status, findings are ranked, and
+ * guarded actions are proposed. Nothing here reads the clock or calls AWS; `evidence.collectedAt` is "now".
+ */
+export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
+  const vars = baseVars(evidence);
+  const units = classifyUnits(observe(evidence), playbooks);
+  const messageFindings = findingsFromUnits(units, vars);
+  const onset = findOnset(messageFindings, evidence);
+
+  const ctx: CheckContext = { evidence, thresholds: playbooks.checkOrder.thresholds, messageFindings, onset, vars };
+  const notes: string[] = [];
+  const hits = CHECKS.flatMap((check) => {
+    try {
+      return [...check.run(ctx)];
+    } catch (error) {
+      notes.push(`check ${check.id} failed: ${(error as Error).message}`);
+      return [];
+    }
+  });
+  const checkFindings = findingsFromHits(hits, playbooks, vars, notes);
+
+  const findings = rankFindings([...messageFindings, ...checkFindings], onset);
+  const steps = judgeSteps(evidence, findings, playbooks);
+  const verdict = decideVerdict(evidence, findings);
+  const primaryFinding = findings.find((f) => f.severity !== "info");
+  const primary = primaryFinding ? { finding: primaryFinding.id, confidence: confidence(primaryFinding, findings) } : undefined;
+  const proposals = proposeActions({ evidence, findings, primary: primaryFinding, thresholds: playbooks.checkOrder.thresholds });
+
+  for (const error of evidence.contextErrors) notes.push(`task definition: ${error.hint}`);
+  for (const s of steps) if (s.status === "error" && s.reason) notes.push(`step ${s.number ?? "+"} ${s.title}: ${s.reason}`);
+
+  return {
+    schemaVersion: 1,
+    target: evidence.target,
+    window: evidence.window,
+    at: evidence.collectedAt,
+    verdict,
+    headline: headline(verdict, evidence, primaryFinding),
+    onset,
+    primary,
+    findings,
+    steps,
+    proposals,
+    notes,
+  };
+}
+
+/** Values every rule text can use, from the snapshot. */
+export function baseVars(evidence: Evidence): TemplateVars {
+  const current = evidence.taskDefinitions.find((t) => t.role === "current");
+  const previous = evidence.taskDefinitions.find((t) => t.role === "previous");
+  const deployment = evidence.steps.find((s) => s.id === "deployment");
+  const lastGood = deployment?.id === "deployment" ? deployment.data?.lastSuccessfulTaskDefinition : undefined;
+  const essential = current?.containers.find((c) => c.essential) ?? current?.containers[0];
+  const lb = evidence.service.loadBalancers[0];
+  const health = evidence.steps.find((s) => s.id === "target-health");
+  const group = health?.id === "target-health" ? health.data?.targetGroups[0] : undefined;
+  const memory = essential?.memory ?? essential?.memoryReservation;
+  return {
+    service: evidence.target.service,
+    cluster: evidence.target.cluster,
+    region: evidence.target.region,
+    taskDefinition: shortName(current?.taskDefinitionArn ?? evidence.service.taskDefinition),
+    previousTaskDefinition: shortName(lastGood && lastGood !== current?.taskDefinitionArn ? lastGood : previous?.taskDefinitionArn),
+    executionRole: shortName(current?.executionRoleArn),
+    taskRole: shortName(current?.taskRoleArn),
+    subnets: evidence.service.network?.subnets.join(", "),
+    container: essential?.name,
+    image: essential?.image,
+    memory: memory !== undefined ? `${memory} MiB` : current?.memory ? `${current.memory} MiB (task)` : undefined,
+    containerPort: lb?.containerPort !== undefined ? String(lb.containerPort) : undefined,
+    targetGroup: group?.targetGroupName ?? shortName(lb?.targetGroupArn),
+    healthCheckPath: group?.healthCheck?.path,
+    healthCheckPort: group?.healthCheck?.port,
+    matcher: group?.healthCheck?.matcher?.httpCode ?? group?.healthCheck?.matcher?.grpcCode,
+  };
+}
+
+/** The first failure: the earliest sighting of a warn or critical message finding. */
+function findOnset(findings: readonly Finding[], evidence: Evidence): string | undefined {
+  const times = findings
+    .filter((f) => f.severity !== "info" && f.rule !== "unrecognised")
+    .map((f) => f.firstSeen)
+    .filter((t): t is string => Boolean(t) && t! <= evidence.window.until)
+    .sort();
+  return times[0];
+}
+
+function findingsFromHits(hits: readonly CheckHit[], playbooks: Playbooks, base: TemplateVars, notes: string[]): Finding[] {
+  const byCheck = new Map<string, CheckHit[]>();
+  for (const hit of hits) byCheck.set(hit.check, [...(byCheck.get(hit.check) ?? []), hit]);
+  const out: Finding[] = [];
+  for (const [checkId, group] of byCheck) {
+    const text = playbooks.checks.get(checkId);
+    if (!text) {
+      notes.push(`check ${checkId} has no text in playbooks/checks; its ${group.length} hit(s) are not shown`);
+      continue;
+    }
+    const lead = group[0]!;
+    const vars = { ...base, ...Object.fromEntries(Object.entries(lead.vars).filter(([, v]) => v !== undefined)) };
+    const severity = group.map((h) => h.severity ?? text.severity).reduce<Severity>((a, b) => (SEVERITIES.indexOf(b) > SEVERITIES.indexOf(a) ? b : a), "info");
+    const times = group.map((h) => h.at).filter((t): t is string => Boolean(t)).sort();
+    out.push({
+      id: `${text.symptom}:${checkId}`,
+      symptom: text.symptom,
+      cause: text.cause,
+      severity,
+      title: fill(text.title, vars),
+      detail: fill(text.why, vars),
+      fix: fill(text.fix, vars),
+      next: text.next,
+      rule: checkId,
+      steps: [...new Set(group.map((h) => h.step))],
+      role: text.symptom === "recent_change" || text.symptom === "deployment_failed" ? "effect" : "cause",
+      evidence: group.flatMap((h) => h.evidence).slice(0, 5),
+      count: group.length,
+      firstSeen: times[0],
+      lastSeen: times[times.length - 1],
+    });
+  }
+  return out;
+}
+
+function judgeSteps(evidence: Evidence, findings: readonly Finding[], playbooks: Playbooks): StepResult[] {
+  const records = new Map(evidence.steps.map((s) => [s.id, s]));
+  const collectors = new Map(STEPS.map((s) => [s.id, s]));
+  return playbooks.checkOrder.steps.map((def) => {
+    const record = records.get(def.id);
+    // A warning or failure shows on every step whose evidence shows it; an info finding only on its own step.
+    const mine = findings.filter((f) => (f.severity === "info" ? f.steps[0] === def.id : f.steps.includes(def.id)));
+    const status = stepStatus(record, mine);
+    const collectorSummary = record?.data ? safeSummary(collectors.get(def.id), record) : undefined;
+    const top = mine[0];
+    const reason =
+      record?.status === "error"
+        ? record.errors[0]?.hint ?? "could not be collected"
+        : record?.status === "skipped"
+          ? record.skipReason
+          : record === undefined
+            ? "not in this snapshot"
+            : undefined;
+    const summary = top && top.severity !== "info" ? top.title : (collectorSummary ?? reason ?? "nothing to report");
+    return { step: def.id, number: def.number, title: def.title, status, summary, findings: mine.map((f) => f.id), reason };
+  });
+}
+
+function stepStatus(record: StepRecord | undefined, findings: readonly Finding[]): StepStatus {
+  if (!record) return "skipped";
+  if (findings.some((f) => f.severity === "critical")) return "fail";
+  if (record.status === "error") return "error";
+  if (record.status === "skipped") return "skipped";
+  if (findings.some((f) => f.severity === "warn") || record.status === "partial") return "warn";
+  return "ok";
+}
+
+function safeSummary(step: (typeof STEPS)[number] | undefined, record: StepRecord): string | undefined {
+  if (!step || !record.data) return undefined;
+  try {
+    return step.summarize(record.data);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * failing: a critical finding and the service is not back to normal; degraded: warnings, fewer tasks than desired,
+ * or a critical problem the service has since recovered from (all tasks running and a steady-state event after it).
+ */
+function decideVerdict(evidence: Evidence, findings: readonly Finding[]): Verdict {
+  const critical = findings.filter((f) => f.severity === "critical");
+  const svc = evidence.service;
+  const short = svc.runningCount < svc.desiredCount;
+  if (critical.length > 0) {
+    const lastFailure = critical.map((f) => f.lastSeen ?? evidence.collectedAt).sort().pop()!;
+    return !short && steadyAfter(evidence, lastFailure) ? "degraded" : "failing";
+  }
+  if (short || findings.some((f) => f.severity === "warn")) return "degraded";
+  return "healthy";
+}
+
+function steadyAfter(evidence: Evidence, since: string): boolean {
+  const record = evidence.steps.find((s) => s.id === "service-events");
+  if (record?.id !== "service-events" || !record.data) return false;
+  return record.data.events.some((e) => e.createdAt > since && /has reached a steady state/i.test(e.message));
+}
+
+function headline(verdict: Verdict, evidence: Evidence, primary: Finding | undefined): string {
+  const svc = evidence.service;
+  const span = formatDistanceStrict(new Date(evidence.window.since), new Date(evidence.window.until));
+  switch (verdict) {
+    case "healthy":
+      return `${evidence.target.service} is healthy: ${svc.runningCount}/${svc.desiredCount} tasks running, no failures in the last ${span}`;
+    case "degraded":
+      return primary ? primary.title : `${evidence.target.service} is running ${svc.runningCount} of ${svc.desiredCount} tasks`;
+    case "failing":
+      return primary ? primary.title : `${evidence.target.service} is failing`;
+  }
+}
+

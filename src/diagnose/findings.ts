@@ -1,0 +1,137 @@
+import type { StepId } from "../evidence/schema";
+import { classifyMessage, type Classification } from "./classify";
+import type { Playbooks } from "./load-playbooks";
+import type { Observation } from "./messages";
+import type { SymptomRule } from "./playbook-schema";
+import { SEVERITIES, type Severity } from "./symptoms";
+import { fill, type TemplateVars } from "./template";
+import type { EvidenceRef, Finding } from "./types";
+
+/** Evidence references kept per finding (the newest); `count` still says how many there were. */
+const MAX_REFS = 5;
+
+/** One unit (a task, an event, a target, a log line) and what it means. */
+export interface ClassifiedUnit {
+  readonly unit: string;
+  readonly observation: Observation;
+  readonly classification: Classification;
+  readonly rule?: SymptomRule | undefined;
+}
+
+/**
+ * Classifies every observation and keeps, per unit, its most specific meaning: the failure with the highest rule
+ * priority (a container's OutOfMemoryError beats the task's "Essential container in task exited").
+ */
+export function classifyUnits(observations: readonly Observation[], playbooks: Playbooks): ClassifiedUnit[] {
+  const rules = new Map(playbooks.rules.map((r) => [r.rule.id, r.rule]));
+  const best = new Map<string, ClassifiedUnit>();
+  for (const observation of observations) {
+    const classification = classifyMessage(observation.message, playbooks);
+    const current = best.get(observation.unit);
+    if (!current || outranks(classification, current.classification)) {
+      best.set(observation.unit, { unit: observation.unit, observation, classification, rule: classification.rule ? rules.get(classification.rule) : undefined });
+    }
+  }
+  return [...best.values()];
+}
+
+function outranks(a: Classification, b: Classification): boolean {
+  const failure = (c: Classification) => (c.symptom === "normal" ? 0 : c.rule ? 2 : 1);
+  return failure(a) - failure(b) > 0 || (failure(a) === failure(b) && a.priority > b.priority);
+}
+
+/**
+ * Groups failing units by symptom into findings. The representative unit (a root-cause rule before an effect,
+ * then the highest priority, then the newest) gives the finding its words; the others add evidence and count.
+ * Unrecognised failures from logs are kept as one low-severity finding so they are visible but never primary.
+ */
+export function findingsFromUnits(units: readonly ClassifiedUnit[], baseVars: TemplateVars): Finding[] {
+  const groups = new Map<string, ClassifiedUnit[]>();
+  for (const u of units) {
+    if (u.classification.symptom === "normal") continue;
+    const key = u.classification.symptom;
+    groups.set(key, [...(groups.get(key) ?? []), u]);
+  }
+  return [...groups.entries()].map(([symptom, members]) => toFinding(symptom, members, baseVars));
+}
+
+function toFinding(symptom: string, members: ClassifiedUnit[], baseVars: TemplateVars): Finding {
+  const sorted = [...members].sort(
+    (a, b) =>
+      roleRank(a) - roleRank(b) ||
+      b.classification.priority - a.classification.priority ||
+      (b.observation.ref.at ?? "").localeCompare(a.observation.ref.at ?? ""),
+  );
+  const lead = sorted[0]!;
+  const rule = lead.rule;
+  const vars = findingVars(baseVars, lead);
+  const times = members.map((m) => m.observation.ref.at).filter((t): t is string => Boolean(t)).sort();
+  const refs = [...members]
+    .sort((a, b) => (b.observation.ref.at ?? "").localeCompare(a.observation.ref.at ?? ""))
+    .map((m) => m.observation.ref);
+  const unrecognised = !rule;
+  const fromLogsOnly = members.every((m) => m.observation.step === "task-logs");
+  const severity: Severity = unrecognised ? (fromLogsOnly ? "info" : "warn") : maxSeverity(members);
+  return {
+    id: symptom,
+    symptom: lead.classification.symptom,
+    cause: lead.classification.cause,
+    severity,
+    title: rule ? fill(rule.title, vars) : unrecognisedTitle(members),
+    detail: rule ? fill(rule.why, vars) : "These messages look like failures but match no playbook rule. Read them below; a platform team can add a rule for them.",
+    fix: rule ? fill(rule.fix, vars) : "Read the messages; if they explain the incident, add a rule in playbooks/symptoms so the next diagnosis names it.",
+    next: rule?.next ?? [],
+    rule: rule?.id ?? "unrecognised",
+    steps: stepsByCount(members),
+    role: members.some((m) => roleOf(m) === "cause") ? "cause" : "effect",
+    evidence: dedupeRefs(refs).slice(0, MAX_REFS),
+    count: members.length,
+    firstSeen: times[0],
+    lastSeen: times[times.length - 1],
+  };
+}
+
+function roleOf(u: ClassifiedUnit): "cause" | "effect" {
+  return u.rule?.role ?? "cause";
+}
+
+function roleRank(u: ClassifiedUnit): number {
+  return roleOf(u) === "cause" ? 0 : 1;
+}
+
+function maxSeverity(members: ClassifiedUnit[]): Severity {
+  return members.reduce<Severity>(
+    (acc, m) => (SEVERITIES.indexOf(m.classification.severity) > SEVERITIES.indexOf(acc) ? m.classification.severity : acc),
+    "info",
+  );
+}
+
+function findingVars(base: TemplateVars, lead: ClassifiedUnit): TemplateVars {
+  const vars: Record<string, string | undefined> = { ...base };
+  for (const [k, v] of Object.entries(lead.observation.vars)) if (v !== undefined) vars[k] = v;
+  for (const [k, v] of Object.entries(lead.classification.vars)) if (v) vars[k] = v;
+  vars.actionSuffix = vars.action ? ` (${vars.action})` : "";
+  return vars;
+}
+
+function stepsByCount(members: ClassifiedUnit[]): StepId[] {
+  const counts = new Map<StepId, number>();
+  for (const m of members) counts.set(m.observation.step, (counts.get(m.observation.step) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([step]) => step);
+}
+
+function dedupeRefs(refs: EvidenceRef[]): EvidenceRef[] {
+  const seen = new Set<string>();
+  return refs.filter((r) => {
+    const key = `${r.step}:${r.kind}:${r.id}:${r.text ?? ""}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function unrecognisedTitle(members: ClassifiedUnit[]): string {
+  const where = stepsByCount(members)[0];
+  const noun = where === "task-logs" ? "error line(s) in the logs" : where === "stopped-tasks" ? "task stop(s)" : "message(s)";
+  return `${members.length} ${noun} that no playbook rule explains`;
+}

@@ -1,0 +1,35 @@
+/**
+ * Fills `{name}` placeholders in rule text. Values come from the evidence (service, roles, ports …) and from the
+ * rule's named regex groups. A placeholder with no value becomes a readable stand-in, never an empty hole.
+ */
+export type TemplateVars = Readonly<Record<string, string | undefined>>;
+
+const STAND_IN: Record<string, string> = {
+  executionRole: "the execution role",
+  taskRole: "the task role",
+  previousTaskDefinition: "the previous task definition",
+  taskDefinition: "the task definition",
+  secretArn: "the secret",
+  image: "the image",
+  container: "the container",
+  subnets: "the service's subnets",
+  targetGroup: "the target group",
+  healthCheckPath: "the health-check path",
+  healthCheckPort: "the health-check port",
+  containerPort: "the container port",
+  matcher: "the success codes",
+  memory: "its memory limit",
+  action: "the denied action",
+  exitCode: "a non-zero code",
+  region: "the region",
+};
+
+export function fill(template: string, vars: TemplateVars): string {
+  return template.replace(/\{([A-Za-z][A-Za-z0-9_]*)\}/g, (_, name: string) => vars[name] ?? STAND_IN[name] ?? name);
+}
+
+/** The last path segment of an ARN or name: `…:role/payment-api-execution` → `payment-api-execution`. */
+export function shortName(arnOrName: string | undefined): string | undefined {
+  if (!arnOrName) return undefined;
+  return arnOrName.split("/").pop() ?? arnOrName;
+}

@@ -1,0 +1,118 @@
+import { formatDistanceStrict } from "date-fns";
+import type { Diagnosis, Finding, StepStatus, Verdict } from "../diagnose/types";
+import { shortName } from "../diagnose/template";
+import { createStyle, wrap, type Style } from "./style";
+
+export interface DiagnosisTextOptions {
+  readonly color: boolean;
+  /** @default 80 */
+  readonly width?: number;
+  /** Findings shown in full. @default 5 */
+  readonly maxFindings?: number;
+}
+
+const STEP_MARK: Record<StepStatus, string> = { ok: "✓", warn: "!", fail: "✗", skipped: "–", error: "?" };
+const VERDICT_MARK: Record<Verdict, string> = { healthy: "✓ HEALTHY", degraded: "! DEGRADED", failing: "✗ FAILING" };
+const TITLE_WIDTH = 18;
+
+/**
+ * The terminal report: verdict and primary finding first (what to read at 3 a.m.), then the ten steps as a
+ * checklist, the top findings with their evidence and fix, the proposed actions and any notes. Pure; readable
+ * at 80 columns; colour only when asked.
+ */
+export function renderDiagnosisText(d: Diagnosis, options: DiagnosisTextOptions): string {
+  const style = createStyle(options.color);
+  const width = options.width ?? 80;
+  const max = options.maxFindings ?? 5;
+  const out: string[] = [];
+  const verdictText = VERDICT_MARK[d.verdict];
+  const colorVerdict = d.verdict === "healthy" ? style.green : d.verdict === "degraded" ? style.yellow : style.red;
+  out.push(`${style.bold(colorVerdict(verdictText))}  ${style.bold(d.target.service)} ${style.dim(`(${d.target.cluster}, ${d.target.region})`)}`);
+  out.push(...wrap(d.headline, width, 0).map((l) => style.bold(l)));
+  const facts = [
+    d.primary ? `confidence ${d.primary.confidence.toFixed(2)}` : undefined,
+    d.onset ? `onset ${clock(d.onset)} (${ago(d.onset, d.at)})` : undefined,
+    `window ${formatDistanceStrict(new Date(d.window.since), new Date(d.window.until))} to ${clock(d.window.until)}`,
+  ].filter(Boolean);
+  out.push(style.dim(facts.join(" · ")), "");
+
+  out.push(style.bold("Check order"));
+  const indent = 2 + 1 + 1 + 1 + TITLE_WIDTH + 1;
+  for (const s of d.steps) {
+    const number = s.number === null ? " +" : String(s.number).padStart(2);
+    const mark = markColor(s.status, style)(STEP_MARK[s.status]);
+    const [first = "", ...rest] = wrap(s.summary, width, indent);
+    out.push(`${number} ${mark} ${s.title.padEnd(TITLE_WIDTH).slice(0, TITLE_WIDTH)} ${first}`, ...rest);
+  }
+
+  const shown = d.findings.filter((f) => f.severity !== "info").slice(0, max);
+  if (shown.length > 0) {
+    out.push("", style.bold("Findings"));
+    shown.forEach((f, i) => out.push(...findingLines(f, i + 1, d, style, width)));
+    const rest = d.findings.length - shown.length;
+    if (rest > 0) out.push(style.dim(`   … ${rest} more finding(s) in --format json`));
+  }
+
+  if (d.proposals.length > 0) {
+    out.push("", style.bold("Actions (confirm before running)"));
+    for (const p of d.proposals) {
+      out.push(...wrap(`${p.kind === "rollback" ? "↩" : "⇡"} ${p.title}`, width, 2).map((l) => ` ${l}`));
+      out.push(...wrap(p.reason, width, 3).map((l, i) => (i === 0 ? `   ${style.dim(l)}` : style.dim(l))));
+      const cmd =
+        p.kind === "rollback"
+          ? `ecs-medic rollback ${p.service} --cluster ${p.cluster} --to ${shortName(p.change.taskDefinition)}`
+          : `ecs-medic scale ${p.service} --cluster ${p.cluster} --to ${p.change.desiredCount}`;
+      out.push(`   ${style.dim("$")} ${cmd}`);
+    }
+  }
+
+  if (d.notes.length > 0) {
+    out.push("", style.bold("Notes"));
+    for (const n of d.notes) out.push(...wrap(`- ${n}`, width, 2).map((l) => style.dim(l)));
+  }
+  return `${out.join("\n")}\n`;
+}
+
+function findingLines(f: Finding, n: number, d: Diagnosis, style: Style, width: number): string[] {
+  const sev = f.severity === "critical" ? style.red("CRITICAL") : f.severity === "warn" ? style.yellow("WARN") : style.dim("INFO");
+  const count = f.count > 1 ? style.dim(` ×${f.count}`) : "";
+  // Leave room on the first line for the severity and count.
+  const lines = wrap(`${n}. ${f.title}`, width - 14, 3);
+  lines[0] = `${lines[0]}  ${sev}${count}`;
+  const when = f.firstSeen ? ` (since ${ago(f.firstSeen, d.at)})` : "";
+  lines.push(...labelled("why", `${f.detail}${when}`, width, style));
+  lines.push(...labelled("fix", f.fix, width, style));
+  for (const e of f.evidence.slice(0, 3)) {
+    const at = e.at ? `${clock(e.at)} ` : "";
+    lines.push(...wrap(`· ${at}${e.text ?? e.id}`, width, 7).map((l, i) => (i === 0 ? `     ${style.dim(l)}` : style.dim(l))));
+  }
+  return lines;
+}
+
+function labelled(label: string, text: string, width: number, style: Style): string[] {
+  return wrap(text, width, 8).map((l, i) => (i === 0 ? `   ${style.dim(label.padEnd(4))} ${l}` : l));
+}
+
+function markColor(status: StepStatus, style: Style): (s: string) => string {
+  switch (status) {
+    case "ok":
+      return style.green;
+    case "warn":
+      return style.yellow;
+    case "fail":
+      return style.red;
+    case "error":
+      return style.red;
+    case "skipped":
+      return style.dim;
+  }
+}
+
+/** "09:48 UTC" — incidents are discussed in UTC. */
+function clock(iso: string): string {
+  return `${iso.slice(11, 16)} UTC`;
+}
+
+function ago(iso: string, now: string): string {
+  return `${formatDistanceStrict(new Date(iso), new Date(now))} ago`;
+}
