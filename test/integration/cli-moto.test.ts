@@ -11,6 +11,7 @@ import { CreateClusterCommand, CreateServiceCommand, ECSClient } from "@aws-sdk/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STEP_IDS, type Evidence, type StepRecord } from "../../src/evidence/schema";
 import { parseEvidence } from "../../src/evidence/snapshot";
+import type { Diagnosis } from "../../src/diagnose/types";
 import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
 import { SEED, seedPaymentApi, type Seeded } from "./seed";
 
@@ -52,6 +53,7 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
   let awsEnv: Record<string, string>;
   let live: CliResult;
   let evidence: Evidence;
+  let diagnosis: Diagnosis;
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -68,7 +70,8 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
       ["diagnose", SEED.service, "--cluster", SEED.cluster, "--format", "json", "--since", "2h", "--save-evidence", join(dir, "evidence.json")],
       awsEnv,
     );
-    evidence = parseEvidence(live.stdout, "stdout");
+    evidence = parseEvidence(await readFile(join(dir, "evidence.json"), "utf8"), "saved evidence");
+    diagnosis = JSON.parse(live.stdout) as Diagnosis;
   }, 120_000);
 
   afterAll(async () => {
@@ -76,10 +79,14 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it("exits 0 and returns all ten steps plus saturation, in check order", () => {
+  it("saves all ten steps plus saturation in check order, and diagnoses the missing image", () => {
     expect(live.stderr).toContain("evidence saved to");
-    expect(live.code).toBe(0);
     expect(evidence.steps.map((s) => s.id)).toEqual([...STEP_IDS]);
+    expect(diagnosis.steps.map((s) => s.step)).toEqual([...STEP_IDS]);
+    // The seeded task definition points at a tag that was never pushed: a failed step, exit 1 for a deploy gate.
+    expect(diagnosis.findings.map((f) => f.symptom)).toContain("image_not_found");
+    expect(diagnosis.steps.find((s) => s.step === "image")?.status).toBe("fail");
+    expect(live.code).toBe(1);
     expect(evidence.target).toMatchObject({ account: SEED.account, region: SEED.region, cluster: SEED.cluster, service: SEED.service });
   });
 
@@ -131,13 +138,16 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
     expect(step(evidence, "image").data!.repositories[0]).toMatchObject({ repositoryName: "payment-api", imageTagMutability: "MUTABLE" });
   });
 
-  it("finds error lines in the log group and never stores a secret", () => {
+  it("finds error lines in the log group and never stores or prints a secret", async () => {
     const logs = step(evidence, "task-logs").data!;
     const matches = logs.patternSearches.flatMap((s) => s.matches.map((m) => m.message));
     expect(matches.some((m) => m.includes("AccessDeniedException"))).toBe(true);
     expect(step(evidence, "secrets").data!.secrets[0]).toMatchObject({ name: "DB_PASSWORD", source: "secretsmanager" });
-    expect(live.stdout).not.toContain("must-never-appear-in-evidence");
-    expect(live.stdout).not.toContain("hunter2secret");
+    const saved = await readFile(join(dir, "evidence.json"), "utf8");
+    for (const text of [saved, live.stdout]) {
+      expect(text).not.toContain("must-never-appear-in-evidence");
+      expect(text).not.toContain("hunter2secret");
+    }
   });
 
   it("replays the saved snapshot offline to the same evidence and the same report", async () => {
@@ -146,12 +156,12 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
 
     const offline = { AWS_ENDPOINT_URL: "http://127.0.0.1:9", AWS_REGION: "us-east-1" }; // any AWS call would fail
     const replayJson = await cli(["diagnose", "--evidence", join(dir, "evidence.json"), "--format", "json"], offline);
-    expect(replayJson.code).toBe(0);
-    expect(parseEvidence(replayJson.stdout)).toEqual(evidence);
+    expect(replayJson.code).toBe(live.code);
+    expect(JSON.parse(replayJson.stdout)).toEqual(diagnosis);
 
     const replayText = await cli(["diagnose", SEED.service, "--evidence", join(dir, "evidence.json")], offline);
-    expect(replayText.code).toBe(0);
-    expect(replayText.stdout).toContain("ecs-medic · payment-api in prod");
+    expect(replayText.code).toBe(live.code);
+    expect(replayText.stdout).toContain("payment-api (prod, us-east-1)");
     expect(replayText.stdout).toMatch(/ 9 . Subnet IPs/);
   });
 
