@@ -16,6 +16,8 @@ export const ErrorCode = {
   EvidenceInvalid: "EVIDENCE_INVALID",
   /** Nothing at all could be collected (no credentials, no region, every call failed). */
   CollectionFailed: "COLLECTION_FAILED",
+  /** A playbook file is not valid YAML or breaks the playbook schema. */
+  PlaybookInvalid: "PLAYBOOK_INVALID",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -104,4 +106,16 @@ export class AwsCallError extends Error {
 function describeCause(cause: unknown): string {
   if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
   return String(cause);
+}
+
+/** A playbook that cannot be loaded. The message names the file, the rule (when known) and the field. */
+export class PlaybookInvalidError extends EcsMedicError {
+  override readonly name = "PlaybookInvalidError";
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(ErrorCode.PlaybookInvalid, message, options);
+  }
 }

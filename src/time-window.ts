@@ -19,7 +19,8 @@ const UNITS: Record<string, keyof Duration> = {
 const MAX_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 /**
- * Parses `--since`: a relative duration (`30m`, `2h`, `1d`, `1h30m`) or an absolute ISO-8601 time.
+ * Parses `--since`: a relative duration (`30m`, `2h`, `1d`, `1h30m`) or an absolute ISO-8601 time (UTC unless it
+ * carries an offset).
  *
  * @example parseWindow("2h", clock) // { since: now − 2 h, until: now }
  */
@@ -47,8 +48,17 @@ function relative(text: string, now: Date): Date {
   return sub(now, duration);
 }
 
+/** An ISO time that already says where it is: `Z`, `+02:00`, `-0500`, `+02`. */
+const HAS_OFFSET = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
+/**
+ * An ISO-8601 time; one without an offset (`2026-11-26T09:00`) and a bare date (`2026-11-26`) are read as UTC,
+ * like every time ecs-medic prints, never as the local time of wherever it happens to run.
+ */
 function absolute(text: string): Date {
-  const at = parseISO(text);
+  const [date, time] = text.split(/[T ]/, 2);
+  const utc = time === undefined ? `${date}T00:00:00Z` : HAS_OFFSET.test(time) ? text : `${text}Z`;
+  const at = parseISO(utc);
   if (!isValid(at)) {
     throw new UsageError(`--since ${text}: use a duration like 30m, 2h, 1d or 1h30m, or an ISO time`);
   }

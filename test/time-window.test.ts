@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../src/clock";
 import { UsageError } from "../src/errors";
 import { parseWindow } from "../src/time-window";
@@ -27,5 +27,33 @@ describe("parseWindow", () => {
   ])("rejects $case with a usage error", ({ input, message }) => {
     expect(() => parseWindow(input, clock)).toThrow(UsageError);
     expect(() => parseWindow(input, clock)).toThrow(message);
+  });
+});
+
+describe("parseWindow reads ISO times without an offset as UTC, wherever it runs", () => {
+  // Run under a zone far from UTC: a parser that fell back to local time would be off by 5 hours here.
+  const saved = process.env.TZ;
+  beforeAll(() => {
+    process.env.TZ = "America/New_York";
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.TZ;
+    else process.env.TZ = saved;
+  });
+
+  it("really runs in a non-UTC zone", () => {
+    expect(new Date(Date.UTC(2026, 10, 26, 9)).getTimezoneOffset()).toBe(300);
+  });
+
+  it.each([
+    { case: "a time without an offset", input: "2026-11-26T07:15", since: "2026-11-26T07:15:00Z" },
+    { case: "a time with seconds, without an offset", input: "2026-11-26T07:15:30", since: "2026-11-26T07:15:30Z" },
+    { case: "a space instead of T", input: "2026-11-26 07:15", since: "2026-11-26T07:15:00Z" },
+    { case: "a bare date (midnight UTC)", input: "2026-11-26", since: "2026-11-26T00:00:00Z" },
+    { case: "an explicit Z", input: "2026-11-26T07:15Z", since: "2026-11-26T07:15:00Z" },
+    { case: "an explicit offset", input: "2026-11-26T08:15+01:00", since: "2026-11-26T07:15:00Z" },
+    { case: "a compact negative offset", input: "2026-11-26T02:15-0500", since: "2026-11-26T07:15:00Z" },
+  ])("reads $case", ({ input, since }) => {
+    expect(parseWindow(input, clock)).toEqual({ since, until: "2026-11-26T10:00:00Z" });
   });
 });

@@ -5,7 +5,6 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { STSClient } from "@aws-sdk/client-sts";
 
 /** Every AWS client the collectors use; tests pass mocked or moto-pointed instances. */
 export interface AwsClients {
@@ -16,7 +15,6 @@ export interface AwsClients {
   readonly ecr: ECRClient;
   readonly cloudtrail: CloudTrailClient;
   readonly cloudwatch: CloudWatchClient;
-  readonly sts: STSClient;
 }
 
 export interface ClientOptions {
@@ -61,7 +59,6 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     ecr: new ECRClient(config),
     cloudtrail: new CloudTrailClient(config),
     cloudwatch: new CloudWatchClient(config),
-    sts: new STSClient(config),
   };
 }
 

@@ -79,6 +79,47 @@ function facts(error: unknown): ErrorFacts {
 }
 
 /**
+ * The AWS error name (`ClusterNotFoundException`, `ImageNotFoundException`, …) of a failed call, looking through
+ * the `AwsCallError` (or any wrapper) that carries it as `cause`; undefined for a non-Error.
+ */
+export function awsErrorName(error: unknown): string | undefined {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error ? cause.name : undefined;
+}
+
+/** The AWS error message of a failed call, looking through its wrapper like `awsErrorName`. */
+export function awsErrorMessage(error: unknown): string | undefined {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error ? cause.message : undefined;
+}
+
+/**
+ * A read not made because the resource is in another region than the one this diagnosis reads (the clients
+ * read one region). `what` names the resource ("log group /ecs/payment-api"); `hint` overrides the default
+ * "run with --region" advice when a direct command is more useful.
+ */
+export function otherRegionError(operation: string, what: string, region: string, here: string, hint?: string): StepError {
+  return {
+    kind: StepErrorKind.OtherRegion,
+    code: "OtherRegion",
+    operation,
+    message: `${what} is in ${region}; this diagnosis reads ${here}`,
+    hint: hint ?? `not read: ${what} is in ${region} — run with --region ${region} to read it`,
+  };
+}
+
+/** The same failure reported by several items (one denied call per container, per group) is listed once. */
+export function dedupeErrors(errors: readonly StepError[]): StepError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.operation ?? ""}\u0000${e.code}\u0000${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
  * Translates a failed AWS call into the step error a person reads. The kind decides the hint;
  * AWS's own code and message are kept (redacted) so nothing is lost.
  */
@@ -135,5 +176,7 @@ function hintFor(kind: StepErrorKind, operation: string | undefined, f: ErrorFac
       return `${op} rejected the request — check the cluster, service and region`;
     case StepErrorKind.Internal:
       return `${op} failed unexpectedly — run again; if it persists, report it with the saved evidence`;
+    case StepErrorKind.OtherRegion:
+      return `${op} was not made: the resource is in another region — run with --region set to it`;
   }
 }

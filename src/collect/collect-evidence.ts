@@ -28,7 +28,7 @@ export interface CollectOptions {
   readonly steps?: readonly Step[];
   /** @default 2 requests/s with the real timer */
   readonly cloudTrailLimiter?: RateLimiter;
-  /** Called as each step finishes (for progress on a TTY or in Slack). Must not throw. */
+  /** Called as each step finishes (for progress on a TTY or in Slack). A throw is ignored: progress is best-effort. */
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -40,22 +40,32 @@ export async function collectEvidence(options: CollectOptions): Promise<Evidence
   const { resolved, window, clock } = options;
   const steps = options.steps ?? STEPS;
   const startedAt = clock();
-  const ctx = createContext(options);
-  options.onProgress?.({ type: "start", steps: steps.map(({ id, number, title }) => ({ id, number, title })) });
+  const ctx = createCollectContext(options);
+  const progress = (event: ProgressEvent) => {
+    try {
+      options.onProgress?.(event);
+    } catch {
+      // A broken progress display (a closed TTY, a failed Slack update) must not lose the evidence.
+    }
+  };
+  progress({ type: "start", steps: steps.map(({ id, number, title }) => ({ id, number, title })) });
 
   let done = 0;
   const records = await Promise.all(
     steps.map(async (step) => {
       const record = await runStep(step, ctx, clock);
       done += 1;
-      options.onProgress?.({ type: "step", record, done, total: steps.length });
+      progress({ type: "step", record, done, total: steps.length });
       return record;
     }),
   );
 
   const contextErrors: StepError[] = [];
   const taskDefinitions = await ctx.taskDefinitions().then(
-    (tds) => (tds.previous ? [tds.current, tds.previous] : [tds.current]),
+    (tds) => {
+      contextErrors.push(...tds.errors);
+      return tds.previous ? [tds.current, tds.previous] : [tds.current];
+    },
     (error: unknown) => {
       contextErrors.push(toStepError(error, "ecs:DescribeTaskDefinition"));
       return [];
@@ -90,7 +100,11 @@ async function runStep(step: Step, ctx: CollectContext, clock: Clock): Promise<S
   }
 }
 
-function createContext(options: CollectOptions): CollectContext {
+/**
+ * The context every step gets, with the shared reads as lazily started, memoised promises. `collectEvidence`
+ * builds one per run; tests build one to run a single step exactly as production does.
+ */
+export function createCollectContext(options: Omit<CollectOptions, "steps" | "onProgress">): CollectContext {
   const { clients, resolved, window, clock } = options;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const service = toService(resolved.service);

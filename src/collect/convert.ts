@@ -1,10 +1,12 @@
 import type {
   ContainerDefinition as SdkContainerDefinition,
+  DeploymentConfiguration as SdkDeploymentConfiguration,
   Service as SdkService,
   Task as SdkTask,
   TaskDefinition as SdkTaskDefinition,
 } from "@aws-sdk/client-ecs";
 import type { TargetGroup as SdkTargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { redact } from "../evidence/redact";
 import type { ContainerDefinition, Service, Task, TargetGroup, TaskDefinition } from "../evidence/schema";
 import { iso } from "../time-window";
 
@@ -59,16 +61,26 @@ export function toService(s: SdkService): Service {
       ? compact({
           minimumHealthyPercent: dc.minimumHealthyPercent,
           maximumPercent: dc.maximumPercent,
-          circuitBreaker: dc.deploymentCircuitBreaker
-            ? { enable: dc.deploymentCircuitBreaker.enable ?? false, rollback: dc.deploymentCircuitBreaker.rollback ?? false }
-            : undefined,
-          alarms: dc.alarms
-            ? { alarmNames: dc.alarms.alarmNames ?? [], enable: dc.alarms.enable ?? false, rollback: dc.alarms.rollback ?? false }
-            : undefined,
+          circuitBreaker: toCircuitBreaker(dc),
+          alarms: toAlarms(dc),
           strategy: dc.strategy,
         })
       : undefined,
   });
+}
+
+type DeploymentConfiguration = NonNullable<Service["deploymentConfiguration"]>;
+
+/** The deployment circuit breaker as configured; `enable`/`rollback` absent mean off, as ECS treats them. */
+export function toCircuitBreaker(dc: SdkDeploymentConfiguration | undefined): DeploymentConfiguration["circuitBreaker"] {
+  const cb = dc?.deploymentCircuitBreaker;
+  return cb ? { enable: cb.enable ?? false, rollback: cb.rollback ?? false } : undefined;
+}
+
+/** The CloudWatch alarms a deployment watches, as configured. */
+export function toAlarms(dc: SdkDeploymentConfiguration | undefined): DeploymentConfiguration["alarms"] {
+  const alarms = dc?.alarms;
+  return alarms ? { alarmNames: alarms.alarmNames ?? [], enable: alarms.enable ?? false, rollback: alarms.rollback ?? false } : undefined;
 }
 
 export function toTask(t: SdkTask): Task {
@@ -125,16 +137,40 @@ function toContainerDefinition(c: SdkContainerDefinition): ContainerDefinition {
       compact({ containerPort: p.containerPort, hostPort: p.hostPort, protocol: p.protocol, name: p.name }),
     ),
     logConfiguration: c.logConfiguration?.logDriver
-      ? { logDriver: c.logConfiguration.logDriver, options: { ...(c.logConfiguration.options ?? {}) } }
+      ? { logDriver: c.logConfiguration.logDriver, options: redactLogOptions(c.logConfiguration.options ?? {}) }
       : undefined,
     secrets: (c.secrets ?? []).map((s) => ({ name: s.name ?? "", valueFrom: s.valueFrom ?? "" })),
     environmentNames: (c.environment ?? []).map((e) => e.name ?? "").filter(Boolean),
     environmentFiles: (c.environmentFiles ?? []).map((f) => ({ type: f.type ?? "s3", value: f.value ?? "" })),
     repositoryCredentialsParameter: c.repositoryCredentials?.credentialsParameter,
     healthCheck: hc
-      ? compact({ command: hc.command ?? [], interval: hc.interval, timeout: hc.timeout, retries: hc.retries, startPeriod: hc.startPeriod })
+      ? compact({ command: (hc.command ?? []).map(redact), interval: hc.interval, timeout: hc.timeout, retries: hc.retries, startPeriod: hc.startPeriod })
       : undefined,
   });
+}
+
+/**
+ * Log-driver option names that hold credentials: `splunk-token`, FireLens `Http_Passwd`, Datadog `apikey`,
+ * `api_key`, New Relic `licenseKey`, `secret`, `password`, and plain `key` names (`tls.key`).
+ */
+const SENSITIVE_OPTION = /token|api[_.-]?key|passw(?:or)?d|pwd|secret|credential|licen[cs]e[_.-]?key|private[_.-]?key|access[_.-]?key|authorization|(?:^|[_.-])key$/i;
+/**
+ * The awslogs options step 5 reads logs with: resource names, never credentials, and they must stay exact
+ * (`redact` could take a 40-character mixed-case log group name for an AWS secret key).
+ */
+const AWSLOGS_LOCATION = new Set(["awslogs-group", "awslogs-region", "awslogs-stream-prefix"]);
+
+/**
+ * logConfiguration.options, safe to store: a value under a credential-like name becomes `[REDACTED:secret]`,
+ * any other goes through `redact` (a token pasted into an endpoint URL or a header option).
+ */
+export function redactLogOptions(options: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(options).map(([key, value]) => [
+      key,
+      SENSITIVE_OPTION.test(key) ? "[REDACTED:secret]" : AWSLOGS_LOCATION.has(key) ? value : redact(value),
+    ]),
+  );
 }
 
 export function toTaskDefinition(td: SdkTaskDefinition, role: TaskDefinition["role"]): TaskDefinition {

@@ -5,7 +5,9 @@ import {
   type ECSClient,
   type Service as SdkService,
 } from "@aws-sdk/client-ecs";
-import { awsCall } from "../aws/aws-call";
+import { lastSegment } from "../aws/arn";
+import { awsCall, collectPages } from "../aws/aws-call";
+import { awsErrorName } from "../aws/step-error";
 import { mapLimit } from "../util/map-limit";
 import { InvalidNameError, TargetAmbiguousError, TargetNotFoundError, type TargetCandidate } from "../errors";
 import type { Target } from "../evidence/schema";
@@ -31,6 +33,8 @@ const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/([A-Za-z0-9_
 const SEARCH_CONCURRENCY = 5;
 /** Clusters searched at most (an account with more should pass --cluster). */
 const MAX_CLUSTERS = 100;
+/** ListClusters pages read at most (empty pages may still carry a token). */
+const MAX_CLUSTER_PAGES = 10;
 
 /** Splits and validates the user's words before any AWS call. */
 export function parseTargetQuery(query: TargetQuery): { service: string; cluster?: string | undefined } {
@@ -90,14 +94,10 @@ export async function resolveTarget(ecs: ECSClient, query: TargetQuery): Promise
 }
 
 async function listClusters(ecs: ECSClient): Promise<string[]> {
-  return awsCall("ecs:ListClusters", async () => {
-    const arns: string[] = [];
-    for await (const page of paginateListClusters({ client: ecs, pageSize: 100 }, {})) {
-      arns.push(...(page.clusterArns ?? []));
-      if (arns.length >= MAX_CLUSTERS) break;
-    }
-    return arns.slice(0, MAX_CLUSTERS);
-  });
+  const { items } = await awsCall("ecs:ListClusters", () =>
+    collectPages(paginateListClusters({ client: ecs, pageSize: 100 }, {}), (page) => page.clusterArns, { maxItems: MAX_CLUSTERS, maxPages: MAX_CLUSTER_PAGES }),
+  );
+  return items;
 }
 
 async function describeIn(ecs: ECSClient, cluster: string, service: string): Promise<SdkService[]> {
@@ -106,14 +106,9 @@ async function describeIn(ecs: ECSClient, cluster: string, service: string): Pro
     // DescribeServices still returns a deleted service for a while, with status INACTIVE: it is not a target.
     return (out.services ?? []).filter((s) => s.status !== "INACTIVE");
   } catch (error) {
-    if (isClusterNotFound(error)) return [];
+    if (awsErrorName(error) === "ClusterNotFoundException") return [];
     throw error;
   }
-}
-
-function isClusterNotFound(error: unknown): boolean {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  return cause instanceof Error && cause.name === "ClusterNotFoundException";
 }
 
 /** Names containing the query (or contained in it), to suggest when nothing matched exactly. */
@@ -125,7 +120,7 @@ async function similarServices(ecs: ECSClient, clusters: string[], service: stri
         const names: string[] = [];
         for await (const page of paginateListServices({ client: ecs, pageSize: 100 }, { cluster })) {
           for (const arn of page.serviceArns ?? []) {
-            const name = arn.split("/").pop() ?? "";
+            const name = lastSegment(arn);
             if (name.toLowerCase().includes(needle) || needle.includes(name.toLowerCase())) names.push(`${clusterName(cluster)}/${name}`);
           }
           if (names.length >= 10) break;

@@ -37,6 +37,15 @@ export const DEFAULT_LIMITS: CollectLimits = {
 export interface TaskDefinitions {
   readonly current: TaskDefinition;
   readonly previous?: TaskDefinition | undefined;
+  /** Why the previous one is missing when that was a failed read (AccessDenied, throttling), not "it is gone". */
+  readonly errors: readonly StepError[];
+}
+
+/** A task ARN DescribeTasks answered with a `failures[]` entry instead of the task (e.g. `MISSING`). */
+export interface TaskFailure {
+  readonly arn: string;
+  readonly reason: string;
+  readonly detail?: string | undefined;
 }
 
 /** The service's tasks, described once and shared by every step that needs them. */
@@ -46,6 +55,18 @@ export interface ServiceTasks {
   readonly stoppedListed: number;
   readonly truncated: boolean;
   readonly running: readonly Task[];
+  /** DescribeTasks batches that failed while others answered; their tasks are missing from the lists. */
+  readonly errors: readonly StepError[];
+  /** Task ARNs DescribeTasks reported in `failures[]`. */
+  readonly failures: readonly TaskFailure[];
+}
+
+/** The service's target groups, described once and shared. */
+export interface TargetGroups {
+  /** The groups DescribeTargetGroups described, in service.loadBalancers order. */
+  readonly groups: readonly TargetGroup[];
+  /** Target group ARNs that could not be described (deleted, denied, throttled), with why. */
+  readonly failed: readonly { readonly targetGroupArn: string; readonly error: StepError; readonly cause: unknown }[];
 }
 
 /**
@@ -66,7 +87,7 @@ export interface CollectContext {
   readonly cloudTrailLimiter: RateLimiter;
   taskDefinitions(): Promise<TaskDefinitions>;
   tasks(): Promise<ServiceTasks>;
-  targetGroups(): Promise<readonly TargetGroup[]>;
+  targetGroups(): Promise<TargetGroups>;
 }
 
 /** What a step's `collect` returns; the runner adds timing and turns a throw into an `error` record. */

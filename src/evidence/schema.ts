@@ -24,6 +24,11 @@ export const StepErrorKind = {
   MalformedResponse: "malformed_response",
   InvalidRequest: "invalid_request",
   Internal: "internal",
+  /**
+   * A read deliberately not made: the resource (log group, ECR repository) is in another region than the one the
+   * diagnosis reads. Kept on the item it concerns, never counted as a step error.
+   */
+  OtherRegion: "other_region",
 } as const;
 export type StepErrorKind = (typeof StepErrorKind)[keyof typeof StepErrorKind];
 
@@ -97,6 +102,10 @@ export const ContainerDefinitionSchema = z.object({
   memory: opt(z.number()),
   memoryReservation: opt(z.number()),
   portMappings: z.array(PortMappingSchema),
+  /**
+   * Options redacted: a value under a credential-like name (`splunk-token`, `Http_Passwd`, `apikey`) is
+   * `[REDACTED:secret]`, others went through redaction; the awslogs group, region and prefix are kept exact.
+   */
   logConfiguration: opt(z.object({ logDriver: z.string(), options: z.record(z.string(), z.string()) })),
   /** Names and ARNs only: a secret's value is never read. */
   secrets: z.array(z.object({ name: z.string(), valueFrom: z.string() })),
@@ -106,6 +115,7 @@ export const ContainerDefinitionSchema = z.object({
   repositoryCredentialsParameter: opt(z.string()),
   healthCheck: opt(
     z.object({
+      /** Redacted (a token in a curl header). */
       command: z.array(z.string()),
       interval: opt(z.number()),
       timeout: opt(z.number()),
@@ -207,9 +217,12 @@ export type TargetGroup = z.infer<typeof TargetGroupSchema>;
 // ── per-step data ────────────────────────────────────────────────────────────────────────────────
 
 export const ServiceEventsDataSchema = z.object({
-  /** Events inside the window, newest first, as DescribeServices returns them (≤ 100). */
-  events: z.array(z.object({ id: z.string(), createdAt: Timestamp, message: z.string() })),
-  /** How many events DescribeServices returned in all, before the window filter. */
+  /**
+   * Events from 6 hours before the window's start to its end, newest first (DescribeServices keeps ≤ 100), so the
+   * last steady-state message before the onset is visible. `inWindow`: the event is inside `[since, until]`.
+   */
+  events: z.array(z.object({ id: z.string(), createdAt: Timestamp, message: z.string(), inWindow: z.boolean() })),
+  /** How many events DescribeServices returned in all, before the time filter. */
   returned: z.number().int(),
 });
 export type ServiceEventsData = z.infer<typeof ServiceEventsDataSchema>;
@@ -249,14 +262,20 @@ export const ServiceDeploymentSchema = z.object({
 });
 
 export const DeploymentDataSchema = z.object({
+  /** `ECS` when DescribeServices names none (ECS's documented default); see `deploymentControllerDefaulted`. */
   deploymentController: z.string(),
+  /** True when `deploymentController` is ECS's default rather than a value AWS returned. */
+  deploymentControllerDefaulted: z.boolean(),
   minimumHealthyPercent: opt(z.number()),
   maximumPercent: opt(z.number()),
   circuitBreaker: z.object({ enable: z.boolean(), rollback: z.boolean() }).nullable(),
   alarms: z.object({ alarmNames: z.array(z.string()), enable: z.boolean(), rollback: z.boolean() }).nullable(),
   /** service.deployments[]: PRIMARY first. */
   deployments: z.array(DeploymentSchema),
-  /** ListServiceDeployments + DescribeServiceDeployments; `error` says why it is missing. */
+  /**
+   * ListServiceDeployments (all pages, bounded; sorted newest `createdAt` first, newest `maxServiceDeployments`
+   * kept) + DescribeServiceDeployments; `error` says why it is missing.
+   */
   history: z.object({
     serviceDeployments: z.array(ServiceDeploymentSchema),
     error: opt(StepErrorSchema),
@@ -267,20 +286,30 @@ export const DeploymentDataSchema = z.object({
 export type DeploymentData = z.infer<typeof DeploymentDataSchema>;
 
 export const StoppedTasksDataSchema = z.object({
-  /** Stopped tasks of this service, newest `stoppedAt` first. */
+  /**
+   * Stopped tasks of this service, newest `stoppedAt` first. Tasks in a DescribeTasks batch that failed are
+   * missing (the step is then `partial`, with the batch's error in `errors`).
+   */
   stopped: z.array(TaskSchema),
-  /** Stopped task ARNs that ListTasks returned in all (ECS keeps them about an hour). */
+  /** Stopped task ARNs that ListTasks returned (ECS keeps them about an hour), at most `maxStoppedTasks`. */
   stoppedListed: z.number().int(),
-  /** True when more stopped tasks existed than were described. */
+  /** True when more stopped tasks existed than were listed. */
   truncated: z.boolean(),
   /** Running (and pending) tasks: digests and health. */
   running: z.array(TaskSchema),
+  /** Task ARNs DescribeTasks answered with a `failures[]` entry instead of the task, e.g. reason `MISSING`. */
+  failures: z.array(z.object({ arn: z.string(), reason: z.string(), detail: opt(z.string()) })),
 });
 export type StoppedTasksData = z.infer<typeof StoppedTasksDataSchema>;
 
 export const TargetHealthDataSchema = z.object({
+  /**
+   * One per target group in service.loadBalancers. A group DescribeTargetGroups could not describe (deleted,
+   * denied) has only its ARN, `describeError` and whatever DescribeTargetHealth still said: its settings
+   * (`loadBalancerArns`, `healthCheck`, …) are absent, not empty.
+   */
   targetGroups: z.array(
-    TargetGroupSchema.extend({
+    TargetGroupSchema.partial({ loadBalancerArns: true, healthCheck: true }).extend({
       /** From service.loadBalancers: which container and port ECS registers. */
       containerName: opt(z.string()),
       containerPort: opt(z.number().int()),
@@ -294,7 +323,10 @@ export const TargetHealthDataSchema = z.object({
           description: opt(z.string()),
         }),
       ),
+      /** DescribeTargetHealth failed for this group. */
       error: opt(StepErrorSchema),
+      /** DescribeTargetGroups failed for this group (e.g. TargetGroupNotFoundException: it was deleted). */
+      describeError: opt(StepErrorSchema),
     }),
   ),
 });
@@ -327,8 +359,11 @@ export const TaskLogsDataSchema = z.object({
       error: opt(StepErrorSchema),
     }),
   ),
-  /** Containers whose logs cannot be read here (non-awslogs drivers, no log configuration). */
-  skipped: z.array(z.object({ containerName: z.string(), logDriver: opt(z.string()), reason: z.string() })),
+  /**
+   * Containers whose logs cannot be read here (non-awslogs drivers, no log configuration), and streams not read
+   * because the task's container never started (`taskArn` set): there is no stream to read.
+   */
+  skipped: z.array(z.object({ containerName: z.string(), taskArn: opt(z.string()), logDriver: opt(z.string()), reason: z.string() })),
 });
 export type TaskLogsData = z.infer<typeof TaskLogsDataSchema>;
 
@@ -450,14 +485,19 @@ export const SubnetsDataSchema = z.object({
       vpcId: opt(z.string()),
       availabilityZone: opt(z.string()),
       cidrBlock: opt(z.string()),
-      availableIpAddressCount: z.number().int(),
+      /** Absent when EC2 did not say; never taken as 0. */
+      availableIpAddressCount: opt(z.number().int()),
     }),
   ),
   desiredCount: z.number().int(),
   runningCount: z.number().int(),
+  /** The service's maximumPercent, else ECS's documented default for REPLICA services, 200. */
   maximumPercent: z.number(),
+  /** True when `maximumPercent` is ECS's default rather than a value AWS returned. */
+  maximumPercentDefaulted: z.boolean(),
   /** Task ENIs a deployment may add on top of the running ones: desired × maximumPercent / 100 − running. */
   surgeNeed: z.number().int(),
+  /** Sum of the subnets' free IPs that EC2 reported; subnets without a count are left out. */
   totalAvailable: z.number().int(),
 });
 export type SubnetsData = z.infer<typeof SubnetsDataSchema>;
@@ -483,8 +523,16 @@ export const ChangeEventSchema = z.object({
 export type ChangeEvent = z.infer<typeof ChangeEventSchema>;
 
 export const ChangesDataSchema = z.object({
+  /**
+   * Where the CloudTrail lookups started: the window's `since` minus max(window length, 6 h), never more than
+   * 90 days back (CloudTrail's reach). The change that caused an outage usually happened before it showed.
+   */
+  lookupSince: Timestamp,
   lookups: z.array(z.object({ attributeKey: z.string(), attributeValue: z.string(), events: z.number().int(), truncated: z.boolean(), error: opt(StepErrorSchema) })),
-  /** De-duplicated by eventId, newest first. */
+  /**
+   * Write calls, and any call that failed (`errorCode` set, read-only ones included: a denied GetSecretValue is
+   * evidence), de-duplicated by eventId, newest first.
+   */
   events: z.array(ChangeEventSchema),
 });
 export type ChangesData = z.infer<typeof ChangesDataSchema>;
@@ -609,7 +657,7 @@ export const EvidenceSchema = z
     service: ServiceSchema,
     /** The current task definition and, when known, the previous one. */
     taskDefinitions: z.array(TaskDefinitionSchema),
-    /** Reads every step depends on (task definitions) that failed. */
+    /** Reads every step depends on (task definitions, the previous revision included) that failed. */
     contextErrors: z.array(StepErrorSchema),
     steps: z.array(StepRecordSchema),
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toStepError } from "../../src/aws/step-error";
+import { awsErrorName, dedupeErrors, otherRegionError, toStepError } from "../../src/aws/step-error";
 import { AwsCallError } from "../../src/errors";
 import { accessDenied, htmlServerError, notFound, throttled } from "../fixtures/errors";
 
@@ -35,5 +35,31 @@ describe("toStepError", () => {
   it("redacts secrets that appear in an AWS message", () => {
     const result = toStepError(call("ecs:DescribeTasks", new Error("bad token: AKIAIOSFODNN7EXAMPLE")));
     expect(result.message).not.toContain("AKIAIOSFODNN7EXAMPLE");
+  });
+});
+
+describe("shared error helpers", () => {
+  it.each([
+    { case: "inside an AwsCallError", error: call("ecs:DescribeServices", notFound("ecs", "ClusterNotFoundException", "Cluster not found.")), name: "ClusterNotFoundException" },
+    { case: "a bare SDK error", error: notFound("ecr", "ImageNotFoundException", "The image requested does not exist in the specified repository."), name: "ImageNotFoundException" },
+    { case: "not an Error", error: "boom", name: undefined },
+  ])("awsErrorName: $case", ({ error, name }) => {
+    expect(awsErrorName(error)).toBe(name);
+  });
+
+  it("otherRegionError says where the resource is and how to read it, as kind other_region", () => {
+    expect(otherRegionError("logs:GetLogEvents", "log group /ecs/payment-api", "eu-west-1", "us-east-1")).toEqual({
+      kind: "other_region",
+      code: "OtherRegion",
+      operation: "logs:GetLogEvents",
+      message: "log group /ecs/payment-api is in eu-west-1; this diagnosis reads us-east-1",
+      hint: "not read: log group /ecs/payment-api is in eu-west-1 — run with --region eu-west-1 to read it",
+    });
+  });
+
+  it("dedupeErrors lists the same failure once", () => {
+    const denied = toStepError(call("ecr:DescribeImages", accessDenied("ecr:DescribeImages")));
+    const throttledCall = toStepError(call("ecr:DescribeImages", throttled("ecr")));
+    expect(dedupeErrors([denied, { ...denied }, throttledCall])).toEqual([denied, throttledCall]);
   });
 });

@@ -26,8 +26,8 @@ import { collectEvidence } from "../../src/collect/collect-evidence";
 import { STEPS } from "../../src/collect/steps";
 import { STEP_IDS } from "../../src/evidence/schema";
 import { parseEvidence, serializeEvidence } from "../../src/evidence/snapshot";
-import { LOAD_BALANCER_ARN, NOW, REGION, minutesAgo, sdkService, sdkStoppedTask, sdkTargetGroup, sdkTask, sdkTaskDefinition } from "../fixtures/aws";
-import { accessDenied, throttled } from "../fixtures/errors";
+import { LOAD_BALANCER_ARN, NOW, REGION, TASK_DEF_ARN, minutesAgo, sdkService, sdkStoppedTask, sdkTargetGroup, sdkTask, sdkTaskDefinition } from "../fixtures/aws";
+import { accessDenied, notFound, throttled } from "../fixtures/errors";
 import { TARGET, instantLimiter } from "../helpers/context";
 
 const mocks = {
@@ -199,6 +199,49 @@ describe("collectEvidence", () => {
     expect(evidence.taskDefinitions).toEqual([]);
     expect(evidence.steps.find((s) => s.id === "service-events")?.status).toBe("collected");
     expect(evidence.steps.find((s) => s.id === "subnets")?.status).toBe("collected");
+  });
+
+  it.each([
+    { case: "AccessDenied", error: () => accessDenied("ecs:DescribeTaskDefinition"), kind: "access_denied" },
+    { case: "throttling", error: () => throttled("ecs"), kind: "throttled" },
+  ])("records $case on the previous revision in contextErrors instead of treating it as gone", async ({ error, kind }) => {
+    answerEverything([]);
+    mocks.ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) }).rejects(error());
+
+    const evidence = await run();
+
+    expect(evidence.taskDefinitions.map((t) => `${t.role}:${t.revision}`)).toEqual(["current:42"]);
+    expect(evidence.contextErrors).toHaveLength(1);
+    expect(evidence.contextErrors[0]).toMatchObject({ kind, operation: "ecs:DescribeTaskDefinition" });
+  });
+
+  it("leaves out a previous revision that does not exist, with no error (ECS: ClientException 'Unable to describe task definition.')", async () => {
+    answerEverything([]);
+    mocks.ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) }).rejects(notFound("ecs", "ClientException", "Unable to describe task definition."));
+
+    const evidence = await run();
+
+    expect(evidence.taskDefinitions.map((t) => `${t.role}:${t.revision}`)).toEqual(["current:42"]);
+    expect(evidence.contextErrors).toEqual([]);
+  });
+
+  it("completes when the progress callback throws", async () => {
+    answerEverything([]);
+    mocks.ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+    let calls = 0;
+
+    const evidence = await run({
+      onProgress: () => {
+        calls += 1;
+        throw new Error("stdout closed");
+      },
+    });
+
+    expect(evidence.steps.map((s) => s.id)).toEqual([...STEP_IDS]);
+    // "start", then one per step: a throw does not stop the later calls either.
+    expect(calls).toBe(STEP_IDS.length + 1);
   });
 
   it("turns a step that throws a plain bug into an error record, not a crash", async () => {

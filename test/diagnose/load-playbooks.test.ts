@@ -50,7 +50,7 @@ describe("loadPlaybooks", () => {
     const builtin = loadPlaybooks();
     const oom = { field: "container.reason" as const, text: "OutOfMemoryError: Container killed due to memory usage" };
     expect(classifyMessage(oom, builtin).rule).toBe("oom-killed");
-    writeRules([{ id: "oom-killed", disabled: true, ...rule({ id: "oom-killed" }) }]);
+    writeRules([{ ...rule({ id: "oom-killed" }), disabled: true }]);
     expect(classifyMessage(oom, loadPlaybooks({ overrides: [dir] })).rule).not.toBe("oom-killed");
   });
 

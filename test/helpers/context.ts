@@ -1,12 +1,9 @@
 import type { Service as SdkService } from "@aws-sdk/client-ecs";
 import { createClients, type AwsClients } from "../../src/aws/clients";
 import { fixedClock } from "../../src/clock";
-import { toService } from "../../src/collect/convert";
-import { loadServiceTasks } from "../../src/collect/lookups/tasks";
-import { loadTargetGroups } from "../../src/collect/lookups/target-groups";
-import { loadTaskDefinitions } from "../../src/collect/lookups/task-definitions";
+import { createCollectContext } from "../../src/collect/collect-evidence";
 import type { RateLimiter } from "../../src/collect/rate-limiter";
-import { DEFAULT_LIMITS, type CollectContext, type CollectLimits } from "../../src/collect/step";
+import type { CollectContext, CollectLimits } from "../../src/collect/step";
 import type { Target } from "../../src/evidence/schema";
 import { ACCOUNT, CLUSTER, CLUSTER_ARN, NOW, REGION, SERVICE, SERVICE_ARN, sdkService } from "../fixtures/aws";
 
@@ -28,29 +25,17 @@ export interface ContextOptions {
 }
 
 /**
- * A real CollectContext over real SDK clients; tests intercept the calls with aws-sdk-client-mock
- * (`mockClient(ECSClient)` patches every instance), so the shared lookups run exactly as in production.
+ * A real CollectContext over real SDK clients, built by the production factory; tests intercept the calls with
+ * aws-sdk-client-mock (`mockClient(ECSClient)` patches every instance), so the shared lookups run exactly as in
+ * production.
  */
 export function makeContext(options: ContextOptions = {}): CollectContext {
-  const sdk = options.service ?? sdkService();
-  const clients = options.clients ?? createClients({ region: REGION, maxAttempts: 1 });
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const service = toService(sdk);
-  const memo = <T>(load: () => Promise<T>) => {
-    let p: Promise<T> | undefined;
-    return () => (p ??= load());
-  };
-  return {
-    clients,
-    target: TARGET,
+  return createCollectContext({
+    clients: options.clients ?? createClients({ region: REGION, maxAttempts: 1 }),
+    resolved: { target: TARGET, service: options.service ?? sdkService() },
     window: options.window ?? { since: "2026-11-26T09:00:00Z", until: NOW },
     clock: fixedClock(NOW),
-    limits,
-    sdkService: sdk,
-    service,
+    limits: options.limits,
     cloudTrailLimiter: options.cloudTrailLimiter ?? instantLimiter(),
-    taskDefinitions: memo(() => loadTaskDefinitions(clients.ecs, sdk)),
-    tasks: memo(() => loadServiceTasks(clients.ecs, TARGET, limits)),
-    targetGroups: memo(() => loadTargetGroups(clients.elbv2, service)),
-  };
+  });
 }

@@ -1,16 +1,24 @@
 import { DescribeTasksCommand, paginateListTasks, type DesiredStatus, type ECSClient } from "@aws-sdk/client-ecs";
-import { awsCall, chunk } from "../../aws/aws-call";
-import type { Task, Target } from "../../evidence/schema";
-import { toTask } from "../convert";
-import type { CollectLimits, ServiceTasks } from "../step";
+import { awsCall, chunk, collectPages } from "../../aws/aws-call";
+import { toStepError } from "../../aws/step-error";
+import type { StepError, Target, Task } from "../../evidence/schema";
+import { compact, toTask } from "../convert";
+import type { CollectLimits, ServiceTasks, TaskFailure } from "../step";
 
 /** DescribeTasks accepts at most 100 task ARNs per call. */
 const DESCRIBE_BATCH = 100;
+/** ListTasks pages read at most per status; ECS may answer empty pages that still carry a nextToken. */
+const MAX_LIST_PAGES = 50;
 
 /**
  * Lists the service's stopped and running tasks (both paginated, bounded) and describes all of them together in
  * batches of 100, so a 500-task service costs 5 DescribeTasks calls. ListTasks returns stopped tasks in no
  * documented order, so they are sorted by `stoppedAt`, newest first, after describing.
+ *
+ * A failed batch does not lose the others: its error is kept in `errors` and the tasks of the batches that
+ * answered are returned. Only when every batch fails does the lookup reject. ARNs DescribeTasks answers with a
+ * `failures[]` entry (`MISSING`: the stopped task aged out between ListTasks and DescribeTasks) are kept in
+ * `failures`.
  */
 export async function loadServiceTasks(ecs: ECSClient, target: Target, limits: CollectLimits): Promise<ServiceTasks> {
   const [stopped, running] = await Promise.all([
@@ -18,21 +26,29 @@ export async function loadServiceTasks(ecs: ECSClient, target: Target, limits: C
     listTaskArns(ecs, target, "RUNNING", limits.maxRunningTasks),
   ]);
   const batches = chunk([...stopped.arns, ...running.arns], DESCRIBE_BATCH);
-  const described = (
-    await Promise.all(
-      batches.map((taskArns) =>
-        awsCall("ecs:DescribeTasks", () => ecs.send(new DescribeTasksCommand({ cluster: target.clusterArn, tasks: taskArns }))),
-      ),
-    )
-  ).flatMap((r) => r.tasks ?? []);
+  const answers = await Promise.allSettled(
+    batches.map((taskArns) =>
+      awsCall("ecs:DescribeTasks", () => ecs.send(new DescribeTasksCommand({ cluster: target.clusterArn, tasks: taskArns }))),
+    ),
+  );
+  const rejected = answers.flatMap((a) => (a.status === "rejected" ? [a.reason as unknown] : []));
+  if (batches.length > 0 && rejected.length === batches.length) throw rejected[0];
 
-  const tasks = described.map(toTask);
+  const errors: StepError[] = rejected.map((reason) => toStepError(reason, "ecs:DescribeTasks"));
+  const described = answers.flatMap((a) => (a.status === "fulfilled" ? [a.value] : []));
+  const failures: TaskFailure[] = described
+    .flatMap((r) => r.failures ?? [])
+    .map((f) => compact({ arn: f.arn ?? "", reason: f.reason ?? "", detail: f.detail }));
+
+  const tasks = described.flatMap((r) => r.tasks ?? []).map(toTask);
   const stoppedSet = new Set(stopped.arns);
   return {
     stopped: tasks.filter((t) => stoppedSet.has(t.taskArn)).sort(newestStoppedFirst),
-    stoppedListed: stopped.listed,
+    stoppedListed: stopped.arns.length,
     truncated: stopped.truncated,
     running: tasks.filter((t) => !stoppedSet.has(t.taskArn)),
+    errors,
+    failures,
   };
 }
 
@@ -41,27 +57,22 @@ async function listTaskArns(
   target: Target,
   desiredStatus: DesiredStatus,
   max: number,
-): Promise<{ arns: string[]; listed: number; truncated: boolean }> {
-  const arns: string[] = [];
-  let truncated = false;
-  await awsCall("ecs:ListTasks", async () => {
-    const pages = paginateListTasks(
-      { client: ecs, pageSize: 100 },
-      { cluster: target.clusterArn, serviceName: target.service, desiredStatus },
-    );
-    for await (const page of pages) {
-      for (const arn of page.taskArns ?? []) {
-        if (arns.length >= max) {
-          truncated = true;
-          return;
-        }
-        arns.push(arn);
-      }
-    }
-  });
-  return { arns, listed: arns.length, truncated };
+): Promise<{ arns: string[]; truncated: boolean }> {
+  const { items, truncated } = await awsCall("ecs:ListTasks", () =>
+    collectPages(
+      paginateListTasks({ client: ecs, pageSize: 100 }, { cluster: target.clusterArn, serviceName: target.service, desiredStatus }),
+      (page) => page.taskArns,
+      { maxItems: max, maxPages: MAX_LIST_PAGES },
+    ),
+  );
+  return { arns: items, truncated };
 }
 
-function newestStoppedFirst(a: Task, b: Task): number {
-  return (b.stoppedAt ?? b.stoppingAt ?? "").localeCompare(a.stoppedAt ?? a.stoppingAt ?? "");
+/**
+ * Newest `stoppedAt` first; a task without it (still stopping) falls back to `stoppingAt`, then `createdAt`.
+ * The one order for stopped tasks: the lookup sorts with it and the steps rely on it.
+ */
+export function newestStoppedFirst(a: Task, b: Task): number {
+  const time = (t: Task) => t.stoppedAt ?? t.stoppingAt ?? t.createdAt ?? "";
+  return time(b).localeCompare(time(a));
 }

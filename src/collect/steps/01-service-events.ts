@@ -1,10 +1,18 @@
 import type { ServiceEventsData } from "../../evidence/schema";
 import { iso, windowDates } from "../../time-window";
+import { oneLine } from "../format";
 import { outcome, type Step } from "../step";
 
 /**
+ * How far before the window events are kept: far enough back to show the last "has reached a steady state"
+ * message before the onset, which dates when things were last fine.
+ */
+export const EVENTS_LOOKBACK_MS = 6 * 3600 * 1000;
+
+/**
  * Step 1 — the service's event log (DescribeServices `events`, newest first, at most 100 kept by ECS).
- * Read from the DescribeServices answer the target resolution already has: no extra call.
+ * Read from the DescribeServices answer the target resolution already has: no extra call. Events from 6 hours
+ * before the window to its end are kept, each marked `inWindow`.
  */
 export const serviceEventsStep: Step<"service-events"> = {
   id: "service-events",
@@ -12,22 +20,18 @@ export const serviceEventsStep: Step<"service-events"> = {
   title: "Service events",
   async collect(ctx) {
     const { since, until } = windowDates(ctx.window);
+    const from = new Date(since.getTime() - EVENTS_LOOKBACK_MS);
     const all = ctx.sdkService.events ?? [];
     const events = all
-      .filter((e) => e.createdAt && e.createdAt >= since && e.createdAt <= until)
-      .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))
-      .map((e) => ({ id: e.id ?? "", createdAt: iso(e.createdAt!), message: e.message ?? "" }));
+      .flatMap((e) => (e.createdAt && e.createdAt >= from && e.createdAt <= until ? [{ ...e, createdAt: e.createdAt }] : []))
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .map((e) => ({ id: e.id ?? "", createdAt: iso(e.createdAt), message: e.message ?? "", inWindow: e.createdAt >= since }));
     const data: ServiceEventsData = { events, returned: all.length };
     return outcome(data);
   },
   summarize(data) {
-    if (data.events.length === 0) return `no events in the window (${data.returned} older)`;
-    const latest = data.events[0]!;
-    return `${data.events.length} event(s); latest: ${oneLine(latest.message)}`;
+    const inWindow = data.events.filter((e) => e.inWindow);
+    if (inWindow.length === 0) return `no events in the window (${data.returned} older)`;
+    return `${inWindow.length} event(s); latest: ${oneLine(inWindow[0]!.message)}`;
   },
 };
-
-function oneLine(text: string, max = 120): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}

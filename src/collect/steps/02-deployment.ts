@@ -8,9 +8,11 @@ import {
   type ServiceDeploymentBrief as SdkServiceDeploymentBrief,
 } from "@aws-sdk/client-ecs";
 import { awsCall, chunk } from "../../aws/aws-call";
+import { shortTaskDefinition } from "../../aws/arn";
 import { toStepError } from "../../aws/step-error";
 import type { DeploymentData, StepError, Target } from "../../evidence/schema";
 import { compact, isoOrUndefined } from "../convert";
+import { oneLine } from "../format";
 import { outcome, type CollectContext, type Step } from "../step";
 
 type Deployment = DeploymentData["deployments"][number];
@@ -18,14 +20,21 @@ type ServiceDeployment = DeploymentData["history"]["serviceDeployments"][number]
 
 /** DescribeServiceDeployments and DescribeServiceRevisions take at most 20 ARNs per call. */
 const DESCRIBE_BATCH = 20;
-/** ListServiceDeployments may answer an empty page that still carries a nextToken: bound the pages too. */
+/**
+ * ListServiceDeployments documents no order, so every entry is read (bounded) and sorted before the newest
+ * `maxServiceDeployments` are kept. It may answer an empty page that still carries a nextToken: bound the pages too.
+ */
+const MAX_LIST_ENTRIES = 100;
 const MAX_LIST_PAGES = 20;
+/** ECS's documented default when DescribeServices names no deployment controller. */
+const DEFAULT_CONTROLLER = "ECS";
 
 /**
  * Step 2 — the service's rollout state and deployment history.
  *
  * `deployments[]` and the deployment configuration come from the DescribeServices answer the target resolution
- * already has. The history comes from ListServiceDeployments → DescribeServiceDeployments (status, circuit
+ * already has. The history comes from ListServiceDeployments (all pages up to 100 entries, sorted newest
+ * `createdAt` first, the newest `maxServiceDeployments` kept) → DescribeServiceDeployments (status, circuit
  * breaker and alarm results, rollback) → DescribeServiceRevisions (which task definition each target revision
  * ran), so a diagnosis can name the last task definition that rolled out successfully — the rollback candidate.
  * ECS only records service deployments created on or after 2024-10-25, and emulators may not implement these
@@ -36,19 +45,16 @@ export const deploymentStep: Step<"deployment"> = {
   number: 2,
   title: "Deployment",
   async collect(ctx) {
-    const service = ctx.sdkService;
-    const dc = service.deploymentConfiguration;
-    const cb = dc?.deploymentCircuitBreaker;
-    const deployments = (service.deployments ?? []).map(toDeployment).sort(primaryFirst);
+    const dc = ctx.service.deploymentConfiguration;
+    const deployments = (ctx.sdkService.deployments ?? []).map(toDeployment).sort(primaryFirst);
     const { history, errors } = await loadHistory(ctx);
     const data: DeploymentData = compact({
-      deploymentController: service.deploymentController?.type ?? "ECS",
+      deploymentController: ctx.service.deploymentController ?? DEFAULT_CONTROLLER,
+      deploymentControllerDefaulted: ctx.service.deploymentController === undefined,
       minimumHealthyPercent: dc?.minimumHealthyPercent,
       maximumPercent: dc?.maximumPercent,
-      circuitBreaker: cb ? { enable: cb.enable ?? false, rollback: cb.rollback ?? false } : null,
-      alarms: dc?.alarms
-        ? { alarmNames: dc.alarms.alarmNames ?? [], enable: dc.alarms.enable ?? false, rollback: dc.alarms.rollback ?? false }
-        : null,
+      circuitBreaker: dc?.circuitBreaker ?? null,
+      alarms: dc?.alarms ?? null,
       deployments,
       history,
       lastSuccessfulTaskDefinition: lastSuccessful(history.serviceDeployments, deployments),
@@ -162,29 +168,30 @@ async function loadHistory(ctx: CollectContext): Promise<{ history: DeploymentDa
 }
 
 /**
- * ListServiceDeployments, following nextToken up to `max` entries. The SDK has no paginator for it, and the API
- * documents no order, so the entries are sorted afterwards.
+ * The newest `max` ListServiceDeployments entries. The API documents no order, so every page is read (up to
+ * 100 entries or 20 pages; the SDK has no paginator for it) and sorted newest `createdAt` first before cutting.
  */
 async function listServiceDeployments(ecs: ECSClient, target: Target, max: number): Promise<SdkServiceDeploymentBrief[]> {
-  const out: SdkServiceDeploymentBrief[] = [];
-  if (max <= 0) return out;
+  if (max <= 0) return [];
+  const all: SdkServiceDeploymentBrief[] = [];
   await awsCall("ecs:ListServiceDeployments", async () => {
     let nextToken: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    for (let page = 0; page < MAX_LIST_PAGES && all.length < MAX_LIST_ENTRIES; page++) {
       const response = await ecs.send(
         new ListServiceDeploymentsCommand({
           cluster: target.clusterArn,
           service: target.service,
-          maxResults: Math.min(100, max - out.length),
+          maxResults: Math.min(100, MAX_LIST_ENTRIES - all.length),
           ...(nextToken ? { nextToken } : {}),
         }),
       );
-      out.push(...(response.serviceDeployments ?? []).slice(0, max - out.length));
+      all.push(...(response.serviceDeployments ?? []).slice(0, MAX_LIST_ENTRIES - all.length));
       nextToken = response.nextToken;
-      if (!nextToken || out.length >= max) return;
+      if (!nextToken) return;
     }
   });
-  return out;
+  const time = (b: SdkServiceDeploymentBrief) => (b.createdAt ?? b.startedAt)?.getTime() ?? -Infinity;
+  return all.sort((a, b) => time(b) - time(a)).slice(0, max);
 }
 
 function fromBrief(b: SdkServiceDeploymentBrief): ServiceDeployment {
@@ -244,14 +251,4 @@ function describeDeployment(d: Deployment): string {
   const counts = `${d.runningCount}/${d.desiredCount} running`;
   const failed = d.failedTasks > 0 ? `, ${d.failedTasks} failed` : "";
   return `${d.status}${td} ${d.rolloutState ?? "?"} (${counts}${failed})`;
-}
-
-/** `arn:aws:ecs:…:task-definition/payment-api:42` → `payment-api:42`. */
-function shortTaskDefinition(arn: string): string {
-  return arn.slice(arn.lastIndexOf("/") + 1);
-}
-
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -1,4 +1,5 @@
 import type { StoppedTasksData, Task } from "../../evidence/schema";
+import { headline, shortDigest } from "../format";
 import { outcome, type Step } from "../step";
 
 /** Reason groups named in the summary line; the rest are counted. */
@@ -9,7 +10,9 @@ const TOP_GROUPS = 3;
  *
  * Uses the shared task lookup (`ctx.tasks()`: ListTasks STOPPED and RUNNING for the service, paginated and
  * bounded, DescribeTasks in batches of 100). ECS keeps a stopped task listed for only about an hour, so every
- * stopped task still listed is kept, newest `stoppedAt` first. Both the task-level `stopCode`/`stoppedReason`
+ * stopped task still listed is kept, newest `stoppedAt` first (the lookup's order). A DescribeTasks batch that
+ * failed while others answered is a step error (`partial`); ARNs DescribeTasks answered with a `failures[]`
+ * entry (`MISSING`) are kept in `failures`. Both the task-level `stopCode`/`stoppedReason`
  * and each container's `reason`/`exitCode` are kept: start-up failures (secrets, registry auth, ENI) show in the
  * former, OOM kills and crashes in the latter while the task-level text just says "Essential container in task
  * exited".
@@ -21,15 +24,17 @@ export const stoppedTasksStep: Step<"stopped-tasks"> = {
   async collect(ctx) {
     const tasks = await ctx.tasks();
     const data: StoppedTasksData = {
-      stopped: [...tasks.stopped].sort(newestStoppedFirst),
+      stopped: [...tasks.stopped],
       stoppedListed: tasks.stoppedListed,
       truncated: tasks.truncated,
       running: [...tasks.running],
+      failures: tasks.failures.map((f) => ({ ...f })),
     };
-    return outcome(data);
+    return outcome(data, tasks.errors);
   },
   summarize(data) {
-    return `${summarizeStopped(data)}; ${summarizeRunning(data.running)}`;
+    const failures = data.failures.length > 0 ? `; ${data.failures.length} not described (${[...new Set(data.failures.map((f) => f.reason))].join(", ")})` : "";
+    return `${summarizeStopped(data)}; ${summarizeRunning(data.running)}${failures}`;
   },
 };
 
@@ -62,21 +67,6 @@ function stopSignature(task: Task): string {
   return containers.length > 0 ? `${quoted} (${containers.join(" / ")})` : quoted;
 }
 
-/**
- * The stable part of an ECS reason, so tasks that failed the same way group together: `SomeError: first clause`
- * for error-prefixed texts (later clauses carry per-task ARNs and session names), ARNs dropped elsewhere.
- */
-function headline(text: string, max = 90): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  const prefixed = /^([A-Za-z]+(?:Error|Exception)): ([^:]+)/.exec(flat);
-  const core = prefixed
-    ? `${prefixed[1]}: ${prefixed[2]!.trim()}`
-    : flat
-        .replace(/\s+(?:in\s+)?\((?:target-group\s+)?arn:[^)]*\)/g, "")
-        .replace(/arn:aws[\w-]*:\S+/g, "…");
-  return core.length > max ? `${core.slice(0, max - 1)}…` : core;
-}
-
 /** Running tasks and the image digests they report, most common first (more than one means digest drift). */
 function summarizeRunning(running: readonly Task[]): string {
   const perDigest = new Map<string, number>();
@@ -89,15 +79,4 @@ function summarizeRunning(running: readonly Task[]): string {
   const ranked = [...perDigest].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const digests = ranked.length === 1 ? shortDigest(ranked[0]![0]) : ranked.map(([d, n]) => `${shortDigest(d)} ×${n}`).join(", ");
   return `${running.length} running, digest${ranked.length > 1 ? "s" : ""} ${digests}`;
-}
-
-function shortDigest(digest: string): string {
-  const [algorithm, hex] = digest.split(":");
-  return hex ? `${algorithm}:${hex.slice(0, 8)}…` : digest;
-}
-
-/** The shared lookup already sorts by `stoppedAt`; tasks without it fall back to `stoppingAt`, then `createdAt`. */
-function newestStoppedFirst(a: Task, b: Task): number {
-  const time = (t: Task) => t.stoppedAt ?? t.stoppingAt ?? t.createdAt ?? "";
-  return time(b).localeCompare(time(a));
 }

@@ -1,6 +1,6 @@
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { awsCall } from "../../aws/aws-call";
-import { toStepError } from "../../aws/step-error";
+import { dedupeErrors, toStepError } from "../../aws/step-error";
 import type { StepError, TargetHealthData } from "../../evidence/schema";
 import { compact } from "../convert";
 import { outcome, skipped, type Step } from "../step";
@@ -14,8 +14,10 @@ type TargetHealth = TargetGroupHealth["targets"][number];
  * Reads the service's target groups (the shared DescribeTargetGroups lookup: health-check protocol, port, path,
  * matcher) and DescribeTargetHealth for each, concurrently: every target's state with its reason code and
  * description (`Target.ResponseCodeMismatch` "Health checks failed with these codes: [404]", …). One target
- * group that cannot be read is recorded on that group and the others still count. `draining` and `initial`
- * targets are normal during a deployment; judging that is the diagnosis's job.
+ * group that cannot be read is recorded on that group and the others still count. A group that could not be
+ * described (deleted: TargetGroupNotFoundException; or denied) is still asked for its targets' health, with the
+ * describe error kept in its `describeError`. The step fails as a whole only when no read answered for any group.
+ * `draining` and `initial` targets are normal during a deployment; judging that is the diagnosis's job.
  */
 export const targetHealthStep: Step<"target-health"> = {
   id: "target-health",
@@ -30,15 +32,24 @@ export const targetHealthStep: Step<"target-health"> = {
           : "the service has no load balancer",
       );
     }
-    const groups = await ctx.targetGroups();
-    const errors: StepError[] = [];
+    const { groups, failed } = await ctx.targetGroups();
+    const byArn = new Map(groups.map((tg) => [tg.targetGroupArn, tg]));
+    const describeErrors = new Map(failed.map((f) => [f.targetGroupArn, f.error]));
+    const arns = [...new Set(bindings.map((lb) => lb.targetGroupArn!))];
+
     const targetGroups = await Promise.all(
-      groups.map(async (tg): Promise<TargetGroupHealth> => {
-        const binding = bindings.find((lb) => lb.targetGroupArn === tg.targetGroupArn);
-        const base = compact({ ...tg, containerName: binding?.containerName, containerPort: binding?.containerPort });
+      arns.map(async (arn): Promise<TargetGroupHealth> => {
+        const binding = bindings.find((lb) => lb.targetGroupArn === arn);
+        const describeError = describeErrors.get(arn);
+        const base = compact({
+          ...(byArn.get(arn) ?? { targetGroupArn: arn }),
+          containerName: binding?.containerName,
+          containerPort: binding?.containerPort,
+          describeError,
+        });
         try {
           const response = await awsCall("elasticloadbalancing:DescribeTargetHealth", () =>
-            ctx.clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.targetGroupArn })),
+            ctx.clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })),
           );
           const targets = (response.TargetHealthDescriptions ?? []).map(
             (d): TargetHealth =>
@@ -54,12 +65,16 @@ export const targetHealthStep: Step<"target-health"> = {
           );
           return { ...base, targets };
         } catch (error) {
-          const stepError = toStepError(error);
-          errors.push(stepError);
-          return { ...base, targets: [], error: stepError };
+          return { ...base, targets: [], error: toStepError(error) };
         }
       }),
     );
+
+    // Nothing answered for any group: no evidence, only the reason. Fail with the describe error, which says the
+    // most (the runner records it).
+    if (targetGroups.every((g) => g.describeError && g.error) && failed[0]) throw failed[0].cause;
+
+    const errors = dedupeErrors(targetGroups.flatMap((g) => [g.describeError, g.error].filter((e): e is StepError => e !== undefined)));
     return outcome<TargetHealthData>({ targetGroups }, errors);
   },
   summarize(data) {
@@ -76,6 +91,10 @@ export const targetHealthStep: Step<"target-health"> = {
     }
     for (const [state, reasons] of byState) {
       parts.push(`${state}: ${[...reasons].map(([reason, n]) => `${reason} ×${n}`).join(", ")}`);
+    }
+    const undescribed = data.targetGroups.filter((g) => g.describeError);
+    if (undescribed.length > 0) {
+      parts.push(`${undescribed.length} group(s) not described (${[...new Set(undescribed.map((g) => g.describeError!.code))].join(", ")})`);
     }
     const failed = data.targetGroups.filter((g) => g.error);
     if (failed.length > 0) {

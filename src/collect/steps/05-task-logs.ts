@@ -1,10 +1,12 @@
 import { GetLogEventsCommand, paginateFilterLogEvents, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { taskIdOf } from "../../aws/arn";
 import { awsCall } from "../../aws/aws-call";
-import { toStepError } from "../../aws/step-error";
+import { otherRegionError, toStepError } from "../../aws/step-error";
 import { redact } from "../../evidence/redact";
-import type { StepError, Task, TaskDefinition, TaskLogsData } from "../../evidence/schema";
+import { StepErrorKind, type StepError, type Task, type TaskDefinition, type TaskLogsData } from "../../evidence/schema";
 import { iso, windowDates } from "../../time-window";
 import { mapLimit } from "../../util/map-limit";
+import { oneLine } from "../format";
 import { outcome, type Step, type TaskDefinitions } from "../step";
 
 type StreamResult = TaskLogsData["streams"][number];
@@ -44,7 +46,10 @@ interface GroupPlan {
  * Log group, region and stream prefix come from each essential container's `awslogs` logConfiguration in the
  * task's own task definition (never from a naming convention); the stream is `prefix/container/taskId`.
  * Reads: logs:GetLogEvents per stream (newest `maxLogLines`), logs:FilterLogEvents per log group (bounded).
- * Lines are redacted before they are kept.
+ * Lines are redacted before they are kept. A container that never started (the task has no `startedAt`, or the
+ * container no `runtimeId`: it stopped while pulling, fetching secrets or getting an ENI) has no stream, so it is
+ * listed in `skipped` instead of read. A log group in another region is recorded on its item with an
+ * `other_region` error, which is not a step error: nothing failed.
  */
 export const taskLogsStep: Step<"task-logs"> = {
   id: "task-logs",
@@ -58,6 +63,7 @@ export const taskLogsStep: Step<"task-logs"> = {
       : [...tasks.running].sort(newestStartedFirst).slice(0, ctx.limits.maxLogTasks);
 
     const skipped = new Map<string, SkippedContainer>();
+    const readErrors: StepError[] = [...tasks.errors];
     const streams: StreamPlan[] = [];
     const groups = new Map<string, GroupPlan>();
     const addGroup = (logGroup: string, region: string | undefined, streamPrefix: string | undefined) => {
@@ -92,6 +98,15 @@ export const taskLogsStep: Step<"task-logs"> = {
         }
         addGroup(group, region, prefix ? `${prefix}/${container.name}/` : undefined);
         if (!task) continue;
+        if (neverStarted(task, container.name)) {
+          skipped.set(`${task.taskArn}\u0000${container.name}`, {
+            containerName: container.name,
+            taskArn: task.taskArn,
+            logDriver: config.logDriver,
+            reason: NEVER_STARTED,
+          });
+          continue;
+        }
         if (!prefix) {
           // With a prefix the stream is prefix/container/task-id; without one (EC2 only) Docker names it after the
           // container id, which nothing in ECS's task description gives us.
@@ -129,7 +144,10 @@ export const taskLogsStep: Step<"task-logs"> = {
     ]);
 
     const data: TaskLogsData = { streams: streamResults, patternSearches, skipped: skippedList };
-    const errors: StepError[] = [...streamResults, ...patternSearches].flatMap((r) => (r.error ? [r.error] : []));
+    const errors: StepError[] = [
+      ...readErrors,
+      ...[...streamResults, ...patternSearches].flatMap((r) => (r.error && r.error.kind !== StepErrorKind.OtherRegion ? [r.error] : [])),
+    ];
     return outcome(data, errors);
   },
   summarize(data) {
@@ -146,7 +164,7 @@ export const taskLogsStep: Step<"task-logs"> = {
     }
     if (data.skipped.length > 0) parts.push(`${data.skipped.length} container(s) skipped`);
     const last = read.find((s) => s.lines.length > 0)?.lines.at(-1);
-    if (last) parts.push(`last line: ${oneLine(last.message)}`);
+    if (last) parts.push(`last line: ${oneLine(last.message, 100)}`);
     return parts.join("; ");
   },
 };
@@ -243,9 +261,15 @@ function definitionFor(task: Task, definitions: TaskDefinitions): TaskDefinition
   return definitions.current;
 }
 
-/** `arn:aws:ecs:…:task/cluster/0123…` (or the old `task/0123…`) → `0123…`. */
-export function taskIdOf(taskArn: string): string {
-  return taskArn.slice(taskArn.lastIndexOf("/") + 1);
+/** Why a container's stream is not read when it never started. */
+export const NEVER_STARTED = "container never started (stopped before start-up finished)";
+
+/**
+ * No `startedAt` on the task, or no `runtimeId` on the container: the container never ran, so awslogs never
+ * created its stream (reading it would only answer ResourceNotFoundException).
+ */
+function neverStarted(task: Task, containerName: string): boolean {
+  return !task.startedAt || !task.containers.find((c) => c.name === containerName)?.runtimeId;
 }
 
 function uniqueStreams(plans: readonly StreamPlan[]): StreamPlan[] {
@@ -285,20 +309,4 @@ function otherDriverReason(driver: string): string {
     default:
       return `logs go to ${driver}; ecs-medic reads CloudWatch Logs (awslogs) only`;
   }
-}
-
-/** A read not made because the resource is in another region than the one this diagnosis reads. */
-function otherRegionError(operation: string, what: string, region: string, here: string): StepError {
-  return {
-    kind: "api_unavailable",
-    code: "OtherRegion",
-    operation,
-    message: `${what} is in ${region}; this diagnosis reads ${here}`,
-    hint: `not read: ${what} is in ${region} — run with --region ${region} to read it`,
-  };
-}
-
-function oneLine(text: string, max = 100): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -4,9 +4,9 @@ import {
   type ElasticLoadBalancingV2Client,
   type LoadBalancer,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { awsCall, chunk } from "../../aws/aws-call";
-import { toStepError } from "../../aws/step-error";
-import type { NetworkData, StepError, TargetGroup } from "../../evidence/schema";
+import { awsCall, chunk, collectPages } from "../../aws/aws-call";
+import { dedupeErrors, toStepError } from "../../aws/step-error";
+import type { NetworkData, StepError } from "../../evidence/schema";
 import { compact } from "../convert";
 import { outcome, type Step } from "../step";
 
@@ -53,13 +53,8 @@ export const networkPortsStep: Step<"network-ports"> = {
       return { status: "skipped", skipReason: "the service has no target group: no load balancer sends traffic to the tasks", data: compact(data) };
     }
 
-    const errors: StepError[] = [];
-    let targetGroups: readonly TargetGroup[] = [];
-    try {
-      targetGroups = await ctx.targetGroups();
-    } catch (error) {
-      errors.push(toStepError(error, "elasticloadbalancing:DescribeTargetGroups"));
-    }
+    const { groups: targetGroups, failed } = await ctx.targetGroups();
+    const errors: StepError[] = dedupeErrors(failed.map((f) => f.error));
     const byArn = new Map(targetGroups.map((tg) => [tg.targetGroupArn, tg]));
     data.bindings = tgBindings.map((lb) => {
       const tg = byArn.get(lb.targetGroupArn!);
@@ -135,40 +130,23 @@ export const networkPortsStep: Step<"network-ports"> = {
   },
 };
 
-async function describeLoadBalancers(
-  elbv2: ElasticLoadBalancingV2Client,
-  arns: readonly string[],
-): Promise<LoadBalancer[]> {
+async function describeLoadBalancers(elbv2: ElasticLoadBalancingV2Client, arns: readonly string[]): Promise<LoadBalancer[]> {
   // DescribeLoadBalancers takes at most 20 ARNs per request.
   const pages = await Promise.all(
     chunk(arns, 20).map((LoadBalancerArns) =>
-      awsCall("elasticloadbalancing:DescribeLoadBalancers", async () => {
-        const out: LoadBalancer[] = [];
-        let n = 0;
-        for await (const page of paginateDescribeLoadBalancers({ client: elbv2 }, { LoadBalancerArns })) {
-          out.push(...(page.LoadBalancers ?? []));
-          if (++n >= MAX_PAGES) break;
-        }
-        return out;
-      }),
+      awsCall("elasticloadbalancing:DescribeLoadBalancers", () =>
+        collectPages(paginateDescribeLoadBalancers({ client: elbv2 }, { LoadBalancerArns }), (p) => p.LoadBalancers, { maxPages: MAX_PAGES }),
+      ),
     ),
   );
-  return pages.flat();
+  return pages.flatMap((p) => p.items);
 }
 
-async function describeSecurityGroups(
-  ec2: EC2Client,
-  GroupIds: string[],
-): Promise<SecurityGroup[]> {
-  return awsCall("ec2:DescribeSecurityGroups", async () => {
-    const out: SecurityGroup[] = [];
-    let n = 0;
-    for await (const page of paginateDescribeSecurityGroups({ client: ec2 }, { GroupIds })) {
-      out.push(...(page.SecurityGroups ?? []));
-      if (++n >= MAX_PAGES) break;
-    }
-    return out;
-  });
+async function describeSecurityGroups(ec2: EC2Client, GroupIds: string[]): Promise<SecurityGroup[]> {
+  const { items } = await awsCall("ec2:DescribeSecurityGroups", () =>
+    collectPages(paginateDescribeSecurityGroups({ client: ec2 }, { GroupIds }), (p) => p.SecurityGroups, { maxPages: MAX_PAGES }),
+  );
+  return items;
 }
 
 /** One rule per IpPermission, sources flattened; `-1` (all traffic) carries no ports. */

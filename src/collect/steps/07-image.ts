@@ -1,9 +1,9 @@
 import { DescribeImagesCommand, DescribeRepositoriesCommand, type ECRClient, type ImageIdentifier } from "@aws-sdk/client-ecr";
 import { awsCall } from "../../aws/aws-call";
-import { toStepError } from "../../aws/step-error";
-import { AwsCallError } from "../../errors";
-import type { ImageData, StepError, Task } from "../../evidence/schema";
+import { awsErrorName, dedupeErrors, otherRegionError, toStepError } from "../../aws/step-error";
+import { StepErrorKind, type ImageData, type StepError, type Task } from "../../evidence/schema";
 import { compact, isoOrUndefined } from "../convert";
+import { shortDigest } from "../format";
 import { parseImageRef, type ImageRef } from "../image-ref";
 import { outcome, type Step } from "../step";
 
@@ -16,7 +16,7 @@ type RepositoryEntry = ImageData["repositories"][number];
  * (ecr:DescribeImages; ImageNotFoundException is an answer, not a failure), each repository's tag mutability
  * (ecr:DescribeRepositories), and the digests the running tasks actually report, to show digest drift under a
  * mutable tag. Images in other registries, or in ECR in another region than the diagnosis reads, are recorded
- * without ECR calls.
+ * without ECR calls; the latter carry an `other_region` error on the item, which is not a step error.
  */
 export const imageStep: Step<"image"> = {
   id: "image",
@@ -29,7 +29,11 @@ export const imageStep: Step<"image"> = {
     const errors: StepError[] = [];
 
     const runningPromise = ctx.tasks().then(
-      (t) => t.running,
+      (t) => {
+        // A failed DescribeTasks batch hides some running tasks' digests.
+        errors.push(...t.errors);
+        return t.running;
+      },
       (error: unknown) => {
         errors.push(toStepError(error, "ecs:DescribeTasks"));
         return [] as readonly Task[];
@@ -75,8 +79,10 @@ export const imageStep: Step<"image"> = {
 
     const [images, repositories, running] = await Promise.all([Promise.all(pending), Promise.all(repoLookups.values()), runningPromise]);
     const data: ImageData = { images, repositories, runningDigests: countDigests(running) };
-    for (const e of [...images.map((i) => i.ecr?.error), ...repositories.map((r) => r.error)]) if (e) errors.push(e);
-    return outcome(data, dedupe(errors));
+    for (const e of [...images.map((i) => i.ecr?.error), ...repositories.map((r) => r.error)]) {
+      if (e && e.kind !== StepErrorKind.OtherRegion) errors.push(e);
+    }
+    return outcome(data, dedupeErrors(errors));
   },
   summarize(data) {
     const images = data.images.map((i) => `${i.role} ${i.containerName} ${shortImage(i)} ${ecrState(i)}`);
@@ -93,7 +99,7 @@ export const imageStep: Step<"image"> = {
 };
 
 async function describeImage(ecr: ECRClient, ref: ImageRef, here: string): Promise<EcrResult> {
-  if (ref.region !== here) return { exists: null, imageTags: [], error: otherRegionError("ecr:DescribeImages", ref, here) };
+  if (ref.region !== here) return { exists: null, imageTags: [], error: otherRegionEcr("ecr:DescribeImages", ref, here) };
   const imageId: ImageIdentifier = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag ?? "latest" };
   try {
     const out = await awsCall("ecr:DescribeImages", () =>
@@ -118,7 +124,7 @@ async function describeImage(ecr: ECRClient, ref: ImageRef, here: string): Promi
 
 async function describeRepository(ecr: ECRClient, ref: ImageRef, here: string): Promise<RepositoryEntry> {
   const base = compact({ registryId: ref.registryId, repositoryName: ref.repositoryName });
-  if (ref.region !== here) return { ...base, error: otherRegionError("ecr:DescribeRepositories", ref, here) };
+  if (ref.region !== here) return { ...base, error: otherRegionEcr("ecr:DescribeRepositories", ref, here) };
   try {
     const out = await awsCall("ecr:DescribeRepositories", () =>
       ecr.send(new DescribeRepositoriesCommand({ registryId: ref.registryId, repositoryNames: [ref.repositoryName] })),
@@ -144,40 +150,22 @@ function countDigests(running: readonly Task[]): ImageData["runningDigests"] {
   return [...counts.values()].sort((a, b) => a.containerName.localeCompare(b.containerName) || b.tasks - a.tasks);
 }
 
-function awsErrorName(error: unknown): string | undefined {
-  const cause = error instanceof AwsCallError ? error.cause : error;
-  return cause instanceof Error ? cause.name : undefined;
-}
-
 /** A read not made: the ECR client reads the diagnosis's region only. */
-function otherRegionError(operation: string, ref: ImageRef, here: string): StepError {
-  return {
-    kind: "api_unavailable",
-    code: "OtherRegion",
+function otherRegionEcr(operation: string, ref: ImageRef, here: string): StepError {
+  const region = ref.region ?? "another region";
+  return otherRegionError(
     operation,
-    message: `repository ${ref.repositoryName} is in ECR ${ref.region}; this diagnosis reads ${here}`,
-    hint: `not checked: the image is in ${ref.region} — run aws ecr describe-images --region ${ref.region} --repository-name ${ref.repositoryName} to check it`,
-  };
-}
-
-function dedupe(errors: readonly StepError[]): StepError[] {
-  const seen = new Set<string>();
-  return errors.filter((e) => {
-    const key = `${e.operation ?? ""}\u0000${e.code}\u0000${e.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+    `repository ${ref.repositoryName} in ECR`,
+    region,
+    here,
+    `not checked: the image is in ${region} — run aws ecr describe-images --region ${region} --repository-name ${ref.repositoryName} to check it`,
+  );
 }
 
 function shortImage(i: ImageEntry): string {
   const withoutDigest = i.image.split("@")[0] ?? i.image;
   const name = i.repositoryName ?? withoutDigest.replace(/:[^:/]*$/, "");
   return i.digest ? `${name}@${shortDigest(i.digest)}` : `${name}:${i.tag ?? "latest"}`;
-}
-
-function shortDigest(digest: string): string {
-  return digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]*$/, "$1");
 }
 
 function ecrState(i: ImageEntry): string {

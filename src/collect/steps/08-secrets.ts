@@ -1,3 +1,4 @@
+import { lastSegment } from "../../aws/arn";
 import type { SecretsData, TaskDefinition } from "../../evidence/schema";
 import { compact } from "../convert";
 import { outcome, type Step } from "../step";
@@ -55,7 +56,7 @@ export const secretsStep: Step<"secrets"> = {
       parts.push(`${secrets.length} secret${secrets.length === 1 ? "" : "s"} (${breakdown})`);
     }
     parts.push(...extras);
-    const role = data.executionRoleArn ? `read by execution role ${roleName(data.executionRoleArn)}` : "but no execution role";
+    const role = data.executionRoleArn ? `read by execution role ${lastSegment(data.executionRoleArn)}` : "but no execution role";
     return `${parts.join(", ")} ${role}`;
   },
 };
@@ -81,9 +82,4 @@ export function secretSource(valueFrom: string): SecretSource {
   if (/^arn:aws[a-z-]*:ssm:[^:]*:\d*:parameter\//.test(valueFrom)) return "ssm";
   if (!valueFrom.startsWith("arn:") && /^[A-Za-z0-9_.\-/]+$/.test(valueFrom)) return "ssm";
   return "other";
-}
-
-/** `arn:aws:iam::123456789012:role/service-role/payment-api-execution` → `payment-api-execution`. */
-function roleName(arn: string): string {
-  return arn.slice(arn.lastIndexOf("/") + 1) || arn;
 }

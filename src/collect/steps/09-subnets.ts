@@ -1,10 +1,13 @@
 import { paginateDescribeSubnets, type Subnet } from "@aws-sdk/client-ec2";
-import { awsCall } from "../../aws/aws-call";
+import { awsCall, collectPages } from "../../aws/aws-call";
 import type { SubnetsData } from "../../evidence/schema";
 import { compact } from "../convert";
 import { outcome, skipped, type Step } from "../step";
 
-/** ECS's default `maximumPercent` for rolling updates when the service does not set one. */
+/**
+ * ECS's documented `maximumPercent` default for a REPLICA service that does not set one (the API reference gives
+ * no other); DescribeServices normally returns the value, so this is a fallback, marked `maximumPercentDefaulted`.
+ */
 const DEFAULT_MAXIMUM_PERCENT = 200;
 /** A service has at most 16 subnets; DescribeSubnets with explicit IDs answers in one page, but stay bounded. */
 const MAX_PAGES = 5;
@@ -23,46 +26,50 @@ export const subnetsStep: Step<"subnets"> = {
     const subnetIds = ctx.service.network?.subnets ?? [];
     if (subnetIds.length === 0) return skipped("the service has no awsvpc subnets (not awsvpc network mode)");
 
-    const found: Subnet[] = [];
-    await awsCall("ec2:DescribeSubnets", async () => {
-      let pages = 0;
-      for await (const page of paginateDescribeSubnets({ client: ctx.clients.ec2 }, { SubnetIds: [...subnetIds] })) {
-        found.push(...(page.Subnets ?? []));
-        if (++pages >= MAX_PAGES) break;
-      }
-    });
+    const { items: found } = await awsCall("ec2:DescribeSubnets", () =>
+      collectPages(paginateDescribeSubnets({ client: ctx.clients.ec2 }, { SubnetIds: [...subnetIds] }), (p) => p.Subnets, { maxPages: MAX_PAGES }),
+    );
 
     // Keep the service's own subnet order, which is how a person reads its configuration.
     const order = new Map(subnetIds.map((id, i) => [id, i]));
     const subnets = found
-      .map((s) =>
+      .map((s: Subnet) =>
         compact({
           subnetId: s.SubnetId ?? "",
           vpcId: s.VpcId,
           availabilityZone: s.AvailabilityZone,
           cidrBlock: s.CidrBlock,
-          availableIpAddressCount: s.AvailableIpAddressCount ?? 0,
+          availableIpAddressCount: s.AvailableIpAddressCount,
         }),
       )
       .sort((a, b) => (order.get(a.subnetId) ?? Infinity) - (order.get(b.subnetId) ?? Infinity));
 
     const { desiredCount, runningCount } = ctx.service;
-    const maximumPercent = ctx.service.deploymentConfiguration?.maximumPercent ?? DEFAULT_MAXIMUM_PERCENT;
+    const configured = ctx.service.deploymentConfiguration?.maximumPercent;
+    const maximumPercent = configured ?? DEFAULT_MAXIMUM_PERCENT;
     const data: SubnetsData = {
       subnets,
       desiredCount,
       runningCount,
       maximumPercent,
+      maximumPercentDefaulted: configured === undefined,
       surgeNeed: surgeNeed(desiredCount, runningCount, maximumPercent),
-      totalAvailable: subnets.reduce((sum, s) => sum + s.availableIpAddressCount, 0),
+      // A subnet EC2 gave no count for is left out rather than counted as 0 (or as anything else).
+      totalAvailable: subnets.reduce((sum, s) => sum + (s.availableIpAddressCount ?? 0), 0),
     };
     return outcome(data);
   },
   summarize(data) {
-    const each = data.subnets.map((s) => `${s.subnetId}${s.availabilityZone ? ` (${s.availabilityZone})` : ""}: ${s.availableIpAddressCount}`).join(", ");
-    return `${data.totalAvailable} free IP(s) in ${data.subnets.length} subnet(s) [${each}]; a deployment may need ${data.surgeNeed} more (desired ${data.desiredCount} × ${data.maximumPercent}% − running ${data.runningCount})`;
+    const each = data.subnets
+      .map((s) => `${s.subnetId}${s.availabilityZone ? ` (${s.availabilityZone})` : ""}: ${s.availableIpAddressCount ?? "?"}`)
+      .join(", ");
+    const uncounted = data.subnets.filter((s) => s.availableIpAddressCount === undefined).length;
+    const note = uncounted > 0 ? ` (${uncounted} subnet(s) without a count left out)` : "";
+    const percent = `${data.maximumPercent}%${data.maximumPercentDefaulted ? " (ECS default)" : ""}`;
+    return `${data.totalAvailable} free IP(s)${note} in ${data.subnets.length} subnet(s) [${each}]; a deployment may need ${data.surgeNeed} more (desired ${data.desiredCount} × ${percent} − running ${data.runningCount})`;
   },
 };
+
 
 /**
  * Task ENIs a rolling deployment may add on top of the running tasks. ECS rounds desired × maximumPercent

@@ -1,4 +1,5 @@
-import { paginateLookupEvents, type Event as CloudTrailEvent } from "@aws-sdk/client-cloudtrail";
+import { LookupEventsCommand, type Event as CloudTrailEvent } from "@aws-sdk/client-cloudtrail";
+import { familyOf } from "../../aws/arn";
 import { awsCall } from "../../aws/aws-call";
 import { toStepError } from "../../aws/step-error";
 import { redact, redactDeep } from "../../evidence/redact";
@@ -18,15 +19,23 @@ const MAX_PAGES = 10;
 /** requestParameters larger than this (as JSON) are replaced by a summary. */
 const MAX_PARAMETERS_BYTES = 4_096;
 const READ_ONLY_NAME = /^(Describe|List|Get|Lookup|BatchGet)/;
+/** The look-back before the window is at least this long… */
+const MIN_LOOKBACK_MS = 6 * 3600 * 1000;
+/** …and never reaches further than CloudTrail's event history does. */
+const CLOUDTRAIL_REACH_MS = 90 * 24 * 3600 * 1000;
 
 type Lookup = ChangesData["lookups"][number];
 
 /**
- * Step 10 — who changed what around the service in the window: CloudTrail LookupEvents by ResourceName for the
- * service, its task-definition family, its target groups and its security groups. LookupEvents takes a single
- * lookup attribute per request and allows 2 requests per second per account and region, so each request (each
- * page too) first takes a slot from the shared `cloudTrailLimiter`. Read-only calls are dropped; request
- * parameters are redacted and capped.
+ * Step 10 — who changed what around the service: CloudTrail LookupEvents by ResourceName for the service, its
+ * task-definition family and current task-definition ARN, its target groups and its security groups.
+ *
+ * The change that caused an outage usually happened before the outage showed, so the lookups start before the
+ * window: at `since − max(window length, 6 h)`, never further back than CloudTrail's 90 days (`lookupSince`).
+ * LookupEvents takes a single lookup attribute per request and allows 2 requests per second per account and
+ * region, so each request (each page too) first takes a slot from the shared `cloudTrailLimiter`. Read-only
+ * calls are dropped unless they failed (a denied GetSecretValue is evidence); request parameters are redacted
+ * and capped.
  */
 export const changesStep: Step<"changes"> = {
   id: "changes",
@@ -34,7 +43,8 @@ export const changesStep: Step<"changes"> = {
   title: "Recent changes",
   async collect(ctx) {
     const values = await lookupValues(ctx);
-    const results = await Promise.all(values.map((value) => runLookup(ctx, value)));
+    const lookupSince = lookupStart(ctx);
+    const results = await Promise.all(values.map((value) => runLookup(ctx, value, lookupSince)));
 
     const failures = results.flatMap((r) => (r.failure === undefined ? [] : [r.failure]));
     if (results.length > 0 && failures.length === results.length) throw failures[0];
@@ -44,7 +54,7 @@ export const changesStep: Step<"changes"> = {
     for (const r of results) for (const e of r.events) if (!byId.has(e.eventId)) byId.set(e.eventId, e);
     const events = [...byId.values()].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
 
-    const data: ChangesData = { lookups: results.map((r) => r.lookup), events };
+    const data: ChangesData = { lookupSince: iso(lookupSince), lookups: results.map((r) => r.lookup), events };
     return outcome(
       data,
       results.flatMap((r) => (r.lookup.error ? [r.lookup.error] : [])),
@@ -53,7 +63,7 @@ export const changesStep: Step<"changes"> = {
   summarize(data) {
     const failed = data.lookups.filter((l) => l.error).length;
     const failedNote = failed > 0 ? ` (${failed} of ${data.lookups.length} lookups failed)` : "";
-    if (data.events.length === 0) return `no changes in CloudTrail in the window${failedNote || ` (${data.lookups.length} lookups)`}`;
+    if (data.events.length === 0) return `no changes in CloudTrail since ${data.lookupSince.slice(0, 16)}Z${failedNote || ` (${data.lookups.length} lookups)`}`;
 
     const counts = new Map<string, number>();
     for (const e of data.events) counts.set(e.eventName, (counts.get(e.eventName) ?? 0) + 1);
@@ -69,26 +79,31 @@ export const changesStep: Step<"changes"> = {
   },
 };
 
-/** ResourceName values to look up, in a fixed order, without duplicates. */
+/**
+ * ResourceName values to look up, in a fixed order, without duplicates. CloudTrail indexes some task-definition
+ * events by family and some, it seems, by ARN (RegisterTaskDefinition's resource is likely the new revision's
+ * ARN), so both the family and the current task-definition ARN are looked up.
+ */
 async function lookupValues(ctx: CollectContext): Promise<string[]> {
-  const family = await ctx
+  const current = await ctx
     .taskDefinitions()
-    .then((tds) => tds.current.family)
-    .catch(() => familyFromArn(ctx.service.taskDefinition));
+    .then((tds) => ({ family: tds.current.family, arn: tds.current.taskDefinitionArn }))
+    .catch(() => ({ family: familyOf(ctx.service.taskDefinition), arn: ctx.service.taskDefinition }));
   const values = [
     ctx.target.service,
-    family,
+    current.family,
+    current.arn,
     ...ctx.service.loadBalancers.map((lb) => lb.targetGroupArn),
     ...(ctx.service.network?.securityGroups ?? []),
   ];
   return [...new Set(values.filter((v): v is string => typeof v === "string" && v.length > 0))];
 }
 
-/** `arn:aws:ecs:…:task-definition/payment-api:42` or `payment-api:42` → `payment-api`. */
-export function familyFromArn(taskDefinition: string | undefined): string | undefined {
-  if (!taskDefinition) return undefined;
-  const name = taskDefinition.includes(":task-definition/") ? taskDefinition.slice(taskDefinition.indexOf(":task-definition/") + 17) : taskDefinition;
-  return name.replace(/:\d+$/, "") || undefined;
+/** `since − max(window length, 6 h)`, but not before CloudTrail's 90-day reach from now. */
+export function lookupStart(ctx: Pick<CollectContext, "window" | "clock">): Date {
+  const { since, until } = windowDates(ctx.window);
+  const lookback = Math.max(until.getTime() - since.getTime(), MIN_LOOKBACK_MS);
+  return new Date(Math.max(since.getTime() - lookback, ctx.clock().getTime() - CLOUDTRAIL_REACH_MS));
 }
 
 interface LookupResult {
@@ -98,46 +113,45 @@ interface LookupResult {
   failure?: unknown;
 }
 
-async function runLookup(ctx: CollectContext, value: string): Promise<LookupResult> {
-  const { since, until } = windowDates(ctx.window);
+async function runLookup(ctx: CollectContext, value: string, since: Date): Promise<LookupResult> {
+  const { until } = windowDates(ctx.window);
   const matchedBy = `ResourceName=${value}`;
+  const max = ctx.limits.maxChangeEvents;
   const events: ChangeEvent[] = [];
   let truncated = false;
   try {
     await awsCall("cloudtrail:LookupEvents", async () => {
-      const pages = paginateLookupEvents(
-        { client: ctx.clients.cloudtrail, pageSize: PAGE_SIZE },
-        { LookupAttributes: [{ AttributeKey: "ResourceName", AttributeValue: value }], StartTime: since, EndTime: until },
-      )[Symbol.asyncIterator]();
-      try {
-        // The paginator sends a request only when asked for the first page or when the last page carried a
-        // NextToken; the limiter is taken exactly then, once per real request.
-        for (let page = 0; ; page++) {
-          if (page >= MAX_PAGES) {
+      // Pages are requested one by one so each request first takes a limiter slot. CloudTrail may answer short
+      // or empty pages that still carry a NextToken (it scans by time): the pages are bounded too.
+      let nextToken: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        await ctx.cloudTrailLimiter.acquire();
+        const response = await ctx.clients.cloudtrail.send(
+          new LookupEventsCommand({
+            LookupAttributes: [{ AttributeKey: "ResourceName", AttributeValue: value }],
+            StartTime: since,
+            EndTime: until,
+            MaxResults: PAGE_SIZE,
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+        );
+        for (const raw of response.Events ?? []) {
+          const event = toChangeEvent(raw, matchedBy);
+          if (!event) continue;
+          if (events.length >= max) {
             truncated = true;
             return;
           }
-          await ctx.cloudTrailLimiter.acquire();
-          const next = await pages.next();
-          if (next.done) return;
-          for (const raw of next.value.Events ?? []) {
-            const event = toChangeEvent(raw, matchedBy);
-            if (!event) continue;
-            if (events.length >= ctx.limits.maxChangeEvents) {
-              truncated = true;
-              return;
-            }
-            events.push(event);
-          }
-          if (!next.value.NextToken) return;
-          if (events.length >= ctx.limits.maxChangeEvents) {
-            truncated = true;
-            return;
-          }
+          events.push(event);
         }
-      } finally {
-        await pages.return?.(undefined);
+        nextToken = response.NextToken;
+        if (!nextToken) return;
+        if (events.length >= max) {
+          truncated = true;
+          return;
+        }
       }
+      truncated = true;
     });
   } catch (error) {
     const lookup = compact({ attributeKey: "ResourceName", attributeValue: value, events: events.length, truncated, error: toStepError(error) });
@@ -147,7 +161,8 @@ async function runLookup(ctx: CollectContext, value: string): Promise<LookupResu
 }
 
 /**
- * One LookupEvents record → a change, or undefined for a read-only call. The details live in the
+ * One LookupEvents record → a change, or undefined for a read-only call that succeeded. A read-only call that
+ * failed (`errorCode`, e.g. AccessDenied on GetSecretValue) is kept: it is evidence. The details live in the
  * `CloudTrailEvent` JSON string; when it is missing or malformed the envelope's own fields are kept.
  */
 export function toChangeEvent(e: CloudTrailEvent, matchedBy: string): ChangeEvent | undefined {
@@ -156,7 +171,8 @@ export function toChangeEvent(e: CloudTrailEvent, matchedBy: string): ChangeEven
   const eventId = e.EventId ?? str(record?.["eventID"]);
   const eventTime = e.EventTime ? iso(e.EventTime) : normalizeTime(str(record?.["eventTime"]));
   if (!eventName || !eventId || !eventTime) return undefined;
-  if (isReadOnly(eventName, record, e.ReadOnly)) return undefined;
+  const errorCode = str(record?.["errorCode"]);
+  if (isReadOnly(eventName, record, e.ReadOnly) && errorCode === undefined) return undefined;
 
   const identity = asRecord(record?.["userIdentity"]);
   const issuer = asRecord(asRecord(identity?.["sessionContext"])?.["sessionIssuer"]);
@@ -172,7 +188,7 @@ export function toChangeEvent(e: CloudTrailEvent, matchedBy: string): ChangeEven
     username: e.Username ?? str(identity?.["userName"]) ?? str(issuer?.["userName"]),
     sourceIPAddress: str(record?.["sourceIPAddress"]),
     userAgent: userAgent === undefined ? undefined : userAgent.slice(0, 300),
-    errorCode: str(record?.["errorCode"]),
+    errorCode,
     errorMessage: errorMessage === undefined ? undefined : redact(errorMessage).slice(0, 1_000),
     requestParameters: parameters ? safeParameters(parameters) : undefined,
     resources: (e.Resources ?? []).map((r) => compact({ type: r.ResourceType, name: r.ResourceName })),

@@ -1,6 +1,6 @@
 import { paginateGetMetricData, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
-import { awsCall } from "../../aws/aws-call";
-import { toStepError } from "../../aws/step-error";
+import { awsCall, collectPages } from "../../aws/aws-call";
+import { dedupeErrors } from "../../aws/step-error";
 import type { SaturationData, StepError, TargetGroup } from "../../evidence/schema";
 import { iso, windowDates } from "../../time-window";
 import { outcome, type Step } from "../step";
@@ -26,11 +26,8 @@ export const saturationStep: Step<"saturation"> = {
   number: null,
   title: "Saturation",
   async collect(ctx) {
-    const errors: StepError[] = [];
-    const targetGroups = await ctx.targetGroups().catch((error: unknown) => {
-      errors.push(toStepError(error));
-      return [] as const;
-    });
+    const { groups: targetGroups, failed } = await ctx.targetGroups();
+    const errors: StepError[] = dedupeErrors(failed.map((f) => f.error));
 
     const { since, until } = windowDates(ctx.window);
     const periodSeconds = until.getTime() - since.getTime() <= FINE_WINDOW_MS ? 60 : 300;
@@ -43,29 +40,30 @@ export const saturationStep: Step<"saturation"> = {
       ...targetGroups.slice(0, MAX_TARGET_GROUPS).flatMap(targetGroupMetrics),
     ];
 
+    const { items: results } = await awsCall("cloudwatch:GetMetricData", () =>
+      collectPages(
+        paginateGetMetricData(
+          { client: ctx.clients.cloudwatch },
+          { MetricDataQueries: specs.map(toQuery(periodSeconds)), StartTime: since, EndTime: until, ScanBy: "TimestampAscending" },
+        ),
+        (page) => page.MetricDataResults,
+        { maxPages: MAX_PAGES },
+      ),
+    );
+    // A series spans pages: each page carries a slice of its points, in page order.
     const merged = new Map<string, { points: Series["points"]; statusCode?: string | undefined }>();
-    await awsCall("cloudwatch:GetMetricData", async () => {
-      const pages = paginateGetMetricData(
-        { client: ctx.clients.cloudwatch },
-        { MetricDataQueries: specs.map(toQuery(periodSeconds)), StartTime: since, EndTime: until, ScanBy: "TimestampAscending" },
-      );
-      let count = 0;
-      for await (const page of pages) {
-        for (const result of page.MetricDataResults ?? []) {
-          if (!result.Id) continue;
-          const entry = merged.get(result.Id) ?? { points: [] };
-          const timestamps = result.Timestamps ?? [];
-          const values = result.Values ?? [];
-          for (let i = 0; i < Math.min(timestamps.length, values.length); i++) {
-            entry.points.push({ timestamp: iso(timestamps[i]!), value: values[i]! });
-          }
-          // Each page says whether more is to come for this id; the last page's word stands.
-          entry.statusCode = result.StatusCode ?? entry.statusCode;
-          merged.set(result.Id, entry);
-        }
-        if (++count >= MAX_PAGES) break;
+    for (const result of results) {
+      if (!result.Id) continue;
+      const entry = merged.get(result.Id) ?? { points: [] };
+      const timestamps = result.Timestamps ?? [];
+      const values = result.Values ?? [];
+      for (let i = 0; i < Math.min(timestamps.length, values.length); i++) {
+        entry.points.push({ timestamp: iso(timestamps[i]!), value: values[i]! });
       }
-    });
+      // Each page says whether more is to come for this id; the last page's word stands.
+      entry.statusCode = result.StatusCode ?? entry.statusCode;
+      merged.set(result.Id, entry);
+    }
 
     const series: Series[] = specs.map((spec) => {
       const entry = merged.get(spec.id);

@@ -185,6 +185,7 @@ describe("step 2: deployment", () => {
     expect(result.status).toBe("collected");
     const data = result.data;
     expect(data.deploymentController).toBe("ECS");
+    expect(data.deploymentControllerDefaulted).toBe(false);
     expect(data.minimumHealthyPercent).toBe(100);
     expect(data.maximumPercent).toBe(200);
     expect(data.circuitBreaker).toEqual({ enable: true, rollback: true });
@@ -232,7 +233,7 @@ describe("step 2: deployment", () => {
     expect(data.lastSuccessfulTaskDefinition).toBe(TASK_DEF_ARN(42));
 
     expect(ecs).toHaveReceivedCommandTimes(ListServiceDeploymentsCommand, 3);
-    expect(ecs).toHaveReceivedNthCommandWith(ListServiceDeploymentsCommand, 1, { cluster: CLUSTER_ARN, service: SERVICE, maxResults: 10 });
+    expect(ecs).toHaveReceivedNthCommandWith(ListServiceDeploymentsCommand, 1, { cluster: CLUSTER_ARN, service: SERVICE, maxResults: 100 });
     expect(ecs).toHaveReceivedNthCommandWith(ListServiceDeploymentsCommand, 3, { nextToken: "page-3" });
     expect(ecs).toHaveReceivedCommandTimes(DescribeServiceDeploymentsCommand, 1);
     expect(ecs).toHaveReceivedCommandTimes(DescribeServiceRevisionsCommand, 1);
@@ -244,26 +245,45 @@ describe("step 2: deployment", () => {
     );
   });
 
-  it("stops listing at maxServiceDeployments and describes in batches of 20", async () => {
+  it("reads every page before keeping the newest maxServiceDeployments (the list has no documented order), describing in batches of 20", async () => {
+    // sd0 is the newest (1 h ago), sd39 the oldest; the list hands them out oldest first, 10 per page.
     const many = Array.from({ length: 40 }, (_, i) => sdkServiceDeployment(`sd${i}`, 60 * (i + 1), `rev${i}`));
-    // Every page offers 10 more and another token: only the limit ends the loop.
+    const oldestFirst = [...many].reverse();
     ecs.on(ListServiceDeploymentsCommand).callsFake((input: { nextToken?: string }) => {
       const start = Number(input.nextToken ?? 0);
-      return { serviceDeployments: many.slice(start, start + 10).map(brief), nextToken: String(start + 10) };
+      const next = start + 10 < oldestFirst.length ? { nextToken: String(start + 10) } : {};
+      return { serviceDeployments: oldestFirst.slice(start, start + 10).map(brief), ...next };
     });
     describeFrom(many, many.map((_, i) => sdkRevision(`rev${i}`, 100 - i)));
 
     const result = await collect(makeContext({ limits: { maxServiceDeployments: 25 } }));
 
-    expect(result.data.history.serviceDeployments).toHaveLength(25);
-    expect(ecs).toHaveReceivedCommandTimes(ListServiceDeploymentsCommand, 3);
-    expect(ecs).toHaveReceivedNthCommandWith(ListServiceDeploymentsCommand, 3, { maxResults: 5, nextToken: "20" });
+    expect(ecs).toHaveReceivedCommandTimes(ListServiceDeploymentsCommand, 4);
+    const kept = result.data.history.serviceDeployments;
+    expect(kept.map((d) => d.serviceDeploymentArn)).toEqual(many.slice(0, 25).map((d) => d.serviceDeploymentArn));
     expect(ecs).toHaveReceivedCommandTimes(DescribeServiceDeploymentsCommand, 2);
     expect(ecs).toHaveReceivedCommandTimes(DescribeServiceRevisionsCommand, 2);
     for (const call of ecs.commandCalls(DescribeServiceDeploymentsCommand)) {
       expect(call.args[0].input.serviceDeploymentArns!.length).toBeLessThanOrEqual(20);
     }
     expect(result.data.lastSuccessfulTaskDefinition).toBe(TASK_DEF_ARN(100));
+  });
+
+  it("stops listing at 100 entries however many pages offer more", async () => {
+    let served = 0;
+    // Every page offers 10 more and another token: only the entry bound ends the loop.
+    ecs.on(ListServiceDeploymentsCommand).callsFake(() => {
+      const page = Array.from({ length: 10 }, () => sdkServiceDeployment(`sd${served}`, 60 * ++served, "rev"));
+      return { serviceDeployments: page.map(brief), nextToken: String(served) };
+    });
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [], failures: [] });
+    ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [], failures: [] });
+
+    const result = await collect();
+
+    expect(ecs).toHaveReceivedCommandTimes(ListServiceDeploymentsCommand, 10);
+    expect(ecs).toHaveReceivedNthCommandWith(ListServiceDeploymentsCommand, 10, { maxResults: 10, nextToken: "90" });
+    expect(result.data.history.serviceDeployments).toHaveLength(10);
   });
 
   it("gives up after a bounded number of empty pages that keep returning a nextToken", async () => {
@@ -381,6 +401,7 @@ describe("step 2: deployment", () => {
     expect(result.status).toBe("collected");
     expect(result.data).toEqual({
       deploymentController: "ECS",
+      deploymentControllerDefaulted: true,
       circuitBreaker: null,
       alarms: null,
       deployments: [],

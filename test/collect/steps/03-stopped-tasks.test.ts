@@ -124,7 +124,7 @@ describe("step 3: stopped tasks", () => {
       "15 stopped: 'Essential container in task exited' (app exit 137, OutOfMemoryError: Container killed due to memory usage) ×9; " +
         "ResourceInitializationError: unable to pull secrets or registry auth ×3; " +
         "CannotPullContainerError: pull image manifest has been retried 5 time(s) ×1; 2 other; " +
-        "3 running, digests sha256:4f53cda1… ×2, sha256:9a1b2c3d… ×1",
+        "3 running, digests sha256:4f53cda18c2b ×2, sha256:9a1b2c3d4e5f ×1",
     );
   });
 
@@ -159,7 +159,7 @@ describe("step 3: stopped tasks", () => {
     expect(data.truncated).toBe(false);
     expect(data.running).toHaveLength(30);
     expect(data.stopped.map((t) => t.taskArn)).toEqual(arns(stopped));
-    expect(stoppedTasksStep.summarize(data)).toBe("250 stopped: 'Essential container in task exited' (app exit 1) ×250; 30 running, digest sha256:4f53cda1…");
+    expect(stoppedTasksStep.summarize(data)).toBe("250 stopped: 'Essential container in task exited' (app exit 1) ×250; 30 running, digest sha256:4f53cda18c2b");
   });
 
   it("stops listing at maxStoppedTasks and says the list is truncated", async () => {
@@ -239,9 +239,45 @@ describe("step 3: stopped tasks", () => {
 
     const result = await collect();
 
-    expect(result.data).toEqual({ stopped: [], stoppedListed: 0, truncated: false, running: [] });
+    expect(result.data).toEqual({ stopped: [], stoppedListed: 0, truncated: false, running: [], failures: [] });
     expect(ecs).toHaveReceivedCommandTimes(DescribeTasksCommand, 0);
     expect(stoppedTasksStep.summarize(result.data)).toBe("no stopped tasks listed; 0 running");
+  });
+
+  it("keeps the batches that answered when one DescribeTasks batch is throttled, and says the step is partial", async () => {
+    // 250 stopped tasks: three batches of ≤ 100; the second one is throttled after the SDK's retries.
+    const stopped = Array.from({ length: 250 }, (_, i) => sdkStoppedTask(1 + i * 0.2, { exitCode: 1 }));
+    listTasks({ STOPPED: { "": { taskArns: arns(stopped).slice(0, 100), nextToken: "s2" }, s2: { taskArns: arns(stopped).slice(100) } }, RUNNING: { "": { taskArns: [] } } });
+    const byArn = new Map(stopped.map((t) => [t.taskArn!, t]));
+    const secondBatch = new Set(arns(stopped).slice(100, 200));
+    ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => {
+      if (input.tasks.some((arn) => secondBatch.has(arn))) throw throttled("ecs");
+      return { tasks: input.tasks.map((arn) => byArn.get(arn)!), failures: [] };
+    });
+
+    const result = await collect();
+
+    expect(result.status).toBe("partial");
+    if (result.status !== "partial") throw new Error("expected partial");
+    expect(ecs).toHaveReceivedCommandTimes(DescribeTasksCommand, 3);
+    expect(result.data.stoppedListed).toBe(250);
+    expect(result.data.stopped.map((t) => t.taskArn)).toEqual([...arns(stopped).slice(0, 100), ...arns(stopped).slice(200)]);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatchObject({ kind: "throttled", code: "ThrottlingException", operation: "ecs:DescribeTasks" });
+  });
+
+  it("records the ARNs DescribeTasks answers with failures[] (MISSING: aged out since ListTasks)", async () => {
+    const kept = sdkStoppedTask(3, { exitCode: 1 });
+    const gone = TASK_ARN(taskId());
+    listTasks({ STOPPED: { "": { taskArns: [kept.taskArn!, gone] } }, RUNNING: { "": { taskArns: [] } } });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [kept], failures: [{ arn: gone, reason: "MISSING" }] });
+
+    const result = await collect();
+
+    expect(result.status).toBe("collected");
+    expect(result.data.stopped.map((t) => t.taskArn)).toEqual([kept.taskArn]);
+    expect(result.data.failures).toEqual([{ arn: gone, reason: "MISSING" }]);
+    expect(stoppedTasksStep.summarize(result.data)).toBe("1 stopped: 'Essential container in task exited' (app exit 1) ×1; 0 running; 1 not described (MISSING)");
   });
 
   it.each([

@@ -13,7 +13,7 @@ import { toStepError } from "../../../src/aws/step-error";
 import { targetHealthStep } from "../../../src/collect/steps/04-target-health";
 import { TargetHealthDataSchema } from "../../../src/evidence/schema";
 import { ACCOUNT, LOAD_BALANCER_ARN, REGION, TARGET_GROUP_ARN, sdkService, sdkTargetGroup } from "../../fixtures/aws";
-import { accessDenied, throttled } from "../../fixtures/errors";
+import { accessDenied, notFound, throttled } from "../../fixtures/errors";
 import { makeContext } from "../../helpers/context";
 
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
@@ -35,12 +35,20 @@ function described(
   };
 }
 
-/** DescribeTargetGroups answers with these groups, for whatever ARNs are asked. */
+/**
+ * DescribeTargetGroups answers with these groups for whatever ARNs are asked; as ELBv2 does, a request naming
+ * any ARN not among them fails as a whole.
+ */
 function targetGroups(groups: readonly SdkTargetGroup[]) {
-  elbv2.on(DescribeTargetGroupsCommand).callsFake((input: { TargetGroupArns?: string[] }) => ({
-    TargetGroups: groups.filter((g) => input.TargetGroupArns?.includes(g.TargetGroupArn!)),
-  }));
+  elbv2.on(DescribeTargetGroupsCommand).callsFake((input: { TargetGroupArns?: string[] }) => {
+    const asked = input.TargetGroupArns ?? [];
+    if (asked.some((arn) => !groups.some((g) => g.TargetGroupArn === arn))) throw targetGroupNotFound();
+    return { TargetGroups: groups.filter((g) => asked.includes(g.TargetGroupArn!)) };
+  });
 }
+
+/** What ELBv2 answers when any ARN of the request names a deleted target group. */
+const targetGroupNotFound = () => notFound("elasticloadbalancing", "TargetGroupNotFoundException", "One or more target groups not found");
 
 async function collect(ctx = makeContext()) {
   const result = await targetHealthStep.collect(ctx);
@@ -190,8 +198,62 @@ describe("step 4: target health", () => {
     expect(elbv2).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 0);
   });
 
-  it("throws with the IAM action when the target groups themselves cannot be read", async () => {
+  it("still reads target health when DescribeTargetGroups is denied, and records the describe error on the group", async () => {
     elbv2.on(DescribeTargetGroupsCommand).rejects(accessDenied("elasticloadbalancing:DescribeTargetGroups"));
+    elbv2.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [described("10.0.1.23", 8080, "unhealthy", "Target.ResponseCodeMismatch", "Health checks failed with these codes: [404]")],
+    });
+
+    const result = await collect();
+
+    expect(result.status).toBe("partial");
+    if (result.status !== "partial") throw new Error("expected partial");
+    expect(elbv2).toHaveReceivedCommandExactlyOnceWith(DescribeTargetHealthCommand, { TargetGroupArn: TARGET_GROUP_ARN });
+    const [group] = result.data.targetGroups;
+    expect(group).toEqual({
+      targetGroupArn: TARGET_GROUP_ARN,
+      containerName: "app",
+      containerPort: 8080,
+      targets: [{ id: "10.0.1.23", port: 8080, state: "unhealthy", reason: "Target.ResponseCodeMismatch", description: "Health checks failed with these codes: [404]" }],
+      describeError: expect.objectContaining({ kind: "access_denied", code: "AccessDenied", operation: "elasticloadbalancing:DescribeTargetGroups" }),
+    });
+    expect(group!.describeError!.hint).toContain("AccessDenied on elasticloadbalancing:DescribeTargetGroups — grant it");
+    expect(result.errors).toEqual([group!.describeError]);
+    expect(targetHealthStep.summarize(result.data)).toBe(
+      "1 target group(s): 0/1 healthy; unhealthy: Target.ResponseCodeMismatch ×1; 1 group(s) not described (AccessDenied)",
+    );
+  });
+
+  it("keeps the other groups when one target group was deleted (its whole DescribeTargetGroups batch fails)", async () => {
+    // Incident shape: the gRPC target group was deleted while the service still names it.
+    targetGroups([sdkTargetGroup()]);
+    elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: TARGET_GROUP_ARN }).resolves({ TargetHealthDescriptions: [described("10.0.1.23", 8080, "healthy")] });
+    elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: GRPC_TARGET_GROUP_ARN }).rejects(targetGroupNotFound());
+
+    const result = await collect(makeContext({ service: twoGroupService }));
+
+    expect(result.status).toBe("partial");
+    if (result.status !== "partial") throw new Error("expected partial");
+    // The batch of two, then each ARN alone.
+    expect(elbv2).toHaveReceivedCommandTimes(DescribeTargetGroupsCommand, 3);
+    expect(elbv2).toHaveReceivedCommandWith(DescribeTargetGroupsCommand, { TargetGroupArns: [GRPC_TARGET_GROUP_ARN] });
+    expect(elbv2).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 2);
+    const [http, grpc] = result.data.targetGroups;
+    expect(http).toMatchObject({ targetGroupName: "payment-api-tg", healthCheck: { path: "/health" }, targets: [{ id: "10.0.1.23", state: "healthy" }] });
+    expect(http!.describeError).toBeUndefined();
+    expect(grpc).toMatchObject({ targetGroupArn: GRPC_TARGET_GROUP_ARN, containerPort: 50051, targets: [] });
+    expect(grpc).not.toHaveProperty("healthCheck");
+    expect(grpc!.describeError).toMatchObject({ kind: "not_found", code: "TargetGroupNotFoundException", operation: "elasticloadbalancing:DescribeTargetGroups", message: "One or more target groups not found" });
+    expect(grpc!.error).toMatchObject({ kind: "not_found", code: "TargetGroupNotFoundException", operation: "elasticloadbalancing:DescribeTargetHealth" });
+    expect(result.errors.map((e) => e.operation)).toEqual(["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"]);
+    expect(targetHealthStep.summarize(result.data)).toBe(
+      "2 target group(s): 1/1 healthy; 1 group(s) not described (TargetGroupNotFoundException); 1 group(s) unreadable (not_found)",
+    );
+  });
+
+  it("throws with the IAM action when neither DescribeTargetGroups nor DescribeTargetHealth answers", async () => {
+    elbv2.on(DescribeTargetGroupsCommand).rejects(accessDenied("elasticloadbalancing:DescribeTargetGroups"));
+    elbv2.on(DescribeTargetHealthCommand).rejects(accessDenied("elasticloadbalancing:DescribeTargetHealth"));
 
     const thrown = await targetHealthStep.collect(makeContext()).then(
       () => undefined,
@@ -201,6 +263,5 @@ describe("step 4: target health", () => {
     const stepError = toStepError(thrown);
     expect(stepError).toMatchObject({ kind: "access_denied", code: "AccessDenied", operation: "elasticloadbalancing:DescribeTargetGroups" });
     expect(stepError.hint).toContain("elasticloadbalancing:DescribeTargetGroups");
-    expect(elbv2).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 0);
   });
 });

@@ -10,7 +10,8 @@ import {
 } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ERROR_FILTER_PATTERN, taskLogsStep, taskIdOf } from "../../../src/collect/steps/05-task-logs";
+import { taskIdOf } from "../../../src/aws/arn";
+import { ERROR_FILTER_PATTERN, taskLogsStep } from "../../../src/collect/steps/05-task-logs";
 import { TaskLogsDataSchema, type TaskLogsData } from "../../../src/evidence/schema";
 import { IMAGE, TASK_DEF_ARN, minutesAgo, sdkStoppedTask, sdkTask, sdkTaskDefinition } from "../../fixtures/aws";
 import { accessDenied, notFound, throttled } from "../../fixtures/errors";
@@ -345,7 +346,7 @@ describe("step 5: task logs", () => {
     expect(call.logStreamNamePrefix).toBeUndefined();
   });
 
-  it("records a log group in another region without reading it with this region's client", async () => {
+  it("records a log group in another region on its items without reading it, and without counting a step error", async () => {
     const task = sdkStoppedTask(5);
     givenTasks([task]);
     givenTaskDefinitions(
@@ -354,12 +355,14 @@ describe("step 5: task logs", () => {
 
     const result = await taskLogsStep.collect(makeContext());
 
-    expect(result.status).toBe("partial");
+    // Nothing failed: the read was not made, and the item says why.
+    expect(result.status).toBe("collected");
     if (result.status === "skipped") throw new Error("unexpected skip");
+    expect(result.errors).toEqual([]);
     expect(result.data.streams[0]).toMatchObject({ logStream: `ecs/app/${taskIdOf(task.taskArn!)}`, region: "eu-west-1", lines: [] });
-    expect(result.data.streams[0]!.error).toMatchObject({ code: "OtherRegion", operation: "logs:GetLogEvents" });
+    expect(result.data.streams[0]!.error).toMatchObject({ kind: "other_region", code: "OtherRegion", operation: "logs:GetLogEvents" });
     expect(result.data.streams[0]!.error!.hint).toContain("--region eu-west-1");
-    expect(result.data.patternSearches[0]!.error).toMatchObject({ code: "OtherRegion", operation: "logs:FilterLogEvents" });
+    expect(result.data.patternSearches[0]!.error).toMatchObject({ kind: "other_region", code: "OtherRegion", operation: "logs:FilterLogEvents" });
     expect(logs).toHaveReceivedCommandTimes(GetLogEventsCommand, 0);
     expect(logs).toHaveReceivedCommandTimes(FilterLogEventsCommand, 0);
   });
@@ -378,6 +381,35 @@ describe("step 5: task logs", () => {
     expect(data.streams[0]!).not.toHaveProperty("region");
     expect(data.patternSearches[0]!.matches).toEqual([]);
     expect(taskLogsStep.summarize(data)).toBe("1 stream(s) read, 0 line(s); error words: 0 match(es)");
+  });
+
+  it("skips the stream of a task whose container never started instead of reading a stream that does not exist", async () => {
+    // A task stopped while fetching its secrets: no startedAt, and the container has no runtime id.
+    const failed = sdkStoppedTask(2, { stopCode: "TaskFailedToStart", stoppedReason: "ResourceInitializationError: unable to pull secrets or registry auth" });
+    const { startedAt: _s, ...neverStarted } = failed;
+    const { runtimeId: _r, ...container } = failed.containers![0]!;
+    const notStarted: Task = { ...neverStarted, containers: [container] };
+    // Started, but this container did not get going (no runtime id) although the task has a startedAt.
+    const noRuntime = sdkStoppedTask(4, { exitCode: 1 });
+    const { runtimeId: _r2, ...noRuntimeContainer } = noRuntime.containers![0]!;
+    const half: Task = { ...noRuntime, containers: [noRuntimeContainer] };
+    const crashed = sdkStoppedTask(6, { exitCode: 1 });
+    givenTasks([notStarted, half, crashed]);
+    givenTaskDefinitions();
+    logs.on(GetLogEventsCommand).resolves({ events: [logEvent(6, "panic: boom")], nextForwardToken: "f/1", nextBackwardToken: "b/1" });
+    logs.on(FilterLogEventsCommand).resolves({ events: [], searchedLogStreams: [] });
+
+    const result = await taskLogsStep.collect(makeContext());
+
+    expect(result.status).toBe("collected");
+    const data = collected(result);
+    expect(data.streams.map((s) => s.taskArn)).toEqual([crashed.taskArn]);
+    expect(logs).toHaveReceivedCommandTimes(GetLogEventsCommand, 1);
+    expect(logs).toHaveReceivedCommandWith(GetLogEventsCommand, { logStreamName: `ecs/app/${taskIdOf(crashed.taskArn!)}` });
+    expect(data.skipped).toEqual([
+      { containerName: "app", taskArn: notStarted.taskArn, logDriver: "awslogs", reason: "container never started (stopped before start-up finished)" },
+      { containerName: "app", taskArn: half.taskArn, logDriver: "awslogs", reason: "container never started (stopped before start-up finished)" },
+    ]);
   });
 
   it("fails the step when the tasks cannot be listed (the runner records it)", async () => {

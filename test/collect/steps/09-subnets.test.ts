@@ -68,6 +68,7 @@ describe("step 9: subnets", () => {
       desiredCount: 6,
       runningCount: 5,
       maximumPercent: 200,
+      maximumPercentDefaulted: false,
       surgeNeed: 7,
       totalAvailable: 187,
     });
@@ -90,7 +91,7 @@ describe("step 9: subnets", () => {
     expect(result.data.totalAvailable).toBe(490);
   });
 
-  it("keeps absent optional fields absent and uses ECS's default maximumPercent of 200", async () => {
+  it("keeps absent optional fields absent and uses ECS's default maximumPercent of 200, marked as defaulted", async () => {
     ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: SUBNET_A, AvailableIpAddressCount: 3 }] });
     const ctx = makeContext({
       service: sdkService({
@@ -105,7 +106,22 @@ describe("step 9: subnets", () => {
 
     expect(result.data.subnets).toEqual([{ subnetId: SUBNET_A, availableIpAddressCount: 3 }]);
     expect(result.data.maximumPercent).toBe(200);
+    expect(result.data.maximumPercentDefaulted).toBe(true);
     expect(result.data.surgeNeed).toBe(3);
+    expect(subnetsStep.summarize(result.data)).toContain("(desired 3 × 200% (ECS default) − running 3)");
+  });
+
+  it("leaves a subnet without AvailableIpAddressCount out of the total instead of counting it as 0", async () => {
+    const { AvailableIpAddressCount: _free, ...uncounted } = sdkSubnet(SUBNET_B, `${REGION}b`, "10.0.2.0/24", 0);
+    ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [sdkSubnet(SUBNET_A, `${REGION}a`, "10.0.1.0/24", 40), uncounted] });
+
+    const result = await collect();
+
+    expect(result.data.subnets[1]).toEqual({ subnetId: SUBNET_B, vpcId: VPC, availabilityZone: `${REGION}b`, cidrBlock: "10.0.2.0/24" });
+    expect(result.data.totalAvailable).toBe(40);
+    expect(subnetsStep.summarize(result.data)).toBe(
+      `40 free IP(s) (1 subnet(s) without a count left out) in 2 subnet(s) [${SUBNET_A} (us-east-1a): 40, ${SUBNET_B} (us-east-1b): ?]; a deployment may need 3 more (desired 3 × 200% − running 3)`,
+    );
   });
 
   it.each([

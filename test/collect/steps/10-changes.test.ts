@@ -9,7 +9,8 @@ import { DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { toStepError } from "../../../src/aws/step-error";
-import { changesStep, familyFromArn, safeParameters, toChangeEvent } from "../../../src/collect/steps/10-changes";
+import { fixedClock } from "../../../src/clock";
+import { changesStep, lookupStart, safeParameters, toChangeEvent } from "../../../src/collect/steps/10-changes";
 import { ChangesDataSchema } from "../../../src/evidence/schema";
 import { ACCOUNT, REGION, SERVICE, TARGET_GROUP_ARN, TASK_DEF_ARN, minutesAgo, sdkService, sdkTaskDefinition } from "../../fixtures/aws";
 import { accessDenied, htmlServerError, throttled } from "../../fixtures/errors";
@@ -21,6 +22,10 @@ const ecs = mockClient(ECSClient);
 const SG = "sg-0task000000000001";
 const FAMILY = "payment-api-task";
 const DEPLOYER = `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/github-actions`;
+/** The current task definition's ARN, looked up as a ResourceName of its own. */
+const TD_ARN = TASK_DEF_ARN(42, FAMILY);
+/** The window is 09:00–10:00; the lookups start 6 h before it. */
+const LOOKUP_SINCE = "2026-11-26T03:00:00Z";
 
 interface RecordSpec {
   id: string;
@@ -199,7 +204,7 @@ describe("step 10: changes", () => {
     ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: sdkTaskDefinition(42, { family: FAMILY, taskDefinitionArn: TASK_DEF_ARN(42, FAMILY) }) });
   });
 
-  it("looks up the service, family, target group and security group, keeping write calls only, newest first", async () => {
+  it("looks up the service, family, task-definition ARN, target group and security group from 6 h before the window, keeping write calls only, newest first", async () => {
     const requests = serveLookups({
       [SERVICE]: [[describeServices, updateService]],
       // CloudTrail indexes UpdateService under the new task definition too: found twice, kept once.
@@ -212,17 +217,19 @@ describe("step 10: changes", () => {
     const result = await collect(ctx);
 
     expect(result.status).toBe("collected");
-    expect(requests.map((r) => r.value)).toEqual([SERVICE, FAMILY, TARGET_GROUP_ARN, SG]);
+    expect(requests.map((r) => r.value)).toEqual([SERVICE, FAMILY, TD_ARN, TARGET_GROUP_ARN, SG]);
     expect(requests[0]!.input).toEqual({
       LookupAttributes: [{ AttributeKey: "ResourceName", AttributeValue: SERVICE }],
-      StartTime: new Date("2026-11-26T09:00:00Z"),
+      StartTime: new Date(LOOKUP_SINCE),
       EndTime: new Date("2026-11-26T10:00:00Z"),
       MaxResults: 50,
     });
-    expect(limiter.acquired).toBe(4);
+    expect(limiter.acquired).toBe(5);
+    expect(result.data.lookupSince).toBe(LOOKUP_SINCE);
     expect(result.data.lookups).toEqual([
       { attributeKey: "ResourceName", attributeValue: SERVICE, events: 1, truncated: false },
       { attributeKey: "ResourceName", attributeValue: FAMILY, events: 2, truncated: false },
+      { attributeKey: "ResourceName", attributeValue: TD_ARN, events: 0, truncated: false },
       { attributeKey: "ResourceName", attributeValue: TARGET_GROUP_ARN, events: 1, truncated: false },
       { attributeKey: "ResourceName", attributeValue: SG, events: 1, truncated: false },
     ]);
@@ -277,8 +284,9 @@ describe("step 10: changes", () => {
 
     const serviceRequests = requests.filter((r) => r.value === SERVICE);
     expect(serviceRequests.map((r) => r.nextToken)).toEqual([undefined, token(SERVICE, 1), token(SERVICE, 2), token(SERVICE, 3)]);
-    expect(cloudtrail).toHaveReceivedCommandTimes(LookupEventsCommand, 5);
-    expect(limiter.acquired).toBe(5);
+    // Four pages for the service, one each for the family and the task-definition ARN.
+    expect(cloudtrail).toHaveReceivedCommandTimes(LookupEventsCommand, 6);
+    expect(limiter.acquired).toBe(6);
     expect(result.data.lookups[0]).toEqual({ attributeKey: "ResourceName", attributeValue: SERVICE, events: 2, truncated: false });
     expect(result.data.events.map((e) => e.eventId)).toEqual([updateService.EventId, "older-0001"]);
   });
@@ -294,9 +302,13 @@ describe("step 10: changes", () => {
 
     const result = await collect(ctx);
 
-    expect(cloudtrail).toHaveReceivedCommandTimes(LookupEventsCommand, requests);
-    expect(limiter.acquired).toBe(requests);
-    expect(result.data.lookups).toEqual([{ attributeKey: "ResourceName", attributeValue: SERVICE, events: kept, truncated: true }]);
+    // The service's pages, and one (empty) page for the task-definition ARN.
+    expect(cloudtrail).toHaveReceivedCommandTimes(LookupEventsCommand, requests + 1);
+    expect(limiter.acquired).toBe(requests + 1);
+    expect(result.data.lookups).toEqual([
+      { attributeKey: "ResourceName", attributeValue: SERVICE, events: kept, truncated: true },
+      { attributeKey: "ResourceName", attributeValue: TASK_DEF_ARN(42), events: 0, truncated: false },
+    ]);
   });
 
   it("keeps the envelope's fields when the CloudTrailEvent JSON is malformed or missing, and drops reads by name", async () => {
@@ -336,6 +348,16 @@ describe("step 10: changes", () => {
     { case: "a Lookup call by name", event: { EventId: "x3", EventName: "LookupEvents", EventTime: minutesAgo(1) }, kept: false },
     { case: "a write by name", event: { EventId: "x4", EventName: "PutScalingPolicy", EventTime: minutesAgo(1) }, kept: true },
     { case: "no event id", event: { EventName: "UpdateService", EventTime: minutesAgo(1) }, kept: false },
+    {
+      case: "a denied read (errorCode set): evidence, kept",
+      event: ctEvent({ id: "x5", name: "GetSecretValue", source: "secretsmanager.amazonaws.com", minutes: 1, readOnly: true, errorCode: "AccessDenied", errorMessage: "denied" }),
+      kept: true,
+    },
+    {
+      case: "a failed S3 read by name only",
+      event: { EventId: "x6", EventName: "GetObject", EventTime: minutesAgo(1), CloudTrailEvent: JSON.stringify({ errorCode: "NoSuchKey" }) },
+      kept: true,
+    },
   ])("read-only filter: $case", ({ event, kept }) => {
     expect(toChangeEvent(event, "ResourceName=x") !== undefined).toBe(kept);
   });
@@ -354,7 +376,7 @@ describe("step 10: changes", () => {
     const event = toChangeEvent(denied, "ResourceName=payment-api")!;
     expect(event.errorCode).toBe("AccessDeniedException");
     expect(event.errorMessage).toContain("is not authorized to perform: ecs:UpdateService");
-    expect(changesStep.summarize({ lookups: [], events: [event] })).toContain("(failed: AccessDeniedException)");
+    expect(changesStep.summarize({ lookupSince: LOOKUP_SINCE, lookups: [], events: [event] })).toContain("(failed: AccessDeniedException)");
   });
 
   it("replaces request parameters above 4 KB with a summary that keeps small values and container images", () => {
@@ -382,29 +404,46 @@ describe("step 10: changes", () => {
 
     const result = await collect(ctx);
 
-    expect(requests.map((r) => r.value)).toEqual([SERVICE, FAMILY]);
+    expect(requests.map((r) => r.value)).toEqual([SERVICE, FAMILY, TD_ARN]);
     expect(result.status).toBe("collected");
-    expect(changesStep.summarize(result.data)).toBe("no changes in CloudTrail in the window (2 lookups)");
+    expect(changesStep.summarize(result.data)).toBe("no changes in CloudTrail since 2026-11-26T03:00Z (3 lookups)");
   });
 
-  it("makes one lookup when the family is the service's name and there is no load balancer or awsvpc", async () => {
+  it("makes two lookups (service and task-definition ARN) when the family is the service's name and there is no load balancer or awsvpc", async () => {
     familyIsServiceName();
     const requests = serveLookups({});
     const { ctx } = context({ service: sdkService({ loadBalancers: [], networkConfiguration: undefined }) });
 
     const result = await collect(ctx);
 
-    expect(requests.map((r) => r.value)).toEqual([SERVICE]);
-    expect(result.data).toEqual({ lookups: [{ attributeKey: "ResourceName", attributeValue: SERVICE, events: 0, truncated: false }], events: [] });
+    expect(requests.map((r) => r.value)).toEqual([SERVICE, TASK_DEF_ARN(42)]);
+    expect(result.data).toEqual({
+      lookupSince: LOOKUP_SINCE,
+      lookups: [
+        { attributeKey: "ResourceName", attributeValue: SERVICE, events: 0, truncated: false },
+        { attributeKey: "ResourceName", attributeValue: TASK_DEF_ARN(42), events: 0, truncated: false },
+      ],
+      events: [],
+    });
+  });
+
+  it("finds the change made before the window: the deploy at 08:10 behind an outage first seen at 09:00", async () => {
+    const deploy = ctEvent({ id: "before-0001", name: "UpdateService", source: "ecs.amazonaws.com", minutes: 110, readOnly: false, requestParameters: { cluster: "prod", service: SERVICE, taskDefinition: `${FAMILY}:43` } });
+    const requests = serveLookups({ [SERVICE]: [[deploy]] });
+    const { ctx } = context({ service: sdkService({ loadBalancers: [], networkConfiguration: undefined }) });
+
+    const result = await collect(ctx);
+
+    expect(requests[0]!.input.StartTime).toEqual(new Date(LOOKUP_SINCE));
+    expect(result.data.events.map((e) => [e.eventName, e.eventTime])).toEqual([["UpdateService", "2026-11-26T08:10:00Z"]]);
   });
 
   it.each([
-    { case: "familyFromArn of a full ARN", input: TASK_DEF_ARN(7, "payment-api"), family: "payment-api" },
-    { case: "family:revision", input: "payment-api:7", family: "payment-api" },
-    { case: "a bare family", input: "payment-api", family: "payment-api" },
-    { case: "nothing", input: undefined, family: undefined },
-  ])("$case", ({ input, family }) => {
-    expect(familyFromArn(input)).toBe(family);
+    { case: "a 1 h window looks back 6 h", window: { since: "2026-11-26T09:00:00Z", until: "2026-11-26T10:00:00Z" }, start: "2026-11-26T03:00:00.000Z" },
+    { case: "a 12 h window looks back its own length", window: { since: "2026-11-25T22:00:00Z", until: "2026-11-26T10:00:00Z" }, start: "2026-11-25T10:00:00.000Z" },
+    { case: "a 60-day window stops at CloudTrail's 90 days", window: { since: "2026-09-27T10:00:00Z", until: "2026-11-26T10:00:00Z" }, start: "2026-08-28T10:00:00.000Z" },
+  ])("lookup start: $case", ({ window, start }) => {
+    expect(lookupStart({ window, clock: fixedClock("2026-11-26T10:00:00Z") }).toISOString()).toBe(start);
   });
 
   it("is partial when one lookup fails, with that lookup's error naming cloudtrail:LookupEvents", async () => {
@@ -424,13 +463,13 @@ describe("step 10: changes", () => {
 
   it("keeps the pages read before a lookup was throttled", async () => {
     familyIsServiceName();
-    serveLookups({ [SERVICE]: [[updateService], throttled("cloudtrail")] });
+    serveLookups({ [SERVICE]: [[updateService], throttled("cloudtrail")], [TASK_DEF_ARN(42)]: [throttled("cloudtrail")] });
     const { ctx, limiter } = context({ service: sdkService({ loadBalancers: [], networkConfiguration: undefined }) });
 
-    // The only lookup failed, so the step fails as a whole; the runner records the error.
+    // Every lookup failed, so the step fails as a whole; the runner records the error.
     const thrown = await changesStep.collect(ctx).catch((e: unknown) => e);
     expect(toStepError(thrown)).toMatchObject({ kind: "throttled", code: "ThrottlingException", operation: "cloudtrail:LookupEvents" });
-    expect(limiter.acquired).toBe(2);
+    expect(limiter.acquired).toBe(3);
 
     cloudtrail.reset();
     ecs.reset();
@@ -455,6 +494,6 @@ describe("step 10: changes", () => {
     const stepError = toStepError(thrown);
     expect(stepError).toMatchObject({ kind, code, operation: "cloudtrail:LookupEvents" });
     expect(stepError.hint).toMatch(hint);
-    expect(limiter.acquired).toBe(4);
+    expect(limiter.acquired).toBe(5);
   });
 });
