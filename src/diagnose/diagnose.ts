@@ -9,7 +9,7 @@ import { observe } from "./messages";
 import { proposeActions } from "./proposals";
 import { confidence, rankFindings } from "./rank";
 import { SEVERITIES, type Severity } from "./symptoms";
-import { fill, shortName, type TemplateVars } from "./template";
+import { fill, shortImage, shortName, type TemplateVars } from "./template";
 import type { Diagnosis, Finding, StepResult, StepStatus, Verdict } from "./types";
 
 /**
@@ -39,7 +39,10 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
   const steps = judgeSteps(evidence, findings, playbooks);
   const verdict = decideVerdict(evidence, findings);
   const primaryFinding = findings.find((f) => f.severity !== "info");
-  const primary = primaryFinding ? { finding: primaryFinding.id, confidence: confidence(primaryFinding, findings) } : undefined;
+  const explainers = primaryFinding ? findings.filter((f) => f.explains?.includes(primaryFinding.symptom) && f.severity !== "info") : [];
+  const primary = primaryFinding
+    ? { finding: primaryFinding.id, confidence: confidence(primaryFinding, findings, explainers.length), explainedBy: explainers.map((f) => f.id) }
+    : undefined;
   const proposals = proposeActions({ evidence, findings, primary: primaryFinding, thresholds: playbooks.checkOrder.thresholds });
 
   for (const error of evidence.contextErrors) notes.push(`task definition: ${error.hint}`);
@@ -51,7 +54,7 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
     window: evidence.window,
     at: evidence.collectedAt,
     verdict,
-    headline: headline(verdict, evidence, primaryFinding),
+    headline: headline(verdict, evidence, primaryFinding, explainers[0]),
     onset,
     primary,
     findings,
@@ -82,7 +85,7 @@ export function baseVars(evidence: Evidence): TemplateVars {
     taskRole: shortName(current?.taskRoleArn),
     subnets: evidence.service.network?.subnets.join(", "),
     container: essential?.name,
-    image: essential?.image,
+    image: shortImage(essential?.image),
     memory: memory !== undefined ? `${memory} MiB` : current?.memory ? `${current.memory} MiB (task)` : undefined,
     containerPort: lb?.containerPort !== undefined ? String(lb.containerPort) : undefined,
     targetGroup: group?.targetGroupName ?? shortName(lb?.targetGroupArn),
@@ -132,6 +135,7 @@ function findingsFromHits(hits: readonly CheckHit[], playbooks: Playbooks, base:
       count: group.length,
       firstSeen: times[0],
       lastSeen: times[times.length - 1],
+      explains: text.explains.length > 0 ? text.explains : undefined,
     });
   }
   return out;
@@ -194,22 +198,27 @@ function decideVerdict(evidence: Evidence, findings: readonly Finding[]): Verdic
   return "healthy";
 }
 
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? `${text[0]!.toLowerCase()}${text.slice(1)}` : text;
+}
+
 function steadyAfter(evidence: Evidence, since: string): boolean {
   const record = evidence.steps.find((s) => s.id === "service-events");
   if (record?.id !== "service-events" || !record.data) return false;
   return record.data.events.some((e) => e.createdAt > since && /has reached a steady state/i.test(e.message));
 }
 
-function headline(verdict: Verdict, evidence: Evidence, primary: Finding | undefined): string {
+function headline(verdict: Verdict, evidence: Evidence, primary: Finding | undefined, explainer: Finding | undefined): string {
   const svc = evidence.service;
   const span = formatDistanceStrict(new Date(evidence.window.since), new Date(evidence.window.until));
   switch (verdict) {
     case "healthy":
       return `${evidence.target.service} is healthy: ${svc.runningCount}/${svc.desiredCount} tasks running, no failures in the last ${span}`;
     case "degraded":
-      return primary ? primary.title : `${evidence.target.service} is running ${svc.runningCount} of ${svc.desiredCount} tasks`;
-    case "failing":
-      return primary ? primary.title : `${evidence.target.service} is failing`;
+    case "failing": {
+      if (!primary) return verdict === "failing" ? `${evidence.target.service} is failing` : `${evidence.target.service} is running ${svc.runningCount} of ${svc.desiredCount} tasks`;
+      return explainer ? `${primary.title}: ${lowerFirst(explainer.title)}` : primary.title;
+    }
   }
 }
 

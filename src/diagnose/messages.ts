@@ -1,6 +1,6 @@
 import type { Evidence, StepId, StepRecord, Task, TaskDefinition } from "../evidence/schema";
 import type { Message } from "./matcher";
-import { shortName, type TemplateVars } from "./template";
+import { shortImage, shortName, type TemplateVars } from "./template";
 import type { EvidenceRef } from "./types";
 
 /**
@@ -132,7 +132,7 @@ function taskVars(task: Task, container: Task["containers"][number] | undefined,
   return {
     container: container?.name,
     exitCode: container?.exitCode !== undefined ? String(container.exitCode) : undefined,
-    image: container?.image ?? cdef?.image,
+    image: shortImage(container?.image ?? cdef?.image),
     taskDefinition: shortName(task.taskDefinitionArn),
     memory: memory !== undefined ? `${memory} MiB` : td?.memory ? `${td.memory} MiB (task)` : undefined,
   };

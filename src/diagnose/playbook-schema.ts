@@ -87,6 +87,11 @@ export const CheckTextSchema = z
     why: z.string().min(1),
     fix: z.string().min(1),
     next: z.array(z.string()).default([]),
+    /**
+     * Message-level symptoms this configuration finding explains (a security group that blocks the port explains
+     * ELB health-check timeouts). The diagnosis names the explanation beside the symptom it explains.
+     */
+    explains: z.array(z.enum(MESSAGE_SYMPTOMS)).default([]),
     disabled: z.boolean().optional(),
   })
   .strict();

@@ -33,3 +33,10 @@ export function shortName(arnOrName: string | undefined): string | undefined {
   if (!arnOrName) return undefined;
   return arnOrName.split("/").pop() ?? arnOrName;
 }
+
+/** `123456789012.dkr.ecr.us-east-1.amazonaws.com/payment-api:v1.43` → `payment-api:v1.43` (digests cut to 12). */
+export function shortImage(image: string | undefined): string | undefined {
+  if (!image) return undefined;
+  const name = image.split("/").pop() ?? image;
+  return name.replace(/@sha256:([0-9a-f]{12})[0-9a-f]*/, "@sha256:$1");
+}

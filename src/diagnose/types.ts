@@ -46,6 +46,8 @@ export interface Finding {
   readonly count: number;
   readonly firstSeen?: string | undefined;
   readonly lastSeen?: string | undefined;
+  /** Message-level symptoms this (configuration) finding explains. */
+  readonly explains?: readonly string[] | undefined;
 }
 
 export interface StepResult {
@@ -85,7 +87,14 @@ export interface Diagnosis {
   readonly headline: string;
   /** First failure seen in the evidence (ISO), if any. */
   readonly onset?: string | undefined;
-  readonly primary?: { readonly finding: string; readonly confidence: number } | undefined;
+  readonly primary?:
+    | {
+        readonly finding: string;
+        readonly confidence: number;
+        /** Configuration findings that explain the primary symptom (the "why" behind the "what"). */
+        readonly explainedBy: readonly string[];
+      }
+    | undefined;
   /** Ranked: severity, root cause before effect, evidence count, closeness to onset. */
   readonly findings: readonly Finding[];
   readonly steps: readonly StepResult[];

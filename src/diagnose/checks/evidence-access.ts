@@ -1,5 +1,4 @@
 import type { Evidence, StepId, StepRecord, Task, TaskDefinition } from "../../evidence/schema";
-import type { Finding } from "../types";
 
 /**
  * Typed, read-only access to the snapshot for the configuration checks and proposals. No lookups beyond the
@@ -34,11 +33,6 @@ export function tasksByArn(evidence: Evidence): ReadonlyMap<string, Task> {
   return new Map(all.map((t) => [t.taskArn, t]));
 }
 
-/** Task ARNs a finding's evidence points at. */
-export function taskRefs(finding: Finding): string[] {
-  return [...new Set(finding.evidence.filter((r) => r.kind === "task").map((r) => r.id))];
-}
-
 /** Whole minutes from `from` to `to` (ISO), rounded; NaN when either does not parse. */
 export function minutesBetween(from: string, to: string): number {
   return Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
@@ -59,14 +53,16 @@ export function humanMinutes(minutes: number): string {
 
 /**
  * A principal as a person reads it: `arn:aws:sts::1:assumed-role/deployer/ci-42` → `deployer/ci-42`,
- * `arn:aws:iam::1:user/alice` → `alice`, `arn:aws:iam::1:root` → `root`; a plain user name stays as it is.
+ * `arn:aws:iam::1:user/alice` → `alice`, `arn:aws:iam::1:root` → `root`,
+ * `…:assumed-role/AWSReservedSSO_PlatformEngineer_5f2c0e9d6a1b3c47/jane` → `PlatformEngineer/jane`; a plain user name stays.
  */
 export function shortActor(actor: string | undefined): string | undefined {
   if (!actor) return undefined;
   if (!actor.startsWith("arn:")) return actor;
   const resource = actor.split(":").slice(5).join(":");
   const assumed = /^assumed-role\/(.+)$/.exec(resource);
-  if (assumed) return assumed[1];
+  // IAM Identity Center roles are `AWSReservedSSO_<permission set>_<16 hex>`: the permission set is the readable part.
+  if (assumed) return assumed[1]!.replace(/^AWSReservedSSO_(.+)_[0-9a-f]{16}\//, "$1/");
   const parts = resource.split("/");
   return parts[parts.length - 1] || resource;
 }
