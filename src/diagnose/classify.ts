@@ -58,33 +58,48 @@ export function toMessage(input: ClassifyInput): Message {
   const context = ["reason", "stoppedReason", "statusReason", "description", "message"]
     .map((key) => str(extra[key]))
     .filter((v): v is string => v !== undefined && v !== text.trim());
+  // Callers spell the extra keys in camelCase, snake_case or as EventBridge does (`detail-type`).
+  const pick = (...keys: string[]) => keys.map((k) => extra[k]).find((v) => v !== undefined && v !== null);
   const message: { -readonly [K in keyof Message]: Message[K] } = {
     field,
     text: context.length > 0 ? `${text}\n${context.join("\n")}` : text,
-    exitCode: num(extra.exitCode),
-    stopCode: str(extra.stopCode),
-    reasonCode: str(extra.reasonCode),
-    state: str(extra.state),
-    eventName: str(extra.eventName),
-    errorCode: str(extra.errorCode),
-    detailType: str(extra.detailType),
+    exitCode: num(pick("exitCode", "exit_code")),
+    stopCode: str(pick("stopCode", "stop_code")),
+    reasonCode: str(pick("reasonCode", "reason_code")),
+    state: str(pick("state", "targetHealthState")),
+    eventName: str(pick("eventName", "event_name")),
+    errorCode: str(pick("errorCode", "error_code")),
+    detailType: str(pick("detailType", "detail_type", "detail-type")),
   };
   switch (field) {
-    case "container.exitCode":
-      message.exitCode ??= num(text);
+    case "container.exitCode": {
+      // "137", "Exit code: 137", "exitCode=137 (SIGKILL)": the first number is the code.
+      const code = /^\s*(?:exit\s*code\s*[:=]?\s*)?(-?\d{1,10})\b/i.exec(text);
+      message.exitCode ??= code ? Number(code[1]) : undefined;
       break;
-    case "stopCode":
-      message.stopCode ??= str(text);
+    }
+    case "stopCode": {
+      const code = /^\s*([A-Za-z]{3,40})\b/.exec(text);
+      message.stopCode ??= code ? code[1] : undefined;
       break;
-    case "target_health":
-      if (!message.reasonCode && /^\s*(?:Elb|Target)\.[A-Za-z]+\s*$/.test(text)) message.reasonCode = text.trim();
+    }
+    case "target_health": {
+      // A bare reason code, or the "Target.Timeout: Request timed out" form the diagnosis builds.
+      const code = /^\s*((?:Elb|Target)\.[A-Za-z]+)\b/.exec(text);
+      if (!message.reasonCode && code) message.reasonCode = code[1];
       break;
+    }
     case "eventbridge_event":
     case "cloudtrail_event":
       fillFromJson(message, text);
       break;
     default:
       break;
+  }
+  // "Essential container in task exited. Exit code: 137": a reason text that states the exit code carries it.
+  if (message.exitCode === undefined && field !== "log_line" && field !== "eventbridge_event" && field !== "cloudtrail_event") {
+    const stated = /\bexit\s*code\W{0,4}(-?\d{1,3})\b/i.exec(message.text);
+    if (stated) message.exitCode = Number(stated[1]);
   }
   return message;
 }
@@ -104,7 +119,10 @@ function fillFromJson(message: { -readonly [K in keyof Message]: Message[K] }, t
   message.eventName ??= str(detail.eventName) ?? str(json.eventName);
   message.errorCode ??= str(detail.errorCode) ?? str(json.errorCode);
   message.stopCode ??= str(detail.stopCode);
-  const containers = Array.isArray(detail.containers) ? (detail.containers as Record<string, unknown>[]) : [];
-  const exit = containers.map((c) => c.exitCode).find((c) => typeof c === "number");
-  if (typeof exit === "number") message.exitCode ??= exit;
+  // The container that explains the stop: one with a reason, else a non-zero exit, else the first with a code.
+  const containers = (Array.isArray(detail.containers) ? detail.containers : []).filter(
+    (c): c is Record<string, unknown> => !!c && typeof c === "object" && typeof (c as Record<string, unknown>).exitCode === "number",
+  );
+  const explaining = containers.find((c) => c.reason) ?? containers.find((c) => c.exitCode !== 0) ?? containers[0];
+  if (explaining) message.exitCode ??= explaining.exitCode as number;
 }

@@ -59,7 +59,7 @@ export function compileRule(rule: SymptomRule, source: string, order: number): C
     test(message) {
       if (!fields.has(message.field)) return undefined;
       if (!structuredMatch(m, message)) return undefined;
-      const text = message.text.length > MAX_MATCH_TEXT ? message.text.slice(0, MAX_MATCH_TEXT) : message.text;
+      const text = matchText(message);
       const groups: Record<string, string> = {};
       if (any.length > 0) {
         const hit = any.map((r) => r.exec(text)).find((x) => x !== null);
@@ -75,6 +75,57 @@ export function compileRule(rule: SymptomRule, source: string, order: number): C
       return groups;
     },
   };
+}
+
+/**
+ * The text rules see, computed once per message: the message text (cut to MAX_MATCH_TEXT), normalised, followed by
+ * one `key: value` line for each structured fact the text does not already carry (`exitCode: 137`,
+ * `stopCode: UserInitiated`, `reasonCode: Target.Timeout`, `errorCode: AccessDenied`, `eventName: GetObject`). So a
+ * text rule can say "unless the exit code is 0" (`none: ['exitCode: 0\b']`) and a bare description still shows its
+ * reason code.
+ *
+ * Normalisation, so wording families match however the text was copied: ANSI colour codes and invisible characters
+ * (zero-width, bidi marks, BOM, soft hyphen) are removed; control characters and NUL become spaces; NFKC folds
+ * full-width letters and odd spaces; curly quotes and apostrophes become straight ones; CRLF becomes LF.
+ */
+export function matchText(message: Message): string {
+  const cached = textCache.get(message);
+  if (cached !== undefined) return cached;
+  const raw = typeof message.text === "string" ? message.text : "";
+  let text = normalizeText(raw.length > MAX_MATCH_TEXT ? raw.slice(0, MAX_MATCH_TEXT) : raw);
+  const lower = text.toLowerCase();
+  const facts: [string, string | number | undefined][] = [
+    ["exitCode", message.exitCode],
+    ["stopCode", message.stopCode],
+    ["reasonCode", message.reasonCode],
+    ["errorCode", message.errorCode],
+    ["eventName", message.eventName],
+  ];
+  for (const [key, value] of facts) {
+    if (value === undefined || value === "") continue;
+    const shown = normalizeText(String(value)).slice(0, 200);
+    if (key !== "exitCode" && lower.includes(shown.toLowerCase())) continue;
+    text += `\n${key}: ${shown}`;
+  }
+  textCache.set(message, text);
+  return text;
+}
+
+const textCache = new WeakMap<Message, string>();
+
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/** See matchText. Never throws, whatever the input (lone surrogates included). */
+export function normalizeText(text: string): string {
+  let out = text.replace(ANSI, "").replace(INVISIBLE, "").replace(/\r\n?/g, "\n").replace(CONTROL, " ");
+  try {
+    out = out.normalize("NFKC");
+  } catch {
+    // keep the text as it is
+  }
+  return out.replace(/[\u2018\u2019\u201a\u201b\u2032\u00b4]/g, "'").replace(/[\u201c\u201d\u201e\u201f\u2033]/g, '"');
 }
 
 function compileAll(field: string, patterns: string | string[] | undefined, flags: string): RegExp[] {
