@@ -1714,8 +1714,8 @@ function portMismatch(): Scenario {
     description:
       "A platform engineer moved payment-api to port 3000 (:65 and the service's load-balancer binding), but the task security group still admits only 8080 from the ALB. Health checks to port 3000 time out, so every :65 task is replaced; :64 keeps serving on 8080. The circuit breaker is at 2 of 3.",
     primary: {
-      symptom: "security_group_blocks_traffic",
-      finding: ":65 moved the container to port 3000 but the task security group still admits the ALB only on 8080, so health checks to 3000 time out (Target.Timeout): allow tcp 3000 from sg-04e5f6a7b8c9d0e1f or roll back to :64.",
+      symptom: "elb_health_check_failed",
+      finding: "Health checks time out (Target.Timeout) because of security_group_blocks_traffic: :65 moved the container to port 3000 but the task security group still admits the ALB only on 8080, so health checks to 3000 time out (Target.Timeout): allow tcp 3000 from sg-04e5f6a7b8c9d0e1f or roll back to :64.",
     },
     clock: inc.now,
     window: inc.window(),
@@ -1853,8 +1853,8 @@ function circuitBreakerRollback(): Scenario {
     description:
       "payment-api 1.44 changed its build output directory, so the image has no /app/dist/server.js and every :44 task exits 1 within a second of starting. After 10 failures the deployment circuit breaker failed the deployment and rolled back to the :43 deployment, which is healthy again with 20 tasks.",
     primary: {
-      symptom: "deployment_failed",
-      finding: "The :44 deployment failed and was rolled back by the circuit breaker (10/10 failures): its tasks exit 1 with “Error: Cannot find module '/app/dist/server.js'”; :43 is serving again — fix the image before redeploying.",
+      symptom: "app_crash",
+      finding: "Every :44 task exits 1 at start-up with “Error: Cannot find module '/app/dist/server.js'”, so the deployment failed (deployment_failed) and was rolled back by the circuit breaker (10/10 failures); :43 is serving again — fix the image before redeploying.",
     },
     clock: inc.now,
     window: inc.window(),
@@ -2167,8 +2167,8 @@ function saturatedHealthy(): Scenario {
     description:
       "Black Friday evening: all six payment-api tasks are healthy, but requests per target doubled over the hour, average CPU reached 92 % and p95 latency went from 0.16 s to about 1.4 s; the app has started shedding load with 503s. Subnets have plenty of free IPs: this is the emergency scale-out case.",
     primary: {
-      symptom: "normal",
-      finding: "Nothing failed, but the service is out of capacity: CPU 92 % average, requests per target doubled, p95 ≈ 1.4 s and target 5xx rising — scale out now (subnets have 459 free IPs).",
+      symptom: "other",
+      finding: "Saturation (symptom other, cause saturation; verdict degraded, emergency-scale proposed): nothing failed, but the service is out of capacity: CPU 92 % average, requests per target doubled, p95 ≈ 1.4 s and target 5xx rising — scale out now (subnets have 459 free IPs).",
     },
     clock: inc.now,
     window: inc.window(),

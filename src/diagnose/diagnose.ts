@@ -54,7 +54,7 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
     window: evidence.window,
     at: evidence.collectedAt,
     verdict,
-    headline: headline(verdict, evidence, primaryFinding, explainers[0]),
+    headline: headline(verdict, evidence, primaryFinding),
     onset,
     primary,
     findings,
@@ -198,17 +198,13 @@ function decideVerdict(evidence: Evidence, findings: readonly Finding[]): Verdic
   return "healthy";
 }
 
-function lowerFirst(text: string): string {
-  return /^[A-Z][a-z]/.test(text) ? `${text[0]!.toLowerCase()}${text.slice(1)}` : text;
-}
-
 function steadyAfter(evidence: Evidence, since: string): boolean {
   const record = evidence.steps.find((s) => s.id === "service-events");
   if (record?.id !== "service-events" || !record.data) return false;
   return record.data.events.some((e) => e.createdAt > since && /has reached a steady state/i.test(e.message));
 }
 
-function headline(verdict: Verdict, evidence: Evidence, primary: Finding | undefined, explainer: Finding | undefined): string {
+function headline(verdict: Verdict, evidence: Evidence, primary: Finding | undefined): string {
   const svc = evidence.service;
   const span = formatDistanceStrict(new Date(evidence.window.since), new Date(evidence.window.until));
   switch (verdict) {
@@ -217,7 +213,7 @@ function headline(verdict: Verdict, evidence: Evidence, primary: Finding | undef
     case "degraded":
     case "failing": {
       if (!primary) return verdict === "failing" ? `${evidence.target.service} is failing` : `${evidence.target.service} is running ${svc.runningCount} of ${svc.desiredCount} tasks`;
-      return explainer ? `${primary.title}: ${lowerFirst(explainer.title)}` : primary.title;
+      return primary.title;
     }
   }
 }

@@ -50,6 +50,7 @@ export function compileRule(rule: SymptomRule, source: string, order: number): C
   const any = compileAll("match.any", m.any, flags);
   const all = compileAll("match.all", m.all, flags);
   const none = compileAll("match.none", m.none, flags);
+  const capture = compileAll("match.capture", m.capture, flags);
   const fields = new Set(rule.fields);
   return {
     rule,
@@ -72,6 +73,11 @@ export function compileRule(rule: SymptomRule, source: string, order: number): C
         Object.assign(groups, definedGroups(hit));
       }
       if (none.some((r) => r.test(text))) return undefined;
+      for (const r of capture) {
+        const hit = r.exec(text);
+        // Groups from the deciding patterns win; captures only fill what they left empty.
+        if (hit) for (const [k, v] of Object.entries(definedGroups(hit))) groups[k] ??= v;
+      }
       return groups;
     },
   };

@@ -26,6 +26,8 @@ export const MatchSchema = z
     any: OneOrMany(Pattern).optional(),
     all: OneOrMany(Pattern).optional(),
     none: OneOrMany(Pattern).optional(),
+    /** Regexes that only extract named groups for the rule's text; they never decide whether the rule matches. */
+    capture: OneOrMany(Pattern).optional(),
     caseSensitive: z.boolean().optional(),
     exitCode: OneOrMany(z.number().int()).optional(),
     /** Exit code present and not one of these. */
@@ -38,7 +40,7 @@ export const MatchSchema = z
     detailType: OneOrMany(z.string()).optional(),
   })
   .strict()
-  .refine((m) => Object.entries(m).some(([key, value]) => key !== "caseSensitive" && value !== undefined), {
+  .refine((m) => Object.entries(m).some(([key, value]) => key !== "caseSensitive" && key !== "capture" && value !== undefined), {
     message: "a match needs at least one condition (any, all, exitCode, stopCode, reasonCode, …)",
   });
 export type Match = z.infer<typeof MatchSchema>;

@@ -29,6 +29,10 @@ export function renderDiagnosisText(d: Diagnosis, options: DiagnosisTextOptions)
   const colorVerdict = d.verdict === "healthy" ? style.green : d.verdict === "degraded" ? style.yellow : style.red;
   out.push(`${style.bold(colorVerdict(verdictText))}  ${style.bold(d.target.service)} ${style.dim(`(${d.target.cluster}, ${d.target.region})`)}`);
   out.push(...wrap(d.headline, width, 0).map((l) => style.bold(l)));
+  for (const id of d.primary?.explainedBy ?? []) {
+    const why = d.findings.find((f) => f.id === id);
+    if (why) out.push(...wrap(`↳ because ${lowerFirst(why.title)}`, width, 2));
+  }
   const facts = [
     d.primary ? `confidence ${d.primary.confidence.toFixed(2)}` : undefined,
     d.onset ? `onset ${clock(d.onset)} (${ago(d.onset, d.at)})` : undefined,
@@ -82,11 +86,24 @@ function findingLines(f: Finding, n: number, d: Diagnosis, style: Style, width: 
   const when = f.firstSeen ? ` (since ${ago(f.firstSeen, d.at)})` : "";
   lines.push(...labelled("why", `${f.detail}${when}`, width, style));
   lines.push(...labelled("fix", f.fix, width, style));
-  for (const e of f.evidence.slice(0, 3)) {
-    const at = e.at ? `${clock(e.at)} ` : "";
-    lines.push(...wrap(`· ${at}${e.text ?? e.id}`, width, 7).map((l, i) => (i === 0 ? `     ${style.dim(l)}` : style.dim(l))));
+  for (const { ref, times } of groupedEvidence(f).slice(0, 3)) {
+    const at = ref.at ? `${clock(ref.at)} ` : "";
+    const repeat = times > 1 ? `×${times} ` : "";
+    lines.push(...wrap(`· ${at}${repeat}${ref.text ?? ref.id}`, width, 7).map((l, i) => (i === 0 ? `     ${style.dim(l)}` : style.dim(l))));
   }
   return lines;
+}
+
+/** Identical evidence texts (nine tasks with the same stop reason) are shown once with a count. */
+function groupedEvidence(f: Finding): { ref: Finding["evidence"][number]; times: number }[] {
+  const groups = new Map<string, { ref: Finding["evidence"][number]; times: number }>();
+  for (const ref of f.evidence) {
+    const key = ref.text ?? ref.id;
+    const group = groups.get(key);
+    if (group) group.times += 1;
+    else groups.set(key, { ref, times: 1 });
+  }
+  return [...groups.values()];
 }
 
 function labelled(label: string, text: string, width: number, style: Style): string[] {
@@ -106,6 +123,10 @@ function markColor(status: StepStatus, style: Style): (s: string) => string {
     case "skipped":
       return style.dim;
   }
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? `${text[0]!.toLowerCase()}${text.slice(1)}` : text;
 }
 
 /** "09:48 UTC" — incidents are discussed in UTC. */
