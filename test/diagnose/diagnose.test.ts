@@ -1,0 +1,84 @@
+/**
+ * Engine behaviour on edited copies of recorded incidents: verdicts, ranking, step statuses and resilience to
+ * snapshots with missing or failed steps. Each case changes one fact and asserts the one consequence.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { diagnose } from "../../src/diagnose/diagnose";
+import { loadPlaybooks } from "../../src/diagnose/load-playbooks";
+import type { Evidence } from "../../src/evidence/schema";
+import { parseEvidence } from "../../src/evidence/snapshot";
+
+const playbooks = loadPlaybooks();
+const example = (name: string): Evidence => parseEvidence(readFileSync(`examples/${name}.json`, "utf8"));
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+describe("diagnose", () => {
+  it("calls a service that has recovered (all tasks running, steady state after the last failure) degraded, not failing", () => {
+    const evidence = example("oom-after-deploy") as Mutable<Evidence>;
+    evidence.service = { ...evidence.service, runningCount: evidence.service.desiredCount };
+    const events = evidence.steps.find((s) => s.id === "service-events");
+    if (events?.id !== "service-events" || !events.data) throw new Error("fixture");
+    events.data.events.unshift({ id: "steady", createdAt: evidence.collectedAt, message: "(service payment-api) has reached a steady state.", inWindow: true });
+
+    expect(diagnose(evidence, playbooks).verdict).toBe("degraded");
+    expect(diagnose(example("oom-after-deploy"), playbooks).verdict).toBe("failing");
+  });
+
+  it("ranks a root cause before its effects, however much evidence the effect has", () => {
+    const d = diagnose(example("circuit-breaker-rollback"), playbooks);
+    const order = d.findings.map((f) => f.symptom);
+    expect(order.indexOf("app_crash")).toBeLessThan(order.indexOf("deployment_failed"));
+    expect(d.findings.find((f) => f.symptom === "deployment_failed")?.role).toBe("effect");
+  });
+
+  it("marks a step that could not be collected as error with its actionable reason, and the rest still judged", () => {
+    const evidence = example("image-tag-missing") as Mutable<Evidence>;
+    evidence.steps = evidence.steps.map((s) =>
+      s.id === "subnets"
+        ? {
+            ...s,
+            status: "error" as const,
+            data: null,
+            errors: [{ kind: "access_denied" as const, code: "UnauthorizedOperation", operation: "ec2:DescribeSubnets", message: "You are not authorized to perform this operation.", hint: "AccessDenied on ec2:DescribeSubnets — grant it to the role ecs-medic runs as to see subnet free IPs" }],
+          }
+        : s,
+    );
+    const d = diagnose(evidence, playbooks);
+    const subnets = d.steps.find((s) => s.step === "subnets");
+    expect(subnets).toMatchObject({ status: "error", summary: expect.stringContaining("ec2:DescribeSubnets") });
+    expect(d.notes.join("\n")).toContain("grant it");
+    expect(d.findings[0]?.symptom).toBe("image_pull_failure");
+  });
+
+  it("never throws on a snapshot whose steps are all missing or skipped", () => {
+    const evidence = example("healthy") as Mutable<Evidence>;
+    const bare = { ...evidence, steps: [], taskDefinitions: [] };
+    expect(() => diagnose(bare, playbooks)).not.toThrow();
+    expect(diagnose(bare, playbooks).steps.every((s) => s.status === "skipped")).toBe(true);
+
+    const skipped = { ...evidence, steps: evidence.steps.map((s) => ({ ...s, status: "skipped" as const, data: null, skipReason: "not applicable" })) };
+    expect(diagnose(skipped as Evidence, playbooks).verdict).toBe("healthy");
+  });
+
+  it("keeps unexplained error log lines visible but never lets them be the primary finding", () => {
+    const evidence = example("healthy") as Mutable<Evidence>;
+    const logs = evidence.steps.find((s) => s.id === "task-logs");
+    if (logs?.id !== "task-logs" || !logs.data) throw new Error("fixture");
+    logs.data.streams[0]?.lines.push({ timestamp: evidence.collectedAt, message: "ERROR widget frobnication failed for order 42" });
+
+    const d = diagnose(evidence, playbooks);
+    const unexplained = d.findings.find((f) => f.rule === "unrecognised");
+    expect(unexplained).toMatchObject({ severity: "info", steps: ["task-logs"] });
+    expect(d.primary).toBeUndefined();
+    expect(d.verdict).toBe("healthy");
+  });
+
+  it("fills every placeholder in every finding of every example", () => {
+    for (const name of ["oom-after-deploy", "image-tag-missing", "secret-access-denied", "subnet-ip-exhaustion", "elb-health-check-wrong-path", "port-mismatch", "circuit-breaker-rollback", "fargate-spot-interruption", "saturated-healthy"]) {
+      for (const f of diagnose(example(name), playbooks).findings) {
+        for (const text of [f.title, f.detail, f.fix]) expect(text, `${name}/${f.rule}`).not.toMatch(/\{[A-Za-z]+\}/);
+      }
+    }
+  });
+});
