@@ -86,7 +86,7 @@ export function baseVars(evidence: Evidence): TemplateVars {
     subnets: evidence.service.network?.subnets.join(", "),
     container: essential?.name,
     image: shortImage(essential?.image),
-    memory: memory !== undefined ? `${memory} MiB` : current?.memory ? `${current.memory} MiB (task)` : undefined,
+    memory: memory !== undefined ? `${memory} MiB` : current?.memory ? `${current.memory} MiB` : undefined,
     containerPort: lb?.containerPort !== undefined ? String(lb.containerPort) : undefined,
     targetGroup: group?.targetGroupName ?? shortName(lb?.targetGroupArn),
     healthCheckPath: group?.healthCheck?.path,

@@ -134,7 +134,7 @@ function taskVars(task: Task, container: Task["containers"][number] | undefined,
     exitCode: container?.exitCode !== undefined ? String(container.exitCode) : undefined,
     image: shortImage(container?.image ?? cdef?.image),
     taskDefinition: shortName(task.taskDefinitionArn),
-    memory: memory !== undefined ? `${memory} MiB` : td?.memory ? `${td.memory} MiB (task)` : undefined,
+    memory: memory !== undefined ? `${memory} MiB` : td?.memory ? `${td.memory} MiB` : undefined,
   };
 }
 

@@ -62,11 +62,10 @@ export function renderDiagnosisText(d: Diagnosis, options: DiagnosisTextOptions)
     for (const p of d.proposals) {
       out.push(...wrap(`${p.kind === "rollback" ? "↩" : "⇡"} ${p.title}`, width, 2).map((l) => ` ${l}`));
       out.push(...wrap(p.reason, width, 3).map((l, i) => (i === 0 ? `   ${style.dim(l)}` : style.dim(l))));
-      const cmd =
-        p.kind === "rollback"
-          ? `ecs-medic rollback ${p.service} --cluster ${p.cluster} --to ${shortName(p.change.taskDefinition)}`
-          : `ecs-medic scale ${p.service} --cluster ${p.cluster} --to ${p.change.desiredCount}`;
-      out.push(`   ${style.dim("$")} ${cmd}`);
+      // The plain AWS CLI equivalent, so the change can be made (and reviewed) without ecs-medic's action path.
+      const change =
+        p.kind === "rollback" ? `--task-definition ${shortName(p.change.taskDefinition)}` : `--desired-count ${p.change.desiredCount}`;
+      out.push(`   ${style.dim("$")} aws ecs update-service --cluster ${p.cluster} --service ${p.service} \\`, `       ${change}`);
     }
   }
 
