@@ -111,6 +111,9 @@ function findingVars(base: TemplateVars, lead: ClassifiedUnit): TemplateVars {
   for (const [k, v] of Object.entries(lead.observation.vars)) if (v !== undefined) vars[k] = v;
   for (const [k, v] of Object.entries(lead.classification.vars)) if (v) vars[k] = v;
   vars.actionSuffix = vars.action ? ` (${vars.action})` : "";
+  // Titles name a secret by its readable name; the full ARN stays in why/fix and in the evidence.
+  const secretName = vars.secretArn?.match(/:(?:secret:|parameter\/?)(.+)$/)?.[1];
+  if (vars.secretArn) vars.secret = `secret ${secretName ?? vars.secretArn}`;
   return vars;
 }
 

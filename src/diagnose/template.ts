@@ -10,6 +10,7 @@ const STAND_IN: Record<string, string> = {
   previousTaskDefinition: "the previous task definition",
   taskDefinition: "the task definition",
   secretArn: "the secret",
+  secret: "a secret",
   image: "the image",
   container: "the container",
   subnets: "the service's subnets",

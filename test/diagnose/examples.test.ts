@@ -16,7 +16,7 @@ const primaryOf = (d: Diagnosis) => d.findings.find((f) => f.id === d.primary?.f
 const CASES = [
   { name: "oom-after-deploy", verdict: "failing", symptom: "oom_killed", rollbackTo: "payment-api:42", headline: /killed for using more memory/ },
   { name: "image-tag-missing", verdict: "failing", symptom: "image_pull_failure", cause: "tag_not_found", explainedBy: "image_not_found", rollbackTo: "payment-api:42", headline: /payment-api:v1\.43 does not exist/ },
-  { name: "secret-access-denied", verdict: "failing", symptom: "secret_access_denied", explainedBy: "secret_not_readable", rollbackTo: "payment-api:57", headline: /execution role cannot read secret arn:aws:secretsmanager:.*prod\/shared\/payments-db/ },
+  { name: "secret-access-denied", verdict: "failing", symptom: "secret_access_denied", explainedBy: "secret_not_readable", rollbackTo: "payment-api:57", headline: /execution role cannot read secret prod\/shared\/payments-db-Qw3rTy$/ },
   { name: "subnet-ip-exhaustion", verdict: "failing", symptom: "subnet_ip_exhaustion", explainedBy: "subnet_ip_low", headline: /network interface/ },
   { name: "elb-health-check-wrong-path", verdict: "failing", symptom: "elb_health_check_failed", cause: "response_code", explainedBy: "health_check_misconfigured", rollbackTo: "payment-api:87", headline: /wrong HTTP code/ },
   { name: "port-mismatch", verdict: "failing", symptom: "elb_health_check_failed", cause: "timeout", explainedBy: "security_group_blocks_traffic", rollbackTo: "payment-api:64", headline: /time out/ },

@@ -496,7 +496,7 @@ const BENIGN: Record<string, Input> = {
 const PLACEHOLDERS = new Set([
   "container", "exitCode", "image", "secretArn", "action", "principal", "platform", "executionRole", "taskRole",
   "taskDefinition", "previousTaskDefinition", "subnets", "targetGroup", "healthCheckPath", "healthCheckPort",
-  "containerPort", "matcher", "memory", "region", "service", "cluster", "actionSuffix",
+  "containerPort", "matcher", "memory", "region", "service", "cluster", "actionSuffix", "secret",
 ]);
 
 const failureIds = playbooks.rules.filter((r) => r.rule.symptom !== "normal").map((r) => r.rule.id);
@@ -534,7 +534,7 @@ describe("symptom rules", () => {
       expect(r.title.trim().length).toBeGreaterThan(10);
       expect(r.why.trim().length).toBeGreaterThan(20);
       expect(r.fix.trim().length).toBeGreaterThan(20);
-      const patterns = [r.match.any, r.match.all].flat().filter((p): p is string => typeof p === "string");
+      const patterns = [r.match.any, r.match.all, r.match.capture].flat().filter((p): p is string => typeof p === "string");
       const groups = new Set(patterns.flatMap((p) => [...p.matchAll(/\(\?<([A-Za-z][A-Za-z0-9]*)>/g)].map((m) => m[1]!)));
       for (const text of [r.title, r.why, r.fix]) {
         for (const [, name] of text.matchAll(/\{([A-Za-z][A-Za-z0-9_]*)\}/g)) {
