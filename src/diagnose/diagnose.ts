@@ -46,7 +46,6 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
   const proposals = proposeActions({ evidence, findings, primary: primaryFinding, thresholds: playbooks.checkOrder.thresholds });
 
   for (const error of evidence.contextErrors) notes.push(`task definition: ${error.hint}`);
-  for (const s of steps) if (s.status === "error" && s.reason) notes.push(`step ${s.number ?? "+"} ${s.title}: ${s.reason}`);
 
   return {
     schemaVersion: 1,
@@ -55,6 +54,7 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
     at: evidence.collectedAt,
     verdict,
     headline: headline(verdict, evidence, primaryFinding),
+    service: glance(evidence),
     onset,
     primary,
     findings,
@@ -90,7 +90,8 @@ export function baseVars(evidence: Evidence): TemplateVars {
     containerPort: lb?.containerPort !== undefined ? String(lb.containerPort) : undefined,
     targetGroup: group?.targetGroupName ?? shortName(lb?.targetGroupArn),
     healthCheckPath: group?.healthCheck?.path,
-    healthCheckPort: group?.healthCheck?.port,
+    healthCheckPort:
+      group?.healthCheck?.port === "traffic-port" ? `${lb?.containerPort ?? group.port ?? "?"} (the traffic port)` : group?.healthCheck?.port,
     matcher: group?.healthCheck?.matcher?.httpCode ?? group?.healthCheck?.matcher?.grpcCode,
   };
 }
@@ -100,8 +101,8 @@ function findOnset(findings: readonly Finding[], evidence: Evidence): string | u
   const times = findings
     .filter((f) => f.severity !== "info" && f.rule !== "unrecognised")
     .map((f) => f.firstSeen)
-    .filter((t): t is string => Boolean(t) && t! <= evidence.window.until)
-    .sort();
+    .filter((t): t is string => Boolean(t) && Date.parse(t!) <= Date.parse(evidence.window.until))
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
   return times[0];
 }
 
@@ -187,6 +188,8 @@ function safeSummary(step: (typeof STEPS)[number] | undefined, record: StepRecor
  * or a critical problem the service has since recovered from (all tasks running and a steady-state event after it).
  */
 function decideVerdict(evidence: Evidence, findings: readonly Finding[]): Verdict {
+  // With no data from the steps that show failures, "healthy" would be a guess: say degraded and let notes explain.
+  if (!hasCoreEvidence(evidence)) return "degraded";
   const critical = findings.filter((f) => f.severity === "critical");
   const svc = evidence.service;
   const short = svc.runningCount < svc.desiredCount;
@@ -198,10 +201,29 @@ function decideVerdict(evidence: Evidence, findings: readonly Finding[]): Verdic
   return "healthy";
 }
 
+function glance(evidence: Evidence): Diagnosis["service"] {
+  const svc = evidence.service;
+  const deployment = evidence.steps.find((s) => s.id === "deployment");
+  const primary = deployment?.id === "deployment" ? deployment.data?.deployments.find((d) => d.status === "PRIMARY") : undefined;
+  return {
+    taskDefinition: shortName(svc.taskDefinition),
+    running: svc.runningCount,
+    desired: svc.desiredCount,
+    pending: svc.pendingCount,
+    rollout: primary?.rolloutState,
+  };
+}
+
+function hasCoreEvidence(evidence: Evidence): boolean {
+  const core = new Set(["service-events", "deployment", "stopped-tasks", "target-health"]);
+  return evidence.steps.some((s) => core.has(s.id) && s.data);
+}
+
 function steadyAfter(evidence: Evidence, since: string): boolean {
   const record = evidence.steps.find((s) => s.id === "service-events");
   if (record?.id !== "service-events" || !record.data) return false;
-  return record.data.events.some((e) => e.createdAt > since && /has reached a steady state/i.test(e.message));
+  const sinceMs = Date.parse(since);
+  return record.data.events.some((e) => Date.parse(e.createdAt) >= sinceMs && /has reached a steady state/i.test(e.message));
 }
 
 function headline(verdict: Verdict, evidence: Evidence, primary: Finding | undefined): string {
@@ -212,6 +234,7 @@ function headline(verdict: Verdict, evidence: Evidence, primary: Finding | undef
       return `${evidence.target.service} is healthy: ${svc.runningCount}/${svc.desiredCount} tasks running, no failures in the last ${span}`;
     case "degraded":
     case "failing": {
+      if (!primary && !hasCoreEvidence(evidence)) return `Not enough evidence to judge ${evidence.target.service}: the service, deployment, task and target steps returned nothing`;
       if (!primary) return verdict === "failing" ? `${evidence.target.service} is failing` : `${evidence.target.service} is running ${svc.runningCount} of ${svc.desiredCount} tasks`;
       return primary.title;
     }

@@ -49,13 +49,23 @@ export function findingsFromUnits(units: readonly ClassifiedUnit[], baseVars: Te
   const groups = new Map<string, ClassifiedUnit[]>();
   for (const u of units) {
     if (u.classification.symptom === "normal") continue;
-    const key = u.classification.symptom;
+    const key = groupKey(u);
     groups.set(key, [...(groups.get(key) ?? []), u]);
   }
-  return [...groups.entries()].map(([symptom, members]) => toFinding(symptom, members, baseVars));
+  return [...groups.entries()].map(([key, members]) => toFinding(key, members, baseVars));
 }
 
-function toFinding(symptom: string, members: ClassifiedUnit[], baseVars: TemplateVars): Finding {
+/**
+ * One finding per symptom (ELB reasons from events, tasks and targets are one problem), except `other`, whose
+ * causes are unrelated problems, and messages no rule explains, which never mix with explained ones.
+ */
+function groupKey(u: ClassifiedUnit): string {
+  const { symptom, cause, rule } = u.classification;
+  if (!rule) return `${symptom}:unrecognised`;
+  return symptom === "other" ? `other:${cause ?? rule}` : symptom;
+}
+
+function toFinding(id: string, members: ClassifiedUnit[], baseVars: TemplateVars): Finding {
   const sorted = [...members].sort(
     (a, b) =>
       roleRank(a) - roleRank(b) ||
@@ -71,9 +81,11 @@ function toFinding(symptom: string, members: ClassifiedUnit[], baseVars: Templat
     .map((m) => m.observation.ref);
   const unrecognised = !rule;
   const fromLogsOnly = members.every((m) => m.observation.step === "task-logs");
-  const severity: Severity = unrecognised ? (fromLogsOnly ? "info" : "warn") : maxSeverity(members);
+  // A log line alone never makes a service "failing": apps log errors they recover from. Stopped tasks, events or
+  // targets must agree before a finding is critical.
+  const severity: Severity = unrecognised ? (fromLogsOnly ? "info" : "warn") : fromLogsOnly ? capAt("warn", maxSeverity(members)) : maxSeverity(members);
   return {
-    id: symptom,
+    id,
     symptom: lead.classification.symptom,
     cause: lead.classification.cause,
     severity,
@@ -89,6 +101,10 @@ function toFinding(symptom: string, members: ClassifiedUnit[], baseVars: Templat
     firstSeen: times[0],
     lastSeen: times[times.length - 1],
   };
+}
+
+function capAt(cap: Severity, severity: Severity): Severity {
+  return SEVERITIES.indexOf(severity) > SEVERITIES.indexOf(cap) ? cap : severity;
 }
 
 function roleOf(u: ClassifiedUnit): "cause" | "effect" {
@@ -110,6 +126,13 @@ function findingVars(base: TemplateVars, lead: ClassifiedUnit): TemplateVars {
   const vars: Record<string, string | undefined> = { ...base };
   for (const [k, v] of Object.entries(lead.observation.vars)) if (v !== undefined) vars[k] = v;
   for (const [k, v] of Object.entries(lead.classification.vars)) if (v) vars[k] = v;
+  // Failing tasks of a revision that is no longer the service's (the breaker rolled back): the way back is the
+  // revision the service runs now, not the one before it.
+  const failingRevision = lead.observation.vars.taskDefinition;
+  if (failingRevision && base.taskDefinition && failingRevision !== base.taskDefinition) {
+    vars.taskDefinition = failingRevision;
+    vars.previousTaskDefinition = base.taskDefinition;
+  }
   vars.actionSuffix = vars.action ? ` (${vars.action})` : "";
   // Titles name a secret by its readable name; the full ARN stays in why/fix and in the evidence.
   const secretName = vars.secretArn?.match(/:(?:secret:|parameter\/?)(.+)$/)?.[1];

@@ -65,9 +65,12 @@ function deployments(evidence: Evidence): Observation[] {
     });
   }
   for (const sd of data.history.serviceDeployments) {
-    const reason = [sd.status, sd.statusReason, sd.rollback?.reason].filter(Boolean).join(": ");
+    const reason = [...new Set([sd.status, sd.statusReason, sd.rollback?.reason].filter(Boolean))].join(": ");
     if (!sd.statusReason && !sd.rollback) continue;
     if (sd.status === "SUCCESSFUL" || sd.status === "IN_PROGRESS" || sd.status === "PENDING") continue;
+    // A rollback days ago is history, not this incident.
+    const ended = sd.finishedAt ?? sd.stoppedAt ?? sd.updatedAt ?? sd.createdAt;
+    if (ended && Date.parse(ended) < Date.parse(evidence.window.since)) continue;
     out.push({
       unit: `deployment:${sd.serviceDeploymentArn}`,
       step: "deployment",
@@ -101,7 +104,9 @@ function stoppedTasks(evidence: Evidence): Observation[] {
     if (task.stoppedReason) {
       out.push({ ...base, message: { field: "stoppedReason", text: task.stoppedReason, stopCode: task.stopCode, exitCode: failed?.exitCode }, ref: ref(summary) });
     }
-    if (task.stopCode) out.push({ ...base, message: { field: "stopCode", text: task.stopCode, stopCode: task.stopCode }, ref: ref(summary) });
+    if (task.stopCode) {
+      out.push({ ...base, message: { field: "stopCode", text: task.stopCode, stopCode: task.stopCode, exitCode: failed?.exitCode }, ref: ref(summary) });
+    }
     for (const c of task.containers) {
       const cvars = { ...vars, container: c.name, exitCode: c.exitCode !== undefined ? String(c.exitCode) : vars.exitCode };
       if (c.reason) {
@@ -147,7 +152,7 @@ function targetHealth(evidence: Evidence): Observation[] {
     const vars: TemplateVars = {
       targetGroup: group.targetGroupName ?? shortName(group.targetGroupArn),
       healthCheckPath: hc?.path,
-      healthCheckPort: hc?.port === "traffic-port" ? `the traffic port (${group.containerPort ?? group.port ?? "?"})` : hc?.port,
+      healthCheckPort: hc?.port === "traffic-port" ? `${group.containerPort ?? group.port ?? "?"} (the traffic port)` : hc?.port,
       matcher: hc?.matcher?.httpCode ?? hc?.matcher?.grpcCode,
       containerPort: group.containerPort !== undefined ? String(group.containerPort) : undefined,
     };
@@ -197,12 +202,18 @@ function containerFromStream(stream: string): string | undefined {
 function cloudTrail(evidence: Evidence): Observation[] {
   const data = stepData(evidence, "changes");
   if (!data) return [];
+  const taskRoles = roleNames(evidence.taskDefinitions.map((t) => t.taskRoleArn));
+  const executionRoles = roleNames(evidence.taskDefinitions.map((t) => t.executionRoleArn));
   return data.events
     .filter((e) => e.errorCode)
     .map((e) => {
       const service = e.eventSource?.split(".")[0];
       const action = service ? `${service}:${e.eventName}` : e.eventName;
-      const text = [e.errorCode, e.errorMessage].filter(Boolean).join(": ");
+      // Who was denied decides what it means: the task role (the application), the execution role (start-up), or
+      // someone else. Rules read it from this line.
+      const role = roleOfPrincipal(e.actor);
+      const caller = role && taskRoles.has(role) ? "task role" : role && executionRoles.has(role) ? "execution role" : "another principal";
+      const text = [[e.errorCode, e.errorMessage].filter(Boolean).join(": "), `caller: ${caller}`].join("\n");
       return {
         unit: `change:${e.eventId}`,
         step: "changes" as const,
@@ -211,6 +222,18 @@ function cloudTrail(evidence: Evidence): Observation[] {
         vars: { action, principal: e.actor },
       };
     });
+}
+
+function roleNames(arns: readonly (string | undefined)[]): Set<string> {
+  return new Set(arns.map((a) => a?.split("/").pop()).filter((n): n is string => Boolean(n)));
+}
+
+/** `arn:aws:sts::1:assumed-role/payment-api-task/abc` or `arn:aws:iam::1:role/path/payment-api-task` → role name. */
+function roleOfPrincipal(actor: string | undefined): string | undefined {
+  if (!actor) return undefined;
+  const assumed = /:assumed-role\/([^/]+)\//.exec(actor);
+  if (assumed) return assumed[1];
+  return /:role\/(?:.*\/)?([^/]+)$/.exec(actor)?.[1];
 }
 
 /** Evidence text kept on a reference: one line, bounded. */

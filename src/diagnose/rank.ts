@@ -16,7 +16,7 @@ export function rankFindings(findings: readonly Finding[], onset?: string): Find
       (a.role === b.role ? 0 : a.role === "cause" ? -1 : 1) ||
       b.count - a.count ||
       distance(a) - distance(b) ||
-      a.id.localeCompare(b.id),
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );
   return placeExplanations(sorted);
 }

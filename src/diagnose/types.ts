@@ -85,6 +85,15 @@ export interface Diagnosis {
   readonly at: string;
   readonly verdict: Verdict;
   readonly headline: string;
+  /** The service at a glance when the evidence was collected. */
+  readonly service: {
+    readonly taskDefinition?: string | undefined;
+    readonly running: number;
+    readonly desired: number;
+    readonly pending: number;
+    /** The PRIMARY deployment's rollout, e.g. "IN_PROGRESS" or "COMPLETED". */
+    readonly rollout?: string | undefined;
+  };
   /** First failure seen in the evidence (ISO), if any. */
   readonly onset?: string | undefined;
   readonly primary?:

@@ -8,7 +8,16 @@ import { z } from "zod";
  */
 export const SCHEMA_VERSION = 1;
 
-const Timestamp = z.string().min(1);
+/**
+ * An ISO-8601 date-time with an offset, normalised on load to UTC `…Z` without milliseconds — the form the
+ * collectors write — so the diagnosis can compare timestamps of a hand-edited or foreign snapshot safely.
+ */
+const Timestamp = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: "expected an ISO-8601 date-time with a UTC offset, e.g. 2026-11-26T10:00:00Z",
+  })
+  .transform((s) => new Date(s).toISOString().replace(/\.\d{3}Z$/, "Z"));
 const opt = <T extends z.ZodType>(schema: T) => schema.optional();
 
 // ── errors ────────────────────────────────────────────────────────────────────────────────────────

@@ -27,25 +27,34 @@ export function renderDiagnosisText(d: Diagnosis, options: DiagnosisTextOptions)
   const out: string[] = [];
   const verdictText = VERDICT_MARK[d.verdict];
   const colorVerdict = d.verdict === "healthy" ? style.green : d.verdict === "degraded" ? style.yellow : style.red;
+  const svc = d.service;
+  const glance = [
+    svc.taskDefinition,
+    `${svc.running}/${svc.desired} running${svc.pending > 0 ? `, ${svc.pending} pending` : ""}`,
+    svc.rollout && svc.rollout !== "COMPLETED" ? `rollout ${svc.rollout}` : undefined,
+  ].filter(Boolean);
   out.push(`${style.bold(colorVerdict(verdictText))}  ${style.bold(d.target.service)} ${style.dim(`(${d.target.cluster}, ${d.target.region})`)}`);
   out.push(...wrap(d.headline, width, 0).map((l) => style.bold(l)));
   for (const id of d.primary?.explainedBy ?? []) {
     const why = d.findings.find((f) => f.id === id);
     if (why) out.push(...wrap(`↳ because ${lowerFirst(why.title)}`, width, 2));
   }
+  out.push(...wrap(glance.join(" · "), width, 0));
   const facts = [
     d.primary ? `confidence ${d.primary.confidence.toFixed(2)}` : undefined,
     d.onset ? `onset ${clock(d.onset)} (${ago(d.onset, d.at)})` : undefined,
     `window ${formatDistanceStrict(new Date(d.window.since), new Date(d.window.until))} to ${clock(d.window.until)}`,
   ].filter(Boolean);
-  out.push(style.dim(facts.join(" · ")), "");
+  out.push(...wrap(facts.join(" · "), width, 0).map((l) => style.dim(l)), "");
 
   out.push(style.bold("Check order"));
   const indent = 2 + 1 + 1 + 1 + TITLE_WIDTH + 1;
   for (const s of d.steps) {
     const number = s.number === null ? " +" : String(s.number).padStart(2);
     const mark = markColor(s.status, style)(STEP_MARK[s.status]);
-    const [first = "", ...rest] = wrap(s.summary, width, indent);
+    // A step that is fine gets one line; the detail is in --format json. Problems get all the room they need.
+    const lines = wrap(s.summary, width, indent);
+    const [first = "", ...rest] = s.status === "ok" || s.status === "skipped" ? [ellipsis(lines[0] ?? "", lines.length > 1, width - indent)] : lines;
     out.push(`${number} ${mark} ${s.title.padEnd(TITLE_WIDTH).slice(0, TITLE_WIDTH)} ${first}`, ...rest);
   }
 
@@ -82,13 +91,13 @@ function findingLines(f: Finding, n: number, d: Diagnosis, style: Style, width: 
   // Leave room on the first line for the severity and count.
   const lines = wrap(`${n}. ${f.title}`, width - 14, 3);
   lines[0] = `${lines[0]}  ${sev}${count}`;
-  const when = f.firstSeen ? ` (since ${ago(f.firstSeen, d.at)})` : "";
-  lines.push(...labelled("why", `${f.detail}${when}`, width, style));
+  if (f.firstSeen) lines.push(`   ${style.dim(`since ${clock(f.firstSeen)} (${ago(f.firstSeen, d.at)})${f.lastSeen && f.lastSeen !== f.firstSeen ? `, last ${clock(f.lastSeen)}` : ""}`)}`);
+  lines.push(...labelled("why", f.detail, width, style));
   lines.push(...labelled("fix", f.fix, width, style));
   for (const { ref, times } of groupedEvidence(f).slice(0, 3)) {
     const at = ref.at ? `${clock(ref.at)} ` : "";
     const repeat = times > 1 ? `×${times} ` : "";
-    lines.push(...wrap(`· ${at}${repeat}${ref.text ?? ref.id}`, width, 7).map((l, i) => (i === 0 ? `     ${style.dim(l)}` : style.dim(l))));
+    lines.push(...wrap(`· ${at}${repeat}${shortArns(ref.text ?? ref.id)}`, width, 7).map((l, i) => (i === 0 ? `     ${style.dim(l)}` : style.dim(l))));
   }
   return lines;
 }
@@ -122,6 +131,19 @@ function markColor(status: StepStatus, style: Style): (s: string) => string {
     case "skipped":
       return style.dim;
   }
+}
+
+/**
+ * On screen, `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/payment-api-tg/0123…` reads as
+ * `targetgroup/payment-api-tg/0123…`: the account and region are in the header. JSON keeps the full ARN.
+ */
+function shortArns(text: string): string {
+  return text.replace(/arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:/g, "");
+}
+
+function ellipsis(line: string, cut: boolean, room: number): string {
+  if (!cut) return line;
+  return line.length + 1 > room ? `${line.slice(0, room - 1)}…` : `${line}…`;
 }
 
 function lowerFirst(text: string): string {

@@ -47,18 +47,20 @@ describe("diagnose", () => {
     const d = diagnose(evidence, playbooks);
     const subnets = d.steps.find((s) => s.step === "subnets");
     expect(subnets).toMatchObject({ status: "error", summary: expect.stringContaining("ec2:DescribeSubnets") });
-    expect(d.notes.join("\n")).toContain("grant it");
+    expect(subnets?.reason).toContain("grant it");
     expect(d.findings[0]?.symptom).toBe("image_pull_failure");
   });
 
-  it("never throws on a snapshot whose steps are all missing or skipped", () => {
+  it("never throws on a snapshot whose steps are all missing or skipped, and does not call it healthy", () => {
     const evidence = example("healthy") as Mutable<Evidence>;
     const bare = { ...evidence, steps: [], taskDefinitions: [] };
     expect(() => diagnose(bare, playbooks)).not.toThrow();
     expect(diagnose(bare, playbooks).steps.every((s) => s.status === "skipped")).toBe(true);
 
     const skipped = { ...evidence, steps: evidence.steps.map((s) => ({ ...s, status: "skipped" as const, data: null, skipReason: "not applicable" })) };
-    expect(diagnose(skipped as Evidence, playbooks).verdict).toBe("healthy");
+    const d = diagnose(skipped as Evidence, playbooks);
+    expect(d.verdict).toBe("degraded");
+    expect(d.headline).toMatch(/^Not enough evidence to judge payment-api/);
   });
 
   it("keeps unexplained error log lines visible but never lets them be the primary finding", () => {

@@ -20,7 +20,8 @@ const CASES = [
   { name: "subnet-ip-exhaustion", verdict: "failing", symptom: "subnet_ip_exhaustion", explainedBy: "subnet_ip_low", headline: /network interface/ },
   { name: "elb-health-check-wrong-path", verdict: "failing", symptom: "elb_health_check_failed", cause: "response_code", explainedBy: "health_check_misconfigured", rollbackTo: "payment-api:87", headline: /wrong HTTP code/ },
   { name: "port-mismatch", verdict: "failing", symptom: "elb_health_check_failed", cause: "timeout", explainedBy: "security_group_blocks_traffic", rollbackTo: "payment-api:64", headline: /time out/ },
-  { name: "circuit-breaker-rollback", verdict: "failing", symptom: "app_crash", also: "deployment_failed", headline: /fails at start-up/ },
+  // The breaker already rolled back and the service is steady again: degraded (it happened), not failing (it is over).
+  { name: "circuit-breaker-rollback", verdict: "degraded", symptom: "app_crash", also: "deployment_failed", headline: /fails at start-up/ },
   { name: "fargate-spot-interruption", verdict: "degraded", symptom: "spot_interruption", headline: /Spot/ },
   { name: "saturated-healthy", verdict: "degraded", symptom: "other", cause: "saturation", scale: true, headline: /short of task capacity/ },
 ] as const;

@@ -409,6 +409,11 @@ const CASES: Record<string, RuleCase> = {
     nearMiss: { field: CT, text: "Rate exceeded", extra: { eventName: "DescribeTasks", errorCode: "ThrottlingException" } },
     notApplicable: LL,
   },
+  "cloudtrail-denied-other-principal": {
+    match: { field: CT, text: "AccessDenied: User: arn:aws:iam::123456789012:user/bob is not authorized to perform: ecs:UpdateService\ncaller: another principal", extra: { eventName: "UpdateService", errorCode: "AccessDenied" } },
+    nearMiss: { field: CT, text: "AccessDenied: User: arn:aws:sts::123456789012:assumed-role/payment-api-task/x is not authorized to perform: s3:GetObject\ncaller: task role", extra: { eventName: "GetObject", errorCode: "AccessDenied" } },
+    notApplicable: LL,
+  },
   "cloudtrail-execution-role-secret-denied": {
     match: { field: CT, text: trail("secretsmanager.amazonaws.com", "GetSecretValue", "ecsTaskExecutionRole", "AccessDenied", "ecs-tasks.amazonaws.com"), extra: { eventName: "GetSecretValue", errorCode: "AccessDenied" } },
     nearMiss: { field: CT, text: trail("secretsmanager.amazonaws.com", "GetSecretValue", "payment-api-task-role", "AccessDenied"), extra: { eventName: "GetSecretValue", errorCode: "AccessDenied" } },
