@@ -1,8 +1,8 @@
-import type { Evidence, Task } from "../evidence/schema";
+import type { DeploymentData, Evidence, Task } from "../evidence/schema";
 import { currentTaskDefinition, currentTaskDefinitionArn, humanMinutes, minutesBetween, previousTaskDefinition, stepData, tasksByArn } from "./checks/evidence-access";
 import type { CheckOrder } from "./playbook-schema";
 import { analyzeSaturation } from "./saturation";
-import type { Symptom } from "./symptoms";
+import { CONFIG_SYMPTOMS, MESSAGE_SYMPTOMS, type Symptom } from "./symptoms";
 import { shortName } from "./template";
 import type { ActionProposal, Finding } from "./types";
 
@@ -42,6 +42,15 @@ const SCALE_BLOCKERS: ReadonlySet<Symptom> = new Set<Symptom>([
   "subnet_ip_exhaustion",
 ]);
 
+/** Failing health checks: more tasks of the same revision would fail them too. */
+const HEALTH_CHECK_FAILURES: ReadonlySet<Symptom> = new Set<Symptom>(["elb_health_check_failed", "container_health_check_failed"]);
+
+const CONFIG: ReadonlySet<Symptom> = new Set<Symptom>(CONFIG_SYMPTOMS);
+const MESSAGE: ReadonlySet<Symptom> = new Set<Symptom>(MESSAGE_SYMPTOMS);
+
+/** The current revision counts as new when its deployment started at most this long before the first failure. */
+const MAX_FRESH_MINUTES = 6 * 60;
+
 /** history statuses that mean ECS is rolling back, or already has. */
 const ROLLED_BACK = new Set(["ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL"]);
 
@@ -51,7 +60,11 @@ const ROLLED_BACK = new Set(["ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "ROLL
  * what the service must still look like when it runs (`expect`); executing belongs to the actions module.
  */
 export function proposeActions(input: ProposeInput): ActionProposal[] {
-  return [rollbackProposal(input), scaleProposal(input)].filter((p): p is ActionProposal => p !== undefined);
+  const rollback = rollbackProposal(input);
+  // Never both: more tasks of a revision we propose to roll back would only multiply the failure.
+  if (rollback) return [rollback];
+  const scale = scaleProposal(input);
+  return scale ? [scale] : [];
 }
 
 // ── rollback ─────────────────────────────────────────────────────────────────────────────────────
@@ -60,12 +73,16 @@ export function proposeActions(input: ProposeInput): ActionProposal[] {
  * Offered only when all hold:
  * - the primary finding is critical and a cause a revision can introduce (REVISION_CAUSES);
  * - the failing tasks (or the configuration evidence) belong to the CURRENT task definition;
+ * - the current revision is new (freshRevision): the PRIMARY deployment is still IN_PROGRESS or FAILED, or it
+ *   started at most min(2 × recentChangeMinutes, 6 h) before the first failure on the current revision — and no
+ *   rollout of the current revision had completed longer than that before the failure. A revision that ran
+ *   healthy for days and now fails did not bring the failure: rolling it back would only undo unrelated work;
  * - an earlier revision ran healthy: the deployment step's last successful task definition, a non-PRIMARY
  *   deployment still running tasks, or the previous task definition with a completed rollout;
  * - ECS has not rolled back already (circuit breaker rollback requested, in progress or done; an older revision
  *   PRIMARY; the PRIMARY deployment on another revision than the service's).
  */
-export function rollbackProposal({ evidence, findings, primary }: ProposeInput): ActionProposal | undefined {
+export function rollbackProposal({ evidence, findings, primary, thresholds }: ProposeInput): ActionProposal | undefined {
   if (!primary || primary.severity !== "critical" || !REVISION_CAUSES.has(primary.symptom)) return undefined;
   const current = currentTaskDefinitionArn(evidence);
   if (!current) return undefined;
@@ -80,6 +97,8 @@ export function rollbackProposal({ evidence, findings, primary }: ProposeInput):
 
   const blame = blameCurrent(evidence, findings, primary, current);
   if (!blame) return undefined;
+  const fresh = freshRevision(evidence, deployment, primaryDeployment, current, blame.onset, thresholds);
+  if (!fresh) return undefined;
   const healthy = healthyRevision(evidence, current);
   if (!healthy || healthy.taskDefinition === primaryDeployment?.taskDefinition) return undefined;
 
@@ -87,7 +106,7 @@ export function rollbackProposal({ evidence, findings, primary }: ProposeInput):
   return {
     kind: "rollback",
     title: `Roll back ${service} to ${shortName(healthy.taskDefinition)}`,
-    reason: `${blame}; ${shortName(healthy.taskDefinition)} ${healthy.why}`,
+    reason: `${blame.text}; ${fresh}; ${shortName(healthy.taskDefinition)} ${healthy.why}`,
     cluster: evidence.target.cluster,
     service,
     expect: { taskDefinition: current, desiredCount: evidence.service.desiredCount },
@@ -104,8 +123,15 @@ const BLAME_SHARE = 0.8;
  * - of all failing stopped tasks (those, and any that failed to start, had an essential container exit or
  *   failed health checks), at least 80 % run it — a failure spread over revisions is not the revision's;
  * - with no failing task at all, the primary finding's configuration evidence is about the current revision.
+ * `onset`: the first failure of the current revision — its earliest failing task's stop, else the earliest
+ * sighting of the blamed message findings; undefined when neither is known.
  */
-function blameCurrent(evidence: Evidence, findings: readonly Finding[], primary: Finding, current: string): string | undefined {
+function blameCurrent(
+  evidence: Evidence,
+  findings: readonly Finding[],
+  primary: Finding,
+  current: string,
+): { text: string; onset?: string | undefined } | undefined {
   const tasks = tasksByArn(evidence);
   const resolve = (f: Finding) =>
     f.evidence.flatMap((r) => (r.kind === "task" ? [tasks.get(r.id)] : [])).filter((t): t is Task => t?.taskDefinitionArn !== undefined);
@@ -117,12 +143,71 @@ function blameCurrent(evidence: Evidence, findings: readonly Finding[], primary:
   const stopped = stepData(evidence, "stopped-tasks")?.stopped ?? [];
   const failing = unique([...referenced, ...stopped.filter(looksFailed)]);
   const onCurrent = failing.filter((t) => t.taskDefinitionArn === current);
+  const seen = [primary, ...related].filter((f) => MESSAGE.has(f.symptom)).map((f) => f.firstSeen);
   if (failing.length > 0) {
     if (onCurrent.length < BLAME_SHARE * failing.length) return undefined;
-    return `${onCurrent.length} of ${failing.length} failing task(s) run ${shortName(current)}`;
+    const stops = onCurrent.map((t) => t.stoppedAt ?? t.stoppingAt ?? t.createdAt);
+    return { text: `${onCurrent.length} of ${failing.length} failing task(s) run ${shortName(current)}`, onset: earliest(stops) ?? earliest(seen) };
   }
   const aboutCurrent = primary.evidence.some((r) => r.kind === "config" && r.id.split("#")[0] === current);
-  return aboutCurrent ? `${primary.title} (${shortName(current)})` : undefined;
+  return aboutCurrent ? { text: `${primary.title} (${shortName(current)})`, onset: earliest(seen) } : undefined;
+}
+
+/** The earliest of some ISO times that parse; undefined when none does. */
+function earliest(times: readonly (string | undefined)[]): string | undefined {
+  return times.filter((t): t is string => t !== undefined && Number.isFinite(Date.parse(t))).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+}
+
+type Deployment = DeploymentData["deployments"][number];
+
+/**
+ * Whether the current revision is new enough to blame, as a reason fragment ("payment-api:43 was deployed 11 min
+ * before the first failure (rollout IN_PROGRESS)"), or undefined when it is not:
+ * - refused when a rollout of the current revision completed more than the limit before the first failure: it
+ *   ran healthy, and a later redeploy of it (forced or not) does not make it new;
+ * - accepted when the PRIMARY deployment is still IN_PROGRESS or FAILED (it never settled);
+ * - accepted when the PRIMARY deployment (else the newest history entry for the current revision) started at most
+ *   the limit before the first failure: min(2 × recentChangeMinutes, 6 h). A deployment that started after the
+ *   first failure does not count as the cause by time (the failing tasks came from an earlier one).
+ * With no known onset (configuration evidence only), "now" (`collectedAt`) stands in for it.
+ */
+function freshRevision(
+  evidence: Evidence,
+  deployment: DeploymentData,
+  primaryDeployment: Deployment | undefined,
+  current: string,
+  onset: string | undefined,
+  thresholds: ProposeInput["thresholds"],
+): string | undefined {
+  const limit = Math.min(2 * thresholds.recentChangeMinutes, MAX_FRESH_MINUTES);
+  const at = onset ?? evidence.collectedAt;
+  const relative = (from: string) => {
+    const minutes = minutesBetween(from, at);
+    if (!Number.isFinite(minutes)) return { minutes, text: "" };
+    const when = onset ? `${minutes < 0 ? "after" : "before"} the first failure` : "ago";
+    return { minutes, text: `${humanMinutes(Math.abs(minutes))} ${when}` };
+  };
+
+  const completedRollouts = [
+    ...deployment.history.serviceDeployments
+      .filter((d) => d.status === "SUCCESSFUL" && d.targetTaskDefinition === current)
+      .map((d) => d.finishedAt ?? d.updatedAt),
+    ...deployment.deployments.filter((d) => d.status !== "PRIMARY" && d.rolloutState === "COMPLETED" && d.taskDefinition === current).map((d) => d.updatedAt ?? d.createdAt),
+  ];
+  const ranSince = earliest(completedRollouts);
+  if (ranSince && relative(ranSince).minutes > limit) return undefined;
+
+  const state = primaryDeployment?.rolloutState;
+  const started =
+    primaryDeployment?.createdAt ??
+    earliest(deployment.history.serviceDeployments.filter((d) => d.targetTaskDefinition === current).slice(0, 1).map((d) => d.startedAt ?? d.createdAt));
+  const since = started ? relative(started) : undefined;
+  const deployedText = since?.text ? `${shortName(current)} was deployed ${since.text}` : `${shortName(current)}'s deployment start is unknown`;
+  const stateText = state ? ` (rollout ${state})` : "";
+
+  if (state === "IN_PROGRESS" || state === "FAILED") return `${deployedText}${stateText}`;
+  if (since && since.minutes >= 0 && since.minutes <= limit) return `${deployedText}${stateText}`;
+  return undefined;
 }
 
 /** A stop that is a failure: never started, an essential container exited, or a health check failed. */
@@ -169,18 +254,29 @@ function healthyRevision(evidence: Evidence, current: string): { taskDefinition:
 
 /**
  * Offered only when all hold:
+ * - no rollback is offered: new tasks would run the revision we propose to leave;
+ * - no deployment is in progress (a PRIMARY or other deployment IN_PROGRESS, more than one deployment, or a
+ *   pending / in-progress / rollback entry at the head of the history): new tasks would run the new revision;
  * - tasks are running and most of them are not UNHEALTHY;
- * - no critical crash, OOM, pull, start-up, secret or placement finding (SCALE_BLOCKERS): more tasks would fail
- *   the same way;
+ * - no critical crash, OOM, pull, start-up, secret or placement finding (SCALE_BLOCKERS), no critical
+ *   health-check failure (ELB or container) and no critical configuration finding: more tasks would fail the
+ *   same way;
  * - the saturation step shows the tasks saturated: CPU or memory high, or requests per target or latency rising;
- * - the subnets have room for the added tasks (awsvpc), judged from the counted free IPs.
- * New desired count = min(⌈desired × scaleFactor⌉, desired + scaleMaxAdd, desired + free IPs).
+ * - the subnets have room for the added tasks (awsvpc), judged from the counted free IPs less the IPs a
+ *   deployment's surge needs (the subnets step's surgeNeed), so a scale-out never starves the next rollout.
+ * New desired count = min(⌈desired × scaleFactor⌉, desired + scaleMaxAdd, desired + free IPs − surge).
  */
-export function scaleProposal({ evidence, findings, thresholds }: ProposeInput): ActionProposal | undefined {
+export function scaleProposal(input: ProposeInput): ActionProposal | undefined {
+  const { evidence, findings, thresholds } = input;
   const service = evidence.service;
   const desired = service.desiredCount;
   if (desired < 1 || service.runningCount < 1) return undefined;
-  if (findings.some((f) => f.severity === "critical" && SCALE_BLOCKERS.has(f.symptom))) return undefined;
+  if (findings.some((f) => f.severity === "critical" && (SCALE_BLOCKERS.has(f.symptom) || HEALTH_CHECK_FAILURES.has(f.symptom) || CONFIG.has(f.symptom)))) {
+    return undefined;
+  }
+  const deployment = stepData(evidence, "deployment");
+  if (deployment && deploymentInProgress(deployment)) return undefined;
+  if (rollbackProposal(input)) return undefined;
 
   const running = (stepData(evidence, "stopped-tasks")?.running ?? []).filter((t) => t.lastStatus === undefined || t.lastStatus === "RUNNING");
   const unhealthy = running.filter((t) => t.healthStatus === "UNHEALTHY").length;
@@ -190,23 +286,49 @@ export function scaleProposal({ evidence, findings, thresholds }: ProposeInput):
   if (!(saturation.cpuHigh || saturation.memoryHigh || saturation.requestsRising || saturation.latencyRising)) return undefined;
 
   const awsvpc = currentTaskDefinition(evidence)?.networkMode === "awsvpc" || (service.network?.subnets.length ?? 0) > 0;
-  let free = Number.POSITIVE_INFINITY;
+  let room = Number.POSITIVE_INFINITY;
+  let roomText = "";
   if (awsvpc) {
-    const counted = (stepData(evidence, "subnets")?.subnets ?? []).filter((s) => s.availableIpAddressCount !== undefined);
-    if (counted.length === 0) return undefined; // no way to know there is room
-    free = counted.reduce((sum, s) => sum + s.availableIpAddressCount!, 0);
+    const subnets = stepData(evidence, "subnets");
+    const counted = (subnets?.subnets ?? []).filter((s) => s.availableIpAddressCount !== undefined);
+    if (!subnets || counted.length === 0) return undefined; // no way to know there is room
+    const free = counted.reduce((sum, s) => sum + s.availableIpAddressCount!, 0);
+    const surge = Math.max(0, subnets.surgeNeed);
+    room = free - surge;
+    roomText = surge > 0 ? `; ${free} free IP(s) in the subnets, ${surge} kept for a deployment's surge` : `; ${free} free IP(s) in the subnets`;
   }
-  const target = Math.min(Math.ceil(desired * thresholds.scaleFactor), desired + thresholds.scaleMaxAdd, desired + free);
+  const target = Math.min(Math.ceil(desired * thresholds.scaleFactor), desired + thresholds.scaleMaxAdd, desired + room);
   if (target <= desired) return undefined;
 
-  const room = awsvpc ? `; ${free} free IP(s) in the subnets` : "";
   return {
     kind: "scale",
     title: `Scale ${evidence.target.service} from ${desired} to ${target} tasks`,
-    reason: `${saturation.summary}; ${service.runningCount}/${desired} tasks running and no crash, OOM, pull or start-up failure${room} (×${thresholds.scaleFactor}, at most +${thresholds.scaleMaxAdd})`,
+    reason: `${saturation.summary}; ${taskCounts(evidence, deployment)}, no deployment in progress and no crash, OOM, pull, start-up or health-check failure${roomText} (×${thresholds.scaleFactor}, at most +${thresholds.scaleMaxAdd})`,
     cluster: evidence.target.cluster,
     service: evidence.target.service,
     expect: { taskDefinition: currentTaskDefinitionArn(evidence), desiredCount: desired },
     change: { desiredCount: target },
   };
+}
+
+/** Statuses of a service deployment that has not settled. */
+const UNSETTLED = new Set(["PENDING", "IN_PROGRESS", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "STOP_REQUESTED"]);
+
+/** A rollout under way: new tasks would run whatever it is rolling out (or back to). */
+function deploymentInProgress(deployment: DeploymentData): boolean {
+  if (deployment.deployments.length > 1) return true;
+  if (deployment.deployments.some((d) => d.rolloutState === "IN_PROGRESS")) return true;
+  const newest = deployment.history.serviceDeployments[0];
+  return newest?.status !== undefined && UNSETTLED.has(newest.status);
+}
+
+/**
+ * "6/6 tasks running", from the PRIMARY deployment when there is one (the service's runningCount also counts
+ * tasks of other deployments and may exceed its desired count); "running 7 (desired 6)" when more run than desired.
+ */
+function taskCounts(evidence: Evidence, deployment: DeploymentData | undefined): string {
+  const primary = deployment?.deployments.find((d) => d.status === "PRIMARY");
+  const running = primary?.runningCount ?? evidence.service.runningCount;
+  const desired = primary?.desiredCount ?? evidence.service.desiredCount;
+  return running <= desired ? `${running}/${desired} tasks running` : `running ${running} (desired ${desired})`;
 }

@@ -13,9 +13,11 @@ const EXIT_SYMPTOMS: ReadonlySet<string> = new Set(["app_crash", "oom_killed"]);
  * Step 2 — the deployment circuit breaker will not stop this rollout:
  * - a rollout IN_PROGRESS or FAILED with failing tasks while the breaker is disabled: ECS keeps replacing tasks
  *   for as long as the deployment lasts;
- * - the breaker is on, but tasks of the PRIMARY deployment started (startedAt set) and then exited (crash or
- *   OOM kill) while the PRIMARY deployment's failedTasks stays 0: the breaker counts tasks that fail to reach
- *   RUNNING and failed health checks, not containers that exit after starting, so it never trips.
+ * - the breaker is on and the PRIMARY rollout is still IN_PROGRESS, but tasks of the PRIMARY deployment started
+ *   (startedAt set) and then exited (crash or OOM kill) while its failedTasks stays 0: the breaker counts tasks
+ *   that fail to reach RUNNING and failed health checks, not containers that exit after starting, so it never
+ *   trips. Once the rollout is COMPLETED (or FAILED) the breaker no longer watches it: later exits are not its
+ *   blind spot.
  * Only for the ECS deployment controller (CodeDeploy and external controllers have no circuit breaker).
  */
 export const circuitBreakerBlindSpotCheck: Check = {
@@ -55,7 +57,8 @@ export const circuitBreakerBlindSpotCheck: Check = {
       return [hit];
     }
 
-    if (primary.failedTasks !== 0) return [];
+    // The breaker only watches a rollout in progress; after it completed, exits are not the breaker's to count.
+    if (primary.rolloutState !== "IN_PROGRESS" || primary.failedTasks !== 0) return [];
     const exitFindings = ctx.messageFindings.filter((f) => EXIT_SYMPTOMS.has(f.symptom));
     if (exitFindings.length === 0) return [];
     const exited = tasksOfDeployment(ctx.evidence, primary, exitFindings).filter((t) => t.startedAt !== undefined);

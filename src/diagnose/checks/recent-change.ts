@@ -30,17 +30,19 @@ export const MUTATING_EVENTS: ReadonlySet<string> = new Set([
   "PutImageTagMutability",
 ]);
 
-/** At most this many changes are reported, nearest to the onset first. */
+/** At most this many changes are reported: prime suspects first, then nearest to the onset. */
 const MAX_HITS = 5;
 /** A change to the service's own configuration this close before the first failure is the prime suspect. */
-const CRITICAL_MINUTES = 15;
+const PRIME_SUSPECT_MINUTES = 15;
 
 /**
  * Step 10 — successful write calls shortly before the first failure (within `recentChangeMinutes`), or anywhere
- * in the window when nothing failed yet. One hit per change, nearest first. Critical when it came within
- * 15 minutes before the onset and touched the service's task definition (a deployment), its security groups,
- * target groups, secrets or roles; warn otherwise; info when nothing failed (no onset) or when it is Application
- * Auto Scaling changing the desired count. Failed calls changed nothing and are left to the symptom rules.
+ * in the window when nothing failed yet. One hit per change. A change is a suspect, never a failure by itself, so
+ * the severity is warn at most (a critical here would fail step 10, and the run, on its own): warn before a
+ * failure; info when nothing failed (no onset) or when it is Application Auto Scaling changing the desired count.
+ * Prime suspects — within 15 minutes before the onset and touching the service's task definition (a deployment),
+ * its security groups, target groups, secrets or roles — come first (the finding's title names the first), then
+ * the rest, nearest to the onset first. Failed calls changed nothing and are left to the symptom rules.
  */
 export const recentChangeCheck: Check = {
   id: "recent-change",
@@ -59,20 +61,22 @@ export const recentChangeCheck: Check = {
       .filter(({ event, before }) =>
         before === undefined ? event.eventTime >= since && event.eventTime <= until : before >= 0 && before <= limitMinutes,
       )
-      .sort((a, b) => (a.before !== undefined && b.before !== undefined ? a.before - b.before : b.event.eventTime.localeCompare(a.event.eventTime)))
+      .map((c) => ({ ...c, prime: c.before !== undefined && c.before <= PRIME_SUSPECT_MINUTES && touchesService(c.event, owned) }))
+      .sort((a, b) => {
+        if (a.prime !== b.prime) return a.prime ? -1 : 1;
+        return a.before !== undefined && b.before !== undefined ? a.before - b.before : b.event.eventTime.localeCompare(a.event.eventTime);
+      })
       .slice(0, MAX_HITS);
 
     return candidates.map(({ event, before }): CheckHit => {
       const actor = shortActor(event.actor ?? event.username) ?? "an unknown principal";
       const what = describeTarget(event) || event.eventSource || "an unnamed resource";
-      const touches = touchesService(event, owned);
-      const critical = before !== undefined && before <= CRITICAL_MINUTES && touches;
       // Nothing failed (no onset), or an auto-scaling desired-count change: context, not a suspect.
       const routine = before === undefined || isAutoScaling(event);
       return {
         check: "recent-change",
         step: "changes",
-        severity: critical ? "critical" : routine ? "info" : "warn",
+        severity: routine ? "info" : "warn",
         at: event.eventTime,
         vars: {
           eventName: event.eventName,

@@ -59,7 +59,17 @@ const cases: Array<{ case: string; options: EvidenceOptions; findings: Finding[]
     case: "breaker on, but started-then-OOM-killed tasks leave failedTasks at 0",
     ...scenario({ breaker: true, tasks: [oomKilled(), oomKilled()], failedTasks: 0, symptom: "oom_killed" }),
     expected: ["circuit-breaker-blind-spot.uncounted-exits"],
-    vars: { exitedTasks: "2", failedTasks: "0" },
+    vars: { exitedTasks: "2", failedTasks: "0", rolloutState: "IN_PROGRESS" },
+  },
+  {
+    case: "breaker on, exits uncounted, but the rollout COMPLETED: the breaker no longer watches it",
+    ...scenario({ breaker: true, tasks: [oomKilled(), oomKilled()], failedTasks: 0, symptom: "oom_killed", rolloutState: "COMPLETED" }),
+    expected: [],
+  },
+  {
+    case: "breaker on, exits uncounted, the rollout already FAILED",
+    ...scenario({ breaker: true, tasks: [oomKilled(), oomKilled()], failedTasks: 0, symptom: "oom_killed", rolloutState: "FAILED" }),
+    expected: [],
   },
   {
     case: "breaker on and counting (failedTasks 3)",

@@ -10,11 +10,11 @@ const event = (minutesAgo: number, overrides: Partial<Event> = {}) =>
 
 const cases: Array<{ case: string; events: Event[]; onset?: string; expected: string[]; severity?: string; vars?: Record<string, string> }> = [
   {
-    case: "a deployment of the service 3 min before the first failure",
+    case: "a deployment of the service 3 min before the first failure: a prime suspect, still only warn",
     events: [event(8)],
     onset: ONSET,
     expected: ["recent-change"],
-    severity: "critical",
+    severity: "warn",
     vars: { eventName: "UpdateService", actor: "deployer/github-actions", minutesBefore: "3 min before the first failure", what: "service payment-api → payment-api:43" },
   },
   {
@@ -22,7 +22,7 @@ const cases: Array<{ case: string; events: Event[]; onset?: string; expected: st
     events: [event(10, { eventName: "RevokeSecurityGroupIngress", eventSource: "ec2.amazonaws.com", requestParameters: { groupId: TASK_SG, ipPermissions: { items: [{ ipProtocol: "tcp", fromPort: 8080, toPort: 8080 }] } } })],
     onset: ONSET,
     expected: ["recent-change"],
-    severity: "critical",
+    severity: "warn",
     vars: { what: TASK_SG },
   },
   {
@@ -30,7 +30,7 @@ const cases: Array<{ case: string; events: Event[]; onset?: string; expected: st
     events: [event(12, { eventName: "DetachRolePolicy", eventSource: "iam.amazonaws.com", requestParameters: { roleName: "payment-api-execution", policyArn: `arn:aws:iam::${ACCOUNT}:policy/payment-api-secrets` } })],
     onset: ONSET,
     expected: ["recent-change"],
-    severity: "critical",
+    severity: "warn",
     vars: { what: "payment-api-execution payment-api-secrets" },
   },
   {
@@ -38,10 +38,10 @@ const cases: Array<{ case: string; events: Event[]; onset?: string; expected: st
     events: [event(7, { eventName: "PutSecretValue", eventSource: "secretsmanager.amazonaws.com", requestParameters: { secretId: "prod/payment-api/db" } })],
     onset: ONSET,
     expected: ["recent-change"],
-    severity: "critical",
+    severity: "warn",
   },
   {
-    case: "a deployment 40 min before: a suspect, but not close enough to be critical",
+    case: "a deployment 40 min before: a suspect",
     events: [event(45)],
     onset: ONSET,
     expected: ["recent-change"],
@@ -94,6 +94,28 @@ describe("recent-change check", () => {
       "10 min before the first failure",
       "15 min before the first failure",
       "25 min before the first failure",
+    ]);
+  });
+
+  it("never critical: a change is a suspect, not a failure (a critical would fail step 10 on its own)", () => {
+    const events = [
+      event(6),
+      event(7, { eventName: "RevokeSecurityGroupIngress", eventSource: "ec2.amazonaws.com", requestParameters: { groupId: TASK_SG } }),
+      event(8, { eventName: "PutSecretValue", eventSource: "secretsmanager.amazonaws.com", requestParameters: { secretId: "prod/payment-api/db" } }),
+      event(9, { eventName: "DetachRolePolicy", eventSource: "iam.amazonaws.com", requestParameters: { roleName: "payment-api-execution", policyArn: `arn:aws:iam::${ACCOUNT}:policy/x` } }),
+    ];
+    const hits = recentChangeCheck.run(context(evidence({ steps: { changes: changesData(events) } }), { onset: ONSET }));
+    expect(hits.map((h) => h.severity)).toEqual(["warn", "warn", "warn", "warn"]);
+  });
+
+  it("lists changes to the service's own resources just before the onset first, then the rest nearest first", () => {
+    const otherTg = { eventName: "ModifyTargetGroup", requestParameters: { targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/other-tg/1" } };
+    const events = [event(6, otherTg), event(15), event(30, otherTg)];
+    const hits = recentChangeCheck.run(context(evidence({ steps: { changes: changesData(events) } }), { onset: ONSET }));
+    expect(hits.map((h) => `${h.vars["eventName"]} ${h.vars["minutesBefore"]}`)).toEqual([
+      "UpdateService 10 min before the first failure",
+      "ModifyTargetGroup 1 min before the first failure",
+      "ModifyTargetGroup 25 min before the first failure",
     ]);
   });
 
