@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/**
+ * What the `slack` function hands to the `worker` function (asynchronous Lambda invoke), and what the Socket Mode
+ * dev server runs in-process. Plain JSON; validated by the worker because async invocations can be replayed.
+ */
+export const DiagnoseJobSchema = z.object({
+  kind: z.literal("diagnose"),
+  /** Unique per request, stable across Slack retries (the slash command's trigger_id): the idempotency key. */
+  jobId: z.string().min(1).max(200),
+  service: z.string().min(1).max(600),
+  cluster: z.string().max(600).optional(),
+  /** The `--since` text as typed (default 1h); parsed by the worker against its clock. */
+  since: z.string().min(1).max(40),
+  /** Where to post the report. */
+  channel: z.string().min(1),
+  /** Who asked, for the message and the audit. */
+  user: z.string().min(1),
+  teamId: z.string().optional(),
+  /** Slack's response_url: ephemeral replies to the requester (valid 30 min). */
+  responseUrl: z.string().url().optional(),
+  /** ISO time the request was received. */
+  requestedAt: z.string(),
+});
+export type DiagnoseJob = z.infer<typeof DiagnoseJobSchema>;
+
+/** Button action ids; values carry JSON (≤ 2000 chars, Slack's limit). */
+export const ACTION_IDS = {
+  rollback: "ecs_medic_rollback",
+  scale: "ecs_medic_scale",
+  export: "ecs_medic_export",
+  rerun: "ecs_medic_rerun",
+} as const;
+export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
