@@ -29,50 +29,12 @@ import { parseEvidence, serializeEvidence } from "../../src/evidence/snapshot";
 import { LOAD_BALANCER_ARN, NOW, REGION, TASK_DEF_ARN, minutesAgo, sdkService, sdkStoppedTask, sdkTargetGroup, sdkTask, sdkTaskDefinition } from "../fixtures/aws";
 import { accessDenied, notFound, throttled } from "../fixtures/errors";
 import { TARGET, instantLimiter } from "../helpers/context";
+import { answerEverything as answerEverythingIn, mockAllClients } from "../helpers/estate";
 
-const mocks = {
-  ecs: mockClient(ECSClient),
-  elbv2: mockClient(ElasticLoadBalancingV2Client),
-  logs: mockClient(CloudWatchLogsClient),
-  ec2: mockClient(EC2Client),
-  ecr: mockClient(ECRClient),
-  cloudtrail: mockClient(CloudTrailClient),
-  cloudwatch: mockClient(CloudWatchClient),
-};
+const mocks = mockAllClients();
 
 const WINDOW = { since: "2026-11-26T09:00:00Z", until: NOW };
-
-/** A plain, healthy-looking estate: every read answers. `tasks` are returned by DescribeTasks by ARN. */
-function answerEverything(tasks: Task[]) {
-  const byArn = new Map(tasks.map((t) => [t.taskArn!, t]));
-  mocks.ecs.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition: string }) => ({
-    taskDefinition: sdkTaskDefinition(Number(input.taskDefinition.split(":").pop())),
-  }));
-  mocks.ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
-    tasks: input.tasks.map((arn) => byArn.get(arn)).filter(Boolean),
-    failures: [],
-  }));
-  mocks.ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
-  mocks.ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [], failures: [] });
-  mocks.elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [sdkTargetGroup()] });
-  mocks.elbv2.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
-  mocks.elbv2.on(DescribeLoadBalancersCommand).resolves({
-    LoadBalancers: [{ LoadBalancerArn: LOAD_BALANCER_ARN, LoadBalancerName: "prod-alb", Type: "application", Scheme: "internet-facing", SecurityGroups: ["sg-0alb0000000000001"] }],
-  });
-  mocks.ec2.on(DescribeSubnetsCommand).resolves({
-    Subnets: [
-      { SubnetId: "subnet-0a1b2c3d4e5f60001", CidrBlock: "10.0.1.0/24", AvailabilityZone: "us-east-1a", AvailableIpAddressCount: 200, VpcId: "vpc-1" },
-      { SubnetId: "subnet-0a1b2c3d4e5f60002", CidrBlock: "10.0.2.0/24", AvailabilityZone: "us-east-1b", AvailableIpAddressCount: 180, VpcId: "vpc-1" },
-    ],
-  });
-  mocks.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
-  mocks.logs.on(GetLogEventsCommand).resolves({ events: [{ timestamp: minutesAgo(3).getTime(), message: "INFO ok", ingestionTime: minutesAgo(3).getTime() }] });
-  mocks.logs.on(FilterLogEventsCommand).resolves({ events: [], searchedLogStreams: [] });
-  mocks.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [] });
-  mocks.ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [] });
-  mocks.cloudtrail.on(LookupEventsCommand).resolves({ Events: [] });
-  mocks.cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [], Messages: [] });
-}
+const answerEverything = (tasks: Task[]) => answerEverythingIn(mocks, tasks);
 
 function run(overrides: Partial<Parameters<typeof collectEvidence>[0]> = {}) {
   return collectEvidence({

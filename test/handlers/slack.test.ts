@@ -1,0 +1,207 @@
+/**
+ * The real `slack` Lambda handler, fed Lambda function-URL events signed with Slack's v0 scheme
+ * (HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret).
+ */
+import { createHmac } from "node:crypto";
+import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { handler, setDispatchForTests } from "../../src/handlers/slack";
+import type { DiagnoseJob } from "../../src/slack/job";
+import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
+
+const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+const NOW = new Date("2026-11-26T10:00:00Z");
+const context = { functionName: "ecs-medic-slack", awsRequestId: "req-1" } as Context;
+
+let stub: SlackStub;
+let jobs: DiagnoseJob[];
+
+function commandBody(text: string, overrides: Record<string, string> = {}): string {
+  return new URLSearchParams({
+    token: "legacy-verification-token-unused",
+    team_id: "T0001",
+    team_domain: "acme",
+    channel_id: "C0INCIDENT",
+    channel_name: "inc-payment-api",
+    user_id: "U0ONCALL",
+    user_name: "oncall",
+    command: "/ecs",
+    text,
+    api_app_id: "A0ECSMEDIC",
+    is_enterprise_install: "false",
+    response_url: `${stub.responseUrl}/commands/T0001/1234`,
+    trigger_id: "13345224609.738474920.8088930838d88f008e0",
+    ...overrides,
+  }).toString();
+}
+
+function sign(body: string, timestamp: number, secret = SECRET): string {
+  return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+}
+
+function urlEvent(body: string, headers: Record<string, string | undefined>, base64 = false): LambdaFunctionURLEvent {
+  const clean = Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined));
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: "/",
+    rawQueryString: "",
+    headers: { "content-type": "application/x-www-form-urlencoded", host: "abc123.lambda-url.us-east-1.on.aws", "user-agent": "Slackbot 1.0 (+https://api.slack.com/robots)", ...clean },
+    requestContext: {
+      accountId: "anonymous",
+      apiId: "abc123",
+      domainName: "abc123.lambda-url.us-east-1.on.aws",
+      domainPrefix: "abc123",
+      http: { method: "POST", path: "/", protocol: "HTTP/1.1", sourceIp: "3.80.1.1", userAgent: "Slackbot 1.0" },
+      requestId: "req-1",
+      routeKey: "$default",
+      stage: "$default",
+      time: "26/Nov/2026:10:00:00 +0000",
+      timeEpoch: NOW.getTime(),
+    },
+    body: base64 ? Buffer.from(body).toString("base64") : body,
+    isBase64Encoded: base64,
+  };
+}
+
+const ts = () => Math.floor(NOW.getTime() / 1000);
+const signed = (body: string, extra: Record<string, string> = {}, base64 = false) =>
+  urlEvent(body, { "x-slack-request-timestamp": String(ts()), "x-slack-signature": sign(body, ts()), ...extra }, base64);
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await fn();
+  return { result, ms: performance.now() - started };
+}
+
+beforeAll(async () => {
+  stub = await startSlackStub();
+});
+afterAll(async () => stub.close());
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(NOW);
+  vi.stubEnv("SLACK_SIGNING_SECRET", SECRET);
+  vi.stubEnv("SLACK_BOT_TOKEN", "xoxb-0000-test");
+  vi.stubEnv("SLACK_API_URL", stub.url);
+  jobs = [];
+  setDispatchForTests(async (job) => {
+    jobs.push(job);
+  });
+  stub.calls.length = 0;
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllEnvs();
+  setDispatchForTests(undefined);
+});
+
+describe("slack handler: /ecs diagnose", () => {
+  it("acks at once with an ephemeral message and dispatches exactly one job", async () => {
+    const body = commandBody("diagnose payment-api prod --since 2h");
+    const cold = await timed(() => handler(signed(body), context));
+    expect(cold.result.statusCode).toBe(200);
+    expect(JSON.parse(cold.result.body ?? "{}")).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("Diagnosing *payment-api* in prod") });
+    expect(jobs).toEqual([
+      {
+        kind: "diagnose",
+        jobId: "13345224609.738474920.8088930838d88f008e0",
+        service: "payment-api",
+        cluster: "prod",
+        since: "2h",
+        channel: "C0INCIDENT",
+        user: "U0ONCALL",
+        teamId: "T0001",
+        responseUrl: `${stub.responseUrl}/commands/T0001/1234`,
+        requestedAt: NOW.toISOString(),
+      },
+    ]);
+    const warm = await timed(() => handler(signed(commandBody("diagnose checkout")), context));
+    expect(warm.result.statusCode).toBe(200);
+    // Slack allows 3 s; the handler's own time must be a small part of it, cold or warm.
+    expect(cold.ms).toBeLessThan(300);
+    expect(warm.ms).toBeLessThan(300);
+    expect(stub.calls).toEqual([]); // no auth.test, no Web API call on the ack path
+  });
+
+  it("reads a base64-encoded body, as function URLs may send it", async () => {
+    const res = await handler(signed(commandBody("diagnose payment-api"), {}, true), context);
+    expect(res.statusCode).toBe(200);
+    expect(jobs).toHaveLength(1);
+  });
+
+  it.each([
+    { case: "a bad signature", headers: (body: string) => ({ "x-slack-request-timestamp": String(ts()), "x-slack-signature": sign(body, ts(), "wrong-secret") }) },
+    { case: "a timestamp older than 5 minutes", headers: (body: string) => ({ "x-slack-request-timestamp": String(ts() - 301), "x-slack-signature": sign(body, ts() - 301) }) },
+    { case: "no signature headers", headers: () => ({}) },
+    { case: "a signature over another body", headers: () => ({ "x-slack-request-timestamp": String(ts()), "x-slack-signature": sign("text=other", ts()) }) },
+  ])("answers 401 and starts nothing for $case", async ({ headers }) => {
+    const body = commandBody("diagnose payment-api");
+    const res = await handler(urlEvent(body, headers(body)), context);
+    expect(res.statusCode).toBe(401);
+    expect(jobs).toEqual([]);
+  });
+
+  it("drops a Slack retry (X-Slack-Retry-Num) without a second job", async () => {
+    const body = commandBody("diagnose payment-api");
+    await handler(signed(body), context);
+    const retry = await handler(signed(body, { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" }), context);
+    expect(retry.statusCode).toBe(200);
+    expect(jobs).toHaveLength(1);
+  });
+
+  it.each([
+    { case: "no service", text: "diagnose", says: "diagnose needs a service name" },
+    { case: "an invalid name", text: "diagnose payment api!", says: "diagnose takes a service and an optional cluster" },
+    { case: "an unknown verb", text: "reboot payment-api", says: 'unknown command "reboot"' },
+    { case: "a bad window", text: "diagnose payment-api --since forever", says: "--since forever" },
+  ])("answers $case with usage, privately, and starts nothing", async ({ text, says }) => {
+    const res = await handler(signed(commandBody(text)), context);
+    expect(res.statusCode).toBe(200);
+    const reply = JSON.parse(res.body ?? "{}") as { response_type: string; text: string; blocks: unknown[] };
+    expect(reply.response_type).toBe("ephemeral");
+    expect(JSON.stringify(reply)).toContain(says);
+    expect(JSON.stringify(reply)).toContain("/ecs diagnose");
+    expect(jobs).toEqual([]);
+  });
+
+  it("answers /ecs help with usage", async () => {
+    const res = await handler(signed(commandBody("help")), context);
+    expect(JSON.stringify(JSON.parse(res.body ?? "{}"))).toContain("/ecs diagnose");
+    expect(jobs).toEqual([]);
+  });
+
+  it("tells the requester when the worker does not accept the job", async () => {
+    setDispatchForTests(async () => {
+      throw new Error("TooManyRequestsException: Rate Exceeded.");
+    });
+    const res = await handler(signed(commandBody("diagnose payment-api")), context);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body ?? "{}")).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("could not start the diagnosis of payment-api") });
+  });
+});
+
+describe("slack handler: buttons", () => {
+  it("acks a button press and says privately that the action is not available yet", async () => {
+    const payload = {
+      type: "block_actions",
+      team: { id: "T0001", domain: "acme" },
+      user: { id: "U0ONCALL", username: "oncall", team_id: "T0001" },
+      api_app_id: "A0ECSMEDIC",
+      token: "legacy",
+      container: { type: "message", message_ts: "1764151200.000001", channel_id: "C0INCIDENT", is_ephemeral: false },
+      trigger_id: "13345224609.738474920.aaaa",
+      channel: { id: "C0INCIDENT", name: "inc-payment-api" },
+      response_url: `${stub.responseUrl}/actions/T0001/5678`,
+      actions: [{ action_id: "ecs_medic_rollback", block_id: "actions", text: { type: "plain_text", text: "Roll back to payment-api:42" }, value: "{}", type: "button", action_ts: "1764151201.000" }],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const res = await handler(signed(body), context);
+    expect(res.statusCode).toBe(200);
+    const reply = stub.calls.find((c) => c.method === "response/actions/T0001/5678");
+    expect(reply?.args).toMatchObject({ response_type: "ephemeral", replace_original: false });
+    expect(JSON.stringify(reply?.args)).toContain("Roll back");
+    expect(jobs).toEqual([]);
+  });
+});

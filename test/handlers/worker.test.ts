@@ -1,0 +1,64 @@
+/** The real `worker` Lambda handler: env-configured, Slack stubbed on loopback, AWS mocked. */
+import { DescribeServicesCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { handler, resetWorkerForTests } from "../../src/handlers/worker";
+import { sdkService } from "../fixtures/aws";
+import { answerEverything, mockAllClients } from "../helpers/estate";
+import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
+
+const mocks = mockAllClients();
+let stub: SlackStub;
+
+const job = {
+  kind: "diagnose",
+  jobId: "13345224609.738474920.feedface",
+  service: "payment-api",
+  cluster: "prod",
+  since: "1h",
+  channel: "C0INCIDENT",
+  user: "U0ONCALL",
+  requestedAt: "2026-11-26T10:00:00Z",
+};
+
+beforeAll(async () => {
+  stub = await startSlackStub();
+});
+afterAll(async () => stub.close());
+beforeEach(() => {
+  vi.stubEnv("SLACK_BOT_TOKEN", "xoxb-0000-test");
+  vi.stubEnv("SLACK_API_URL", stub.url);
+  vi.stubEnv("ECS_MEDIC_TABLE", "");
+  resetWorkerForTests();
+  stub.calls.length = 0;
+  for (const m of Object.values(mocks)) m.reset();
+  answerEverything(mocks, []);
+  mocks.ecs.on(DescribeServicesCommand).resolves({ services: [sdkService()], failures: [] });
+  mocks.ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+});
+afterEach(() => vi.unstubAllEnvs());
+
+describe("worker handler", () => {
+  it("runs a job and posts the report; the same event again posts nothing", async () => {
+    const first = await handler(job);
+    expect(first.status).toBe("posted");
+    const calls = stub.calls.length;
+    expect(calls).toBeGreaterThan(1);
+    expect(await handler(job)).toEqual({ status: "duplicate" });
+    expect(stub.calls.length).toBe(calls);
+  });
+
+  it.each([
+    { case: "not a job", event: { hello: "world" } },
+    { case: "a job without a channel", event: { ...job, channel: "" } },
+    { case: "nothing", event: undefined },
+  ])("drops $case without touching Slack", async ({ event }) => {
+    expect(await handler(event)).toEqual({ status: "failed", reason: "malformed job" });
+    expect(stub.calls).toEqual([]);
+  });
+
+  it("fails clearly when the bot token is not configured", async () => {
+    vi.stubEnv("SLACK_BOT_TOKEN", "");
+    resetWorkerForTests();
+    await expect(handler({ ...job, jobId: "other" })).rejects.toThrow(/SLACK_BOT_TOKEN is not configured: set SLACK_BOT_TOKEN .* or SLACK_BOT_TOKEN_PARAM/);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * A local stand-in for the Slack Web API (point SLACK_API_URL or `slackApiUrl` at `url`). It answers
+ * chat.postMessage / chat.update like Slack does and records every call with its decoded arguments.
+ * Also accepts response_url posts on /response.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+
+export interface SlackCall {
+  readonly method: string;
+  readonly args: Record<string, unknown>;
+}
+
+export interface SlackStub {
+  /** Base URL with the trailing slash WebClient expects, e.g. http://127.0.0.1:5123/api/ */
+  readonly url: string;
+  readonly responseUrl: string;
+  readonly calls: SlackCall[];
+  /** Make the next call to `method` answer `{ ok: false, error }`. */
+  failNext(method: string, error: string): void;
+  close(): Promise<void>;
+}
+
+async function body(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function decode(raw: string, contentType: string | undefined): Record<string, unknown> {
+  if (contentType?.includes("application/json")) return JSON.parse(raw || "{}") as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    try {
+      out[k] = k === "blocks" || k === "attachments" ? JSON.parse(v) : v;
+    } catch {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+export async function startSlackStub(): Promise<SlackStub> {
+  const calls: SlackCall[] = [];
+  const failures = new Map<string, string>();
+  let seq = 0;
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const raw = await body(req);
+      const path = (req.url ?? "").split("?")[0] ?? "";
+      const method = path.replace(/^\/api\//, "").replace(/^\//, "");
+      const args = decode(raw, req.headers["content-type"]);
+      calls.push({ method, args });
+      res.setHeader("content-type", "application/json");
+      const failure = failures.get(method);
+      if (failure) {
+        failures.delete(method);
+        res.end(JSON.stringify({ ok: false, error: failure }));
+        return;
+      }
+      if (method === "chat.postMessage") {
+        seq += 1;
+        res.end(JSON.stringify({ ok: true, channel: args.channel, ts: `1764151200.${String(seq).padStart(6, "0")}`, message: {} }));
+        return;
+      }
+      if (method === "chat.update") {
+        res.end(JSON.stringify({ ok: true, channel: args.channel, ts: args.ts }));
+        return;
+      }
+      res.end(JSON.stringify({ ok: true }));
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/api/`,
+    responseUrl: `http://127.0.0.1:${port}/response`,
+    calls,
+    failNext: (method, error) => failures.set(method, error),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The worker's job runner against a local stand-in for the Slack Web API, with AWS mocked: what the channel sees.
+ */
+import { DescribeServicesCommand, ListClustersCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
+import { WebClient } from "@slack/web-api";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createClients } from "../../src/aws/clients";
+import { fixedClock } from "../../src/clock";
+import { loadPlaybooks } from "../../src/diagnose/load-playbooks";
+import type { DiagnoseJob } from "../../src/slack/job";
+import { runDiagnoseJob, type WorkerDeps } from "../../src/slack/run-job";
+import { MemoryIdempotencyStore } from "../../src/store/idempotency";
+import { ACCOUNT, NOW, REGION, sdkService, sdkStoppedTask } from "../fixtures/aws";
+import { accessDenied } from "../fixtures/errors";
+import { instantLimiter } from "../helpers/context";
+import { answerEverything, mockAllClients } from "../helpers/estate";
+import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
+
+const mocks = mockAllClients();
+const playbooks = loadPlaybooks();
+let stub: SlackStub;
+
+const job = (overrides: Partial<DiagnoseJob> = {}): DiagnoseJob => ({
+  kind: "diagnose",
+  jobId: "13345224609.738474920.8088930838d88f008e0",
+  service: "payment-api",
+  cluster: "prod",
+  since: "1h",
+  channel: "C0INCIDENT",
+  user: "U0ONCALL",
+  teamId: "T0001",
+  responseUrl: `${"http://placeholder"}/response`,
+  requestedAt: NOW,
+  ...overrides,
+});
+
+function deps(overrides: Partial<WorkerDeps> = {}): WorkerDeps {
+  return {
+    slack: new WebClient("xoxb-0000-test", { slackApiUrl: stub.url, retryConfig: { retries: 0 } }),
+    createClients: () => createClients({ region: REGION, maxAttempts: 1 }),
+    store: new MemoryIdempotencyStore(),
+    playbooks,
+    clock: fixedClock(NOW),
+    region: REGION,
+    progressIntervalMs: 0,
+    cloudTrailLimiter: instantLimiter(),
+    ...overrides,
+  };
+}
+
+const methods = () => stub.calls.map((c) => c.method);
+const finalUpdate = () => [...stub.calls].reverse().find((c) => c.method === "chat.update");
+
+beforeAll(async () => {
+  stub = await startSlackStub();
+});
+afterAll(async () => stub.close());
+beforeEach(() => {
+  for (const m of Object.values(mocks)) m.reset();
+  stub.calls.length = 0;
+  answerEverything(mocks, [sdkStoppedTask(5, { exitCode: 137, containerReason: "OutOfMemoryError: Container killed due to memory usage" })]);
+  mocks.ecs.on(DescribeServicesCommand).resolves({ services: [sdkService()], failures: [] });
+  mocks.ecs.on(ListTasksCommand, { desiredStatus: "STOPPED" }).resolves({ taskArns: [] });
+  mocks.ecs.on(ListTasksCommand, { desiredStatus: "RUNNING" }).resolves({ taskArns: [] });
+});
+
+describe("runDiagnoseJob", () => {
+  it("posts at once, updates the same message with the report, and puts the detail in its thread", async () => {
+    const outcome = await runDiagnoseJob(job(), deps());
+
+    expect(outcome).toMatchObject({ status: "posted", channel: "C0INCIDENT" });
+    const [first] = stub.calls;
+    expect(first?.method).toBe("chat.postMessage");
+    expect(String(first?.args.text)).toMatch(/diagnosing payment-api/i);
+    const ts = outcome.status === "posted" ? outcome.ts : "";
+    const final = finalUpdate();
+    expect(final?.args).toMatchObject({ channel: "C0INCIDENT", ts });
+    expect(Array.isArray(final?.args.blocks)).toBe(true);
+    expect(JSON.stringify(final?.args.blocks)).toContain("payment-api");
+    const threadReplies = stub.calls.filter((c) => c.method === "chat.postMessage" && c.args.thread_ts === ts);
+    expect(threadReplies.length).toBeGreaterThan(0);
+  });
+
+  it("posts once when the same job is delivered twice (async Lambda retries)", async () => {
+    const shared = deps();
+    await runDiagnoseJob(job(), shared);
+    const before = stub.calls.length;
+    expect(await runDiagnoseJob(job(), shared)).toEqual({ status: "duplicate" });
+    expect(stub.calls.length).toBe(before);
+  });
+
+  it("lists the candidates when the name is ambiguous", async () => {
+    const arn = (c: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${c}`;
+    mocks.ecs.on(ListClustersCommand).resolves({ clusterArns: [arn("prod"), arn("staging")] });
+    mocks.ecs.on(DescribeServicesCommand).callsFake((input: { cluster: string }) => ({
+      services: [sdkService({ clusterArn: input.cluster, serviceArn: `${input.cluster.replace(":cluster/", ":service/")}/payment-api` })],
+    }));
+    const outcome = await runDiagnoseJob(job({ cluster: undefined }), deps());
+    expect(outcome.status).toBe("failed");
+    const text = JSON.stringify(finalUpdate()?.args);
+    expect(text).toContain("staging");
+    expect(text).toContain("/ecs diagnose payment-api");
+  });
+
+  it("ends with a readable message naming the permission when AWS denies the first read", async () => {
+    mocks.ecs.on(DescribeServicesCommand).rejects(accessDenied("ecs:DescribeServices"));
+    const outcome = await runDiagnoseJob(job(), deps());
+    expect(outcome.status).toBe("failed");
+    expect(JSON.stringify(finalUpdate()?.args)).toContain("ecs:DescribeServices");
+  });
+
+  it("ends with a readable message for an unknown service", async () => {
+    mocks.ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/nope`, reason: "MISSING" }] });
+    mocks.ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+    await runDiagnoseJob(job({ service: "nope" }), deps());
+    expect(JSON.stringify(finalUpdate()?.args)).toContain('No active service \\"nope\\" in cluster prod');
+  });
+
+  it("tells the requester privately when it cannot post in the channel", async () => {
+    stub.failNext("chat.postMessage", "not_in_channel");
+    const outcome = await runDiagnoseJob(job({ responseUrl: `${stub.responseUrl}/commands/1` }), deps());
+    expect(outcome).toEqual({ status: "failed", reason: "not_in_channel" });
+    const reply = stub.calls.find((c) => c.method === "response/commands/1");
+    expect(reply?.args).toMatchObject({ response_type: "ephemeral" });
+    expect(String(reply?.args.text)).toContain("/invite @ecs-medic");
+    expect(methods().filter((m) => m === "chat.update")).toEqual([]);
+  });
+});
