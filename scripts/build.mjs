@@ -1,28 +1,41 @@
-// Bundles the entry points with esbuild: one self-contained ESM file each, for Node 20+ (CLI) and Lambda nodejs22.x.
+// Bundles the entry points with esbuild: one self-contained ESM file each — the CLI for Node 20+, the Lambda
+// handlers for nodejs22.x (each exporting `handler`, loadable with `import()`). Nothing is external: the pinned
+// @aws-sdk/client-* versions are bundled, never the Lambda runtime's SDK.
 // esbuild keeps the source shebang of src/cli/bin.ts. A createRequire banner lets bundled CommonJS dependencies (the AWS SDK's) call require() inside ESM.
+// The playbooks are copied to dist/playbooks, one level above dist/cli and dist/handlers, where builtinPlaybookDir()
+// finds them when dist/ is shipped without the checkout (in a checkout it finds ./playbooks two levels up first).
+// `sls package` (serverless.yml) bundles the handlers itself with the same options and ships playbooks/ beside them.
 import { build } from "esbuild";
-import { chmod } from "node:fs/promises";
+import { chmod, cp, rm, stat } from "node:fs/promises";
 
 const banner = {
   js: "import { createRequire as __ecsMedicCreateRequire } from 'node:module'; const require = __ecsMedicCreateRequire(import.meta.url);",
 };
 
-const entries = [{ in: "src/cli/bin.ts", out: "dist/cli/ecs-medic.mjs", shebang: true }];
+const common = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  minify: true,
+  sourcemap: "linked",
+  legalComments: "none",
+  banner,
+  logLevel: "warning",
+};
 
-for (const entry of entries) {
-  await build({
-    entryPoints: [entry.in],
-    outfile: entry.out,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "esm",
-    minify: true,
-    sourcemap: "linked",
-    legalComments: "none",
-    banner,
-    logLevel: "warning",
-  });
-  if (entry.shebang) await chmod(entry.out, 0o755);
-}
-console.log(`built ${entries.map((e) => e.out).join(", ")}`);
+const cli = { in: "src/cli/bin.ts", out: "dist/cli/ecs-medic.mjs" };
+const handlers = ["slack", "worker"].map((name) => ({ in: `src/handlers/${name}.ts`, out: `dist/handlers/${name}.mjs` }));
+
+// No stale handler from an earlier build may linger next to the fresh ones.
+await Promise.all([rm("dist/handlers", { recursive: true, force: true }), rm("dist/playbooks", { recursive: true, force: true })]);
+
+await Promise.all([
+  build({ ...common, entryPoints: [cli.in], outfile: cli.out, target: "node20" }),
+  ...handlers.map((h) => build({ ...common, entryPoints: [h.in], outfile: h.out, target: "node22" })),
+  cp("playbooks", "dist/playbooks", { recursive: true }),
+]);
+await chmod(cli.out, 0o755);
+
+const outputs = [cli, ...handlers].map((e) => e.out);
+const sizes = await Promise.all(outputs.map(async (out) => `${out} (${((await stat(out)).size / 1024).toFixed(0)} KiB)`));
+console.log(`built ${sizes.join(", ")}, dist/playbooks`);

@@ -23,7 +23,7 @@ const store = new MemoryIdempotencyStore();
 const slack = new WebClient(botToken);
 const log = (message: string, detail?: Record<string, unknown>) => console.log(message, detail ?? "");
 
-const app = new App({ token: botToken, appToken, socketMode: true, logLevel: LogLevel.INFO });
+const app = new App({ authorize: async () => ({ botToken }), appToken, socketMode: true, logLevel: LogLevel.INFO });
 registerListeners(app, {
   clock: systemClock,
   log,

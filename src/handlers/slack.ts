@@ -22,10 +22,11 @@ async function init(): Promise<ReceiverHandler> {
   const { signingSecret, botToken } = await loadSlackCredentials();
   const receiver = new AwsLambdaReceiver({ signingSecret, logLevel: LogLevel.WARN });
   const app = new App({
-    token: botToken,
+    // A fixed authorization instead of `token`: with `token`, Bolt calls auth.test on start-up or (with
+    // tokenVerificationEnabled false) on every request — a Slack round trip on the 3-second ack path. The bot's own
+    // user id is only needed to ignore its own message events, and this app listens to commands and buttons only.
+    authorize: async () => ({ botToken }),
     receiver,
-    // No auth.test at construction: it costs a network round trip on every cold start (and hangs offline).
-    tokenVerificationEnabled: false,
     ...(process.env.SLACK_API_URL ? { clientOptions: { slackApiUrl: process.env.SLACK_API_URL } } : {}),
   });
   const workerName = process.env.WORKER_FUNCTION_NAME;

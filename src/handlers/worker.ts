@@ -4,7 +4,7 @@ import { WebClient } from "@slack/web-api";
 import { createClients } from "../aws/clients";
 import { systemClock } from "../clock";
 import { loadPlaybooks, type Playbooks } from "../diagnose/load-playbooks";
-import { loadSlackCredentials } from "../slack/credentials";
+import { loadBotToken } from "../slack/credentials";
 import { DiagnoseJobSchema } from "../slack/job";
 import { runDiagnoseJob, type JobOutcome } from "../slack/run-job";
 import { DynamoIdempotencyStore, MemoryIdempotencyStore, type IdempotencyStore } from "../store/idempotency";
@@ -24,7 +24,7 @@ export function resetWorkerForTests(): void {
 }
 
 async function init(): Promise<Runtime> {
-  const { botToken } = await loadSlackCredentials();
+  const botToken = await loadBotToken();
   const slack = new WebClient(botToken, {
     ...(process.env.SLACK_API_URL ? { slackApiUrl: process.env.SLACK_API_URL } : {}),
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3000 },

@@ -20,6 +20,11 @@ export async function loadSlackCredentials(env: Readonly<Record<string, string |
   return { signingSecret, botToken };
 }
 
+/** The bot token alone: the worker never needs the signing secret, and its role may not read it. */
+export async function loadBotToken(env: Readonly<Record<string, string | undefined>> = process.env): Promise<string> {
+  return secret(env, "SLACK_BOT_TOKEN");
+}
+
 async function secret(env: Readonly<Record<string, string | undefined>>, name: string): Promise<string> {
   const plain = env[name];
   if (plain) return plain;

@@ -87,7 +87,7 @@ export async function runDiagnoseJob(job: DiagnoseJob, deps: WorkerDeps): Promis
       });
       await progress.stop();
       const diagnosis = diagnose(evidence, deps.playbooks);
-      const options = { region: evidence.target.region || deps.region, requestedBy: job.user };
+      const options = { region: evidence.target.region || deps.region, requestedBy: job.user, evidence };
       const { message, overflow } = enforceLimits(diagnosisMessage(diagnosis, options));
       await update(message);
       for (const reply of [...diagnosisThread(diagnosis, evidence, options), ...overflow.map(overflowMessage)]) {

@@ -153,7 +153,8 @@ describe("slack handler: /ecs diagnose", () => {
 
   it.each([
     { case: "no service", text: "diagnose", says: "diagnose needs a service name" },
-    { case: "an invalid name", text: "diagnose payment api!", says: "diagnose takes a service and an optional cluster" },
+    { case: "an invalid name", text: "diagnose payment!api", says: "is not a valid ECS service name" },
+    { case: "too many words", text: "diagnose payment api prod", says: "diagnose takes a service and an optional cluster" },
     { case: "an unknown verb", text: "reboot payment-api", says: 'unknown command "reboot"' },
     { case: "a bad window", text: "diagnose payment-api --since forever", says: "--since forever" },
   ])("answers $case with usage, privately, and starts nothing", async ({ text, says }) => {
@@ -161,8 +162,8 @@ describe("slack handler: /ecs diagnose", () => {
     expect(res.statusCode).toBe(200);
     const reply = JSON.parse(res.body ?? "{}") as { response_type: string; text: string; blocks: unknown[] };
     expect(reply.response_type).toBe("ephemeral");
-    expect(JSON.stringify(reply)).toContain(says);
-    expect(JSON.stringify(reply)).toContain("/ecs diagnose");
+    expect(reply.text).toContain(says);
+    expect(JSON.stringify(reply.blocks)).toContain("/ecs diagnose");
     expect(jobs).toEqual([]);
   });
 

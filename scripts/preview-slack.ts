@@ -1,0 +1,104 @@
+/**
+ * `npm run preview:slack [-- --out DIR] [--only NAME] [--confirms]`: renders the Slack report and its thread for
+ * every example in examples/ to JSON and, through the slack-preview tool, to PNG pictures, so the messages can be
+ * looked at without a Slack workspace. The oom-after-deploy pictures are also written to docs/img/.
+ *
+ * Exit 0 when everything was written (or the preview tool cannot run here: the JSON is still written and the reason
+ * printed); 1 when a message breaks a Slack limit or the tool fails otherwise.
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { diagnose } from "../src/diagnose/diagnose";
+import { loadPlaybooks } from "../src/diagnose/load-playbooks";
+import { parseEvidence } from "../src/evidence/snapshot";
+import { diagnosisMessage, diagnosisThread, violations, type SlackMessage } from "../src/slack/blocks";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const tool = process.env.SLACK_PREVIEW ?? "/work/shared/tools/slack-preview/preview";
+const DOCS_EXAMPLE = "oom-after-deploy";
+const REQUESTER = "U04ALICE";
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const outDir = resolve(arg("--out") ?? join(tmpdir(), "ecs-medic-slack-preview"));
+const only = arg("--only");
+const confirms = process.argv.includes("--confirms");
+mkdirSync(outDir, { recursive: true });
+
+/** Slack shows the bot's name and icon above each message; the preview tool reads them from the payload. */
+const asBot = (m: SlackMessage) => ({ username: "ecs-medic", icon_emoji: ":ambulance:", ...m });
+
+const playbooks = loadPlaybooks();
+const examples = readdirSync(join(root, "examples"))
+  .filter((f) => f.endsWith(".json") && (!only || f === `${only}.json`))
+  .sort();
+if (examples.length === 0) {
+  console.error(`preview-slack: no example${only ? ` named ${only}` : ""} in examples/`);
+  process.exit(1);
+}
+
+let failed = false;
+let toolMissing: string | undefined;
+for (const file of examples) {
+  const name = basename(file, ".json");
+  const evidence = parseEvidence(readFileSync(join(root, "examples", file), "utf8"), file);
+  const d = diagnose(evidence, playbooks);
+  const options = { region: evidence.target.region, requestedBy: REQUESTER, evidence };
+  const message = diagnosisMessage(d, options);
+  const thread = diagnosisThread(d, evidence, options);
+
+  for (const [label, m] of [["report", message], ...thread.map((t, i) => [`reply ${i + 1}`, t] as const)] as const) {
+    for (const v of violations(m)) {
+      failed = true;
+      console.error(`preview-slack: ${name} ${label}: ${v}`);
+    }
+  }
+
+  const messageFile = join(outDir, `${name}.json`);
+  const threadFile = join(outDir, `${name}-thread.jsonl`);
+  writeFileSync(messageFile, `${JSON.stringify(asBot(message), null, 2)}\n`);
+  writeFileSync(threadFile, [message, ...thread].map((m) => JSON.stringify(asBot(m))).join("\n") + "\n");
+  console.log(`${name}: ${message.blocks.length} blocks, ${thread.length} thread repl${thread.length === 1 ? "y" : "ies"} → ${messageFile}`);
+
+  if (toolMissing) continue;
+  // The example snapshots end at 10:00 UTC; drawing in UTC at that time makes the date tokens read as in an incident.
+  const time = `${Number(d.at.slice(11, 13)) % 12 || 12}:${d.at.slice(14, 16)} ${Number(d.at.slice(11, 13)) < 12 ? "AM" : "PM"}`;
+  for (const [input, png] of [
+    [messageFile, join(outDir, `${name}.png`)],
+    [threadFile, join(outDir, `${name}-thread.png`)],
+  ] as const) {
+    const run = spawnSync(tool, [input, png, "--time", time, "--names", `${REQUESTER}=alice`, ...(confirms ? ["--confirms"] : [])], {
+      encoding: "utf8",
+      env: { ...process.env, TZ: "UTC" },
+    });
+    if (run.error || run.status === 2) {
+      toolMissing = run.error ? `${tool}: ${run.error.message}` : run.stderr.trim().split("\n").slice(-3).join("\n");
+      break;
+    }
+    if (run.status !== 0) {
+      failed = true;
+      console.error(`preview-slack: ${basename(input)}: slack-preview exited ${run.status}\n${run.stderr.trim()}`);
+      continue;
+    }
+    console.log(`  picture ${png}`);
+    if (name === DOCS_EXAMPLE) {
+      const docs = join(root, "docs", "img");
+      mkdirSync(docs, { recursive: true });
+      copyFileSync(png, join(docs, `slack-${basename(png)}`));
+    }
+  }
+}
+
+if (toolMissing) {
+  console.log(`preview-slack: the JSON is written to ${outDir}, but no pictures: the preview tool could not run.\n${toolMissing}`);
+  if (!existsSync(tool)) console.log(`(set SLACK_PREVIEW to the slack-preview script's path)`);
+} else if (!failed) {
+  console.log(`preview-slack: pictures in ${outDir}; ${DOCS_EXAMPLE} also in docs/img/`);
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,270 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { inflateRawSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/**
+ * Packages the service with osls exactly as CI would deploy it (`sls package`, offline, no AWS credentials) and
+ * checks the CloudFormation template: per-function least-privilege roles, the worker's read-only AWS actions equal
+ * iam/diagnose-readonly.json, the public function URL, runtime and architecture, the table, and the zips' content.
+ * Takes ~6 s (esbuild of both handlers included), so it runs once in beforeAll.
+ */
+
+const HANDLER_SOURCES = ["src/handlers/slack.ts", "src/handlers/worker.ts"];
+const missing = HANDLER_SOURCES.filter((file) => !existsSync(file));
+const STAGE = "ci";
+const SERVICE = "ecs-medic";
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: Json;
+  Condition?: Record<string, Record<string, Json>>;
+}
+interface CfnResource {
+  Type: string;
+  Properties: Record<string, any>;
+  DependsOn?: string | string[];
+}
+interface Template {
+  Resources: Record<string, CfnResource>;
+}
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const actionsOf = (statements: Statement[]) => statements.flatMap((s) => asArray(s.Action));
+const text = (value: unknown) => JSON.stringify(value);
+
+/** File name → content of each entry of a zip (stored or deflated; enough for what osls writes). */
+function readZip(file: string): Map<string, Buffer> {
+  const zip = readFileSync(file);
+  let eocd = zip.length - 22;
+  while (eocd >= 0 && zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error(`${file} is not a zip`);
+  const entries = new Map<string, Buffer>();
+  let at = zip.readUInt32LE(eocd + 16);
+  for (let i = 0, count = zip.readUInt16LE(eocd + 10); i < count; i++) {
+    const method = zip.readUInt16LE(at + 10);
+    const compressedSize = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extraLength = zip.readUInt16LE(at + 30);
+    const commentLength = zip.readUInt16LE(at + 32);
+    const localHeader = zip.readUInt32LE(at + 42);
+    const name = zip.toString("utf8", at + 46, at + 46 + nameLength);
+    const dataStart = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
+    const data = zip.subarray(dataStart, dataStart + compressedSize);
+    entries.set(name, method === 8 ? inflateRawSync(data) : Buffer.from(data));
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
+
+describe.skipIf(missing.length > 0)(
+  `sls package (osls, offline)${missing.length ? ` — skipped: ${missing.join(", ")} not written yet` : ""}`,
+  () => {
+    let packageDir = "";
+    let template: Template;
+    let resources: Record<string, CfnResource>;
+    let packageSeconds = 0;
+
+    const statementsOf = (roleId: string): Statement[] =>
+      resources[roleId]!.Properties.Policies.flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement);
+    /** The plugin's own statement: write the function's own log group, nothing else. */
+    const isOwnLogWriting = (s: Statement, fn: string) =>
+      actionsOf([s]).every((a) => ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:PutLogEvents"].includes(a)) &&
+      asArray(s.Resource).every((r) => text(r).includes(`log-group:/aws/lambda/${SERVICE}-${STAGE}-${fn}:`));
+    const isKmsDecryptViaSsmOnly = (s: Statement) =>
+      text(s.Action) === text(["kms:Decrypt"]) &&
+      text(s.Condition?.["StringEquals"]?.["kms:ViaService"]).includes("ssm.${AWS::Region}.amazonaws.com") &&
+      text(s.Condition?.["ForAnyValue:StringEquals"]?.["kms:ResourceAliases"]) === text("alias/aws/ssm");
+
+    beforeAll(async () => {
+      packageDir = mkdtempSync(join(tmpdir(), "ecs-medic-sls-"));
+      // No credentials of any kind: packaging must not need AWS (nor any network; osls runs offline).
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      for (const name of Object.keys(env)) if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(name)) delete env[name];
+      Object.assign(env, {
+        SLS_TELEMETRY_DISABLED: "1",
+        SLS_NOTIFICATIONS_MODE: "off",
+        AWS_SHARED_CREDENTIALS_FILE: join(packageDir, "no-credentials"),
+        AWS_CONFIG_FILE: join(packageDir, "no-config"),
+        AWS_EC2_METADATA_DISABLED: "true",
+      });
+      const started = performance.now();
+      try {
+        await promisify(execFile)("npx", ["sls", "package", "--stage", STAGE, "--region", "us-east-1", "--package", packageDir], {
+          env,
+          timeout: 170_000,
+          maxBuffer: 16 * 1024 * 1024,
+        });
+      } catch (error) {
+        const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+        throw new Error(`sls package failed:\n${stdout ?? ""}\n${stderr ?? ""}`, { cause: error });
+      }
+      packageSeconds = (performance.now() - started) / 1000;
+      template = JSON.parse(readFileSync(join(packageDir, "cloudformation-template-update-stack.json"), "utf8")) as Template;
+      resources = template.Resources;
+    }, 180_000);
+
+    afterAll(() => {
+      if (packageDir) rmSync(packageDir, { recursive: true, force: true });
+    });
+
+    it("packages in well under a minute", () => {
+      console.log(`sls package took ${packageSeconds.toFixed(1)} s`);
+      expect(packageSeconds).toBeLessThan(60);
+    });
+
+    it("runs both functions on nodejs22.x / arm64 with their timeouts", () => {
+      const functions = Object.entries(resources).filter(([, r]) => r.Type === "AWS::Lambda::Function");
+      expect(functions.map(([id]) => id).sort()).toEqual(["SlackLambdaFunction", "WorkerLambdaFunction"]);
+      for (const [, fn] of functions) {
+        expect(fn.Properties.Runtime).toBe("nodejs22.x");
+        expect(fn.Properties.Architectures).toEqual(["arm64"]);
+      }
+      expect(resources.SlackLambdaFunction!.Properties.Handler).toBe("src/handlers/slack.handler");
+      expect(resources.WorkerLambdaFunction!.Properties.Handler).toBe("src/handlers/worker.handler");
+      expect(resources.SlackLambdaFunction!.Properties.Timeout).toBe(10);
+      expect(resources.WorkerLambdaFunction!.Properties.Timeout).toBe(300);
+    });
+
+    it("gives each function its own role, and no function the shared one", () => {
+      expect(resources.SlackIamRoleLambdaExecution?.Type).toBe("AWS::IAM::Role");
+      expect(resources.WorkerIamRoleLambdaExecution?.Type).toBe("AWS::IAM::Role");
+      expect(resources.SlackLambdaFunction!.Properties.Role).toEqual({ "Fn::GetAtt": ["SlackIamRoleLambdaExecution", "Arn"] });
+      expect(resources.WorkerLambdaFunction!.Properties.Role).toEqual({ "Fn::GetAtt": ["WorkerIamRoleLambdaExecution", "Arn"] });
+      for (const role of ["SlackIamRoleLambdaExecution", "WorkerIamRoleLambdaExecution"]) {
+        expect(resources[role]!.Properties.ManagedPolicyArns ?? []).toEqual([]);
+      }
+    });
+
+    it("lets the slack function invoke only the worker and read only its own SSM parameters", () => {
+      const statements = statementsOf("SlackIamRoleLambdaExecution");
+      const rest = statements.filter((s) => !isOwnLogWriting(s, "slack"));
+      expect(rest.every((s) => s.Effect === "Allow")).toBe(true);
+      expect(actionsOf(rest).sort()).toEqual(["kms:Decrypt", "lambda:InvokeFunction", "ssm:GetParameter", "ssm:GetParameters"]);
+
+      const invoke = rest.find((s) => actionsOf([s]).includes("lambda:InvokeFunction"))!;
+      expect(actionsOf([invoke])).toEqual(["lambda:InvokeFunction"]);
+      expect(asArray(invoke.Resource)).toEqual([{ "Fn::GetAtt": ["WorkerLambdaFunction", "Arn"] }]);
+
+      const ssm = rest.find((s) => actionsOf([s]).some((a) => a.startsWith("ssm:")))!;
+      expect(asArray(ssm.Resource).map(text)).toEqual([
+        text({ "Fn::Sub": `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/ecs-medic/${STAGE}/slack/*` }),
+      ]);
+      expect(isKmsDecryptViaSsmOnly(rest.find((s) => actionsOf([s]).includes("kms:Decrypt"))!)).toBe(true);
+      expect(text(rest)).not.toContain('"Resource":"*"');
+    });
+
+    it("grants the worker exactly iam/diagnose-readonly.json's read-only actions, nothing that mutates", () => {
+      const policy = JSON.parse(readFileSync("iam/diagnose-readonly.json", "utf8")) as { Statement: Statement[] };
+      const expected = actionsOf(policy.Statement).sort();
+      const statements = statementsOf("WorkerIamRoleLambdaExecution").filter((s) => !isOwnLogWriting(s, "worker"));
+      expect(statements.every((s) => s.Effect === "Allow")).toBe(true);
+      const diagnosis = actionsOf(statements)
+        .filter((a) => /^(ecs|elasticloadbalancing|ec2|logs|ecr|cloudtrail|cloudwatch):/.test(a))
+        .sort();
+      expect(diagnosis).toEqual(expected);
+      expect(diagnosis.filter((a) => !/:(Describe|List|Get|Lookup|Filter)/.test(a))).toEqual([]);
+      for (const mutating of ["ecs:UpdateService", "ecs:StopTask", "ecs:RunTask", "ecs:RegisterTaskDefinition", "ecs:*", "*"]) {
+        expect(actionsOf(statements)).not.toContain(mutating);
+      }
+      // Everything else the worker may do, each on its own resource.
+      const others = statements.filter((s) => actionsOf([s]).some((a) => !expected.includes(a)));
+      expect(actionsOf(others).sort()).toEqual([
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+        "kms:Decrypt",
+        "sqs:SendMessage",
+        "ssm:GetParameter",
+      ]);
+      const resourceOf = (action: string) => others.find((s) => actionsOf([s]).includes(action))!.Resource;
+      expect(asArray(resourceOf("dynamodb:PutItem"))).toEqual([{ "Fn::GetAtt": ["EcsMedicTable", "Arn"] }]);
+      expect(text(resourceOf("ssm:GetParameter"))).toContain(`parameter/ecs-medic/${STAGE}/slack/bot-token"`);
+      expect(asArray(resourceOf("sqs:SendMessage"))).toEqual([{ "Fn::GetAtt": ["WorkerFailedJobsQueue", "Arn"] }]);
+      expect(isKmsDecryptViaSsmOnly(others.find((s) => actionsOf([s]).includes("kms:Decrypt"))!)).toBe(true);
+      expect(text(others)).not.toContain('"Resource":"*"');
+    });
+
+    it("exposes only the slack function through a public URL, with both permissions a URL needs", () => {
+      const urls = Object.values(resources).filter((r) => r.Type === "AWS::Lambda::Url");
+      expect(urls).toHaveLength(1);
+      expect(urls[0]!.Properties.AuthType).toBe("NONE");
+      expect(urls[0]!.Properties.TargetFunctionArn).toEqual({ "Fn::GetAtt": ["SlackLambdaFunction", "Arn"] });
+      const permissions = Object.values(resources).filter((r) => r.Type === "AWS::Lambda::Permission");
+      const slackArn = { "Fn::GetAtt": ["SlackLambdaFunction", "Arn"] };
+      expect(permissions.map((p) => p.Properties)).toEqual(
+        expect.arrayContaining([
+          { FunctionName: slackArn, Action: "lambda:InvokeFunctionUrl", Principal: "*", FunctionUrlAuthType: "NONE" },
+          { FunctionName: slackArn, Action: "lambda:InvokeFunction", Principal: "*", InvokedViaFunctionUrl: true },
+        ]),
+      );
+      expect(permissions).toHaveLength(2);
+    });
+
+    it("wires the environment: worker name, SSM parameter names, table", () => {
+      const slackEnv = resources.SlackLambdaFunction!.Properties.Environment.Variables;
+      const workerEnv = resources.WorkerLambdaFunction!.Properties.Environment.Variables;
+      expect(slackEnv.WORKER_FUNCTION_NAME).toEqual({ Ref: "WorkerLambdaFunction" });
+      expect(slackEnv.SLACK_SIGNING_SECRET_PARAM).toBe(`/ecs-medic/${STAGE}/slack/signing-secret`);
+      expect(slackEnv.SLACK_BOT_TOKEN_PARAM).toBe(`/ecs-medic/${STAGE}/slack/bot-token`);
+      expect(workerEnv.SLACK_BOT_TOKEN_PARAM).toBe(`/ecs-medic/${STAGE}/slack/bot-token`);
+      expect(workerEnv.ECS_MEDIC_TABLE).toEqual({ Ref: "EcsMedicTable" });
+      for (const env of [slackEnv, workerEnv]) {
+        expect(env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe("true");
+        expect(env.ECS_MEDIC_DEFAULT_CHANNEL).toEqual(expect.any(String));
+        // Plain secrets never go into the template.
+        expect(env.SLACK_SIGNING_SECRET).toBeUndefined();
+        expect(env.SLACK_BOT_TOKEN).toBeUndefined();
+      }
+    });
+
+    it("retries a failed async job once, drops stale ones, and parks failures in a queue", () => {
+      const config = Object.values(resources).find((r) => r.Type === "AWS::Lambda::EventInvokeConfig")!;
+      expect(config.Properties).toMatchObject({
+        FunctionName: { Ref: "WorkerLambdaFunction" },
+        MaximumRetryAttempts: 1,
+        MaximumEventAgeInSeconds: 900,
+        DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": ["WorkerFailedJobsQueue", "Arn"] } } },
+      });
+    });
+
+    it("creates the table: on-demand, pk/sk strings, TTL on expiresAt, point-in-time recovery", () => {
+      const table = resources.EcsMedicTable!;
+      expect(table.Type).toBe("AWS::DynamoDB::Table");
+      expect(table.Properties).toMatchObject({
+        BillingMode: "PAY_PER_REQUEST",
+        KeySchema: [
+          { AttributeName: "pk", KeyType: "HASH" },
+          { AttributeName: "sk", KeyType: "RANGE" },
+        ],
+        TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+      expect(table.Properties.AttributeDefinitions).toEqual([
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+      ]);
+    });
+
+    it("ships self-contained ESM handlers (own AWS SDK bundled) with the playbooks two levels above them", () => {
+      for (const fn of ["slack", "worker"]) {
+        const zip = readZip(join(packageDir, `${fn}.zip`));
+        const names = [...zip.keys()];
+        expect(names).toContain(`src/handlers/${fn}.mjs`);
+        expect(names).toContain("playbooks/service-not-healthy.yaml");
+        expect(names.some((n) => n.startsWith("node_modules/"))).toBe(false);
+        const code = zip.get(`src/handlers/${fn}.mjs`)!.toString("utf8");
+        expect(code.startsWith("import{createRequire") || code.startsWith("import { createRequire")).toBe(true);
+        expect(code).not.toMatch(/(from|require\()\s*"@aws-sdk\/client-/);
+      }
+      // The ECS client the collectors need (ListServiceDeployments is newer than some runtime SDKs) is inside.
+      expect(readZip(join(packageDir, "worker.zip")).get("src/handlers/worker.mjs")!.toString("utf8")).toContain("ListServiceDeployments");
+    });
+  },
+);
