@@ -3,6 +3,8 @@
  * (HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret).
  */
 import { createHmac } from "node:crypto";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { mockClient } from "aws-sdk-client-mock";
 import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { handler, setDispatchForTests } from "../../src/handlers/slack";
@@ -180,6 +182,35 @@ describe("slack handler: /ecs diagnose", () => {
     const res = await handler(signed(commandBody("diagnose payment-api")), context);
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body ?? "{}")).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("could not start the diagnosis of payment-api") });
+  });
+});
+
+describe("slack handler: the real asynchronous worker invoke", () => {
+  const lambda = mockClient(LambdaClient);
+  afterEach(() => lambda.reset());
+
+  it("invokes WORKER_FUNCTION_NAME once with InvocationType Event and the job as payload", async () => {
+    vi.stubEnv("WORKER_FUNCTION_NAME", "ecs-medic-prod-worker");
+    setDispatchForTests(undefined);
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+
+    const res = await handler(signed(commandBody("diagnose payment-api prod")), context);
+
+    expect(res.statusCode).toBe(200);
+    expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 1);
+    const input = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({ FunctionName: "ecs-medic-prod-worker", InvocationType: "Event" });
+    expect(JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array))).toMatchObject({ kind: "diagnose", service: "payment-api", cluster: "prod" });
+  });
+
+  it("says so when Lambda does not queue the job", async () => {
+    vi.stubEnv("WORKER_FUNCTION_NAME", "ecs-medic-prod-worker");
+    setDispatchForTests(undefined);
+    lambda.on(InvokeCommand).rejects(Object.assign(new Error("Rate Exceeded."), { name: "TooManyRequestsException" }));
+
+    const res = await handler(signed(commandBody("diagnose payment-api")), context);
+
+    expect(JSON.parse(res.body ?? "{}")).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("could not start the diagnosis") });
   });
 });
 
