@@ -1,30 +1,70 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { awsCall } from "../aws/aws-call";
 
 /**
- * "Run this once": the first caller to claim a key wins for `ttlSeconds`; every later claim (an async Lambda retry,
- * a Slack retry that slipped through, a double click) is told no.
+ * "Run this job once", for work that posts to Slack. A claim is a lease: while a run holds it, every other delivery
+ * of the same job (an async Lambda retry, a duplicate event) is told no. A run that crashed or timed out leaves its
+ * lease to run out, and the next delivery takes over — resuming the Slack message the first run posted instead of
+ * posting a second one. A finished job stays claimed until `ttlSeconds`.
  *
  * Why not Powertools Idempotency: it caches a function's *result* and raises while a call is in progress, which
- * suits request/response handlers; here the side effect is a Slack post and the answer to a duplicate is simply
- * "do nothing". A conditional put is the whole mechanism, and the same interface has an in-memory twin for the CLI
- * and the Socket Mode dev server.
+ * suits request/response handlers; here the side effect is a Slack post, the answer to a duplicate is "do nothing",
+ * and a takeover must know which message to resume. A conditional put is the whole mechanism, and the same interface
+ * has an in-memory twin for the CLI and the Socket Mode dev server.
  */
 export interface IdempotencyStore {
-  /** True when this caller claimed `key`; false when someone already did (and the claim has not expired). */
-  claim(key: string, ttlSeconds: number, now: Date): Promise<boolean>;
+  claim(key: string, options: ClaimOptions): Promise<ClaimResult>;
+  /** Remember the Slack message of this run, so a takeover updates it. */
+  recordMessage(key: string, ts: string): Promise<void>;
+  /** The run is over: no takeover, the claim now only blocks duplicates until it expires. */
+  finish(key: string, now: Date): Promise<void>;
 }
 
-export class MemoryIdempotencyStore implements IdempotencyStore {
-  private readonly claims = new Map<string, number>();
+export interface ClaimOptions {
+  /** Who claims: unique per run (a retry is another run). */
+  readonly owner: string;
+  /** How long the run may take before another delivery may take over (the Lambda timeout plus a margin). */
+  readonly leaseSeconds: number;
+  /** How long the job id stays known at all (longer than Lambda's async retry window). */
+  readonly ttlSeconds: number;
+  readonly now: Date;
+}
 
-  async claim(key: string, ttlSeconds: number, now: Date): Promise<boolean> {
-    const nowMs = now.getTime();
-    const expires = this.claims.get(key);
-    if (expires !== undefined && expires > nowMs) return false;
-    this.claims.set(key, nowMs + ttlSeconds * 1000);
-    return true;
+export type ClaimResult =
+  | { readonly claimed: true; /** The message a crashed earlier run posted, to resume. */ readonly resumeTs?: string | undefined }
+  | { readonly claimed: false };
+
+interface ClaimRecord {
+  owner: string;
+  state: "running" | "done";
+  leaseUntil: number;
+  expiresAt: number;
+  ts?: string | undefined;
+}
+
+const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  private readonly records = new Map<string, ClaimRecord>();
+
+  async claim(key: string, o: ClaimOptions): Promise<ClaimResult> {
+    const now = seconds(o.now);
+    const old = this.records.get(key);
+    const free = !old || old.expiresAt < now || (old.state === "running" && old.leaseUntil < now);
+    if (!free && old?.owner !== o.owner) return { claimed: false };
+    this.records.set(key, { owner: o.owner, state: "running", leaseUntil: now + o.leaseSeconds, expiresAt: now + o.ttlSeconds, ts: old?.ts });
+    return { claimed: true, resumeTs: old?.state === "running" ? old.ts : undefined };
+  }
+
+  async recordMessage(key: string, ts: string): Promise<void> {
+    const record = this.records.get(key);
+    if (record) record.ts = ts;
+  }
+
+  async finish(key: string, now: Date): Promise<void> {
+    const record = this.records.get(key);
+    if (record) Object.assign(record, { state: "done", leaseUntil: seconds(now) });
   }
 }
 
@@ -37,26 +77,56 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
     private readonly table: string,
   ) {}
 
-  async claim(key: string, ttlSeconds: number, now: Date): Promise<boolean> {
-    const nowSeconds = Math.floor(now.getTime() / 1000);
+  private key(key: string) {
+    return { [KEY.partition]: `claim#${key}`, [KEY.sort]: "claim" };
+  }
+
+  async claim(key: string, o: ClaimOptions): Promise<ClaimResult> {
+    const now = seconds(o.now);
     try {
-      await awsCall("dynamodb:PutItem", () =>
+      const out = await awsCall("dynamodb:PutItem", () =>
         this.doc.send(
           new PutCommand({
             TableName: this.table,
-            Item: { [KEY.partition]: `claim#${key}`, [KEY.sort]: "claim", [KEY.ttl]: nowSeconds + ttlSeconds, claimedAt: now.toISOString() },
-            // DynamoDB deletes expired items lazily (up to days later), so an expired claim must be treated as free.
-            ConditionExpression: "attribute_not_exists(#pk) OR #ttl < :now",
-            ExpressionAttributeNames: { "#pk": KEY.partition, "#ttl": KEY.ttl },
-            ExpressionAttributeValues: { ":now": nowSeconds },
+            Item: { ...this.key(key), owner: o.owner, state: "running", leaseUntil: now + o.leaseSeconds, [KEY.ttl]: now + o.ttlSeconds, claimedAt: o.now.toISOString() },
+            // Free when new, expired (DynamoDB's TTL deletes lazily, days later), or running with a lapsed lease.
+            ConditionExpression: "attribute_not_exists(#pk) OR #ttl < :now OR (#state = :running AND #lease < :now)",
+            ExpressionAttributeNames: { "#pk": KEY.partition, "#ttl": KEY.ttl, "#state": "state", "#lease": "leaseUntil" },
+            ExpressionAttributeValues: { ":now": now, ":running": "running" },
+            ReturnValues: "ALL_OLD",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           }),
         ),
       );
-      return true;
+      const old = out.Attributes as Partial<ClaimRecord> | undefined;
+      return { claimed: true, resumeTs: old?.state === "running" && typeof old.ts === "string" ? old.ts : undefined };
     } catch (error) {
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-      if (cause instanceof ConditionalCheckFailedException || (cause instanceof Error && cause.name === "ConditionalCheckFailedException")) return false;
-      throw error;
+      if (!(cause instanceof ConditionalCheckFailedException || (cause instanceof Error && cause.name === "ConditionalCheckFailedException"))) throw error;
+      // The SDK retries a put whose response was lost; the retry then fails on our own item. That is still ours.
+      const item = (cause as { Item?: Record<string, { S?: string } | undefined> }).Item;
+      if (item?.owner?.S === o.owner) return { claimed: true, resumeTs: item.ts?.S };
+      return { claimed: false };
     }
+  }
+
+  async recordMessage(key: string, ts: string): Promise<void> {
+    await awsCall("dynamodb:UpdateItem", () =>
+      this.doc.send(new UpdateCommand({ TableName: this.table, Key: this.key(key), UpdateExpression: "SET #ts = :ts", ExpressionAttributeNames: { "#ts": "ts" }, ExpressionAttributeValues: { ":ts": ts } })),
+    );
+  }
+
+  async finish(key: string, now: Date): Promise<void> {
+    await awsCall("dynamodb:UpdateItem", () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(key),
+          UpdateExpression: "SET #state = :done, #lease = :now",
+          ExpressionAttributeNames: { "#state": "state", "#lease": "leaseUntil" },
+          ExpressionAttributeValues: { ":done": "done", ":now": seconds(now) },
+        }),
+      ),
+    );
   }
 }

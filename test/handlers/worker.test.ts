@@ -1,9 +1,12 @@
 /** The real `worker` Lambda handler: env-configured, Slack stubbed on loopback, AWS mocked. */
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeServicesCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { handler, resetWorkerForTests } from "../../src/handlers/worker";
 import { sdkService } from "../fixtures/aws";
 import { answerEverything, mockAllClients } from "../helpers/estate";
+import { tableDefinition } from "../../src/store/table";
+import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
 import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
 
 const mocks = mockAllClients();
@@ -60,5 +63,37 @@ describe("worker handler", () => {
     vi.stubEnv("SLACK_BOT_TOKEN", "");
     resetWorkerForTests();
     await expect(handler({ ...job, jobId: "other" })).rejects.toThrow(/SLACK_BOT_TOKEN is not configured: set SLACK_BOT_TOKEN .* or SLACK_BOT_TOKEN_PARAM/);
+  });
+});
+
+describe.skipIf(!motoAvailable())("worker handler with its DynamoDB table (moto_server)", () => {
+  let moto: Moto;
+  let dynamo: DynamoDBClient;
+  beforeAll(async () => {
+    moto = await startMoto();
+    dynamo = new DynamoDBClient({ endpoint: moto.url, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    await dynamo.send(new CreateTableCommand(tableDefinition("ecs-medic-worker-test")));
+  }, 60_000);
+  afterAll(async () => {
+    dynamo?.destroy();
+    await moto?.stop();
+  });
+
+  it("claims the job in the table, records the message and marks it done; a redelivery posts nothing", async () => {
+    vi.stubEnv("ECS_MEDIC_TABLE", "ecs-medic-worker-test");
+    vi.stubEnv("AWS_ENDPOINT_URL_DYNAMODB", moto.url);
+    resetWorkerForTests();
+    const event = { ...job, jobId: "13345224609.738474920.dynamo" };
+
+    const first = await handler(event);
+    expect(first.status).toBe("posted");
+    const calls = stub.calls.length;
+    resetWorkerForTests(); // a new container: only the table remembers
+    expect(await handler(event)).toEqual({ status: "duplicate" });
+    expect(stub.calls.length).toBe(calls);
+
+    const item = await dynamo.send(new GetItemCommand({ TableName: "ecs-medic-worker-test", Key: { pk: { S: `claim#diagnose#${event.jobId}` }, sk: { S: "claim" } } }));
+    expect(item.Item?.state?.S).toBe("done");
+    expect(item.Item?.ts?.S).toBe(first.status === "posted" ? first.ts : "");
   });
 });

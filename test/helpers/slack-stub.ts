@@ -17,6 +17,8 @@ export interface SlackStub {
   readonly calls: SlackCall[];
   /** Make the next call to `method` answer `{ ok: false, error }`. */
   failNext(method: string, error: string): void;
+  /** Make the next call matching `when` answer `{ ok: false, error }`. */
+  failIf(when: (call: SlackCall) => boolean, error: string): void;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ function decode(raw: string, contentType: string | undefined): Record<string, un
 export async function startSlackStub(): Promise<SlackStub> {
   const calls: SlackCall[] = [];
   const failures = new Map<string, string>();
+  const conditional: { when: (call: SlackCall) => boolean; error: string }[] = [];
   let seq = 0;
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -51,7 +54,8 @@ export async function startSlackStub(): Promise<SlackStub> {
       const args = decode(raw, req.headers["content-type"]);
       calls.push({ method, args });
       res.setHeader("content-type", "application/json");
-      const failure = failures.get(method);
+      const matchIndex = conditional.findIndex((c) => c.when({ method, args }));
+      const failure = failures.get(method) ?? (matchIndex >= 0 ? conditional.splice(matchIndex, 1)[0]!.error : undefined);
       if (failure) {
         failures.delete(method);
         res.end(JSON.stringify({ ok: false, error: failure }));
@@ -77,6 +81,7 @@ export async function startSlackStub(): Promise<SlackStub> {
     responseUrl: `http://127.0.0.1:${port}/response`,
     calls,
     failNext: (method, error) => failures.set(method, error),
+    failIf: (when, error) => conditional.push({ when, error }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The worker's job runner against a local stand-in for the Slack Web API, with AWS mocked: what the channel sees.
  */
-import { DescribeServicesCommand, ListClustersCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListClustersCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createClients } from "../../src/aws/clients";
@@ -124,5 +124,43 @@ describe("runDiagnoseJob", () => {
     expect(reply?.args).toMatchObject({ response_type: "ephemeral" });
     expect(String(reply?.args.text)).toContain("/invite @ecs-medic");
     expect(methods().filter((m) => m === "chat.update")).toEqual([]);
+  });
+
+  it("sends at most one progress update per interval, and the report last", async () => {
+    await runDiagnoseJob(job(), deps({ progressIntervalMs: 60_000 }));
+    const updates = stub.calls.filter((c) => c.method === "chat.update");
+    expect(updates.length).toBeLessThanOrEqual(2);
+    expect(JSON.stringify(updates.at(-1)?.args.blocks)).not.toMatch(/diagnosing payment-api — \d+\/11/i);
+  });
+
+  it("keeps the report when a thread reply is refused", async () => {
+    stub.failIf((c) => c.method === "chat.postMessage" && c.args.thread_ts !== undefined, "ratelimited");
+    const outcome = await runDiagnoseJob(job(), deps());
+    expect(outcome.status).toBe("posted");
+    const text = JSON.stringify(finalUpdate()?.args);
+    expect(text).toContain('"block_id":"verdict"');
+    expect(text).not.toMatch(/Cannot collect evidence|Slack refused/);
+  });
+
+  it("reports a timeout, naming the steps still running, instead of leaving the message at 'diagnosing'", async () => {
+    mocks.ecs.on(DescribeTaskDefinitionCommand).callsFake(() => new Promise(() => undefined));
+    mocks.ecs.on(ListTasksCommand).callsFake(() => new Promise(() => undefined));
+    const outcome = await runDiagnoseJob(job(), deps({ timeBudgetMs: 300 }));
+    expect(outcome.status).toBe("failed");
+    const text = JSON.stringify(finalUpdate()?.args);
+    expect(text).toContain("ran out of time");
+    expect(text).toContain("Stopped tasks");
+  });
+
+  it("resumes the message of a run that crashed instead of posting a second one", async () => {
+    const store = new MemoryIdempotencyStore();
+    const crashedAt = new Date(Date.parse(NOW) - 10 * 60_000);
+    await store.claim(`diagnose#${job().jobId}`, { owner: "crashed-run", leaseSeconds: 330, ttlSeconds: 86_400, now: crashedAt });
+    await store.recordMessage(`diagnose#${job().jobId}`, "1764150600.000042");
+
+    const outcome = await runDiagnoseJob(job(), deps({ store }));
+
+    expect(outcome).toMatchObject({ status: "posted", ts: "1764150600.000042" });
+    expect(stub.calls.filter((c) => c.method === "chat.postMessage" && c.args.thread_ts === undefined)).toEqual([]);
   });
 });

@@ -1,37 +1,51 @@
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoIdempotencyStore, MemoryIdempotencyStore, type IdempotencyStore } from "../../src/store/idempotency";
+import { DynamoIdempotencyStore, MemoryIdempotencyStore, type ClaimOptions, type IdempotencyStore } from "../../src/store/idempotency";
 import { tableDefinition } from "../../src/store/table";
 import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
 
 const t0 = new Date("2026-11-26T10:00:00Z");
-const later = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+const opts = (owner: string, now: Date, lease = 330): ClaimOptions => ({ owner, leaseSeconds: lease, ttlSeconds: 86_400, now });
 
-function contract(name: string, make: () => IdempotencyStore) {
-  describe(name, () => {
-    it("lets the first claim win and refuses the second, even when both race", async () => {
-      const store = make();
-      const results = await Promise.all([store.claim("job-1", 60, t0), store.claim("job-1", 60, t0), store.claim("job-1", 60, t0)]);
-      expect(results.filter(Boolean)).toHaveLength(1);
-      expect(await store.claim("job-1", 60, later(30))).toBe(false);
-    });
+/** The same contract for both stores: run once, resume after a crash, never run a finished job again. */
+function contract(make: () => Promise<IdempotencyStore>) {
+  it("lets one of several racing runs claim a job", async () => {
+    const store = await make();
+    const results = await Promise.all(["run-a", "run-b", "run-c"].map((owner) => store.claim("job-1", opts(owner, t0))));
+    expect(results.filter((r) => r.claimed)).toHaveLength(1);
+  });
 
-    it("keeps keys apart", async () => {
-      const store = make();
-      expect(await store.claim("job-a", 60, t0)).toBe(true);
-      expect(await store.claim("job-b", 60, t0)).toBe(true);
-    });
+  it("refuses a second delivery while the first run holds its lease", async () => {
+    const store = await make();
+    expect(await store.claim("job-2", opts("run-a", t0))).toEqual({ claimed: true, resumeTs: undefined });
+    expect(await store.claim("job-2", opts("run-b", at(60)))).toEqual({ claimed: false });
+  });
 
-    it("frees a claim once its time is up (DynamoDB's TTL deletes lazily)", async () => {
-      const store = make();
-      expect(await store.claim("job-2", 60, t0)).toBe(true);
-      expect(await store.claim("job-2", 60, later(61))).toBe(true);
-    });
+  it("lets a later delivery take over a run whose lease ran out (it crashed), resuming its message", async () => {
+    const store = await make();
+    await store.claim("job-3", opts("run-a", t0));
+    await store.recordMessage("job-3", "1764151200.000100");
+    expect(await store.claim("job-3", opts("run-b", at(331)))).toEqual({ claimed: true, resumeTs: "1764151200.000100" });
+  });
+
+  it("never runs a finished job again while it is remembered, however late the retry", async () => {
+    const store = await make();
+    await store.claim("job-4", opts("run-a", t0));
+    await store.finish("job-4", at(20));
+    expect(await store.claim("job-4", opts("run-b", at(3600)))).toEqual({ claimed: false });
+    expect(await store.claim("job-4", opts("run-c", at(86_401)))).toMatchObject({ claimed: true });
+  });
+
+  it("treats its own earlier claim as its own (an SDK retry after a lost response)", async () => {
+    const store = await make();
+    await store.claim("job-5", opts("run-a", t0));
+    expect(await store.claim("job-5", opts("run-a", at(1)))).toMatchObject({ claimed: true });
   });
 }
 
-contract("MemoryIdempotencyStore", () => new MemoryIdempotencyStore());
+describe("MemoryIdempotencyStore", () => contract(async () => new MemoryIdempotencyStore()));
 
 const hasMoto = motoAvailable();
 describe.skipIf(!hasMoto)("DynamoIdempotencyStore on moto_server (conditional writes on the wire)", () => {
@@ -47,27 +61,14 @@ describe.skipIf(!hasMoto)("DynamoIdempotencyStore on moto_server (conditional wr
     await moto?.stop();
   });
 
-  const fresh = async () => {
+  contract(async () => {
     const table = `ecs-medic-test-${++n}`;
     await doc.send(new CreateTableCommand(tableDefinition(table)));
     return new DynamoIdempotencyStore(doc, table);
-  };
-
-  it("lets the first claim win and refuses the second", async () => {
-    const store = await fresh();
-    expect(await store.claim("job-1", 60, t0)).toBe(true);
-    expect(await store.claim("job-1", 60, later(5))).toBe(false);
-    expect(await store.claim("job-other", 60, t0)).toBe(true);
-  });
-
-  it("frees an expired claim", async () => {
-    const store = await fresh();
-    expect(await store.claim("job-2", 60, t0)).toBe(true);
-    expect(await store.claim("job-2", 60, later(61))).toBe(true);
   });
 
   it("surfaces a real failure (no such table) instead of treating it as a duplicate", async () => {
     const store = new DynamoIdempotencyStore(doc, "no-such-table");
-    await expect(store.claim("job-3", 60, t0)).rejects.toThrow(/dynamodb:PutItem/);
+    await expect(store.claim("job-x", opts("run-a", t0))).rejects.toThrow(/dynamodb:PutItem/);
   });
 });
