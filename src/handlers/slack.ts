@@ -3,12 +3,12 @@ import { App, AwsLambdaReceiver, LogLevel } from "@slack/bolt";
 import type { APIGatewayProxyStructuredResultV2, Context, LambdaFunctionURLEvent } from "aws-lambda";
 import { systemClock } from "../clock";
 import { registerListeners } from "../slack/app";
-import { loadSlackCredentials } from "../slack/credentials";
+import { ACK_PATH_SDK_CONFIG, loadSigningSecret } from "../slack/credentials";
 import { lambdaDispatch, type Dispatch } from "../slack/dispatch";
 
 type ReceiverHandler = Awaited<ReturnType<AwsLambdaReceiver["start"]>>;
 
-/** Built once per Lambda container: credentials (cached by Powertools), the Bolt app and its receiver. */
+/** Built once per Lambda container: the signing secret (cached by Powertools), the Bolt app and its receiver. */
 let ready: Promise<ReceiverHandler> | undefined;
 
 /** Test seam: the dispatcher the next cold start uses (default: async invoke of WORKER_FUNCTION_NAME). */
@@ -18,14 +18,22 @@ export function setDispatchForTests(dispatch: Dispatch | undefined): void {
   ready = undefined;
 }
 
+const log = (message: string, detail?: Record<string, unknown>) => console.log(JSON.stringify({ message, ...detail }));
+
+/** The worker invoke, with the same bounds as the SSM read: a stalled connection costs ≤ ~2.2 s, not Slack's 3 s. */
+function workerDispatch(functionName: string): Dispatch {
+  return lambdaDispatch(new LambdaClient({ ...ACK_PATH_SDK_CONFIG, requestHandler: { ...ACK_PATH_SDK_CONFIG.requestHandler } }), functionName);
+}
+
 async function init(): Promise<ReceiverHandler> {
-  const { signingSecret, botToken } = await loadSlackCredentials();
+  const signingSecret = await loadSigningSecret();
   const receiver = new AwsLambdaReceiver({ signingSecret, logLevel: LogLevel.WARN });
   const app = new App({
-    // A fixed authorization instead of `token`: with `token`, Bolt calls auth.test on start-up or (with
-    // tokenVerificationEnabled false) on every request — a Slack round trip on the 3-second ack path. The bot's own
-    // user id is only needed to ignore its own message events, and this app listens to commands and buttons only.
-    authorize: async () => ({ botToken }),
+    // No token at all: this function only acks (the HTTP response) and answers through response_url, neither of which
+    // needs one, so its role cannot read the bot token. An empty authorization (Bolt 5 accepts it for commands and
+    // block_actions: no token, so listeners get the token-less default client) also avoids `token`'s auth.test — a
+    // Slack round trip on the 3-second ack path. The bot's own id only matters for message events, not listened to.
+    authorize: async () => ({}),
     receiver,
     ...(process.env.SLACK_API_URL ? { clientOptions: { slackApiUrl: process.env.SLACK_API_URL } } : {}),
   });
@@ -33,23 +41,40 @@ async function init(): Promise<ReceiverHandler> {
   const dispatch =
     dispatchOverride ??
     (workerName
-      ? lambdaDispatch(new LambdaClient({ maxAttempts: 2 }), workerName)
+      ? workerDispatch(workerName)
       : async () => {
           throw new Error("WORKER_FUNCTION_NAME is not set");
         });
-  registerListeners(app, { dispatch, clock: systemClock, log: (message, detail) => console.log(JSON.stringify({ message, ...detail })) });
+  registerListeners(app, { dispatch, clock: systemClock, log });
   return receiver.start();
 }
 
 /**
+ * What Slack shows when the function cannot start (the signing secret could not be read). Nothing is verified or
+ * started, so the fixed text is all an unverified caller learns; a 200 with text beats Slack's opaque
+ * "dispatch_failed", and the requester knows to retry. Buttons ignore the body.
+ */
+const COULD_NOT_START: APIGatewayProxyStructuredResultV2 = {
+  statusCode: 200,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ response_type: "ephemeral", text: "ecs-medic could not start (its Slack configuration could not be read). Nothing was run; try again in a minute — if it persists, check the slack function's logs." }),
+};
+
+/**
  * The `slack` function behind a Lambda function URL: verifies Slack's signature (Bolt answers 401 otherwise), parses
- * `/ecs …`, hands diagnoses to the worker and acks — nothing slow on this path.
+ * `/ecs …`, hands diagnoses to the worker and acks — nothing slow on this path, and every network call on it bounded.
  */
 export const handler = async (event: LambdaFunctionURLEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-  ready ??= init().catch((error: unknown) => {
+  const starting = (ready ??= init().catch((error: unknown) => {
     ready = undefined; // a failed cold start (SSM hiccup) must not poison the container
     throw error;
-  });
-  const receive = await ready;
+  }));
+  let receive: ReceiverHandler;
+  try {
+    receive = await starting;
+  } catch (error) {
+    log("slack function could not start", { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    return COULD_NOT_START;
+  }
   return receive(event, context);
 };

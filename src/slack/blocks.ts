@@ -4,7 +4,7 @@ import { shortName } from "../diagnose/template";
 import type { Severity } from "../diagnose/symptoms";
 import type { ActionProposal, Diagnosis, EvidenceRef, Finding, StepStatus, Verdict } from "../diagnose/types";
 import type { CollectionStatus, Evidence, Task } from "../evidence/schema";
-import { ACTION_IDS } from "./job";
+import { ACTION_IDS } from "./action-ids";
 import { chunkMrkdwn, cutPlain, enforceLimits, textLength, type KnownBlock, type SlackMessage } from "./limits";
 
 export { enforceLimits, violations, SLACK_LIMITS, CUT_MARKER } from "./limits";

@@ -24,11 +24,5 @@ export const DiagnoseJobSchema = z.object({
 });
 export type DiagnoseJob = z.infer<typeof DiagnoseJobSchema>;
 
-/** Button action ids; values carry JSON (≤ 2000 chars, Slack's limit). */
-export const ACTION_IDS = {
-  rollback: "ecs_medic_rollback",
-  scale: "ecs_medic_scale",
-  export: "ecs_medic_export",
-  rerun: "ecs_medic_rerun",
-} as const;
-export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
+// Moved to ./action-ids (no zod there); re-exported for existing importers.
+export { ACTION_IDS, type ActionId } from "./action-ids";

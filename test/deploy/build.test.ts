@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { createServer } from "node:http";
 import { isBuiltin } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -51,6 +52,70 @@ describe.skipIf(missing.length > 0)(
           },
         });
         expect(JSON.parse(stdout.trim().split("\n").pop()!), bundle).toEqual({ handler: "function" });
+      }
+    }, 60_000);
+
+    it("cold start, measured for real: a fresh Node imports the slack bundle and handles one signed /ecs in < 1500 ms", async () => {
+      // A local stand-in for the Lambda Invoke API (loopback only): answers 202, as an InvocationType Event invoke does.
+      const invokes: Array<{ url: string; type: string | undefined }> = [];
+      const lambdaStub = createServer((req, res) => {
+        req.resume();
+        req.on("end", () => {
+          invokes.push({ url: req.url ?? "", type: req.headers["x-amz-invocation-type"] as string | undefined });
+          res.writeHead(202, { "content-type": "application/json", "x-amzn-requestid": "stub-1" });
+          res.end();
+        });
+      });
+      await new Promise<void>((resolve) => lambdaStub.listen(0, "127.0.0.1", resolve));
+      const address = lambdaStub.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      const url = pathToFileURL(resolve("dist/handlers/slack.mjs")).href;
+      // The child times only what a Lambda cold start costs this code: import() of the bundle, then one signed slash
+      // command through the handler (signature check, parse, the real LambdaClient invoke, ack). Node's own start-up
+      // is outside the figure (the Lambda runtime pays it, not us).
+      const probe = `
+        import { createHmac } from "node:crypto";
+        const t0 = performance.now();
+        const { handler } = await import(${JSON.stringify(url)});
+        const t1 = performance.now();
+        const body = new URLSearchParams({ command: "/ecs", text: "diagnose payment-api prod", team_id: "T0001", channel_id: "C0INCIDENT",
+          user_id: "U0ONCALL", response_url: "http://127.0.0.1:9/response", trigger_id: "1.2.3", api_app_id: "A0ECSMEDIC" }).toString();
+        const ts = Math.floor(Date.now() / 1000);
+        const signature = "v0=" + createHmac("sha256", process.env.SLACK_SIGNING_SECRET).update("v0:" + ts + ":" + body).digest("hex");
+        const event = { version: "2.0", rawPath: "/", headers: { "content-type": "application/x-www-form-urlencoded",
+          "x-slack-request-timestamp": String(ts), "x-slack-signature": signature }, requestContext: { http: { method: "POST" } },
+          body, isBase64Encoded: false };
+        const res = await handler(event, { functionName: "ecs-medic-test-slack", awsRequestId: "req-1" });
+        const t2 = performance.now();
+        console.log(JSON.stringify({ importMs: t1 - t0, handleMs: t2 - t1, totalMs: t2 - t0, statusCode: res.statusCode, body: res.body }));
+      `;
+      try {
+        const { stdout } = await run(process.execPath, ["--input-type=module", "-e", probe], {
+          timeout: 30_000,
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: "us-east-1",
+            AWS_ACCESS_KEY_ID: "testing",
+            AWS_SECRET_ACCESS_KEY: "testing",
+            AWS_EC2_METADATA_DISABLED: "true",
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+            AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${port}`,
+            SLACK_SIGNING_SECRET: "test-signing-secret",
+            SLACK_API_URL: "http://127.0.0.1:9/api/",
+            WORKER_FUNCTION_NAME: "ecs-medic-test-worker",
+          },
+        });
+        const out = JSON.parse(stdout.trim().split("\n").pop()!) as { importMs: number; handleMs: number; totalMs: number; statusCode: number; body: string };
+        const size = statSync("dist/handlers/slack.mjs").size;
+        console.log(
+          `slack.mjs (${(size / 1024).toFixed(0)} KiB) in a fresh node: import ${out.importMs.toFixed(0)} ms + first signed request ${out.handleMs.toFixed(0)} ms = ${out.totalMs.toFixed(0)} ms`,
+        );
+        expect(out.statusCode).toBe(200);
+        expect(JSON.parse(out.body)).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("Diagnosing *payment-api* in prod") });
+        expect(invokes).toEqual([{ url: "/2015-03-31/functions/ecs-medic-test-worker/invocations", type: "Event" }]);
+        expect(out.totalMs).toBeLessThan(1500);
+      } finally {
+        await new Promise<void>((resolve) => lambdaStub.close(() => resolve()));
       }
     }, 60_000);
 

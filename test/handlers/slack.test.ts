@@ -3,11 +3,14 @@
  * (HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret).
  */
 import { createHmac } from "node:crypto";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer as createTcpServer, type Socket } from "node:net";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { handler, setDispatchForTests } from "../../src/handlers/slack";
+import { resetCredentialsForTests } from "../../src/slack/credentials";
 import type { DiagnoseJob } from "../../src/slack/job";
 import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
 
@@ -76,6 +79,59 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; ms: number }
   return { result, ms: performance.now() - started };
 }
 
+/**
+ * A loopback TCP server that accepts connections and never answers: a stalled AWS endpoint or response_url. A mock
+ * that never resolves would bypass the SDK's request handler; this exercises the real timeouts.
+ */
+async function startBlackHole(): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+  const sockets: Socket[] = [];
+  const server = createTcpServer((socket) => {
+    sockets.push(socket);
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections: () => sockets.length,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A loopback HTTP server answering every request with `status`. */
+async function startHttp(status: number): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: HttpServer = createHttpServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.statusCode = status;
+      res.end("expired_url");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** Captures the handler's JSON log lines (console.log) for the duration of a test. */
+function captureLogs(): { messages: () => Array<Record<string, unknown>> } {
+  const spy = vi.spyOn(console, "log").mockImplementation(() => undefined);
+  return {
+    messages: () =>
+      spy.mock.calls.flatMap(([line]) => {
+        try {
+          return [JSON.parse(String(line)) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      }),
+  };
+}
+
 beforeAll(async () => {
   stub = await startSlackStub();
 });
@@ -96,15 +152,17 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
   vi.unstubAllEnvs();
+  vi.restoreAllMocks();
   setDispatchForTests(undefined);
+  resetCredentialsForTests();
 });
 
 describe("slack handler: /ecs diagnose", () => {
   it("acks at once with an ephemeral message and dispatches exactly one job", async () => {
     const body = commandBody("diagnose payment-api prod --since 2h");
-    const cold = await timed(() => handler(signed(body), context));
-    expect(cold.result.statusCode).toBe(200);
-    expect(JSON.parse(cold.result.body ?? "{}")).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("Diagnosing *payment-api* in prod") });
+    const cold = await handler(signed(body), context);
+    expect(cold.statusCode).toBe(200);
+    expect(JSON.parse(cold.body ?? "{}")).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("Diagnosing *payment-api* in prod") });
     expect(jobs).toEqual([
       {
         kind: "diagnose",
@@ -119,11 +177,10 @@ describe("slack handler: /ecs diagnose", () => {
         requestedAt: NOW.toISOString(),
       },
     ]);
-    const warm = await timed(() => handler(signed(commandBody("diagnose checkout")), context));
-    expect(warm.result.statusCode).toBe(200);
-    // Slack allows 3 s; the handler's own time must be a small part of it, cold or warm.
-    expect(cold.ms).toBeLessThan(300);
-    expect(warm.ms).toBeLessThan(300);
+    const warm = await handler(signed(commandBody("diagnose checkout")), context);
+    expect(warm.statusCode).toBe(200);
+    // The cold-start time is measured where it means something: a fresh Node importing the built bundle
+    // (test/deploy/build.test.ts). Here the module is already loaded and the secret comes from env.
     expect(stub.calls).toEqual([]); // no auth.test, no Web API call on the ack path
   });
 
@@ -186,8 +243,14 @@ describe("slack handler: /ecs diagnose", () => {
 });
 
 describe("slack handler: the real asynchronous worker invoke", () => {
-  const lambda = mockClient(LambdaClient);
+  // Mocked only while this block runs (not from collection on): the stalled-endpoint tests below need the real client.
+  const mockLambda = () => mockClient(LambdaClient);
+  let lambda: ReturnType<typeof mockLambda>;
+  beforeAll(() => {
+    lambda = mockLambda();
+  });
   afterEach(() => lambda.reset());
+  afterAll(() => lambda.restore());
 
   it("invokes WORKER_FUNCTION_NAME once with InvocationType Event and the job as payload", async () => {
     vi.stubEnv("WORKER_FUNCTION_NAME", "ecs-medic-prod-worker");
@@ -215,7 +278,7 @@ describe("slack handler: the real asynchronous worker invoke", () => {
 });
 
 describe("slack handler: buttons", () => {
-  it("acks a button press and says privately that the action is not available yet", async () => {
+  const buttonPress = (responseUrl: string) => {
     const payload = {
       type: "block_actions",
       team: { id: "T0001", domain: "acme" },
@@ -225,15 +288,93 @@ describe("slack handler: buttons", () => {
       container: { type: "message", message_ts: "1764151200.000001", channel_id: "C0INCIDENT", is_ephemeral: false },
       trigger_id: "13345224609.738474920.aaaa",
       channel: { id: "C0INCIDENT", name: "inc-payment-api" },
-      response_url: `${stub.responseUrl}/actions/T0001/5678`,
+      response_url: responseUrl,
       actions: [{ action_id: "ecs_medic_rollback", block_id: "actions", text: { type: "plain_text", text: "Roll back to payment-api:42" }, value: "{}", type: "button", action_ts: "1764151201.000" }],
     };
-    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    const res = await handler(signed(body), context);
+    return signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+  };
+
+  it("acks a button press and says privately that the action is not available yet", async () => {
+    const res = await handler(buttonPress(`${stub.responseUrl}/actions/T0001/5678`), context);
     expect(res.statusCode).toBe(200);
     const reply = stub.calls.find((c) => c.method === "response/actions/T0001/5678");
     expect(reply?.args).toMatchObject({ response_type: "ephemeral", replace_original: false });
     expect(JSON.stringify(reply?.args)).toContain("Roll back");
     expect(jobs).toEqual([]);
+  });
+
+  it("does not let a response_url that never answers hold the answer to Slack: gives up after 1.5 s and logs it", async () => {
+    const hole = await startBlackHole();
+    const logs = captureLogs();
+    try {
+      const { result, ms } = await timed(() => handler(buttonPress(`${hole.url}/actions/T0001/5678`), context));
+      expect(result.statusCode).toBe(200);
+      expect(hole.connections()).toBe(1); // the post was really attempted
+      expect(ms).toBeGreaterThanOrEqual(1400);
+      expect(ms).toBeLessThan(2500);
+      expect(logs.messages()).toContainEqual({ message: "respond timed out", actionId: "ecs_medic_rollback", timeoutMs: 1500 });
+    } finally {
+      await hole.close();
+    }
+  });
+
+  it("still answers 200 when the response_url refuses the post (expired), and logs it", async () => {
+    const gone = await startHttp(404);
+    const logs = captureLogs();
+    try {
+      const res = await handler(buttonPress(`${gone.url}/actions/T0001/5678`), context);
+      expect(res.statusCode).toBe(200);
+      expect(logs.messages()).toContainEqual(expect.objectContaining({ message: "respond failed", actionId: "ecs_medic_rollback", error: expect.stringContaining("404") }));
+    } finally {
+      await gone.close();
+    }
+  });
+});
+
+describe("slack handler: a stalled AWS endpoint on the cold-start path (real SDK clients, loopback black hole)", () => {
+  it("gives up on a worker invoke that never answers and tells the requester within ~2.5 s", async () => {
+    const hole = await startBlackHole();
+    vi.stubEnv("WORKER_FUNCTION_NAME", "ecs-medic-prod-worker");
+    vi.stubEnv("AWS_ENDPOINT_URL_LAMBDA", hole.url);
+    setDispatchForTests(undefined); // the real LambdaClient, bounded like production
+    const logs = captureLogs();
+    try {
+      const { result, ms } = await timed(() => handler(signed(commandBody("diagnose payment-api")), context));
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(result.body ?? "{}")).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("could not start the diagnosis of payment-api") });
+      expect(ms).toBeLessThan(2500);
+      expect(hole.connections()).toBe(2); // maxAttempts 2: one retry, then the error
+      expect(logs.messages()).toContainEqual(expect.objectContaining({ message: "dispatch failed", error: expect.stringMatching(/requestTimeout|timed? ?out/i) }));
+    } finally {
+      await hole.close();
+    }
+  });
+
+  it("gives up on an SSM read that never answers, says it could not start, and recovers on the next request", async () => {
+    const hole = await startBlackHole();
+    vi.stubEnv("SLACK_SIGNING_SECRET", "");
+    vi.stubEnv("SLACK_SIGNING_SECRET_PARAM", "/ecs-medic/test/slack/signing-secret");
+    vi.stubEnv("AWS_ENDPOINT_URL_SSM", hole.url);
+    resetCredentialsForTests();
+    setDispatchForTests(async (job) => {
+      jobs.push(job);
+    });
+    const logs = captureLogs();
+    try {
+      const { result, ms } = await timed(() => handler(signed(commandBody("diagnose payment-api")), context));
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(result.body ?? "{}")).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("could not start") });
+      expect(ms).toBeLessThan(2500);
+      expect(hole.connections()).toBe(2);
+      expect(jobs).toEqual([]);
+      expect(logs.messages()).toContainEqual(expect.objectContaining({ message: "slack function could not start" }));
+    } finally {
+      await hole.close();
+    }
+    // The failed cold start did not poison the container: the next request starts afresh.
+    vi.stubEnv("SLACK_SIGNING_SECRET", SECRET);
+    const next = await handler(signed(commandBody("diagnose payment-api")), context);
+    expect(JSON.parse(next.body ?? "{}")).toMatchObject({ text: expect.stringContaining("Diagnosing *payment-api*") });
+    expect(jobs).toHaveLength(1);
   });
 });
