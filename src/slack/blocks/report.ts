@@ -1,0 +1,274 @@
+import { shortName } from "../../diagnose/template";
+import type { ActionProposal, Diagnosis, EvidenceRef, Finding } from "../../diagnose/types";
+import type { Evidence } from "../../evidence/schema";
+import { ACTION_IDS } from "../action-ids";
+import { cutPlain, enforceLimits, textLength, type KnownBlock, type SlackMessage } from "../limits";
+import { type Button, IN_THREAD, NEXT_FINDINGS, OK_SUMMARY, PROBLEM_SUMMARY, REPORT_EVIDENCE, REPORT_FIX, REPORT_WHY, type RenderOptions, SEVERITY_EMOJI, STEP_EMOJI, VERDICT_EMOJI } from "./common";
+import { type LogIndex, clip, code, context, ecsConsoleUrl, escapeMrkdwn, link, logIndex, logStreamUrl, mention, mrkdwn, prose, section, shortArns, shortTask, sinceText, slackTime, span } from "./mrkdwn";
+
+// ── the report ──────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The final report, in this order: verdict and headline (header); the service at a glance; the primary finding
+ * with its evidence quoted, why and fix; what explains it ("because …"); the ten steps as a checklist; the next
+ * findings with their fix; the proposed actions (each button says exactly what it changes and asks to confirm);
+ * when and for whom, with links. Anything that does not fit is cut visibly and posted by `diagnosisThread`.
+ */
+export function diagnosisMessage(d: Diagnosis, opts: RenderOptions): SlackMessage {
+  return enforceLimits(buildReport(d, opts)).message;
+}
+
+/** The findings the report shows: the primary one, what explains it, and the next few that are not info. */
+export function reportSelection(d: Diagnosis): { primary?: Finding; causes: Finding[]; next: Finding[] } {
+  const byId = new Map(d.findings.map((f) => [f.id, f]));
+  const primary = d.primary ? byId.get(d.primary.finding) : undefined;
+  const causes = (d.primary?.explainedBy ?? []).flatMap((id) => byId.get(id) ?? []);
+  const shown = new Set([primary?.id, ...causes.map((c) => c.id)]);
+  const next = d.findings.filter((f) => !shown.has(f.id) && f.severity !== "info").slice(0, NEXT_FINDINGS);
+  return { ...(primary ? { primary } : {}), causes, next };
+}
+
+export function reportFindings(d: Diagnosis): Finding[] {
+  const { primary, causes, next } = reportSelection(d);
+  return [...(primary ? [primary] : []), ...causes, ...next];
+}
+
+export function buildReport(d: Diagnosis, opts: RenderOptions): SlackMessage {
+  const logs = logIndex(opts.evidence, opts.region);
+  const service = d.target.service;
+  const { primary, causes, next } = reportSelection(d);
+  const inThread = d.findings.length - reportFindings(d).length;
+
+  const blocks: KnownBlock[] = [];
+  // "payment-api is healthy: …" names the service already; "Container app was killed …" does not.
+  const named = d.headline.startsWith(`${service} `);
+  blocks.push({ type: "header", block_id: "verdict", text: { type: "plain_text", text: cutPlain(`${VERDICT_EMOJI[d.verdict]} ${named ? "" : `${service}: `}${d.headline}`, 150), emoji: true } });
+  blocks.push(context([glance(d, opts)], "glance"));
+
+  if (primary) {
+    const titled = d.headline === primary.title;
+    blocks.push(section(findingText(primary, d, logs, opts, { evidence: REPORT_EVIDENCE, why: true, titled }), "primary"));
+    causes.forEach((c, i) => blocks.push(section(findingText(c, d, logs, opts, { evidence: 2, why: true, because: true }), `because-${i}`)));
+  } else if (d.verdict !== "healthy") {
+    blocks.push(section(`:mag: *No single cause stands out.* ${prose(d.headline)} — read the checklist below and the thread.`, "primary"));
+  }
+  blocks.push({ type: "divider", block_id: "d1" });
+  blocks.push(section(checklist(d), "steps"));
+
+  if (next.length > 0) {
+    blocks.push({ type: "divider", block_id: "d2" });
+    next.forEach((f, i) => blocks.push(section(findingText(f, d, logs, opts, { evidence: 0, why: false, compact: true }), `finding-${i + 1}`)));
+  }
+  if (inThread > 0 || d.notes.length > 0) {
+    const parts = [
+      inThread > 0 ? `${inThread} more finding${inThread === 1 ? "" : "s"}` : "",
+      d.notes.length > 0 ? `${d.notes.length} note${d.notes.length === 1 ? "" : "s"}` : "",
+    ].filter(Boolean);
+    blocks.push(context([`:thread: ${parts.join(" and ")}, log excerpts and full evidence in the thread`], "more"));
+  }
+
+  if (d.proposals.length > 0) blocks.push(context(d.proposals.map((p) => proposalReason(p)), "why-actions"));
+  blocks.push({ type: "actions", block_id: "actions", elements: actionButtons(d, opts) });
+  blocks.push(context(footer(d, opts), "footer"));
+
+  const text = escapeMrkdwn(cutPlain(`${VERDICT_EMOJI[d.verdict]} ${service} (${d.target.cluster}) ${d.verdict}: ${d.headline}`, 280));
+  return { text, blocks };
+}
+
+/** One line: which service, where, what runs, since when, how sure. */
+export function glance(d: Diagnosis, opts: RenderOptions): string {
+  const s = d.service;
+  const tasks = `${s.running} running / ${s.desired} desired${s.pending > 0 ? `, ${s.pending} pending` : ""}`;
+  const parts = [
+    `*${link(ecsConsoleUrl(opts.region, d.target.cluster, d.target.service), d.target.service)}* in ${code(d.target.cluster)} · ${escapeMrkdwn(opts.region)}`,
+    s.taskDefinition ? code(shortName(s.taskDefinition) ?? s.taskDefinition) : "",
+    tasks,
+    s.rollout && s.rollout !== "COMPLETED" ? `rollout ${escapeMrkdwn(s.rollout)}` : "",
+    d.onset ? `onset ${slackTime(d.onset)} (${span(d.onset, d.at)} before the check)` : "",
+    d.primary ? `confidence ${Math.round(d.primary.confidence * 100)}%` : "",
+  ];
+  return parts.filter(Boolean).join(" · ");
+}
+
+export interface FindingTextOptions {
+  readonly evidence: number;
+  /** Include the rule's "why". */
+  readonly why: boolean;
+  /** An explaining (configuration) finding of the primary one: "Because: …". */
+  readonly because?: boolean;
+  /** The header already says the title: start with the facts. */
+  readonly titled?: boolean;
+  /** One line of title and facts, times without "before the check" (secondary findings). */
+  readonly compact?: boolean;
+}
+
+/** Title, facts, why, quoted evidence and fix of one finding. */
+export function findingText(f: Finding, d: Diagnosis, logs: LogIndex, opts: RenderOptions, o: FindingTextOptions): string {
+  const emoji = SEVERITY_EMOJI[f.severity];
+  const lines: string[] = [];
+  if (o.because) lines.push(`:link: *Because:* ${prose(lowerFirst(f.title))}`, facts(f, d));
+  else if (o.titled) lines.push(`${emoji} ${facts(f, d)}`);
+  else if (o.compact) lines.push(`${emoji} *${prose(f.title)}* · ${facts(f, d, true)}`);
+  else lines.push(`${emoji} *${prose(f.title)}*`, facts(f, d));
+  if (o.why && f.detail) lines.push(clipped(f.detail, REPORT_WHY));
+  for (const { ref, times } of groupedEvidence(f).slice(0, o.evidence)) lines.push(`>${evidenceLine(ref, times, logs, opts)}`);
+  if (f.fix) lines.push(`*Fix:* ${clipped(f.fix, REPORT_FIX)}`);
+  return lines.join("\n");
+}
+
+export function clipped(text: string, max: number): string {
+  return textLength(text) <= max ? prose(text) : `${prose(cutPlain(text, max))} ${IN_THREAD}`;
+}
+
+/** A finding the report shows only in part: the thread gives it in full. */
+export function clippedInReport(f: Finding): boolean {
+  return textLength(f.detail) > REPORT_WHY || textLength(f.fix) > REPORT_FIX;
+}
+
+export function facts(f: Finding, d: Diagnosis, short = false): string {
+  const before = (iso: string) => (short ? "" : ` (${span(iso, d.at)} before the check)`);
+  const seen = f.firstSeen
+    ? `since ${slackTime(f.firstSeen)}${before(f.firstSeen)}${!short && f.lastSeen && f.lastSeen !== f.firstSeen ? `, last ${slackTime(f.lastSeen)}` : ""}`
+    : "";
+  return [code(f.cause ? `${f.symptom}/${f.cause}` : f.symptom), f.severity, f.count > 1 ? `seen ${f.count}×` : "", f.role === "effect" ? "effect" : "", seen]
+    .filter(Boolean)
+    .join(" · ");
+}
+
+export function evidenceLine(ref: EvidenceRef, times: number, logs: LogIndex, opts: RenderOptions, max = 170): string {
+  const at = ref.at ? `${slackTime(ref.at)} ` : "";
+  const repeat = times > 1 ? `${times}× ` : "";
+  const raw = ref.text?.trim() ? ref.text : undefined;
+  const body =
+    ref.kind === "log" ? (raw ? code(clip(raw, max)) : "_(empty log line)_") : prose(clip(shortArns(raw ?? ref.id), max));
+  let where = "";
+  if (ref.kind === "log") {
+    const log = logs.groupOf(ref.id);
+    if (log) where = ` · ${link(logStreamUrl(log.region || opts.region, log.group, ref.id), `task ${shortTask(ref.id)} log`)}`;
+  }
+  return ` ${at}\`${ref.step}\` ${repeat}${body}${where}`;
+}
+
+/** Identical evidence texts (nine tasks with the same stop reason) are shown once with a count. */
+export function groupedEvidence(f: Finding): { ref: EvidenceRef; times: number }[] {
+  const groups = new Map<string, { ref: EvidenceRef; times: number }>();
+  for (const ref of f.evidence) {
+    const key = `${ref.step}\u0000${ref.text ?? ref.id}`;
+    const group = groups.get(key);
+    if (group) group.times += 1;
+    else groups.set(key, { ref, times: 1 });
+  }
+  return [...groups.values()];
+}
+
+/** The ten steps (and saturation) at a glance: one line each; problems keep more of their summary. */
+export function checklist(d: Diagnosis): string {
+  const lines = d.steps.map((s) => {
+    const number = s.number === null ? "+" : String(s.number);
+    const fine = s.status === "ok" || s.status === "skipped";
+    const summary = s.reason && (s.status === "error" || s.status === "skipped") && !s.summary.includes(s.reason) ? `${s.summary} (${s.reason})` : s.summary;
+    const room = fine ? Math.max(30, OK_SUMMARY - s.title.length) : PROBLEM_SUMMARY;
+    return `${STEP_EMOJI[s.status]} *${number} ${escapeMrkdwn(s.title)}* — ${prose(clip(summary, room))}`;
+  });
+  return [`*Check order*`, ...lines].join("\n");
+}
+
+export function proposalReason(p: ActionProposal): string {
+  const icon = p.kind === "rollback" ? ":leftwards_arrow_with_hook:" : ":arrow_double_up:";
+  return `${icon} *${prose(p.title)}* — ${prose(clip(p.reason, 600))}`;
+}
+
+/** What a rollback or scale handler needs to re-read, compare and act: compact JSON, well under 2000 characters. */
+export interface ProposalPayload {
+  readonly kind: ActionProposal["kind"];
+  readonly cluster: string;
+  readonly service: string;
+  readonly region: string;
+  readonly expect: ActionProposal["expect"];
+  readonly change: ActionProposal["change"];
+}
+
+/** What the export and re-run handlers need. */
+export interface TargetPayload {
+  readonly kind: "export" | "rerun";
+  readonly cluster: string;
+  readonly service: string;
+  readonly region: string;
+  /** The window as `--since` text (re-run) and as ISO times (export). */
+  readonly since: string;
+  readonly window?: Diagnosis["window"];
+}
+
+export function actionButtons(d: Diagnosis, opts: RenderOptions): Button[] {
+  const buttons: Button[] = d.proposals.map((p) => proposalButton(p, opts));
+  const target = { cluster: d.target.cluster, service: d.target.service, region: opts.region, since: sinceText(d.window) };
+  const exportPayload: TargetPayload = { kind: "export", ...target, window: d.window };
+  const rerunPayload: TargetPayload = { kind: "rerun", ...target };
+  buttons.push({ type: "button", action_id: ACTION_IDS.export, text: { type: "plain_text", text: ":package: Export evidence", emoji: true }, value: JSON.stringify(exportPayload) });
+  buttons.push({ type: "button", action_id: ACTION_IDS.rerun, text: { type: "plain_text", text: `:repeat: Re-run (last ${target.since})`, emoji: true }, value: JSON.stringify(rerunPayload) });
+  return buttons;
+}
+
+export function proposalButton(p: ActionProposal, opts: RenderOptions): Button {
+  const payload: ProposalPayload = { kind: p.kind, cluster: p.cluster, service: p.service, region: opts.region, expect: p.expect, change: p.change };
+  const where = `service ${code(p.service)} in ${code(p.cluster)} (${escapeMrkdwn(opts.region)})`;
+  const from = shortName(p.expect.taskDefinition);
+  const guard = `Refused if the service has changed since this report${from ? ` (it must still run ${code(from)}` : " (it must still have"}${from ? `, ` : " "}${p.expect.desiredCount} desired).`;
+  if (p.kind === "rollback") {
+    const to = shortName(p.change.taskDefinition) ?? "the previous revision";
+    return {
+      type: "button",
+      action_id: ACTION_IDS.rollback,
+      style: "danger",
+      text: { type: "plain_text", text: `Roll back to ${to}`, emoji: true },
+      value: JSON.stringify(payload),
+      confirm: {
+        title: { type: "plain_text", text: cutPlain(`Roll back ${p.service}?`, 100) },
+        text: mrkdwn(`Update ${where}: task definition ${from ? `${code(from)} → ` : ""}${code(to)}. ${guard}`),
+        confirm: { type: "plain_text", text: "Roll back" },
+        deny: { type: "plain_text", text: "Cancel" },
+        style: "danger",
+      },
+    };
+  }
+  const to = p.change.desiredCount ?? p.expect.desiredCount;
+  return {
+    type: "button",
+    action_id: ACTION_IDS.scale,
+    style: "primary",
+    text: { type: "plain_text", text: `Scale ${p.expect.desiredCount} → ${to} tasks`, emoji: true },
+    value: JSON.stringify(payload),
+    confirm: {
+      title: { type: "plain_text", text: cutPlain(`Scale ${p.service} to ${to} tasks?`, 100) },
+      text: mrkdwn(`Update ${where}: desired count ${p.expect.desiredCount} → ${to}. ${guard}`),
+      confirm: { type: "plain_text", text: cutPlain(`Scale to ${to}`, 30) },
+      deny: { type: "plain_text", text: "Cancel" },
+    },
+  };
+}
+
+export function footer(d: Diagnosis, opts: RenderOptions): string[] {
+  const checked = `:stopwatch: Checked ${slackTime(d.at, true)} · window ${span(d.window.since, d.window.until)}`;
+  const who = mention(opts.requestedBy);
+  const links = [link(ecsConsoleUrl(opts.region, d.target.cluster, d.target.service), "ECS console")];
+  const group = opts.evidence ? currentLogGroup(opts.evidence) : undefined;
+  if (group) links.push(link(logStreamUrl(group.region ?? opts.region, group.group), "logs"));
+  return [
+    `${checked}${who ? ` · asked by ${who}` : ""}`,
+    links.join(" · "),
+  ];
+}
+
+export function currentLogGroup(evidence: Evidence): { group: string; region?: string } | undefined {
+  const current = evidence.taskDefinitions.find((t) => t.role === "current");
+  for (const c of current?.containers ?? []) {
+    const options = c.logConfiguration?.logDriver === "awslogs" ? c.logConfiguration.options : undefined;
+    const group = options?.["awslogs-group"];
+    if (group) return { group, ...(options?.["awslogs-region"] ? { region: options["awslogs-region"] } : {}) };
+  }
+  return undefined;
+}
+
+export function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? `${text[0]!.toLowerCase()}${text.slice(1)}` : text;
+}
