@@ -24,6 +24,9 @@ interface Line {
 const CORPORA = [
   { file: "task-messages.jsonl", symptomFloor: 0.96, causeFloor: 0.95 },
   { file: "service-messages.jsonl", symptomFloor: 0.96, causeFloor: 0.95 },
+  // Gathered blind (without seeing the rules or the two sets above): 86 % before the rules learned that ECS errors
+  // also arrive as plain log lines (agent logs, CI output, SDK traces); kept as a regression set since.
+  { file: "holdout.jsonl", symptomFloor: 0.96, causeFloor: 0.9 },
 ] as const;
 
 const playbooks = loadPlaybooks();

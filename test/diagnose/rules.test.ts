@@ -65,22 +65,22 @@ const CASES: Record<string, RuleCase> = {
   "subnet-insufficient-free-addresses": {
     match: { field: SR, text: "There are not enough free addresses in subnet 'subnet-0a1b2c3d4e5f67890' to satisfy the requested number of instances." },
     nearMiss: { field: SR, text: "Timeout waiting for network interface provisioning to complete." },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "eni-create-failed": {
     match: { field: SR, text: "Unexpected EC2 error while attempting to Create Network Interface with public IP assignment enabled in subnet 'subnet-0a1b2c3d4e5f67890'" },
     nearMiss: { field: SR, text: "Unexpected EC2 error while attempting to tag the network interface" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "eni-provisioning-timeout": {
     match: { field: SR, text: "Timeout waiting for network interface provisioning to complete." },
     nearMiss: { field: SR, text: "DockerTimeoutError: Could not transition to started; timed out after waiting 3m0s" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "placement-cpu": {
     match: { field: SE, text: "service (payment-api) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e has insufficient CPU units available." },
     nearMiss: { field: SE, text: "service httpd-web was unable to place a task because no container instance met all of its requirements. The closest matching container-instance b1a73168 has insufficient memory available." },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "placement-memory": {
     match: { field: SE, text: "service httpd-web was unable to place a task because no container instance met all of its requirements. The closest matching container-instance b1a73168 has insufficient memory available." },
@@ -90,22 +90,22 @@ const CASES: Record<string, RuleCase> = {
   "placement-eni": {
     match: { field: SE, text: 'service qa-web was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e encountered error "RESOURCE:ENI".' },
     nearMiss: { field: SE, text: 'service qa-web was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e encountered error "RESOURCE:CPU".' },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "placement-ports": {
     match: { field: SE, text: "(service ecs-simple-service) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 3f4de1c5) is already using a port required by your task." },
     nearMiss: { field: SE, text: "service examples-nginx was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 333ba941 is missing an attribute required by your task." },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "placement-no-instances": {
     match: { field: SE, text: "service factorio was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster." },
     nearMiss: { field: SE, text: "service (payment-api) was unable to place a task because no container instance met all of its requirements." },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "placement-attribute": {
     match: { field: SE, text: "service examples-nginx was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 333ba941 is missing an attribute required by your task." },
     nearMiss: { field: SE, text: "(service ecs-simple-service) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 3f4de1c5) is already using a port required by your task." },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "placement-constraints": {
     match: { field: SE, text: "service (payment-api) was unable to place a task because no container instance met all of its requirements." },
@@ -115,12 +115,12 @@ const CASES: Record<string, RuleCase> = {
   "fargate-capacity-unavailable": {
     match: { field: SE, text: "service (payment-api) was unable to place a task. Reason: Capacity is unavailable at this time. Please try again later or in a different availability zone." },
     nearMiss: { field: SE, text: "service (payment-api) was unable to place a task. Reason: Internal error." },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "task-limit-or-quota": {
     match: { field: SE, text: "service (payment-api) was unable to place a task. Reason: You’ve reached the limit on the number of vCPUs you can run concurrently" },
     nearMiss: { field: SE, text: "service (payment-api) was unable to place a task. Reason: Capacity is unavailable at this time." },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "placement-could-not-launch": {
     match: { field: SE, text: "service (payment-api) could not launch 3 tasks for deployment ecs-svc/1571272475813219068." },
@@ -141,108 +141,108 @@ const CASES: Record<string, RuleCase> = {
   "pull-platform-mismatch": {
     match: { field: SR, text: "CannotPullContainerError: image Manifest does not contain descriptor matching platform 'linux/amd64'" },
     nearMiss: { field: SR, text: 'CannotPullContainerError: inspect image has been retried 1 time(s): failed to resolve ref "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2": 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2: not found' },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "pull-rate-limited": {
     match: { field: CR, text: "ERROR: toomanyrequests: Too Many Requests." },
     nearMiss: { field: CR, text: 'CannotPullContainerError: inspect image has been retried 1 time(s): failed to resolve ref "x.dkr.ecr.us-east-1.amazonaws.com/web:v2": unexpected status code [manifests v2]: 403 Forbidden' },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "pull-access-denied": {
     match: { field: CR, text: "CannotPullContainerError: Error response from daemon: pull access denied for ecs-task-kite, repository does not exist or may require 'docker login'" },
     nearMiss: { field: CR, text: "CannotPullContainerError: API error (404): repository 111122223333.dkr.ecr.us-east-1.amazonaws.com/orders/api not found" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "pull-manifest-unknown": {
     match: { field: CR, text: "CannotPullContainerError: Error response from daemon: manifest for 905234897161.dkr.ecr.us-east-1.amazonaws.com/api:latest not found: manifest unknown: Requested image not found" },
     nearMiss: { field: CR, text: "CannotPullContainerError: Error response from daemon: manifest for elasticsearch:latest not found" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "pull-tag-not-found": {
     match: { field: CR, text: "CannotPullContainerError: Error response from daemon: manifest for elasticsearch:latest not found" },
     nearMiss: { field: CR, text: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref "x.dkr.ecr.us-east-1.amazonaws.com/api:v42": failed to do request: Head "https://x.dkr.ecr.us-east-1.amazonaws.com/v2/api/manifests/v42": dial tcp 10.0.3.17:443: i/o timeout' },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "pull-disk-or-runtime": {
     match: { field: CR, text: "CannotPullContainerError: write /var/lib/docker/tmp/GetImageBlob111111111: no space left on device" },
     nearMiss: { field: CR, text: "CannotPullContainerError: Error response from daemon: net/http: request canceled" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "pull-network-timeout": {
     match: { field: SR, text: 'CannotPullContainerError: inspect image has been retried 5 time(s): failed to resolve ref "docker.io/library/nginx:latest": failed to do request: Head https://registry-1.docker.io/v2/library/nginx/manifests/latest: dial tcp 52.72.252.48:443: i/o timeout' },
     nearMiss: { field: SR, text: "CannotPullContainerError: Error response from daemon: manifest for elasticsearch:latest not found" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "pull-unexpected-status": {
     match: { field: SR, text: "CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: httpReaderSeeker: failed open: unexpected status code" },
     nearMiss: { field: SR, text: "CannotPullContainerError: failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/cypress/included/manifests/sha256:86e3: 429 Too Many Requests" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "pull-generic": {
     match: { field: SR, text: "CannotPullContainerError: Error response from daemon: invalid reference format" },
     nearMiss: { field: SR, text: "CannotStartContainerError: Error response from daemon: invalid reference format" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   // 30-start-up
   "startup-efs-volume": {
     match: { field: SR, text: "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: mount.nfs4: Connection timed out : unsuccessful EFS utils command execution; code: 32" },
     nearMiss: { field: SR, text: "ResourceInitializationError: failed to create new container runtime task: failed to create shim task: OCI runtime create failed" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "startup-secret-kms": {
     match: { field: SR, text: `${ASM} AccessDeniedException: Access to KMS is not allowed status code: 400` },
     nearMiss: { field: SR, text: `${ASM} AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/abc is not authorized to perform: secretsmanager:GetSecretValue` },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "startup-registry-auth": {
     match: { field: SR, text: `${RIE} unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed` },
     nearMiss: { field: SR, text: "ResourceInitializationError: unable to pull secrets or registry auth: pull command failed: : signal: killed" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "startup-secret-access-denied": {
     match: { field: SR, text: `${RIE} unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/1 is not authorized to perform: ssm:GetParameters` },
     nearMiss: { field: SR, text: `${RIE} unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: /wishkit/gemini-api-key` },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "startup-secret-not-found": {
     match: { field: SR, text: "ResourceInitializationError: The task can't retrieve the secret with ARN 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf' from AWS Secrets Manager. Check that the secret ARN is correct. ResourceNotFoundException: Secrets Manager can't find the specified secret." },
     nearMiss: { field: SR, text: `${ASM} AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/abc is not authorized to perform: secretsmanager:GetSecretValue` },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "startup-env-file": {
     match: { field: SR, text: "ResourceInitializationError: failed to download env files: service call has been retried 1 time(s): operation error S3: HeadObject, https response error StatusCode: 403, api error Forbidden: Forbidden." },
     nearMiss: { field: SR, text: "ResourceInitializationError: failed to download env files: file download command: non-empty error stream: RequestCanceled: request context cancelled caused by: context deadline exceeded" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "startup-log-driver-network": {
     match: { field: SR, text: "ResourceInitializationError: failed to validate logger args: The task cannot find the Amazon CloudWatch log group defined in the task definition. There is a connection issue between the task and Amazon CloudWatch. Check your network configuration. signal: killed" },
     nearMiss: { field: SR, text: "ResourceInitializationError: failed to validate logger args: failed to create CloudWatch log stream: ResourceNotFoundException: The specified log group does not exist." },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "startup-aws-api-network": {
     match: { field: SR, text: `${RIE} unable to retrieve secrets from ssm: service call has been retried 5 time(s): RequestCanceled: request context canceled caused by: context deadline exceeded. Please check your task network configuration.` },
     nearMiss: { field: SR, text: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref "x.dkr.ecr.us-east-1.amazonaws.com/api:v42": dial tcp 10.0.3.17:443: i/o timeout' },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "startup-secret-retrieval-failed": {
     match: { field: SR, text: `${RIE} unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:secretsmanager:eu-west-2:788375279931...` },
     nearMiss: { field: SR, text: "ResourceInitializationError: unable to pull secrets or registry auth" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "startup-log-driver-config": {
     match: { field: SR, text: "ResourceInitializationError: failed to validate logger args: failed to create CloudWatch log stream: ResourceNotFoundException: The specified log group does not exist." },
     nearMiss: { field: SR, text: "CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "startup-pull-secrets-or-auth": {
     match: { field: SR, text: "ResourceInitializationError: unable to pull secrets or registry auth" },
     nearMiss: { field: SR, text: "ResourceInitializationError: failed to configure ENI: failed to setup regular eni: netplugin failed with no error message" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "startup-resource-init-generic": {
     match: { field: SR, text: "ResourceInitializationError: failed to configure ENI: failed to setup regular eni: netplugin failed with no error message" },
     nearMiss: { field: SR, text: "CannotStartContainerError: failed to get container status: context deadline exceeded" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   // 40-exits
   "oom-killed": {
@@ -268,7 +268,7 @@ const CASES: Record<string, RuleCase> = {
   "cannot-start-container": {
     match: { field: SR, text: 'CannotStartContainerError: API error (500): Cannot start container 54b6caa1: [8] System error: exec: "node index.js": executable file not found in $PATH' },
     nearMiss: { field: SR, text: "CannotStopContainerError: failed sending SIGTERM to container: context deadline exceeded" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "app-start-failure": {
     match: { field: LL, text: "Error: listen EADDRINUSE: address already in use :::3000" },
@@ -448,7 +448,7 @@ const CASES: Record<string, RuleCase> = {
   "agent-disconnected": {
     match: { field: SE, text: 'service (payment-api) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e encountered error "AGENT".' },
     nearMiss: { field: SE, text: 'service (payment-api) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e encountered error "RESOURCE:ENI".' },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "fargate-maintenance": {
     match: { field: SR, text: "ECS is performing maintenance on the underlying infrastructure hosting the task" },
