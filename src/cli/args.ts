@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../errors";
 
-export const OUTPUT_FORMATS = ["text", "json"] as const;
+/** text: the terminal report; json: the Diagnosis; slack: the Block Kit message the bot would post (for the preview tool). */
+export const OUTPUT_FORMATS = ["text", "json", "slack"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface DiagnoseArgs {
@@ -33,7 +34,7 @@ export type CliArgs =
 
 export const USAGE = `Usage:
   ecs-medic diagnose <service> [--cluster C] [--region R] [--profile P] [--since 1h]
-                               [--format text|json] [--save-evidence FILE] [--playbooks DIR]
+                               [--format text|json|slack] [--save-evidence FILE] [--playbooks DIR]
   ecs-medic diagnose [<service>] --evidence FILE      replay a saved snapshot, no AWS access
   ecs-medic demo                                      diagnose the bundled example incidents
   ecs-medic classify [--playbooks DIR]...              JSON Lines on stdin → JSON Lines on stdout

@@ -34,7 +34,7 @@ export async function runDemo(format: OutputFormat, io: CliIo): Promise<number> 
   for (const file of files) {
     const evidence = await loadEvidence(join(dir, file));
     const diagnosis = diagnose(evidence, playbooks);
-    if (format === "json") {
+    if (format !== "text") {
       results.push({ example: file.replace(/\.json$/, ""), diagnosis });
       continue;
     }
@@ -43,7 +43,7 @@ export async function runDemo(format: OutputFormat, io: CliIo): Promise<number> 
     io.stdout.write(renderDiagnosisText(diagnosis, { color, width: 80 }));
     io.stdout.write("\n");
   }
-  if (format === "json") io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  if (format !== "text") io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else io.stdout.write(`${files.length} example incident(s) diagnosed offline from examples/ — replay any with:\n  npm run -s cli -- diagnose --evidence examples/${files[0]}\n`);
   return ExitCode.Ok;
 }

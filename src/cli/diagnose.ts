@@ -11,7 +11,9 @@ import { diagnose } from "../diagnose/diagnose";
 import { loadEvidence, saveEvidence } from "../evidence/snapshot";
 import { renderDiagnosisText } from "../render/diagnosis-text";
 import { parseWindow } from "../time-window";
-import type { DiagnoseArgs } from "./args";
+import type { DiagnoseArgs, OutputFormat } from "./args";
+import type { Diagnosis } from "../diagnose/types";
+import { diagnosisMessage, enforceLimits } from "../slack/blocks";
 import { ExitCode } from "./exit-codes";
 import { loadPlaybooksOrReport } from "./playbooks";
 
@@ -50,9 +52,20 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo): Promise<number
   if (!playbooks) return ExitCode.Usage;
   const diagnosis = diagnose(evidence, playbooks);
   const color = args.format === "text" && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-  io.stdout.write(args.format === "json" ? `${JSON.stringify(diagnosis, null, 2)}\n` : renderDiagnosisText(diagnosis, { color, width: 80 }));
+  io.stdout.write(render(args.format, diagnosis, evidence, color));
   if (nothingCollected(evidence)) return ExitCode.NothingCollected;
   return diagnosis.steps.some((s) => s.status === "fail") ? ExitCode.Failed : ExitCode.Ok;
+}
+
+function render(format: OutputFormat, diagnosis: Diagnosis, evidence: Evidence, color: boolean): string {
+  switch (format) {
+    case "text":
+      return renderDiagnosisText(diagnosis, { color, width: 80 });
+    case "json":
+      return `${JSON.stringify(diagnosis, null, 2)}\n`;
+    case "slack":
+      return `${JSON.stringify(enforceLimits(diagnosisMessage(diagnosis, { region: evidence.target.region, evidence })).message, null, 2)}\n`;
+  }
 }
 
 /** Every step that reads AWS failed: the report is empty, whatever step 1 (read from DescribeServices) says. */

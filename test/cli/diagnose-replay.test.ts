@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/diagnose";
 import { main } from "../../src/cli/main";
 import { fixedClock } from "../../src/clock";
+import { violations, type SlackMessage } from "../../src/slack/blocks";
 
 function io(stdin = ""): CliIo & { out: string; err: string } {
   const state = { out: "", err: "" };
@@ -38,6 +39,14 @@ describe("ecs-medic diagnose --evidence (replay, no AWS)", () => {
     expect(d.verdict).toBe("failing");
     expect(d.primary.finding).toBe("image_pull_failure");
     expect(d.steps).toHaveLength(11);
+  });
+
+  it("prints the Block Kit message the bot would post with --format slack, within Slack's limits", async () => {
+    const t = io();
+    expect(await main(["diagnose", "--evidence", "examples/port-mismatch.json", "--format", "slack"], t)).toBe(1);
+    const message = JSON.parse(t.out) as SlackMessage;
+    expect(message.blocks[0]?.type).toBe("header");
+    expect(violations(message)).toEqual([]);
   });
 
   it("refuses a replay for another service", async () => {
