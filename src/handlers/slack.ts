@@ -11,11 +11,16 @@ type ReceiverHandler = Awaited<ReturnType<AwsLambdaReceiver["start"]>>;
 /** Built once per Lambda container: the signing secret (cached by Powertools), the Bolt app and its receiver. */
 let ready: Promise<ReceiverHandler> | undefined;
 
+/** When the signing secret was last read fresh from SSM (after a 401), so a flood of bad requests reads it once. */
+let lastForcedRead = Number.NEGATIVE_INFINITY;
+const REREAD_AFTER_401_MS = 60_000;
+
 /** Test seam: the dispatcher the next cold start uses (default: async invoke of WORKER_FUNCTION_NAME). */
 let dispatchOverride: Dispatch | undefined;
 export function setDispatchForTests(dispatch: Dispatch | undefined): void {
   dispatchOverride = dispatch;
   ready = undefined;
+  lastForcedRead = Number.NEGATIVE_INFINITY;
 }
 
 const log = (message: string, detail?: Record<string, unknown>) => console.log(JSON.stringify({ message, ...detail }));
@@ -25,8 +30,8 @@ function workerDispatch(functionName: string): Dispatch {
   return lambdaDispatch(new LambdaClient({ ...ACK_PATH_SDK_CONFIG, requestHandler: { ...ACK_PATH_SDK_CONFIG.requestHandler } }), functionName);
 }
 
-async function init(): Promise<ReceiverHandler> {
-  const signingSecret = await loadSigningSecret();
+async function init(forceFetch = false): Promise<ReceiverHandler> {
+  const signingSecret = await loadSigningSecret(process.env, { forceFetch });
   const receiver = new AwsLambdaReceiver({ signingSecret, logLevel: LogLevel.WARN });
   const app = new App({
     // No token at all: this function only acks (the HTTP response) and answers through response_url, neither of which
@@ -76,5 +81,20 @@ export const handler = async (event: LambdaFunctionURLEvent, context: Context): 
     log("slack function could not start", { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
     return COULD_NOT_START;
   }
-  return receive(event, context);
+  const response = await receive(event, context);
+  // A rotated signing secret makes every request fail verification until the container recycles. When the secret
+  // comes from SSM, read it again once (at most once a minute) and retry this request with it.
+  if (response.statusCode === 401 && !process.env.SLACK_SIGNING_SECRET && Date.now() - lastForcedRead > REREAD_AFTER_401_MS) {
+    lastForcedRead = Date.now();
+    try {
+      const refreshed = init(true);
+      const retry = await refreshed;
+      ready = refreshed;
+      log("signature failed; signing secret re-read from SSM");
+      return retry(event, context);
+    } catch (error) {
+      log("signing secret re-read failed", { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return response;
 };

@@ -37,8 +37,8 @@ export function resetCredentialsForTests(): void {
  * and response_url, never through the Web API, so its role cannot read the bot token. A plain env var for local runs
  * (SLACK_SIGNING_SECRET), else the SSM SecureString named by SLACK_SIGNING_SECRET_PARAM (how serverless.yml deploys).
  */
-export async function loadSigningSecret(env: Env = process.env): Promise<string> {
-  return secret(env, "SLACK_SIGNING_SECRET");
+export async function loadSigningSecret(env: Env = process.env, options: { forceFetch?: boolean } = {}): Promise<string> {
+  return secret(env, "SLACK_SIGNING_SECRET", options.forceFetch);
 }
 
 /** The bot token alone: the worker never needs the signing secret, and its role may not read it. */
@@ -46,12 +46,12 @@ export async function loadBotToken(env: Env = process.env): Promise<string> {
   return secret(env, "SLACK_BOT_TOKEN");
 }
 
-async function secret(env: Env, name: string): Promise<string> {
+async function secret(env: Env, name: string, forceFetch = false): Promise<string> {
   const plain = env[name];
   if (plain) return plain;
   const parameter = env[`${name}_PARAM`];
   if (!parameter) throw new Error(`${name} is not configured: set ${name} (local runs) or ${name}_PARAM (an SSM SecureString name)`);
-  const value = await ssm().get(parameter, { decrypt: true, maxAge: CACHE_SECONDS });
+  const value = await ssm().get(parameter, { decrypt: true, maxAge: CACHE_SECONDS, forceFetch });
   if (!value) throw new Error(`SSM parameter ${parameter} (${name}) is empty or missing`);
   return value;
 }

@@ -6,11 +6,12 @@ import { createHmac } from "node:crypto";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createTcpServer, type Socket } from "node:net";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { resetCredentialsForTests } from "../../src/slack/credentials";
 import { mockClient } from "aws-sdk-client-mock";
 import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { handler, setDispatchForTests } from "../../src/handlers/slack";
-import { resetCredentialsForTests } from "../../src/slack/credentials";
 import type { DiagnoseJob } from "../../src/slack/job";
 import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
 
@@ -274,6 +275,38 @@ describe("slack handler: the real asynchronous worker invoke", () => {
     const res = await handler(signed(commandBody("diagnose payment-api")), context);
 
     expect(JSON.parse(res.body ?? "{}")).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("could not start the diagnosis") });
+  });
+});
+
+describe("slack handler: a rotated signing secret", () => {
+  // Created per test and restored after it: a prototype-level mock would otherwise leak into the real-network tests.
+  const newSsmMock = () => mockClient(SSMClient);
+  let ssm: ReturnType<typeof newSsmMock>;
+  beforeEach(() => {
+    ssm = newSsmMock();
+  });
+  afterEach(() => {
+    ssm.restore();
+    resetCredentialsForTests();
+  });
+
+  it("re-reads the secret from SSM once after a failed signature and accepts the request signed with the new one", async () => {
+    vi.stubEnv("SLACK_SIGNING_SECRET", "");
+    vi.stubEnv("SLACK_SIGNING_SECRET_PARAM", "/ecs-medic/prod/slack/signing-secret");
+    resetCredentialsForTests();
+    setDispatchForTests(async (job) => void jobs.push(job));
+    ssm.on(GetParameterCommand).resolvesOnce({ Parameter: { Name: "x", Type: "SecureString", Value: "old-secret" } }).resolves({ Parameter: { Name: "x", Type: "SecureString", Value: SECRET } });
+
+    const res = await handler(signed(commandBody("diagnose payment-api")), context);
+
+    expect(res.statusCode).toBe(200);
+    expect(jobs).toHaveLength(1);
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 2);
+    // A forged request does not make it read SSM again within the minute.
+    const body = commandBody("diagnose payment-api");
+    const forged = await handler(urlEvent(body, { "x-slack-request-timestamp": String(ts()), "x-slack-signature": sign(body, ts(), "attacker") }), context);
+    expect(forged.statusCode).toBe(401);
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 2);
   });
 });
 
