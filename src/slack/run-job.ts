@@ -49,6 +49,8 @@ export interface WorkerDeps {
 
 export type JobOutcome =
   | { readonly status: "duplicate" }
+  /** Another diagnosis of the same service is running in the same channel. */
+  | { readonly status: "busy" }
   | { readonly status: "posted"; readonly channel: string; readonly ts: string; readonly verdict?: string }
   | { readonly status: "failed"; readonly reason: string };
 
@@ -86,12 +88,37 @@ export async function runDiagnoseJob(job: DiagnoseJob, deps: WorkerDeps): Promis
     return { status: "duplicate" };
   }
 
+  // One diagnosis of a service per channel at a time: a person who retypes the command while the first is still
+  // running (a new trigger id, so not a duplicate) is told where the report will appear instead of getting two.
+  const inflight = `inflight#${job.channel}#${job.cluster ?? ""}#${job.service}`;
+  const lock = await deps.store.claim(inflight, { owner: job.jobId, leaseSeconds: Math.ceil(budgetMs / 1000) + 60, ttlSeconds: Math.ceil(budgetMs / 1000) + 60, now: deps.clock() });
+  if (!lock.claimed) {
+    log("diagnosis already running for this service in this channel", { jobId: job.jobId, service: job.service });
+    await tellRequester(job, `A diagnosis of ${job.service} is already running in this channel; its report will replace the "diagnosing ${job.service}" message in a moment.`);
+    await deps.store.finish(key, deps.clock()).catch(() => undefined);
+    return { status: "busy" };
+  }
+  try {
+    return await runClaimed(job, deps, key, budgetMs, claim.resumeTs, log);
+  } finally {
+    await deps.store.release(inflight, deps.clock()).catch((error: unknown) => log("could not release the in-flight lock", { error: String(error) }));
+  }
+}
+
+async function runClaimed(
+  job: DiagnoseJob,
+  deps: WorkerDeps,
+  key: string,
+  budgetMs: number,
+  resumeTs: string | undefined,
+  log: (message: string, detail?: Record<string, unknown>) => void,
+): Promise<JobOutcome> {
   const channel = job.channel;
   const starting = progressMessage({ service: job.service, cluster: job.cluster, done: 0, total: 11, finished: [], requestedBy: job.user });
   let ts: string;
   try {
-    if (claim.resumeTs) {
-      ts = claim.resumeTs;
+    if (resumeTs) {
+      ts = resumeTs;
       await updateMessage(deps.slack, channel, ts, starting);
     } else {
       ts = await post(deps.slack, channel, starting);

@@ -19,6 +19,8 @@ export interface IdempotencyStore {
   recordMessage(key: string, ts: string): Promise<void>;
   /** The run is over: no takeover, the claim now only blocks duplicates until it expires. */
   finish(key: string, now: Date): Promise<void>;
+  /** The run is over and the key is free at once (a lock, not a record). */
+  release(key: string, now: Date): Promise<void>;
 }
 
 export interface ClaimOptions {
@@ -65,6 +67,11 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   async finish(key: string, now: Date): Promise<void> {
     const record = this.records.get(key);
     if (record) Object.assign(record, { state: "done", leaseUntil: seconds(now) });
+  }
+
+  async release(key: string, now: Date): Promise<void> {
+    const record = this.records.get(key);
+    if (record) Object.assign(record, { state: "done", leaseUntil: seconds(now) - 1, expiresAt: seconds(now) - 1 });
   }
 }
 
@@ -125,6 +132,21 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
           UpdateExpression: "SET #state = :done, #lease = :now",
           ExpressionAttributeNames: { "#state": "state", "#lease": "leaseUntil" },
           ExpressionAttributeValues: { ":done": "done", ":now": seconds(now) },
+        }),
+      ),
+    );
+  }
+
+  async release(key: string, now: Date): Promise<void> {
+    // Expired in the past: the claim condition (`expiresAt < now`) treats it as free; TTL removes it later.
+    await awsCall("dynamodb:UpdateItem", () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(key),
+          UpdateExpression: "SET #state = :done, #lease = :past, #ttl = :past",
+          ExpressionAttributeNames: { "#state": "state", "#lease": "leaseUntil", "#ttl": KEY.ttl },
+          ExpressionAttributeValues: { ":done": "done", ":past": seconds(now) - 1 },
         }),
       ),
     );

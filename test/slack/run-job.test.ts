@@ -163,4 +163,21 @@ describe("runDiagnoseJob", () => {
     expect(outcome).toMatchObject({ status: "posted", ts: "1764150600.000042" });
     expect(stub.calls.filter((c) => c.method === "chat.postMessage" && c.args.thread_ts === undefined)).toEqual([]);
   });
+
+  it("tells a person who retypes the command while the first run is going that the report is on its way", async () => {
+    const store = new MemoryIdempotencyStore();
+    await store.claim("inflight#C0INCIDENT#prod#payment-api", { owner: "first-job", leaseSeconds: 330, ttlSeconds: 330, now: new Date(NOW) });
+
+    const outcome = await runDiagnoseJob(job({ jobId: "second-job", responseUrl: `${stub.responseUrl}/commands/2` }), deps({ store }));
+
+    expect(outcome).toEqual({ status: "busy" });
+    expect(stub.calls.filter((c) => c.method.startsWith("chat."))).toEqual([]);
+    expect(String(stub.calls.find((c) => c.method === "response/commands/2")?.args.text)).toContain("already running in this channel");
+  });
+
+  it("frees the service for the next run once the report is posted", async () => {
+    const shared = deps();
+    expect((await runDiagnoseJob(job({ jobId: "run-1" }), shared)).status).toBe("posted");
+    expect((await runDiagnoseJob(job({ jobId: "run-2" }), shared)).status).toBe("posted");
+  });
 });

@@ -38,6 +38,14 @@ function contract(make: () => Promise<IdempotencyStore>) {
     expect(await store.claim("job-4", opts("run-c", at(86_401)))).toMatchObject({ claimed: true });
   });
 
+  it("frees a released lock at once", async () => {
+    const store = await make();
+    await store.claim("lock-1", opts("job-a", t0));
+    expect(await store.claim("lock-1", opts("job-b", at(5)))).toEqual({ claimed: false });
+    await store.release("lock-1", at(10));
+    expect(await store.claim("lock-1", opts("job-b", at(11)))).toMatchObject({ claimed: true });
+  });
+
   it("treats its own earlier claim as its own (an SDK retry after a lost response)", async () => {
     const store = await make();
     await store.claim("job-5", opts("run-a", t0));
