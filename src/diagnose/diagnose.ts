@@ -11,6 +11,8 @@ import { confidence, rankFindings } from "./rank";
 import { SEVERITIES, type Severity } from "./symptoms";
 import { fill, shortImage, shortName, type TemplateVars } from "./template";
 import type { Diagnosis, Finding, StepResult, StepStatus, Verdict } from "./types";
+import { stepData } from "../evidence/read";
+import { healthCheckPortText, memoryText } from "./messages";
 
 /**
  * The diagnosis: a pure function of the snapshot and the playbooks. Messages are classified by the symptom rules,
@@ -68,13 +70,10 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
 export function baseVars(evidence: Evidence): TemplateVars {
   const current = evidence.taskDefinitions.find((t) => t.role === "current");
   const previous = evidence.taskDefinitions.find((t) => t.role === "previous");
-  const deployment = evidence.steps.find((s) => s.id === "deployment");
-  const lastGood = deployment?.id === "deployment" ? deployment.data?.lastSuccessfulTaskDefinition : undefined;
+  const lastGood = stepData(evidence, "deployment")?.lastSuccessfulTaskDefinition;
   const essential = current?.containers.find((c) => c.essential) ?? current?.containers[0];
   const lb = evidence.service.loadBalancers[0];
-  const health = evidence.steps.find((s) => s.id === "target-health");
-  const group = health?.id === "target-health" ? health.data?.targetGroups[0] : undefined;
-  const memory = essential?.memory ?? essential?.memoryReservation;
+  const group = stepData(evidence, "target-health")?.targetGroups[0];
   return {
     service: evidence.target.service,
     cluster: evidence.target.cluster,
@@ -86,12 +85,11 @@ export function baseVars(evidence: Evidence): TemplateVars {
     subnets: evidence.service.network?.subnets.join(", "),
     container: essential?.name,
     image: shortImage(essential?.image),
-    memory: memory !== undefined ? `${memory} MiB` : current?.memory ? `${current.memory} MiB` : undefined,
+    memory: memoryText(essential, current),
     containerPort: lb?.containerPort !== undefined ? String(lb.containerPort) : undefined,
     targetGroup: group?.targetGroupName ?? shortName(lb?.targetGroupArn),
     healthCheckPath: group?.healthCheck?.path,
-    healthCheckPort:
-      group?.healthCheck?.port === "traffic-port" ? `${lb?.containerPort ?? group.port ?? "?"} (the traffic port)` : group?.healthCheck?.port,
+    healthCheckPort: healthCheckPortText(group?.healthCheck?.port, lb?.containerPort ?? group?.port),
     matcher: group?.healthCheck?.matcher?.httpCode ?? group?.healthCheck?.matcher?.grpcCode,
   };
 }
@@ -203,8 +201,7 @@ function decideVerdict(evidence: Evidence, findings: readonly Finding[]): Verdic
 
 function glance(evidence: Evidence): Diagnosis["service"] {
   const svc = evidence.service;
-  const deployment = evidence.steps.find((s) => s.id === "deployment");
-  const primary = deployment?.id === "deployment" ? deployment.data?.deployments.find((d) => d.status === "PRIMARY") : undefined;
+  const primary = stepData(evidence, "deployment")?.deployments.find((d) => d.status === "PRIMARY");
   return {
     taskDefinition: shortName(svc.taskDefinition),
     running: svc.runningCount,
@@ -220,10 +217,9 @@ function hasCoreEvidence(evidence: Evidence): boolean {
 }
 
 function steadyAfter(evidence: Evidence, since: string): boolean {
-  const record = evidence.steps.find((s) => s.id === "service-events");
-  if (record?.id !== "service-events" || !record.data) return false;
+  const events = stepData(evidence, "service-events")?.events ?? [];
   const sinceMs = Date.parse(since);
-  return record.data.events.some((e) => Date.parse(e.createdAt) >= sinceMs && /has reached a steady state/i.test(e.message));
+  return events.some((e) => Date.parse(e.createdAt) >= sinceMs && /has reached a steady state/i.test(e.message));
 }
 
 function headline(verdict: Verdict, evidence: Evidence, primary: Finding | undefined): string {

@@ -1,4 +1,6 @@
-import type { Evidence, StepId, StepRecord, Task, TaskDefinition } from "../evidence/schema";
+import type { Evidence, StepId, Task, TaskDefinition } from "../evidence/schema";
+import { stepData } from "../evidence/read";
+import { oneLine } from "../collect/format";
 import type { Message } from "./matcher";
 import { shortImage, shortName, type TemplateVars } from "./template";
 import type { EvidenceRef } from "./types";
@@ -15,13 +17,6 @@ export interface Observation {
   readonly ref: EvidenceRef;
   /** Values for rule text: container, exitCode, image, taskDefinition, targetGroup … */
   readonly vars: TemplateVars;
-}
-
-type DataOf<K extends StepId> = Extract<StepRecord, { id: K }>["data"];
-
-function stepData<K extends StepId>(evidence: Evidence, id: K): NonNullable<DataOf<K>> | undefined {
-  const record = evidence.steps.find((s) => s.id === id);
-  return (record?.data ?? undefined) as NonNullable<DataOf<K>> | undefined;
 }
 
 /** Every message in the snapshot that symptom rules can read, in check order. */
@@ -133,13 +128,12 @@ function failingContainer(task: Task): Task["containers"][number] | undefined {
 function taskVars(task: Task, container: Task["containers"][number] | undefined, defs: readonly TaskDefinition[]): TemplateVars {
   const td = defs.find((d) => d.taskDefinitionArn === task.taskDefinitionArn);
   const cdef = td?.containers.find((c) => c.name === container?.name);
-  const memory = cdef?.memory ?? cdef?.memoryReservation;
   return {
     container: container?.name,
     exitCode: container?.exitCode !== undefined ? String(container.exitCode) : undefined,
     image: shortImage(container?.image ?? cdef?.image),
     taskDefinition: shortName(task.taskDefinitionArn),
-    memory: memory !== undefined ? `${memory} MiB` : td?.memory ? `${td.memory} MiB` : undefined,
+    memory: memoryText(cdef, td),
   };
 }
 
@@ -152,7 +146,7 @@ function targetHealth(evidence: Evidence): Observation[] {
     const vars: TemplateVars = {
       targetGroup: group.targetGroupName ?? shortName(group.targetGroupArn),
       healthCheckPath: hc?.path,
-      healthCheckPort: hc?.port === "traffic-port" ? `${group.containerPort ?? group.port ?? "?"} (the traffic port)` : hc?.port,
+      healthCheckPort: healthCheckPortText(hc?.port, group.containerPort ?? group.port),
       matcher: hc?.matcher?.httpCode ?? hc?.matcher?.grpcCode,
       containerPort: group.containerPort !== undefined ? String(group.containerPort) : undefined,
     };
@@ -224,6 +218,17 @@ function cloudTrail(evidence: Evidence): Observation[] {
     });
 }
 
+/** The memory limit a container runs under: its own hard limit or reservation, else the task's size. */
+export function memoryText(container: { memory?: number | undefined; memoryReservation?: number | undefined } | undefined, td: TaskDefinition | undefined): string | undefined {
+  const memory = container?.memory ?? container?.memoryReservation ?? td?.memory;
+  return memory !== undefined ? `${memory} MiB` : undefined;
+}
+
+/** A target group's health-check port as people read it: "traffic-port" becomes "8080 (the traffic port)". */
+export function healthCheckPortText(port: string | undefined, trafficPort: number | undefined): string | undefined {
+  return port === "traffic-port" ? `${trafficPort ?? "?"} (the traffic port)` : port;
+}
+
 function roleNames(arns: readonly (string | undefined)[]): Set<string> {
   return new Set(arns.map((a) => a?.split("/").pop()).filter((n): n is string => Boolean(n)));
 }
@@ -238,6 +243,5 @@ function roleOfPrincipal(actor: string | undefined): string | undefined {
 
 /** Evidence text kept on a reference: one line, bounded. */
 export function clip(text: string, max = 300): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return oneLine(text, max);
 }

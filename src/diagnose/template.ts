@@ -1,3 +1,5 @@
+import { lastSegment } from "../aws/arn";
+
 /**
  * Fills `{name}` placeholders in rule text. Values come from the evidence (service, roles, ports …) and from the
  * rule's named regex groups. A placeholder with no value becomes a readable stand-in, never an empty hole.
@@ -31,8 +33,7 @@ export function fill(template: string, vars: TemplateVars): string {
 
 /** The last path segment of an ARN or name: `…:role/payment-api-execution` → `payment-api-execution`. */
 export function shortName(arnOrName: string | undefined): string | undefined {
-  if (!arnOrName) return undefined;
-  return arnOrName.split("/").pop() ?? arnOrName;
+  return arnOrName ? lastSegment(arnOrName) : undefined;
 }
 
 /** `123456789012.dkr.ecr.us-east-1.amazonaws.com/payment-api:v1.43` → `payment-api:v1.43` (digests cut to 12). */

@@ -1,17 +1,13 @@
-import type { Evidence, StepId, StepRecord, Task, TaskDefinition } from "../../evidence/schema";
+import type { Evidence, Task, TaskDefinition } from "../../evidence/schema";
 
 /**
  * Typed, read-only access to the snapshot for the configuration checks and proposals. No lookups beyond the
  * snapshot, no clock: "now" is `evidence.collectedAt`.
  */
 
-type DataOf<K extends StepId> = NonNullable<Extract<StepRecord, { id: K }>["data"]>;
+import { stepData } from "../../evidence/read";
 
-/** A step's data, or undefined when the step is missing from the snapshot or collected nothing. */
-export function stepData<K extends StepId>(evidence: Evidence, id: K): DataOf<K> | undefined {
-  const record = evidence.steps.find((s) => s.id === id);
-  return (record?.data ?? undefined) as DataOf<K> | undefined;
-}
+export { stepData };
 
 export function currentTaskDefinition(evidence: Evidence): TaskDefinition | undefined {
   return evidence.taskDefinitions.find((t) => t.role === "current");
