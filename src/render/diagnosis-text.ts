@@ -1,6 +1,7 @@
 import { formatDistanceStrict } from "date-fns";
 import type { Diagnosis, Finding, StepStatus, Verdict } from "../diagnose/types";
 import { shortName } from "../diagnose/template";
+import { groupedEvidence, lowerFirst, shortArns } from "./present";
 import { createStyle, wrap, type Style } from "./style";
 
 export interface DiagnosisTextOptions {
@@ -102,18 +103,6 @@ function findingLines(f: Finding, n: number, d: Diagnosis, style: Style, width: 
   return lines;
 }
 
-/** Identical evidence texts (nine tasks with the same stop reason) are shown once with a count. */
-function groupedEvidence(f: Finding): { ref: Finding["evidence"][number]; times: number }[] {
-  const groups = new Map<string, { ref: Finding["evidence"][number]; times: number }>();
-  for (const ref of f.evidence) {
-    const key = ref.text ?? ref.id;
-    const group = groups.get(key);
-    if (group) group.times += 1;
-    else groups.set(key, { ref, times: 1 });
-  }
-  return [...groups.values()];
-}
-
 function labelled(label: string, text: string, width: number, style: Style): string[] {
   return wrap(text, width, 8).map((l, i) => (i === 0 ? `   ${style.dim(label.padEnd(4))} ${l}` : l));
 }
@@ -133,21 +122,9 @@ function markColor(status: StepStatus, style: Style): (s: string) => string {
   }
 }
 
-/**
- * On screen, `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/payment-api-tg/0123…` reads as
- * `targetgroup/payment-api-tg/0123…`: the account and region are in the header. JSON keeps the full ARN.
- */
-function shortArns(text: string): string {
-  return text.replace(/arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:/g, "");
-}
-
 function ellipsis(line: string, cut: boolean, room: number): string {
   if (!cut) return line;
   return line.length + 1 > room ? `${line.slice(0, room - 1)}…` : `${line}…`;
-}
-
-function lowerFirst(text: string): string {
-  return /^[A-Z][a-z]/.test(text) ? `${text[0]!.toLowerCase()}${text.slice(1)}` : text;
 }
 
 /** "09:48 UTC" — incidents are discussed in UTC. */

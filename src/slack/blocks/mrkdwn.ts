@@ -1,6 +1,7 @@
 import { formatDistanceStrict } from "date-fns";
 import type { Diagnosis } from "../../diagnose/types";
 import type { Evidence } from "../../evidence/schema";
+import { stepData } from "../../evidence/read";
 import { cutPlain } from "../limits";
 import { type ContextBlock, type MrkdwnElement, type SectionBlock } from "./common";
 
@@ -90,11 +91,6 @@ export function sinceText(window: Diagnosis["window"]): string {
   return `${h > 0 ? `${h}h` : ""}${m > 0 ? `${m}m` : ""}`;
 }
 
-/** `arn:aws:ecs:us-east-1:123456789012:task/prod/abc` → `task/prod/abc`: account and region are in the report. */
-export function shortArns(text: string): string {
-  return text.replace(/arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:/g, "");
-}
-
 export function shortTask(arn: string): string {
   return (arn.split("/").pop() ?? arn).slice(0, 8);
 }
@@ -124,7 +120,7 @@ export interface LogIndex {
 
 export function logIndex(evidence: Evidence | undefined, region: string): LogIndex {
   const groups = new Map<string, { group: string; region: string }>();
-  const logs = evidence ? evidence.steps.find((s) => s.id === "task-logs")?.data : undefined;
+  const logs = evidence ? stepData(evidence, "task-logs") : undefined;
   for (const s of logs?.streams ?? []) groups.set(s.logStream, { group: s.logGroup, region: s.region ?? region });
   for (const search of logs?.patternSearches ?? []) {
     for (const m of search.matches) if (!groups.has(m.logStream)) groups.set(m.logStream, { group: search.logGroup, region });

@@ -4,7 +4,8 @@ import type { Evidence } from "../../evidence/schema";
 import { ACTION_IDS } from "../action-ids";
 import { cutPlain, enforceLimits, textLength, type KnownBlock, type SlackMessage } from "../limits";
 import { type Button, IN_THREAD, NEXT_FINDINGS, OK_SUMMARY, PROBLEM_SUMMARY, REPORT_EVIDENCE, REPORT_FIX, REPORT_WHY, type RenderOptions, SEVERITY_EMOJI, STEP_EMOJI, VERDICT_EMOJI } from "./common";
-import { type LogIndex, clip, code, context, ecsConsoleUrl, escapeMrkdwn, link, logIndex, logStreamUrl, mention, mrkdwn, prose, section, shortArns, shortTask, sinceText, slackTime, span } from "./mrkdwn";
+import { type LogIndex, clip, code, context, ecsConsoleUrl, escapeMrkdwn, link, logIndex, logStreamUrl, mention, mrkdwn, prose, section, shortTask, sinceText, slackTime, span } from "./mrkdwn";
+import { groupedEvidence, lowerFirst, shortArns } from "../../render/present";
 
 // ── the report ──────────────────────────────────────────────────────────────────────────────────
 
@@ -149,18 +150,6 @@ export function evidenceLine(ref: EvidenceRef, times: number, logs: LogIndex, op
   return ` ${at}\`${ref.step}\` ${repeat}${body}${where}`;
 }
 
-/** Identical evidence texts (nine tasks with the same stop reason) are shown once with a count. */
-export function groupedEvidence(f: Finding): { ref: EvidenceRef; times: number }[] {
-  const groups = new Map<string, { ref: EvidenceRef; times: number }>();
-  for (const ref of f.evidence) {
-    const key = `${ref.step}\u0000${ref.text ?? ref.id}`;
-    const group = groups.get(key);
-    if (group) group.times += 1;
-    else groups.set(key, { ref, times: 1 });
-  }
-  return [...groups.values()];
-}
-
 /** The ten steps (and saturation) at a glance: one line each; problems keep more of their summary. */
 export function checklist(d: Diagnosis): string {
   const lines = d.steps.map((s) => {
@@ -267,8 +256,4 @@ export function currentLogGroup(evidence: Evidence): { group: string; region?: s
     if (group) return { group, ...(options?.["awslogs-region"] ? { region: options["awslogs-region"] } : {}) };
   }
   return undefined;
-}
-
-export function lowerFirst(text: string): string {
-  return /^[A-Z][a-z]/.test(text) ? `${text[0]!.toLowerCase()}${text.slice(1)}` : text;
 }

@@ -4,7 +4,9 @@ import type { Evidence, Task } from "../../evidence/schema";
 import { chunkMrkdwn, enforceLimits, textLength, type KnownBlock, type SlackMessage } from "../limits";
 import { REPLY_BLOCKS, type RenderOptions, SECTION_ROOM, SEVERITY_EMOJI, STEP_EMOJI } from "./common";
 import { type LogIndex, clip, code, codeBlock, context, escapeMrkdwn, link, logIndex, logStreamUrl, mrkdwn, prose, section, shortTask, slackTime } from "./mrkdwn";
-import { buildReport, clipped, clippedInReport, evidenceLine, facts, groupedEvidence, reportFindings } from "./report";
+import { buildReport, clipped, clippedInReport, evidenceLine, facts, reportFindings } from "./report";
+import { groupedEvidence } from "../../render/present";
+import { stepData } from "../../evidence/read";
 
 // ── the thread ──────────────────────────────────────────────────────────────────────────────────
 
@@ -46,9 +48,9 @@ export const EXCERPTS = 2;
 export const ERROR_LINE_GROUPS = 12;
 
 export function logReplies(d: Diagnosis, evidence: Evidence, opts: RenderOptions): SlackMessage[] {
-  const data = evidence.steps.find((s) => s.id === "task-logs")?.data;
+  const data = stepData(evidence, "task-logs");
   if (!data) return [];
-  const stopped = evidence.steps.find((s) => s.id === "stopped-tasks")?.data?.stopped ?? [];
+  const stopped = stepData(evidence, "stopped-tasks")?.stopped ?? [];
   const tasks = new Map(stopped.map((t) => [t.taskArn, t]));
   const primary = d.findings.find((f) => f.id === d.primary?.finding);
   const blamed = new Set(primary?.evidence.map((r) => r.id) ?? []);
