@@ -13,7 +13,7 @@ import { renderDiagnosisText } from "../render/diagnosis-text";
 import { parseWindow } from "../time-window";
 import type { DiagnoseArgs, OutputFormat } from "./args";
 import type { Diagnosis } from "../diagnose/types";
-import { diagnosisMessage, enforceLimits } from "../slack/blocks";
+import { diagnosisMessage } from "../slack/blocks";
 import { ExitCode } from "./exit-codes";
 import { loadPlaybooksOrReport } from "./playbooks";
 
@@ -64,7 +64,7 @@ function render(format: OutputFormat, diagnosis: Diagnosis, evidence: Evidence, 
     case "json":
       return `${JSON.stringify(diagnosis, null, 2)}\n`;
     case "slack":
-      return `${JSON.stringify(enforceLimits(diagnosisMessage(diagnosis, { region: evidence.target.region, evidence })).message, null, 2)}\n`;
+      return `${JSON.stringify(diagnosisMessage(diagnosis, { region: evidence.target.region, evidence }), null, 2)}\n`;
   }
 }
 

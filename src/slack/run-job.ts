@@ -16,7 +16,6 @@ import {
   candidatesMessage,
   diagnosisMessage,
   diagnosisThread,
-  enforceLimits,
   errorMessage,
   progressMessage,
   type SlackMessage,
@@ -151,9 +150,10 @@ async function runClaimed(
     });
     await progress.stop();
     const options = { region: result.evidence.target.region || deps.region, requestedBy: job.user, evidence: result.evidence };
-    const { message, overflow } = enforceLimits(diagnosisMessage(result.diagnosis, options));
+    // Every builder returns a message within Slack's limits; what the report cannot hold is in its thread.
+    const message = diagnosisMessage(result.diagnosis, options);
     await update(message);
-    thread = [...diagnosisThread(result.diagnosis, result.evidence, options), ...overflow.map(overflowMessage)];
+    thread = diagnosisThread(result.diagnosis, result.evidence, options);
     outcome = { status: "posted", channel, ts, verdict: result.diagnosis.verdict };
   } catch (error) {
     await progress.stop();
@@ -171,7 +171,7 @@ async function runClaimed(
   // The thread is extra detail: one reply failing (rate limit, a rejected block) must not cost the report or the rest.
   for (const reply of thread) {
     try {
-      await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: reply.text, blocks: enforceLimits(reply).message.blocks });
+      await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: reply.text, blocks: reply.blocks });
     } catch (error) {
       log("thread reply failed", { reason: slackError(error) });
     }
@@ -221,13 +221,13 @@ function progressUpdater(job: DiagnoseJob, update: (m: SlackMessage) => Promise<
 }
 
 async function post(slack: WebClient, channel: string, message: SlackMessage): Promise<string> {
-  const out = await slack.chat.postMessage({ channel, text: message.text, blocks: enforceLimits(message).message.blocks });
+  const out = await slack.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
   if (!out.ts) throw new Error("chat.postMessage returned no ts");
   return out.ts;
 }
 
 async function updateMessage(slack: WebClient, channel: string, ts: string, message: SlackMessage): Promise<void> {
-  await slack.chat.update({ channel, ts, text: message.text, blocks: enforceLimits(message).message.blocks });
+  await slack.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
 }
 
 function failureMessage(job: DiagnoseJob, error: unknown): SlackMessage {
@@ -246,10 +246,6 @@ function failureMessage(job: DiagnoseJob, error: unknown): SlackMessage {
   return errorMessage(`Cannot collect evidence for ${job.service}`, `${stepError.code}: ${stepError.message}`, stepError.hint);
 }
 
-/** Content cut from the report, posted in its thread (already within Slack's section limit). */
-function overflowMessage(text: string): SlackMessage {
-  return { text: text.slice(0, 3000), blocks: [{ type: "section", text: { type: "mrkdwn", text: text.slice(0, 3000) } }] };
-}
 
 async function tellRequester(job: DiagnoseJob, text: string): Promise<void> {
   if (!job.responseUrl) return;
