@@ -45,6 +45,7 @@ import {
   TARGET_GROUP_ARN,
   TASK_DEF_ARN,
   TASK_ROLE_ARN,
+  sdkTargetGroup,
 } from "../../test/fixtures/aws";
 
 // ── the model record.ts serves ──────────────────────────────────────────────────────────────────
@@ -276,29 +277,8 @@ const LOAD_BALANCERS: LoadBalancer[] = [
   },
 ];
 
-function targetGroup(overrides: Partial<TargetGroup> = {}): TargetGroup {
-  return {
-    TargetGroupArn: TARGET_GROUP_ARN,
-    TargetGroupName: TG_NAME,
-    Protocol: "HTTP",
-    Port: 8080,
-    VpcId: VPC_ID,
-    HealthCheckProtocol: "HTTP",
-    HealthCheckPort: "traffic-port",
-    HealthCheckEnabled: true,
-    HealthCheckIntervalSeconds: 30,
-    HealthCheckTimeoutSeconds: 5,
-    HealthyThresholdCount: 5,
-    UnhealthyThresholdCount: 2,
-    HealthCheckPath: "/health",
-    Matcher: { HttpCode: "200" },
-    LoadBalancerArns: [LOAD_BALANCER_ARN],
-    TargetType: "ip",
-    ProtocolVersion: "HTTP1",
-    IpAddressType: "ipv4",
-    ...overrides,
-  };
-}
+/** The shared fixture factory: the examples and the unit tests describe the same target group. */
+const targetGroup = sdkTargetGroup;
 
 function repository(mutability: "IMMUTABLE" | "MUTABLE"): Repository {
   return {
