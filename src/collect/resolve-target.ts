@@ -9,8 +9,11 @@ import { lastSegment } from "../aws/arn";
 import { awsCall, collectPages } from "../aws/aws-call";
 import { awsErrorName } from "../aws/step-error";
 import { mapLimit } from "../util/map-limit";
-import { InvalidNameError, TargetAmbiguousError, TargetNotFoundError, type TargetCandidate } from "../errors";
+import { TargetAmbiguousError, TargetNotFoundError, type TargetCandidate } from "../errors";
 import type { Target } from "../evidence/schema";
+import { clusterName, parseTargetQuery, type TargetQuery } from "./target-query";
+
+export { clusterName, parseTargetQuery, type TargetQuery };
 
 /** A resolved service: where it lives and what DescribeServices said about it. */
 export interface ResolvedTarget {
@@ -18,17 +21,7 @@ export interface ResolvedTarget {
   readonly service: SdkService;
 }
 
-export interface TargetQuery {
-  /** `payment-api`, `prod/payment-api`, or a service ARN. */
-  readonly service: string;
-  /** Cluster name or ARN; unset → search every cluster in the account and region. */
-  readonly cluster?: string | undefined;
-}
 
-/** ECS: "Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed." */
-const NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):service\/(?:([A-Za-z0-9_-]{1,255})\/)?([A-Za-z0-9_-]{1,255})$/;
-const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/([A-Za-z0-9_-]{1,255})$/;
 /** Clusters searched at once when no cluster is given. */
 const SEARCH_CONCURRENCY = 5;
 /** Clusters searched at most (an account with more should pass --cluster). */
@@ -36,32 +29,6 @@ const MAX_CLUSTERS = 100;
 /** ListClusters pages read at most (empty pages may still carry a token). */
 const MAX_CLUSTER_PAGES = 10;
 
-/** Splits and validates the user's words before any AWS call. */
-export function parseTargetQuery(query: TargetQuery): { service: string; cluster?: string | undefined } {
-  const raw = query.service.trim();
-  let service = raw;
-  let cluster = query.cluster?.trim() || undefined;
-  const arn = SERVICE_ARN.exec(raw);
-  if (arn) {
-    service = arn[4]!;
-    cluster = cluster ?? arn[3];
-  } else if (raw.includes("/")) {
-    const parts = raw.split("/");
-    if (parts.length !== 2) throw new InvalidNameError(`"${raw}" is not a service: use NAME, CLUSTER/NAME or a service ARN`);
-    [cluster, service] = [cluster ?? parts[0], parts[1]!];
-  }
-  if (!NAME.test(service)) {
-    throw new InvalidNameError(
-      `"${truncate(service)}" is not a valid ECS service name: up to 255 letters, numbers, hyphens and underscores`,
-    );
-  }
-  if (cluster !== undefined && !NAME.test(cluster) && !CLUSTER_ARN.test(cluster)) {
-    throw new InvalidNameError(
-      `"${truncate(cluster)}" is not a valid ECS cluster name or ARN: up to 255 letters, numbers, hyphens and underscores`,
-    );
-  }
-  return { service, cluster };
-}
 
 /**
  * Finds the service: in the given cluster, else in every cluster of the account and region
@@ -154,15 +121,8 @@ function candidateOf(service: SdkService): TargetCandidate {
   return { cluster: clusterName(service.clusterArn ?? ""), service: service.serviceName ?? "", serviceArn: service.serviceArn ?? "" };
 }
 
-export function clusterName(clusterOrArn: string): string {
-  const match = CLUSTER_ARN.exec(clusterOrArn);
-  return match ? match[1]! : clusterOrArn;
-}
 
 function shortList(items: string[]): string {
   return items.length <= 5 ? items.join(", ") : `${items.slice(0, 5).join(", ")} and ${items.length - 5} more`;
 }
 
-function truncate(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
-}

@@ -1,4 +1,4 @@
-import { parseTargetQuery } from "../collect/resolve-target";
+import { parseTargetQuery } from "../collect/target-query";
 import type { Clock } from "../clock";
 import { EcsMedicError } from "../errors";
 import { parseWindow } from "../time-window";
