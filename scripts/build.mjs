@@ -24,10 +24,16 @@ const common = {
 };
 
 const cli = { in: "src/cli/bin.ts", out: "dist/cli/ecs-medic.mjs" };
-const handlers = ["slack", "worker"].map((name) => ({ in: `src/handlers/${name}.ts`, out: `dist/handlers/${name}.mjs` }));
+const handlers = ["slack", "worker"].map((name) => ({
+  in: `src/handlers/${name}.ts`,
+  out: `dist/handlers/${name}.mjs`,
+}));
 
 // No stale handler from an earlier build may linger next to the fresh ones.
-await Promise.all([rm("dist/handlers", { recursive: true, force: true }), rm("dist/playbooks", { recursive: true, force: true })]);
+await Promise.all([
+  rm("dist/handlers", { recursive: true, force: true }),
+  rm("dist/playbooks", { recursive: true, force: true }),
+]);
 
 await Promise.all([
   build({ ...common, entryPoints: [cli.in], outfile: cli.out, target: "node20" }),
@@ -37,5 +43,7 @@ await Promise.all([
 await chmod(cli.out, 0o755);
 
 const outputs = [cli, ...handlers].map((e) => e.out);
-const sizes = await Promise.all(outputs.map(async (out) => `${out} (${((await stat(out)).size / 1024).toFixed(0)} KiB)`));
+const sizes = await Promise.all(
+  outputs.map(async (out) => `${out} (${((await stat(out)).size / 1024).toFixed(0)} KiB)`),
+);
 console.log(`built ${sizes.join(", ")}, dist/playbooks`);

@@ -64,7 +64,9 @@ for (const file of examples) {
   const threadFile = join(outDir, `${name}-thread.jsonl`);
   writeFileSync(messageFile, `${JSON.stringify(asBot(message), null, 2)}\n`);
   writeFileSync(threadFile, [message, ...thread].map((m) => JSON.stringify(asBot(m))).join("\n") + "\n");
-  console.log(`${name}: ${message.blocks.length} blocks, ${thread.length} thread repl${thread.length === 1 ? "y" : "ies"} → ${messageFile}`);
+  console.log(
+    `${name}: ${message.blocks.length} blocks, ${thread.length} thread repl${thread.length === 1 ? "y" : "ies"} → ${messageFile}`,
+  );
 
   if (toolMissing) continue;
   // The example snapshots end at 10:00 UTC; drawing in UTC at that time makes the date tokens read as in an incident.
@@ -73,10 +75,14 @@ for (const file of examples) {
     [messageFile, join(outDir, `${name}.png`)],
     [threadFile, join(outDir, `${name}-thread.png`)],
   ] as const) {
-    const run = spawnSync(tool, [input, png, "--time", time, "--names", `${REQUESTER}=alice`, ...(confirms ? ["--confirms"] : [])], {
-      encoding: "utf8",
-      env: { ...process.env, TZ: "UTC" },
-    });
+    const run = spawnSync(
+      tool,
+      [input, png, "--time", time, "--names", `${REQUESTER}=alice`, ...(confirms ? ["--confirms"] : [])],
+      {
+        encoding: "utf8",
+        env: { ...process.env, TZ: "UTC" },
+      },
+    );
     if (run.error || run.status === 2) {
       toolMissing = run.error ? `${tool}: ${run.error.message}` : run.stderr.trim().split("\n").slice(-3).join("\n");
       break;
@@ -96,7 +102,9 @@ for (const file of examples) {
 }
 
 if (toolMissing) {
-  console.log(`preview-slack: the JSON is written to ${outDir}, but no pictures: the preview tool could not run.\n${toolMissing}`);
+  console.log(
+    `preview-slack: the JSON is written to ${outDir}, but no pictures: the preview tool could not run.\n${toolMissing}`,
+  );
   if (!existsSync(tool)) console.log(`(set SLACK_PREVIEW to the slack-preview script's path)`);
 } else if (!failed) {
   console.log(`preview-slack: pictures in ${outDir}; ${DOCS_EXAMPLE} also in docs/img/`);

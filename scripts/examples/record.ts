@@ -14,8 +14,18 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
-import { CloudTrailClient, LookupEventsCommand, type LookupEventsCommandInput, type LookupEventsResponse } from "@aws-sdk/client-cloudtrail";
-import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput, type GetMetricDataOutput } from "@aws-sdk/client-cloudwatch";
+import {
+  CloudTrailClient,
+  LookupEventsCommand,
+  type LookupEventsCommandInput,
+  type LookupEventsResponse,
+} from "@aws-sdk/client-cloudtrail";
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  type GetMetricDataCommandInput,
+  type GetMetricDataOutput,
+} from "@aws-sdk/client-cloudwatch";
 import {
   CloudWatchLogsClient,
   FilterLogEventsCommand,
@@ -126,7 +136,9 @@ export async function recordScenario(scenario: Scenario): Promise<string> {
   }
   const failed = parsed.steps.filter((s) => s.status === "error").map((s) => `${s.id}: ${s.errors[0]?.message ?? "?"}`);
   if (failed.length > 0 || parsed.contextErrors.length > 0) {
-    throw new Error(`${scenario.name}: collection failed where the scenario answers every read:\n  ${[...failed, ...parsed.contextErrors.map((e) => e.message)].join("\n  ")}`);
+    throw new Error(
+      `${scenario.name}: collection failed where the scenario answers every read:\n  ${[...failed, ...parsed.contextErrors.map((e) => e.message)].join("\n  ")}`,
+    );
   }
   return text;
 }
@@ -134,7 +146,8 @@ export async function recordScenario(scenario: Scenario): Promise<string> {
 /** `examples/README.md`: one line per example — the incident and the finding an on-call engineer should get. */
 export function readmeText(scenarios: readonly Scenario[] = SCENARIOS): string {
   const rows = scenarios.map(
-    (s) => `| [${s.name}](${s.name}.json) | ${s.description.replaceAll("|", "\\|")} | \`${s.primary.symptom}\` — ${s.primary.finding.replaceAll("|", "\\|")} |`,
+    (s) =>
+      `| [${s.name}](${s.name}.json) | ${s.description.replaceAll("|", "\\|")} | \`${s.primary.symptom}\` — ${s.primary.finding.replaceAll("|", "\\|")} |`,
   );
   return [
     "# Example incidents",
@@ -183,7 +196,10 @@ function serveWorld(world: AwsWorld): () => void {
       .filter((t) => t.desiredStatus === wanted && (!input.serviceName || t.group === `service:${input.serviceName}`))
       .map((t) => t.taskArn!)
       .sort(); // ListTasks documents no order; task ids are random, so this is as good as any.
-    return page(arns, input.nextToken, input.maxResults ?? 100, (taskArns, nextToken) => ({ taskArns, ...(nextToken ? { nextToken } : {}) }));
+    return page(arns, input.nextToken, input.maxResults ?? 100, (taskArns, nextToken) => ({
+      taskArns,
+      ...(nextToken ? { nextToken } : {}),
+    }));
   });
   ecs.on(DescribeTasksCommand).callsFake((input: DescribeTasksCommandInput): DescribeTasksResponse => {
     const byArn = new Map(world.tasks.map((t) => [t.taskArn!, t]));
@@ -193,55 +209,91 @@ function serveWorld(world: AwsWorld): () => void {
       failures: requested.filter((arn) => !byArn.has(arn)).map((arn) => ({ arn, reason: "MISSING" })),
     };
   });
-  ecs.on(DescribeTaskDefinitionCommand).callsFake((input: DescribeTaskDefinitionCommandInput): DescribeTaskDefinitionResponse => {
-    const ref = input.taskDefinition ?? "";
-    const found = world.taskDefinitions.find((td) => td.taskDefinitionArn === ref || `${td.family}:${td.revision}` === ref);
-    if (!found) throw notFound("ecs", "ClientException", "Unable to describe task definition.");
-    return { taskDefinition: found, tags: [] };
-  });
-  ecs.on(ListServiceDeploymentsCommand).callsFake((input: ListServiceDeploymentsCommandInput): ListServiceDeploymentsResponse => {
-    const briefs = world.serviceDeployments.map((d) => ({
-      serviceDeploymentArn: d.serviceDeploymentArn,
-      serviceArn: d.serviceArn,
-      clusterArn: d.clusterArn,
-      startedAt: d.startedAt,
-      createdAt: d.createdAt,
-      ...(d.finishedAt ? { finishedAt: d.finishedAt } : {}),
-      targetServiceRevisionArn: d.targetServiceRevision?.arn,
-      status: d.status,
-      ...(d.statusReason ? { statusReason: d.statusReason } : {}),
-    }));
-    return page(briefs, input.nextToken, input.maxResults ?? 20, (serviceDeployments, nextToken) => ({ serviceDeployments, ...(nextToken ? { nextToken } : {}) }));
-  });
-  ecs.on(DescribeServiceDeploymentsCommand).callsFake((input: DescribeServiceDeploymentsCommandInput): DescribeServiceDeploymentsResponse => {
-    const arns = input.serviceDeploymentArns ?? [];
-    const found = world.serviceDeployments.filter((d) => arns.includes(d.serviceDeploymentArn!));
-    return { serviceDeployments: found, failures: arns.filter((a) => !found.some((d) => d.serviceDeploymentArn === a)).map((arn) => ({ arn, reason: "MISSING" })) };
-  });
-  ecs.on(DescribeServiceRevisionsCommand).callsFake((input: DescribeServiceRevisionsCommandInput): DescribeServiceRevisionsResponse => {
-    const arns = input.serviceRevisionArns ?? [];
-    const found = world.serviceRevisions.filter((r) => arns.includes(r.serviceRevisionArn!));
-    return { serviceRevisions: found, failures: arns.filter((a) => !found.some((r) => r.serviceRevisionArn === a)).map((arn) => ({ arn, reason: "MISSING" })) };
-  });
+  ecs
+    .on(DescribeTaskDefinitionCommand)
+    .callsFake((input: DescribeTaskDefinitionCommandInput): DescribeTaskDefinitionResponse => {
+      const ref = input.taskDefinition ?? "";
+      const found = world.taskDefinitions.find(
+        (td) => td.taskDefinitionArn === ref || `${td.family}:${td.revision}` === ref,
+      );
+      if (!found) throw notFound("ecs", "ClientException", "Unable to describe task definition.");
+      return { taskDefinition: found, tags: [] };
+    });
+  ecs
+    .on(ListServiceDeploymentsCommand)
+    .callsFake((input: ListServiceDeploymentsCommandInput): ListServiceDeploymentsResponse => {
+      const briefs = world.serviceDeployments.map((d) => ({
+        serviceDeploymentArn: d.serviceDeploymentArn,
+        serviceArn: d.serviceArn,
+        clusterArn: d.clusterArn,
+        startedAt: d.startedAt,
+        createdAt: d.createdAt,
+        ...(d.finishedAt ? { finishedAt: d.finishedAt } : {}),
+        targetServiceRevisionArn: d.targetServiceRevision?.arn,
+        status: d.status,
+        ...(d.statusReason ? { statusReason: d.statusReason } : {}),
+      }));
+      return page(briefs, input.nextToken, input.maxResults ?? 20, (serviceDeployments, nextToken) => ({
+        serviceDeployments,
+        ...(nextToken ? { nextToken } : {}),
+      }));
+    });
+  ecs
+    .on(DescribeServiceDeploymentsCommand)
+    .callsFake((input: DescribeServiceDeploymentsCommandInput): DescribeServiceDeploymentsResponse => {
+      const arns = input.serviceDeploymentArns ?? [];
+      const found = world.serviceDeployments.filter((d) => arns.includes(d.serviceDeploymentArn!));
+      return {
+        serviceDeployments: found,
+        failures: arns
+          .filter((a) => !found.some((d) => d.serviceDeploymentArn === a))
+          .map((arn) => ({ arn, reason: "MISSING" })),
+      };
+    });
+  ecs
+    .on(DescribeServiceRevisionsCommand)
+    .callsFake((input: DescribeServiceRevisionsCommandInput): DescribeServiceRevisionsResponse => {
+      const arns = input.serviceRevisionArns ?? [];
+      const found = world.serviceRevisions.filter((r) => arns.includes(r.serviceRevisionArn!));
+      return {
+        serviceRevisions: found,
+        failures: arns
+          .filter((a) => !found.some((r) => r.serviceRevisionArn === a))
+          .map((arn) => ({ arn, reason: "MISSING" })),
+      };
+    });
 
   // ── ELBv2
-  elbv2.on(DescribeTargetGroupsCommand).callsFake((input: DescribeTargetGroupsCommandInput): DescribeTargetGroupsOutput => {
-    const arns = input.TargetGroupArns ?? [];
-    const found = world.targetGroups.filter((tg) => arns.length === 0 || arns.includes(tg.TargetGroupArn!));
-    if (found.length < arns.length) throw notFound("elasticloadbalancing", "TargetGroupNotFoundException", "One or more target groups not found");
-    return { TargetGroups: found };
-  });
-  elbv2.on(DescribeTargetHealthCommand).callsFake((input: DescribeTargetHealthCommandInput): DescribeTargetHealthOutput => {
-    const targets = world.targetHealth[input.TargetGroupArn ?? ""];
-    if (!targets && !world.targetGroups.some((tg) => tg.TargetGroupArn === input.TargetGroupArn)) {
-      throw notFound("elasticloadbalancing", "TargetGroupNotFoundException", `Target groups '${input.TargetGroupArn}' not found`);
-    }
-    return { TargetHealthDescriptions: [...(targets ?? [])] };
-  });
-  elbv2.on(DescribeLoadBalancersCommand).callsFake((input: DescribeLoadBalancersCommandInput): DescribeLoadBalancersOutput => {
-    const arns = input.LoadBalancerArns ?? [];
-    return { LoadBalancers: world.loadBalancers.filter((lb) => arns.length === 0 || arns.includes(lb.LoadBalancerArn!)) };
-  });
+  elbv2
+    .on(DescribeTargetGroupsCommand)
+    .callsFake((input: DescribeTargetGroupsCommandInput): DescribeTargetGroupsOutput => {
+      const arns = input.TargetGroupArns ?? [];
+      const found = world.targetGroups.filter((tg) => arns.length === 0 || arns.includes(tg.TargetGroupArn!));
+      if (found.length < arns.length)
+        throw notFound("elasticloadbalancing", "TargetGroupNotFoundException", "One or more target groups not found");
+      return { TargetGroups: found };
+    });
+  elbv2
+    .on(DescribeTargetHealthCommand)
+    .callsFake((input: DescribeTargetHealthCommandInput): DescribeTargetHealthOutput => {
+      const targets = world.targetHealth[input.TargetGroupArn ?? ""];
+      if (!targets && !world.targetGroups.some((tg) => tg.TargetGroupArn === input.TargetGroupArn)) {
+        throw notFound(
+          "elasticloadbalancing",
+          "TargetGroupNotFoundException",
+          `Target groups '${input.TargetGroupArn}' not found`,
+        );
+      }
+      return { TargetHealthDescriptions: [...(targets ?? [])] };
+    });
+  elbv2
+    .on(DescribeLoadBalancersCommand)
+    .callsFake((input: DescribeLoadBalancersCommandInput): DescribeLoadBalancersOutput => {
+      const arns = input.LoadBalancerArns ?? [];
+      return {
+        LoadBalancers: world.loadBalancers.filter((lb) => arns.length === 0 || arns.includes(lb.LoadBalancerArn!)),
+      };
+    });
 
   // ── EC2
   ec2.on(DescribeSubnetsCommand).callsFake((input: DescribeSubnetsCommandInput): DescribeSubnetsResult => {
@@ -250,12 +302,14 @@ function serveWorld(world: AwsWorld): () => void {
     if (missing) throw notFound("ec2", "InvalidSubnetID.NotFound", `The subnet ID '${missing}' does not exist`);
     return { Subnets: world.subnets.filter((s) => ids.length === 0 || ids.includes(s.SubnetId!)) };
   });
-  ec2.on(DescribeSecurityGroupsCommand).callsFake((input: DescribeSecurityGroupsCommandInput): DescribeSecurityGroupsResult => {
-    const ids = input.GroupIds ?? [];
-    const missing = ids.find((id) => !world.securityGroups.some((g) => g.GroupId === id));
-    if (missing) throw notFound("ec2", "InvalidGroup.NotFound", `The security group '${missing}' does not exist`);
-    return { SecurityGroups: world.securityGroups.filter((g) => ids.length === 0 || ids.includes(g.GroupId!)) };
-  });
+  ec2
+    .on(DescribeSecurityGroupsCommand)
+    .callsFake((input: DescribeSecurityGroupsCommandInput): DescribeSecurityGroupsResult => {
+      const ids = input.GroupIds ?? [];
+      const missing = ids.find((id) => !world.securityGroups.some((g) => g.GroupId === id));
+      if (missing) throw notFound("ec2", "InvalidGroup.NotFound", `The security group '${missing}' does not exist`);
+      return { SecurityGroups: world.securityGroups.filter((g) => ids.length === 0 || ids.includes(g.GroupId!)) };
+    });
 
   // ── CloudWatch Logs
   logs.on(GetLogEventsCommand).callsFake((input: GetLogEventsCommandInput): GetLogEventsResponse => {
@@ -264,8 +318,14 @@ function serveWorld(world: AwsWorld): () => void {
     const stream = group[input.logStreamName ?? ""];
     if (!stream) throw notFound("logs", "ResourceNotFoundException", "The specified log stream does not exist.");
     // startFromHead=false with a limit: the newest `limit` events, still oldest first within the page.
-    const events = input.startFromHead ? stream.slice(0, input.limit ?? 10_000) : stream.slice(-(input.limit ?? 10_000));
-    return { events: [...events], nextForwardToken: `f/${token(input.logStreamName ?? "", "f")}/s`, nextBackwardToken: `b/${token(input.logStreamName ?? "", "b")}/s` };
+    const events = input.startFromHead
+      ? stream.slice(0, input.limit ?? 10_000)
+      : stream.slice(-(input.limit ?? 10_000));
+    return {
+      events: [...events],
+      nextForwardToken: `f/${token(input.logStreamName ?? "", "f")}/s`,
+      nextBackwardToken: `b/${token(input.logStreamName ?? "", "b")}/s`,
+    };
   });
   logs.on(FilterLogEventsCommand).callsFake((input: FilterLogEventsCommandInput): FilterLogEventsResponse => {
     const group = world.logGroups[input.logGroupName ?? ""];
@@ -279,7 +339,13 @@ function serveWorld(world: AwsWorld): () => void {
         if (input.startTime !== undefined && ts < input.startTime) continue;
         if (input.endTime !== undefined && ts > input.endTime) continue;
         if (terms.length > 0 && !terms.some((t) => (e.message ?? "").includes(t))) continue;
-        matches.push({ logStreamName, timestamp: ts, message: e.message, ingestionTime: e.ingestionTime, eventId: token(`${logStreamName}/${ts}/${e.message}`, "e") });
+        matches.push({
+          logStreamName,
+          timestamp: ts,
+          message: e.message,
+          ingestionTime: e.ingestionTime,
+          eventId: token(`${logStreamName}/${ts}/${e.message}`, "e"),
+        });
       }
     }
     matches.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
@@ -294,10 +360,16 @@ function serveWorld(world: AwsWorld): () => void {
     const repo = world.ecr.find((r) => r.repository.repositoryName === input.repositoryName);
     const registryId = input.registryId ?? repo?.repository.registryId ?? "";
     if (!repo) {
-      throw notFound("ecr", "RepositoryNotFoundException", `The repository with name '${input.repositoryName}' does not exist in the registry with id '${registryId}'`);
+      throw notFound(
+        "ecr",
+        "RepositoryNotFoundException",
+        `The repository with name '${input.repositoryName}' does not exist in the registry with id '${registryId}'`,
+      );
     }
     const details = (input.imageIds ?? []).map((id) => {
-      const found = repo.images.find((i) => (id.imageDigest ? i.imageDigest === id.imageDigest : (i.imageTags ?? []).includes(id.imageTag ?? "")));
+      const found = repo.images.find((i) =>
+        id.imageDigest ? i.imageDigest === id.imageDigest : (i.imageTags ?? []).includes(id.imageTag ?? ""),
+      );
       if (!found) {
         throw notFound(
           "ecr",
@@ -309,13 +381,20 @@ function serveWorld(world: AwsWorld): () => void {
     });
     return { imageDetails: details };
   });
-  ecr.on(DescribeRepositoriesCommand).callsFake((input: DescribeRepositoriesCommandInput): DescribeRepositoriesResponse => {
-    const names = input.repositoryNames ?? [];
-    const found = world.ecr.filter((r) => names.includes(r.repository.repositoryName ?? "")).map((r) => r.repository);
-    const missing = names.find((n) => !found.some((r) => r.repositoryName === n));
-    if (missing) throw notFound("ecr", "RepositoryNotFoundException", `The repository with name '${missing}' does not exist in the registry with id '${input.registryId ?? ""}'`);
-    return { repositories: found };
-  });
+  ecr
+    .on(DescribeRepositoriesCommand)
+    .callsFake((input: DescribeRepositoriesCommandInput): DescribeRepositoriesResponse => {
+      const names = input.repositoryNames ?? [];
+      const found = world.ecr.filter((r) => names.includes(r.repository.repositoryName ?? "")).map((r) => r.repository);
+      const missing = names.find((n) => !found.some((r) => r.repositoryName === n));
+      if (missing)
+        throw notFound(
+          "ecr",
+          "RepositoryNotFoundException",
+          `The repository with name '${missing}' does not exist in the registry with id '${input.registryId ?? ""}'`,
+        );
+      return { repositories: found };
+    });
 
   // ── CloudTrail: newest first, by any resource name the event is indexed under, inside the time range.
   cloudtrail.on(LookupEventsCommand).callsFake((input: LookupEventsCommandInput): LookupEventsResponse => {
@@ -323,7 +402,11 @@ function serveWorld(world: AwsWorld): () => void {
     const start = input.StartTime?.getTime() ?? Number.NEGATIVE_INFINITY;
     const end = input.EndTime?.getTime() ?? Number.POSITIVE_INFINITY;
     const events = world.cloudTrail
-      .filter((e) => attribute?.AttributeKey !== "ResourceName" || (e.Resources ?? []).some((r) => r.ResourceName === attribute.AttributeValue))
+      .filter(
+        (e) =>
+          attribute?.AttributeKey !== "ResourceName" ||
+          (e.Resources ?? []).some((r) => r.ResourceName === attribute.AttributeValue),
+      )
       .filter((e) => {
         const t = e.EventTime?.getTime() ?? 0;
         return t >= start && t <= end;
@@ -359,7 +442,12 @@ function serveWorld(world: AwsWorld): () => void {
 }
 
 /** One page of `items` after `nextToken` (an offset here; opaque to callers, as AWS's are). */
-function page<T, R>(items: readonly T[], nextToken: string | undefined, size: number, build: (items: T[], nextToken: string | undefined) => R): R {
+function page<T, R>(
+  items: readonly T[],
+  nextToken: string | undefined,
+  size: number,
+  build: (items: T[], nextToken: string | undefined) => R,
+): R {
   const from = nextToken ? Number(nextToken.replace(/^page-/, "")) : 0;
   const to = from + size;
   return build(items.slice(from, to), to < items.length ? `page-${to}` : undefined);
@@ -412,36 +500,46 @@ export function checkScenario(scenario: Scenario): string[] {
   const tasksById = new Map(aws.tasks.map((t) => [t.taskArn!.slice(t.taskArn!.lastIndexOf("/") + 1), t]));
   const until = Date.parse(scenario.clock);
 
-  if (!tdArns.has(service.taskDefinition)) problems.push(`service task definition ${service.taskDefinition} is not describable`);
-  for (const d of service.deployments ?? []) if (!tdArns.has(d.taskDefinition)) problems.push(`deployment ${d.id} runs an unknown task definition`);
+  if (!tdArns.has(service.taskDefinition))
+    problems.push(`service task definition ${service.taskDefinition} is not describable`);
+  for (const d of service.deployments ?? [])
+    if (!tdArns.has(d.taskDefinition)) problems.push(`deployment ${d.id} runs an unknown task definition`);
   for (const t of aws.tasks) {
     if (!tdArns.has(t.taskDefinitionArn)) problems.push(`task ${t.taskArn} runs an unknown task definition`);
     for (const time of [t.createdAt, t.startedAt, t.stoppingAt, t.stoppedAt]) {
       if (time && time.getTime() > until) problems.push(`task ${t.taskArn} has a time after the clock`);
     }
-    if (t.stoppedAt && t.stoppingAt && t.stoppedAt < t.stoppingAt) problems.push(`task ${t.taskArn} stopped before it began stopping`);
-    if (t.startedAt && t.createdAt && t.startedAt < t.createdAt) problems.push(`task ${t.taskArn} started before it was created`);
+    if (t.stoppedAt && t.stoppingAt && t.stoppedAt < t.stoppingAt)
+      problems.push(`task ${t.taskArn} stopped before it began stopping`);
+    if (t.startedAt && t.createdAt && t.startedAt < t.createdAt)
+      problems.push(`task ${t.taskArn} started before it was created`);
   }
   const running = aws.tasks.filter((t) => t.lastStatus === "RUNNING");
   for (const [arn, targets] of Object.entries(aws.targetHealth)) {
     for (const target of targets) {
-      const owner = aws.tasks.find((t) => t.containers?.[0]?.networkInterfaces?.[0]?.privateIpv4Address === target.Target?.Id);
+      const owner = aws.tasks.find(
+        (t) => t.containers?.[0]?.networkInterfaces?.[0]?.privateIpv4Address === target.Target?.Id,
+      );
       if (!owner) problems.push(`target ${target.Target?.Id} in ${arn} belongs to no task`);
-      else if (target.TargetHealth?.State !== "draining" && !running.includes(owner)) problems.push(`target ${target.Target?.Id} is ${target.TargetHealth?.State} but its task is not running`);
+      else if (target.TargetHealth?.State !== "draining" && !running.includes(owner))
+        problems.push(`target ${target.Target?.Id} is ${target.TargetHealth?.State} but its task is not running`);
     }
   }
   for (const [group, streams] of Object.entries(aws.logGroups)) {
     for (const [stream, events] of Object.entries(streams)) {
       const task = tasksById.get(stream.slice(stream.lastIndexOf("/") + 1));
       if (!task) problems.push(`log stream ${group} ${stream} belongs to no task`);
-      for (const e of events) if ((e.timestamp ?? 0) > until) problems.push(`log stream ${stream} has an event after the clock`);
+      for (const e of events)
+        if ((e.timestamp ?? 0) > until) problems.push(`log stream ${stream} has an event after the clock`);
     }
   }
   for (const e of service.events ?? []) {
     if ((e.createdAt?.getTime() ?? 0) > until) problems.push(`service event after the clock: ${e.message}`);
-    for (const [, id] of (e.message ?? "").matchAll(/\(task ([0-9a-f]{32})\)/g)) if (!tasksById.has(id!)) problems.push(`service event names unknown task ${id}`);
+    for (const [, id] of (e.message ?? "").matchAll(/\(task ([0-9a-f]{32})\)/g))
+      if (!tasksById.has(id!)) problems.push(`service event names unknown task ${id}`);
   }
-  for (const e of aws.cloudTrail) if ((e.EventTime?.getTime() ?? 0) > until) problems.push(`CloudTrail event ${e.EventName} after the clock`);
+  for (const e of aws.cloudTrail)
+    if ((e.EventTime?.getTime() ?? 0) > until) problems.push(`CloudTrail event ${e.EventName} after the clock`);
   return problems;
 }
 
@@ -449,7 +547,8 @@ export function checkScenario(scenario: Scenario): string[] {
 
 async function main(names: readonly string[]): Promise<void> {
   const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
-  if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(", ")}; known: ${SCENARIOS.map((s) => s.name).join(", ")}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown scenario(s): ${unknown.join(", ")}; known: ${SCENARIOS.map((s) => s.name).join(", ")}`);
   const chosen = names.length > 0 ? SCENARIOS.filter((s) => names.includes(s.name)) : SCENARIOS;
   // One at a time: aws-sdk-client-mock patches the client classes globally.
   for (const scenario of chosen) {

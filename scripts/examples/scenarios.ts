@@ -206,13 +206,19 @@ function subnetsFrom(specs: readonly SubnetSpec[]): Subnet[] {
     SubnetArn: `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/${s.id}`,
     EnableDns64: false,
     Ipv6Native: false,
-    PrivateDnsNameOptionsOnLaunch: { HostnameType: "ip-name", EnableResourceNameDnsARecord: false, EnableResourceNameDnsAAAARecord: false },
+    PrivateDnsNameOptionsOnLaunch: {
+      HostnameType: "ip-name",
+      EnableResourceNameDnsARecord: false,
+      EnableResourceNameDnsAAAARecord: false,
+    },
   }));
 }
 
 /** The task SG admits the ALB on `taskPort` only; the ALB admits the internet on 80 and 443. */
 function securityGroups(taskPort: number): SecurityGroup[] {
-  const allEgress = [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] }];
+  const allEgress = [
+    { IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] },
+  ];
   return [
     {
       GroupId: TASK_SG,
@@ -395,7 +401,9 @@ function taskDefinition(spec: TaskDefinitionSpec): TaskDefinition {
     name: "app",
     image: IMAGE(spec.imageTag),
     cpu: 0,
-    portMappings: [{ containerPort: port, hostPort: port, protocol: "tcp", name: `app-${port}-tcp`, appProtocol: "http" }],
+    portMappings: [
+      { containerPort: port, hostPort: port, protocol: "tcp", name: `app-${port}-tcp`, appProtocol: "http" },
+    ],
     essential: true,
     environment: [
       { name: "NODE_ENV", value: "production" },
@@ -406,10 +414,20 @@ function taskDefinition(spec: TaskDefinitionSpec): TaskDefinition {
     environmentFiles: [],
     mountPoints: [],
     volumesFrom: [],
-    secrets: [...(spec.secrets ?? [{ name: "DB_PASSWORD", valueFrom: SECRET_DB }, { name: "STRIPE_API_KEY", valueFrom: PARAM_STRIPE }])],
+    secrets: [
+      ...(spec.secrets ?? [
+        { name: "DB_PASSWORD", valueFrom: SECRET_DB },
+        { name: "STRIPE_API_KEY", valueFrom: PARAM_STRIPE },
+      ]),
+    ],
     logConfiguration: {
       logDriver: "awslogs",
-      options: { "awslogs-group": LOG_GROUP, "awslogs-region": REGION, "awslogs-stream-prefix": "ecs", "awslogs-create-group": "true" },
+      options: {
+        "awslogs-group": LOG_GROUP,
+        "awslogs-region": REGION,
+        "awslogs-stream-prefix": "ecs",
+        "awslogs-create-group": "true",
+      },
       secretOptions: [],
     },
     systemControls: [],
@@ -592,7 +610,13 @@ const streamOf = (task: Task) => `ecs/app/${taskIdOf(task)}`;
 // ── the service, its deployments and events ─────────────────────────────────────────────────────
 
 function network(subnets: readonly SubnetSpec[]) {
-  return { awsvpcConfiguration: { subnets: subnets.map((s) => s.id), securityGroups: [TASK_SG], assignPublicIp: "DISABLED" as const } };
+  return {
+    awsvpcConfiguration: {
+      subnets: subnets.map((s) => s.id),
+      securityGroups: [TASK_SG],
+      assignPublicIp: "DISABLED" as const,
+    },
+  };
 }
 
 interface DeploymentSpec {
@@ -621,14 +645,18 @@ function deployment(spec: DeploymentSpec, tasks: readonly Task[], subnets: reado
     failedTasks: spec.failedTasks ?? 0,
     createdAt: spec.createdAt,
     updatedAt: spec.updatedAt,
-    ...(spec.capacityProviderStrategy ? { capacityProviderStrategy: [...spec.capacityProviderStrategy] } : { launchType: "FARGATE" as const }),
+    ...(spec.capacityProviderStrategy
+      ? { capacityProviderStrategy: [...spec.capacityProviderStrategy] }
+      : { launchType: "FARGATE" as const }),
     platformVersion: "1.4.0",
     platformFamily: "Linux",
     networkConfiguration: network(subnets),
     rolloutState: spec.rolloutState,
     rolloutStateReason:
       spec.rolloutStateReason ??
-      (spec.rolloutState === "COMPLETED" ? `ECS deployment ${spec.id} completed.` : `ECS deployment ${spec.id} in progress.`),
+      (spec.rolloutState === "COMPLETED"
+        ? `ECS deployment ${spec.id} completed.`
+        : `ECS deployment ${spec.id} in progress.`),
   };
 }
 
@@ -659,13 +687,17 @@ function ecsService(spec: ServiceSpec): Service {
     serviceArn: SERVICE_ARN,
     serviceName: SERVICE,
     clusterArn: CLUSTER_ARN,
-    loadBalancers: [{ targetGroupArn: TARGET_GROUP_ARN, containerName: "app", containerPort: spec.containerPort ?? 8080 }],
+    loadBalancers: [
+      { targetGroupArn: TARGET_GROUP_ARN, containerName: "app", containerPort: spec.containerPort ?? 8080 },
+    ],
     serviceRegistries: [],
     status: "ACTIVE",
     desiredCount: spec.desiredCount,
     runningCount: wanted.filter((t) => t.lastStatus === "RUNNING").length,
     pendingCount: wanted.filter((t) => t.lastStatus !== "RUNNING").length,
-    ...(spec.capacityProviderStrategy ? { capacityProviderStrategy: [...spec.capacityProviderStrategy] } : { launchType: "FARGATE" as const }),
+    ...(spec.capacityProviderStrategy
+      ? { capacityProviderStrategy: [...spec.capacityProviderStrategy] }
+      : { launchType: "FARGATE" as const }),
     platformVersion: "LATEST",
     platformFamily: "Linux",
     taskDefinition: TASK_DEF_ARN(spec.revision),
@@ -708,7 +740,10 @@ class Events {
     return this.add(at, `(service ${SERVICE}) has started ${tasks.length} tasks: ${ids}.${replaced}`);
   }
   stopped(at: Date, tasks: readonly Task[]) {
-    return this.add(at, `(service ${SERVICE}) has stopped ${tasks.length} running tasks: ${tasks.map((t) => `(task ${taskIdOf(t)})`).join(" ")}.`);
+    return this.add(
+      at,
+      `(service ${SERVICE}) has stopped ${tasks.length} running tasks: ${tasks.map((t) => `(task ${taskIdOf(t)})`).join(" ")}.`,
+    );
   }
   registered(at: Date, count: number) {
     return this.add(at, `(service ${SERVICE}) registered ${count} targets in (target-group ${TARGET_GROUP_ARN})`);
@@ -720,7 +755,10 @@ class Events {
     return this.add(at, `(service ${SERVICE}) has begun draining connections on ${count} tasks.`);
   }
   unhealthy(at: Date, task: Task, port: number, reason: string) {
-    return this.add(at, `(service ${SERVICE}) (task ${taskIdOf(task)}) (port ${port}) is unhealthy in (target-group ${TARGET_GROUP_ARN}) due to (reason ${reason}).`);
+    return this.add(
+      at,
+      `(service ${SERVICE}) (task ${taskIdOf(task)}) (port ${port}) is unhealthy in (target-group ${TARGET_GROUP_ARN}) due to (reason ${reason}).`,
+    );
   }
   cannotStartConsistently(at: Date) {
     return this.add(at, `(service ${SERVICE}) is unable to consistently start tasks successfully.`);
@@ -750,7 +788,9 @@ function serviceRevision(inc: Incident, spec: RevisionSpec): ServiceRevision {
     launchType: "FARGATE",
     platformVersion: "1.4.0",
     platformFamily: "Linux",
-    loadBalancers: [{ targetGroupArn: TARGET_GROUP_ARN, containerName: "app", containerPort: spec.containerPort ?? 8080 }],
+    loadBalancers: [
+      { targetGroupArn: TARGET_GROUP_ARN, containerName: "app", containerPort: spec.containerPort ?? 8080 },
+    ],
     serviceRegistries: [],
     networkConfiguration: network(PRIVATE_SUBNETS),
     containerImages: [{ containerName: "app", imageDigest: digestOf(spec.imageTag), image: IMAGE(spec.imageTag) }],
@@ -766,7 +806,12 @@ interface ServiceDeploymentSpec {
   readonly status: NonNullable<ServiceDeployment["status"]>;
   readonly statusReason?: string;
   readonly source?: { readonly revision: ServiceRevision; readonly running: number };
-  readonly target: { readonly revision: ServiceRevision; readonly requested: number; readonly running: number; readonly pending?: number };
+  readonly target: {
+    readonly revision: ServiceRevision;
+    readonly requested: number;
+    readonly running: number;
+    readonly pending?: number;
+  };
   readonly circuitBreaker: NonNullable<ServiceDeployment["deploymentCircuitBreaker"]>;
   readonly rollback?: NonNullable<ServiceDeployment["rollback"]>;
   readonly maximumPercent?: number;
@@ -782,7 +827,14 @@ function serviceDeployment(inc: Incident, spec: ServiceDeploymentSpec): ServiceD
     ...(spec.finishedAt ? { finishedAt: spec.finishedAt } : {}),
     updatedAt: spec.finishedAt ?? plus(spec.createdAt, 2),
     sourceServiceRevisions: spec.source
-      ? [{ arn: spec.source.revision.serviceRevisionArn, requestedTaskCount: 0, runningTaskCount: spec.source.running, pendingTaskCount: 0 }]
+      ? [
+          {
+            arn: spec.source.revision.serviceRevisionArn,
+            requestedTaskCount: 0,
+            runningTaskCount: spec.source.running,
+            pendingTaskCount: 0,
+          },
+        ]
       : [],
     targetServiceRevision: {
       arn: spec.target.revision.serviceRevisionArn,
@@ -793,7 +845,10 @@ function serviceDeployment(inc: Incident, spec: ServiceDeploymentSpec): ServiceD
     status: spec.status,
     ...(spec.statusReason ? { statusReason: spec.statusReason } : {}),
     deploymentConfiguration: {
-      deploymentCircuitBreaker: { enable: spec.circuitBreaker.status !== "DISABLED", rollback: spec.circuitBreaker.status !== "DISABLED" },
+      deploymentCircuitBreaker: {
+        enable: spec.circuitBreaker.status !== "DISABLED",
+        rollback: spec.circuitBreaker.status !== "DISABLED",
+      },
       maximumPercent: spec.maximumPercent ?? 200,
       minimumHealthyPercent: 100,
       alarms: { alarmNames: [], enable: false, rollback: false },
@@ -812,8 +867,16 @@ const circuitBreakerThreshold = (desiredCount: number) => clamp(Math.round(desir
 type TargetState = NonNullable<TargetHealthDescription["TargetHealth"]>;
 
 const HEALTHY: TargetState = { State: "healthy" };
-const INITIAL: TargetState = { State: "initial", Reason: "Elb.InitialHealthChecking", Description: "Initial health checks in progress" };
-const DRAINING: TargetState = { State: "draining", Reason: "Target.DeregistrationInProgress", Description: "Target deregistration is in progress" };
+const INITIAL: TargetState = {
+  State: "initial",
+  Reason: "Elb.InitialHealthChecking",
+  Description: "Initial health checks in progress",
+};
+const DRAINING: TargetState = {
+  State: "draining",
+  Reason: "Target.DeregistrationInProgress",
+  Description: "Target deregistration is in progress",
+};
 
 function target(task: Task, port: number, health: TargetState): TargetHealthDescription {
   return {
@@ -857,7 +920,8 @@ const PLATFORM_ENGINEER: Actor = {
   role: "aws-reserved/sso.amazonaws.com/AWSReservedSSO_PlatformEngineer_5f2c0e9d6a1b3c47",
   username: "jane.doe@example.com",
   sourceIPAddress: "198.51.100.24",
-  userAgent: "aws-cli/2.22.4 md/awscrt#0.23.4 ua/2.0 os/macos#24.1.0 md/arch#arm64 lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#standard md/installer#source md/prompt#off",
+  userAgent:
+    "aws-cli/2.22.4 md/awscrt#0.23.4 ua/2.0 os/macos#24.1.0 md/arch#arm64 lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#standard md/installer#source md/prompt#off",
 };
 
 const TERRAFORM: Actor = {
@@ -913,7 +977,10 @@ function trail(inc: Incident, spec: TrailSpec): TrailEvent {
           accountId: ACCOUNT,
           userName: spec.actor.role.slice(spec.actor.role.lastIndexOf("/") + 1),
         },
-        attributes: { creationDate: new Date(spec.at.getTime() - 95_000).toISOString().replace(/\.\d{3}Z$/, "Z"), mfaAuthenticated: "false" },
+        attributes: {
+          creationDate: new Date(spec.at.getTime() - 95_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+          mfaAuthenticated: "false",
+        },
       },
       ...(spec.actor.invokedBy ? { invokedBy: spec.actor.invokedBy } : {}),
     },
@@ -959,7 +1026,12 @@ function trail(inc: Incident, spec: TrailSpec): TrailEvent {
 function deployCalls(
   inc: Incident,
   td: TaskDefinition,
-  options: { readonly registeredAt: Date; readonly updatedAt: Date; readonly actor: Actor; readonly updateExtras?: Record<string, unknown> },
+  options: {
+    readonly registeredAt: Date;
+    readonly updatedAt: Date;
+    readonly actor: Actor;
+    readonly updateExtras?: Record<string, unknown>;
+  },
 ): TrailEvent[] {
   return [
     trail(inc, {
@@ -969,7 +1041,14 @@ function deployCalls(
       at: options.registeredAt,
       actor: options.actor,
       requestParameters: registerParameters(td),
-      responseElements: { taskDefinition: { taskDefinitionArn: td.taskDefinitionArn, family: td.family, revision: td.revision, status: "ACTIVE" } },
+      responseElements: {
+        taskDefinition: {
+          taskDefinitionArn: td.taskDefinitionArn,
+          family: td.family,
+          revision: td.revision,
+          status: "ACTIVE",
+        },
+      },
       // CloudTrail names the new task definition by its ARN (what the changes step looks up besides the family).
       resources: [{ ResourceType: "AWS::ECS::TaskDefinition", ResourceName: td.taskDefinitionArn! }],
     }),
@@ -979,8 +1058,16 @@ function deployCalls(
       eventSource: "ecs.amazonaws.com",
       at: options.updatedAt,
       actor: options.actor,
-      requestParameters: { cluster: CLUSTER, service: SERVICE, taskDefinition: `${SERVICE}:${td.revision}`, forceNewDeployment: false, ...options.updateExtras },
-      responseElements: { service: { serviceArn: SERVICE_ARN, serviceName: SERVICE, taskDefinition: td.taskDefinitionArn } },
+      requestParameters: {
+        cluster: CLUSTER,
+        service: SERVICE,
+        taskDefinition: `${SERVICE}:${td.revision}`,
+        forceNewDeployment: false,
+        ...options.updateExtras,
+      },
+      responseElements: {
+        service: { serviceArn: SERVICE_ARN, serviceName: SERVICE, taskDefinition: td.taskDefinitionArn },
+      },
       resources: [{ ResourceType: "AWS::ECS::Service", ResourceName: SERVICE }],
     }),
   ];
@@ -1039,7 +1126,20 @@ function baseWorld(overrides: Partial<AwsWorld> & Pick<AwsWorld, "taskDefinition
 }
 
 /** Tasks of an older, healthy deployment, spread over the service's subnets. */
-function steadyTasks(inc: Incident, count: number, o: { revision: number; deployment: string; imageTag: string; createdAt: Date; prefix?: string; subnets?: readonly SubnetSpec[]; capacityProvider?: "FARGATE" | "FARGATE_SPOT"; memory?: string }): Task[] {
+function steadyTasks(
+  inc: Incident,
+  count: number,
+  o: {
+    revision: number;
+    deployment: string;
+    imageTag: string;
+    createdAt: Date;
+    prefix?: string;
+    subnets?: readonly SubnetSpec[];
+    capacityProvider?: "FARGATE" | "FARGATE_SPOT";
+    memory?: string;
+  },
+): Task[] {
   const subnets = o.subnets ?? PRIVATE_SUBNETS;
   return Array.from({ length: count }, (_, i) =>
     fargateTask(inc, {
@@ -1069,13 +1169,38 @@ function oomAfterDeploy(): Scenario {
   const inc = new Incident("oom-after-deploy", "2026-11-26T10:00:00Z");
   const prevDeployment = inc.deploymentId("v1.42");
   const newDeployment = inc.deploymentId("v1.43");
-  const td42 = taskDefinition({ revision: 42, registeredAt: "2026-11-19T14:09:31.402Z", imageTag: "v1.42", memory: "1024", environment: [{ name: "NODE_OPTIONS", value: "--max-old-space-size=768" }] });
-  const td43 = taskDefinition({ revision: 43, registeredAt: "2026-11-26T09:47:20.118Z", imageTag: "v1.43", memory: "512", environment: [{ name: "NODE_OPTIONS", value: "--max-old-space-size=768" }] });
+  const td42 = taskDefinition({
+    revision: 42,
+    registeredAt: "2026-11-19T14:09:31.402Z",
+    imageTag: "v1.42",
+    memory: "1024",
+    environment: [{ name: "NODE_OPTIONS", value: "--max-old-space-size=768" }],
+  });
+  const td43 = taskDefinition({
+    revision: 43,
+    registeredAt: "2026-11-26T09:47:20.118Z",
+    imageTag: "v1.43",
+    memory: "512",
+    environment: [{ name: "NODE_OPTIONS", value: "--max-old-space-size=768" }],
+  });
 
-  const old = steadyTasks(inc, 3, { revision: 42, deployment: prevDeployment, imageTag: "v1.42", createdAt: inc.at("2026-11-19T14:10:20Z") });
+  const old = steadyTasks(inc, 3, {
+    revision: 42,
+    deployment: prevDeployment,
+    imageTag: "v1.42",
+    createdAt: inc.at("2026-11-19T14:10:20Z"),
+  });
   // Each :43 task starts, warms its rate cache past 512 MiB and is killed by the kernel ~75 s later.
   const attempts: [string, number][] = [
-    ["09:48:06", 77], ["09:48:06", 92], ["09:48:07", 70], ["09:50:12", 86], ["09:50:20", 88], ["09:51:05", 71], ["09:53:40", 81], ["09:54:10", 83], ["09:57:02", 75],
+    ["09:48:06", 77],
+    ["09:48:06", 92],
+    ["09:48:07", 70],
+    ["09:50:12", 86],
+    ["09:50:20", 88],
+    ["09:51:05", 71],
+    ["09:53:40", 81],
+    ["09:54:10", 83],
+    ["09:57:02", 75],
   ];
   const oomKilled = attempts.map(([created, livedSeconds], i) => {
     const createdAt = inc.at(created);
@@ -1098,8 +1223,27 @@ function oomAfterDeploy(): Scenario {
       },
     });
   });
-  const starting = fargateTask(inc, { key: "v143-9", revision: 43, deployment: newDeployment, createdAt: inc.at("09:58:55"), subnet: PRIVATE_SUBNETS[1]!, imageTag: "v1.43", memory: "512", ...healthyLife });
-  const pulling = fargateTask(inc, { key: "v143-10", revision: 43, deployment: newDeployment, createdAt: inc.at("09:59:30"), subnet: PRIVATE_SUBNETS[0]!, imageTag: "v1.43", memory: "512", pull: { started: 11 }, lastStatus: "PENDING" });
+  const starting = fargateTask(inc, {
+    key: "v143-9",
+    revision: 43,
+    deployment: newDeployment,
+    createdAt: inc.at("09:58:55"),
+    subnet: PRIVATE_SUBNETS[1]!,
+    imageTag: "v1.43",
+    memory: "512",
+    ...healthyLife,
+  });
+  const pulling = fargateTask(inc, {
+    key: "v143-10",
+    revision: 43,
+    deployment: newDeployment,
+    createdAt: inc.at("09:59:30"),
+    subnet: PRIVATE_SUBNETS[0]!,
+    imageTag: "v1.43",
+    memory: "512",
+    pull: { started: 11 },
+    lastStatus: "PENDING",
+  });
   const tasks = [...old, ...oomKilled, starting, pulling];
 
   const events = new Events(inc);
@@ -1111,14 +1255,23 @@ function oomAfterDeploy(): Scenario {
     events.deregistered(plus(task.stoppingAt!, 1), 1);
   }
   events.cannotStartConsistently(inc.at("09:52:45"));
-  events.started(starting.createdAt!, [starting]).registered(plus(starting.startedAt!, 3), 1).started(pulling.createdAt!, [pulling]);
+  events
+    .started(starting.createdAt!, [starting])
+    .registered(plus(starting.startedAt!, 3), 1)
+    .started(pulling.createdAt!, [pulling]);
 
   const log = (task: Task): OutputLogEvent[] =>
     logLines(task.startedAt!, [
       [0.4, "> payment-api@1.43.0 start"],
       [0.4, "> node dist/server.js"],
-      [1.2, "2026-11-26 INFO  payment-api 1.43.0 starting (node v20.18.1, --max-old-space-size=768, container memory 512 MiB)"],
-      [1.9, "INFO  legacy config loader: host=payments-db.cluster-c8x1example.us-east-1.rds.amazonaws.com user=payments password=demo-value-not-a-secret"],
+      [
+        1.2,
+        "2026-11-26 INFO  payment-api 1.43.0 starting (node v20.18.1, --max-old-space-size=768, container memory 512 MiB)",
+      ],
+      [
+        1.9,
+        "INFO  legacy config loader: host=payments-db.cluster-c8x1example.us-east-1.rds.amazonaws.com user=payments password=demo-value-not-a-secret",
+      ],
       [2.6, "INFO  listening on 0.0.0.0:8080"],
       [3.1, "INFO  warming FX rate cache: loading 1.2M rates into memory"],
       [15, "INFO  heap used 246 MB, rss 298 MB"],
@@ -1139,9 +1292,15 @@ function oomAfterDeploy(): Scenario {
       case "cpu_max":
         return round(jitter(inc, series, m, after ? 51 : 32, after ? 7 : 3), 2);
       case "mem_avg":
-        return round(after ? (3 * jitter(inc, "old", m, 44, 0.5) + 2 * newTaskMemory) / 5 : jitter(inc, series, m, 44, 0.5), 2);
+        return round(
+          after ? (3 * jitter(inc, "old", m, 44, 0.5) + 2 * newTaskMemory) / 5 : jitter(inc, series, m, 44, 0.5),
+          2,
+        );
       case "mem_max":
-        return round(after ? Math.max(46, newTaskMemory + jitter(inc, series, m, 0, 1.5)) : jitter(inc, series, m, 46.5, 0.6), 2);
+        return round(
+          after ? Math.max(46, newTaskMemory + jitter(inc, series, m, 0, 1.5)) : jitter(inc, series, m, 46.5, 0.6),
+          2,
+        );
       case "rpt":
         return Math.round(jitter(inc, series, m, 212, 14));
       case "p95":
@@ -1158,12 +1317,34 @@ function oomAfterDeploy(): Scenario {
     tasks,
     events: events.list,
     deployments: [
-      { id: newDeployment, status: "PRIMARY", revision: 43, desiredCount: 3, failedTasks: oomKilled.length, createdAt: deployedAt, updatedAt: pulling.createdAt!, rolloutState: "IN_PROGRESS" },
-      { id: prevDeployment, status: "ACTIVE", revision: 42, desiredCount: 3, createdAt: inc.at("2026-11-19T14:10:05Z"), updatedAt: inc.at("2026-11-19T14:16:40Z"), rolloutState: "COMPLETED" },
+      {
+        id: newDeployment,
+        status: "PRIMARY",
+        revision: 43,
+        desiredCount: 3,
+        failedTasks: oomKilled.length,
+        createdAt: deployedAt,
+        updatedAt: pulling.createdAt!,
+        rolloutState: "IN_PROGRESS",
+      },
+      {
+        id: prevDeployment,
+        status: "ACTIVE",
+        revision: 42,
+        desiredCount: 3,
+        createdAt: inc.at("2026-11-19T14:10:05Z"),
+        updatedAt: inc.at("2026-11-19T14:16:40Z"),
+        rolloutState: "COMPLETED",
+      },
     ],
   });
 
-  const rev42 = serviceRevision(inc, { key: "42", revision: 42, imageTag: "v1.42", createdAt: inc.at("2026-11-19T14:10:05Z") });
+  const rev42 = serviceRevision(inc, {
+    key: "42",
+    revision: 42,
+    imageTag: "v1.42",
+    createdAt: inc.at("2026-11-19T14:10:05Z"),
+  });
   const rev43 = serviceRevision(inc, { key: "43", revision: 43, imageTag: "v1.43", createdAt: deployedAt });
   const cbDisabled = { status: "DISABLED" as const, failureCount: 0, threshold: 3 };
 
@@ -1173,25 +1354,62 @@ function oomAfterDeploy(): Scenario {
       "payment-api :43 halved the task memory to 512 MiB (NODE_OPTIONS still lets V8 grow to 768 MB). Every :43 task is OOM-killed about 75 s after start while the three :42 tasks keep serving; the circuit breaker is off, so ECS keeps retrying.",
     primary: {
       symptom: "oom_killed",
-      finding: "Nine :43 tasks were OOM-killed (exit 137, “OutOfMemoryError: Container killed due to memory usage”) after :43 cut memory from 1024 to 512 MiB 12 min ago; roll back to :42 or restore 1024 MiB.",
+      finding:
+        "Nine :43 tasks were OOM-killed (exit 137, “OutOfMemoryError: Container killed due to memory usage”) after :43 cut memory from 1024 to 512 MiB 12 min ago; roll back to :42 or restore 1024 MiB.",
     },
     clock: inc.now,
     window: inc.window(),
     service,
     aws: baseWorld({
-      taskDefinitions: [td42, td43, taskDefinition({ revision: 41, registeredAt: "2026-11-06T15:20:03.551Z", imageTag: "v1.41", environment: [{ name: "NODE_OPTIONS", value: "--max-old-space-size=768" }] })],
+      taskDefinitions: [
+        td42,
+        td43,
+        taskDefinition({
+          revision: 41,
+          registeredAt: "2026-11-06T15:20:03.551Z",
+          imageTag: "v1.41",
+          environment: [{ name: "NODE_OPTIONS", value: "--max-old-space-size=768" }],
+        }),
+      ],
       tasks,
       serviceRevisions: [rev42, rev43],
       serviceDeployments: [
-        serviceDeployment(inc, { key: "43", createdAt: deployedAt, status: "IN_PROGRESS", source: { revision: rev42, running: 3 }, target: { revision: rev43, requested: 3, running: 1, pending: 1 }, circuitBreaker: cbDisabled }),
-        serviceDeployment(inc, { key: "42", createdAt: inc.at("2026-11-19T14:10:05Z"), finishedAt: inc.at("2026-11-19T14:16:40Z"), status: "SUCCESSFUL", target: { revision: rev42, requested: 3, running: 3 }, circuitBreaker: cbDisabled }),
+        serviceDeployment(inc, {
+          key: "43",
+          createdAt: deployedAt,
+          status: "IN_PROGRESS",
+          source: { revision: rev42, running: 3 },
+          target: { revision: rev43, requested: 3, running: 1, pending: 1 },
+          circuitBreaker: cbDisabled,
+        }),
+        serviceDeployment(inc, {
+          key: "42",
+          createdAt: inc.at("2026-11-19T14:10:05Z"),
+          finishedAt: inc.at("2026-11-19T14:16:40Z"),
+          status: "SUCCESSFUL",
+          target: { revision: rev42, requested: 3, running: 3 },
+          circuitBreaker: cbDisabled,
+        }),
       ],
       targetHealth: {
-        [TARGET_GROUP_ARN]: [...old.map((t) => target(t, 8080, HEALTHY)), target(starting, 8080, INITIAL), target(oomKilled.at(-1)!, 8080, DRAINING)],
+        [TARGET_GROUP_ARN]: [
+          ...old.map((t) => target(t, 8080, HEALTHY)),
+          target(starting, 8080, INITIAL),
+          target(oomKilled.at(-1)!, 8080, DRAINING),
+        ],
       },
       logGroups: { [LOG_GROUP]: streams },
-      ecr: [{ repository: repository("IMMUTABLE"), images: [...REPOSITORY_IMAGES, imageDetail("v1.43", "2026-11-26T09:41:55Z", 188.6)] }],
-      cloudTrail: deployCalls(inc, td43, { registeredAt: td43.registeredAt!, updatedAt: deployedAt, actor: GITHUB_ACTIONS }),
+      ecr: [
+        {
+          repository: repository("IMMUTABLE"),
+          images: [...REPOSITORY_IMAGES, imageDetail("v1.43", "2026-11-26T09:41:55Z", 188.6)],
+        },
+      ],
+      cloudTrail: deployCalls(inc, td43, {
+        registeredAt: td43.registeredAt!,
+        updatedAt: deployedAt,
+        actor: GITHUB_ACTIONS,
+      }),
       metrics,
     }),
   };
@@ -1210,8 +1428,18 @@ function imageTagMissing(): Scenario {
   const ref = IMAGE("v1.43");
   const pullError = `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${ref}: ${ref}: not found`;
 
-  const old = steadyTasks(inc, 3, { revision: 42, deployment: prevDeployment, imageTag: "v1.42", createdAt: inc.at("2026-11-19T14:10:20Z") });
-  const batches: [string, number][] = [["15:18:05", 3], ["15:19:40", 3], ["15:22:10", 2], ["15:26:55", 2]];
+  const old = steadyTasks(inc, 3, {
+    revision: 42,
+    deployment: prevDeployment,
+    imageTag: "v1.42",
+    createdAt: inc.at("2026-11-19T14:10:20Z"),
+  });
+  const batches: [string, number][] = [
+    ["15:18:05", 3],
+    ["15:19:40", 3],
+    ["15:22:10", 2],
+    ["15:26:55", 2],
+  ];
   const failed: Task[] = [];
   const batchTasks: Task[][] = [];
   for (const [created, count] of batches) {
@@ -1227,14 +1455,29 @@ function imageTagMissing(): Scenario {
         subnet: PRIVATE_SUBNETS[n % 2]!,
         imageTag: "v1.43",
         pull: { started: 8 },
-        stop: { at: plus(createdAt, 44 + (n % 3)), code: "TaskFailedToStart", reason: pullError, containerReason: pullError, stoppingFor: 12 },
+        stop: {
+          at: plus(createdAt, 44 + (n % 3)),
+          code: "TaskFailedToStart",
+          reason: pullError,
+          containerReason: pullError,
+          stoppingFor: 12,
+        },
       });
       failed.push(task);
       batch.push(task);
     }
     batchTasks.push(batch);
   }
-  const pending = fargateTask(inc, { key: "v143-10", revision: 43, deployment: newDeployment, createdAt: inc.at("15:29:30"), subnet: PRIVATE_SUBNETS[0]!, imageTag: "v1.43", pull: { started: 8 }, lastStatus: "PENDING" });
+  const pending = fargateTask(inc, {
+    key: "v143-10",
+    revision: 43,
+    deployment: newDeployment,
+    createdAt: inc.at("15:29:30"),
+    subnet: PRIVATE_SUBNETS[0]!,
+    imageTag: "v1.43",
+    pull: { started: 8 },
+    lastStatus: "PENDING",
+  });
   const tasks = [...old, ...failed, pending];
 
   const events = new Events(inc);
@@ -1245,7 +1488,12 @@ function imageTagMissing(): Scenario {
   events.started(plus(pending.createdAt!, 2), [pending]);
 
   const deployedAt = inc.at("15:18:02");
-  const rev42 = serviceRevision(inc, { key: "42", revision: 42, imageTag: "v1.42", createdAt: inc.at("2026-11-19T14:10:05Z") });
+  const rev42 = serviceRevision(inc, {
+    key: "42",
+    revision: 42,
+    imageTag: "v1.42",
+    createdAt: inc.at("2026-11-19T14:10:05Z"),
+  });
   const rev43 = serviceRevision(inc, { key: "43", revision: 43, imageTag: "v1.43", createdAt: deployedAt });
   const cbDisabled = { status: "DISABLED" as const, failureCount: 0, threshold: 3 };
 
@@ -1266,7 +1514,8 @@ function imageTagMissing(): Scenario {
       "The deploy pipeline registered payment-api :43 with image payment-api:v1.43 after its build job failed, so the tag was never pushed. Every :43 task stops with CannotPullContainerError before a container starts; :42 keeps serving.",
     primary: {
       symptom: "image_pull_failure",
-      finding: "Every :43 task fails to start with CannotPullContainerError “…/payment-api:v1.43: not found”, and ECR has no v1.43 tag (image_not_found): push the image or roll back to :42.",
+      finding:
+        "Every :43 task fails to start with CannotPullContainerError “…/payment-api:v1.43: not found”, and ECR has no v1.43 tag (image_not_found): push the image or roll back to :42.",
     },
     clock: inc.now,
     window: inc.window(),
@@ -1277,8 +1526,25 @@ function imageTagMissing(): Scenario {
       tasks,
       events: events.list,
       deployments: [
-        { id: newDeployment, status: "PRIMARY", revision: 43, desiredCount: 3, failedTasks: failed.length, createdAt: deployedAt, updatedAt: pending.createdAt!, rolloutState: "IN_PROGRESS" },
-        { id: prevDeployment, status: "ACTIVE", revision: 42, desiredCount: 3, createdAt: inc.at("2026-11-19T14:10:05Z"), updatedAt: inc.at("2026-11-19T14:16:40Z"), rolloutState: "COMPLETED" },
+        {
+          id: newDeployment,
+          status: "PRIMARY",
+          revision: 43,
+          desiredCount: 3,
+          failedTasks: failed.length,
+          createdAt: deployedAt,
+          updatedAt: pending.createdAt!,
+          rolloutState: "IN_PROGRESS",
+        },
+        {
+          id: prevDeployment,
+          status: "ACTIVE",
+          revision: 42,
+          desiredCount: 3,
+          createdAt: inc.at("2026-11-19T14:10:05Z"),
+          updatedAt: inc.at("2026-11-19T14:16:40Z"),
+          rolloutState: "COMPLETED",
+        },
       ],
     }),
     aws: baseWorld({
@@ -1286,13 +1552,31 @@ function imageTagMissing(): Scenario {
       tasks,
       serviceRevisions: [rev42, rev43],
       serviceDeployments: [
-        serviceDeployment(inc, { key: "43", createdAt: deployedAt, status: "IN_PROGRESS", source: { revision: rev42, running: 3 }, target: { revision: rev43, requested: 3, running: 0, pending: 1 }, circuitBreaker: cbDisabled }),
-        serviceDeployment(inc, { key: "42", createdAt: inc.at("2026-11-19T14:10:05Z"), finishedAt: inc.at("2026-11-19T14:16:40Z"), status: "SUCCESSFUL", target: { revision: rev42, requested: 3, running: 3 }, circuitBreaker: cbDisabled }),
+        serviceDeployment(inc, {
+          key: "43",
+          createdAt: deployedAt,
+          status: "IN_PROGRESS",
+          source: { revision: rev42, running: 3 },
+          target: { revision: rev43, requested: 3, running: 0, pending: 1 },
+          circuitBreaker: cbDisabled,
+        }),
+        serviceDeployment(inc, {
+          key: "42",
+          createdAt: inc.at("2026-11-19T14:10:05Z"),
+          finishedAt: inc.at("2026-11-19T14:16:40Z"),
+          status: "SUCCESSFUL",
+          target: { revision: rev42, requested: 3, running: 3 },
+          circuitBreaker: cbDisabled,
+        }),
       ],
       targetHealth: { [TARGET_GROUP_ARN]: old.map((t) => target(t, 8080, HEALTHY)) },
       // The failed tasks never started a container, so their streams were never created.
       logGroups: { [LOG_GROUP]: oldStreams },
-      cloudTrail: deployCalls(inc, td43, { registeredAt: td43.registeredAt!, updatedAt: deployedAt, actor: GITHUB_ACTIONS }),
+      cloudTrail: deployCalls(inc, td43, {
+        registeredAt: td43.registeredAt!,
+        updatedAt: deployedAt,
+        actor: GITHUB_ACTIONS,
+      }),
       metrics: quietMetrics(inc, { cpu: 21, mem: 43, rpt: 188, p95: 0.082 }),
     }),
   };
@@ -1307,20 +1591,33 @@ function secretAccessDenied(): Scenario {
   const prevDeployment = inc.deploymentId("v1.57");
   const newDeployment = inc.deploymentId("v1.58");
   const newSecret = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/shared/payments-db-Qw3rTy`;
-  const td57 = taskDefinition({ revision: 57, registeredAt: "2026-11-14T10:02:18.250Z", registeredBy: TERRAFORM.arn, imageTag: "v1.57" });
+  const td57 = taskDefinition({
+    revision: 57,
+    registeredAt: "2026-11-14T10:02:18.250Z",
+    registeredBy: TERRAFORM.arn,
+    imageTag: "v1.57",
+  });
   const td58 = taskDefinition({
     revision: 58,
     registeredAt: "2026-11-19T08:36:40.871Z",
     registeredBy: TERRAFORM.arn,
     imageTag: "v1.57",
-    secrets: [{ name: "DB_PASSWORD", valueFrom: newSecret }, { name: "STRIPE_API_KEY", valueFrom: PARAM_STRIPE }],
+    secrets: [
+      { name: "DB_PASSWORD", valueFrom: newSecret },
+      { name: "STRIPE_API_KEY", valueFrom: PARAM_STRIPE },
+    ],
   });
   const desired = 8;
   const threshold = circuitBreakerThreshold(desired);
   const denied = (task: string) =>
     `ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret ${newSecret} from secrets manager: AccessDeniedException: User: arn:aws:sts::${ACCOUNT}:assumed-role/payment-api-execution/${task} is not authorized to perform: secretsmanager:GetSecretValue on resource: ${newSecret} because no identity-based policy allows the secretsmanager:GetSecretValue action status code: 400, request id: ${inc.uuid(`sm-request/${task}`)}`;
 
-  const old = steadyTasks(inc, desired, { revision: 57, deployment: prevDeployment, imageTag: "v1.57", createdAt: inc.at("2026-11-14T10:03:02Z") });
+  const old = steadyTasks(inc, desired, {
+    revision: 57,
+    deployment: prevDeployment,
+    imageTag: "v1.57",
+    createdAt: inc.at("2026-11-14T10:03:02Z"),
+  });
   const created = ["08:37:18", "08:37:19", "08:43:10"];
   const failed = created.map((time, i) => {
     const createdAt = inc.at(time);
@@ -1332,10 +1629,23 @@ function secretAccessDenied(): Scenario {
       createdAt,
       subnet: PRIVATE_SUBNETS[i % 2]!,
       imageTag: "v1.57",
-      stop: { at: plus(createdAt, 33 + i), code: "TaskFailedToStart", reason: denied(inc.taskId(key)), stoppingFor: 10 },
+      stop: {
+        at: plus(createdAt, 33 + i),
+        code: "TaskFailedToStart",
+        reason: denied(inc.taskId(key)),
+        stoppingFor: 10,
+      },
     });
   });
-  const pending = fargateTask(inc, { key: "v158-3", revision: 58, deployment: newDeployment, createdAt: inc.at("08:44:40"), subnet: PRIVATE_SUBNETS[1]!, imageTag: "v1.57", lastStatus: "PENDING" });
+  const pending = fargateTask(inc, {
+    key: "v158-3",
+    revision: 58,
+    deployment: newDeployment,
+    createdAt: inc.at("08:44:40"),
+    subnet: PRIVATE_SUBNETS[1]!,
+    imageTag: "v1.57",
+    lastStatus: "PENDING",
+  });
   const tasks = [...old, ...failed, pending];
 
   const events = new Events(inc);
@@ -1346,12 +1656,26 @@ function secretAccessDenied(): Scenario {
   events.started(plus(pending.createdAt!, 2), [pending]);
 
   const deployedAt = inc.at("08:37:15");
-  const rev57 = serviceRevision(inc, { key: "57", revision: 57, imageTag: "v1.57", createdAt: inc.at("2026-11-14T10:02:40Z") });
+  const rev57 = serviceRevision(inc, {
+    key: "57",
+    revision: 57,
+    imageTag: "v1.57",
+    createdAt: inc.at("2026-11-14T10:02:40Z"),
+  });
   const rev58 = serviceRevision(inc, { key: "58", revision: 58, imageTag: "v1.57", createdAt: deployedAt });
-  const [register, update] = deployCalls(inc, td58, { registeredAt: td58.registeredAt!, updatedAt: deployedAt, actor: TERRAFORM });
+  const [register, update] = deployCalls(inc, td58, {
+    registeredAt: td58.registeredAt!,
+    updatedAt: deployedAt,
+    actor: TERRAFORM,
+  });
 
   const oldStreams = Object.fromEntries(
-    old.slice(0, 3).map((t, i) => [streamOf(t), logLines(inc.at("08:10:00"), [[40 * i + 5, `INFO  POST /v1/payments 201 ${41 + i} ms`]])]),
+    old
+      .slice(0, 3)
+      .map((t, i) => [
+        streamOf(t),
+        logLines(inc.at("08:10:00"), [[40 * i + 5, `INFO  POST /v1/payments 201 ${41 + i} ms`]]),
+      ]),
   );
 
   return {
@@ -1360,7 +1684,8 @@ function secretAccessDenied(): Scenario {
       "Terraform registered payment-api :58, pointing DB_PASSWORD at the new shared secret prod/shared/payments-db. The execution role payment-api-execution may only read prod/payment-api/*, so every :58 task stops at start-up with AccessDeniedException; the circuit breaker is at 3 of 4.",
     primary: {
       symptom: "secret_access_denied",
-      finding: "New :58 tasks cannot start: execution role payment-api-execution is denied secretsmanager:GetSecretValue on prod/shared/payments-db-Qw3rTy (new in :58); grant it or roll back to :57 before the circuit breaker (3/4) trips.",
+      finding:
+        "New :58 tasks cannot start: execution role payment-api-execution is denied secretsmanager:GetSecretValue on prod/shared/payments-db-Qw3rTy (new in :58); grant it or roll back to :57 before the circuit breaker (3/4) trips.",
     },
     clock: inc.now,
     window: inc.window(),
@@ -1371,8 +1696,25 @@ function secretAccessDenied(): Scenario {
       tasks,
       events: events.list,
       deployments: [
-        { id: newDeployment, status: "PRIMARY", revision: 58, desiredCount: desired, failedTasks: failed.length, createdAt: deployedAt, updatedAt: pending.createdAt!, rolloutState: "IN_PROGRESS" },
-        { id: prevDeployment, status: "ACTIVE", revision: 57, desiredCount: desired, createdAt: inc.at("2026-11-14T10:02:40Z"), updatedAt: inc.at("2026-11-14T10:09:55Z"), rolloutState: "COMPLETED" },
+        {
+          id: newDeployment,
+          status: "PRIMARY",
+          revision: 58,
+          desiredCount: desired,
+          failedTasks: failed.length,
+          createdAt: deployedAt,
+          updatedAt: pending.createdAt!,
+          rolloutState: "IN_PROGRESS",
+        },
+        {
+          id: prevDeployment,
+          status: "ACTIVE",
+          revision: 57,
+          desiredCount: desired,
+          createdAt: inc.at("2026-11-14T10:02:40Z"),
+          updatedAt: inc.at("2026-11-14T10:09:55Z"),
+          rolloutState: "COMPLETED",
+        },
       ],
     }),
     aws: baseWorld({
@@ -1420,24 +1762,63 @@ function subnetIpExhaustion(): Scenario {
   ];
   const prevDeployment = inc.deploymentId("v2.112");
   const newDeployment = inc.deploymentId("v2.113");
-  const td112 = taskDefinition({ revision: 112, registeredAt: "2026-11-17T09:31:07.007Z", imageTag: "v2.112", cpu: "1024", memory: "2048" });
-  const td113 = taskDefinition({ revision: 113, registeredAt: "2026-11-20T17:58:05.339Z", imageTag: "v2.113", cpu: "1024", memory: "2048" });
+  const td112 = taskDefinition({
+    revision: 112,
+    registeredAt: "2026-11-17T09:31:07.007Z",
+    imageTag: "v2.112",
+    cpu: "1024",
+    memory: "2048",
+  });
+  const td113 = taskDefinition({
+    revision: 113,
+    registeredAt: "2026-11-20T17:58:05.339Z",
+    imageTag: "v2.113",
+    cpu: "1024",
+    memory: "2048",
+  });
   const desired = 20;
 
-  const old = steadyTasks(inc, desired, { revision: 112, deployment: prevDeployment, imageTag: "v2.112", createdAt: inc.at("2026-11-17T09:32:10Z"), subnets, memory: "2048" });
+  const old = steadyTasks(inc, desired, {
+    revision: 112,
+    deployment: prevDeployment,
+    imageTag: "v2.112",
+    createdAt: inc.at("2026-11-17T09:32:10Z"),
+    subnets,
+    memory: "2048",
+  });
   const life = (key: string, subnet: SubnetSpec, createdAt: Date, extra: Partial<TaskSpec>) =>
-    fargateTask(inc, { key, revision: 113, deployment: newDeployment, createdAt, subnet, imageTag: "v2.113", cpu: "1024", memory: "2048", ...extra });
+    fargateTask(inc, {
+      key,
+      revision: 113,
+      deployment: newDeployment,
+      createdAt,
+      subnet,
+      imageTag: "v2.113",
+      cpu: "1024",
+      memory: "2048",
+      ...extra,
+    });
   const batchAt = inc.at("17:58:34");
-  const placed = [life("v113-0", subnets[1]!, batchAt, healthyLife), life("v113-1", subnets[0]!, plus(batchAt, 1), healthyLife)];
+  const placed = [
+    life("v113-0", subnets[1]!, batchAt, healthyLife),
+    life("v113-1", subnets[0]!, plus(batchAt, 1), healthyLife),
+  ];
   // Eight of the first batch never got an ENI: the subnets had no address left for them.
   const stoppedAt = ["18:01:41", "18:01:44", "18:01:52", "18:02:03", "18:02:11", "18:02:30", "18:02:47", "18:03:05"];
   const timedOut = stoppedAt.map((at, i) =>
     life(`v113-${i + 2}`, subnets[i % 2]!, plus(batchAt, 1 + Math.floor(i / 3)), {
       gotIp: false,
-      stop: { at: inc.at(at), code: "TaskFailedToStart", reason: "Timeout waiting for network interface provisioning to complete.", stoppingFor: 6 },
+      stop: {
+        at: inc.at(at),
+        code: "TaskFailedToStart",
+        reason: "Timeout waiting for network interface provisioning to complete.",
+        stoppingFor: 6,
+      },
     }),
   );
-  const provisioning = ["18:07:30", "18:08:10", "18:09:05"].map((at, i) => life(`v113-${i + 10}`, subnets[i % 2]!, inc.at(at), { gotIp: false, lastStatus: "PROVISIONING" }));
+  const provisioning = ["18:07:30", "18:08:10", "18:09:05"].map((at, i) =>
+    life(`v113-${i + 10}`, subnets[i % 2]!, inc.at(at), { gotIp: false, lastStatus: "PROVISIONING" }),
+  );
   const tasks = [...old, ...placed, ...timedOut, ...provisioning];
 
   const events = new Events(inc);
@@ -1448,7 +1829,12 @@ function subnetIpExhaustion(): Scenario {
   for (const task of provisioning) events.started(plus(task.createdAt!, 1), [task]);
 
   const deployedAt = inc.at("17:58:30");
-  const rev112 = serviceRevision(inc, { key: "112", revision: 112, imageTag: "v2.112", createdAt: inc.at("2026-11-17T09:31:40Z") });
+  const rev112 = serviceRevision(inc, {
+    key: "112",
+    revision: 112,
+    imageTag: "v2.112",
+    createdAt: inc.at("2026-11-17T09:31:40Z"),
+  });
   const rev113 = serviceRevision(inc, { key: "113", revision: 113, imageTag: "v2.113", createdAt: deployedAt });
   const threshold = circuitBreakerThreshold(desired);
 
@@ -1458,7 +1844,8 @@ function subnetIpExhaustion(): Scenario {
       "A routine deploy of payment-api :113 (desired 20, maximumPercent 200) needs up to 20 extra task IPs, but its two /27 subnets, shared with other workloads, have 0 and 2 addresses left. Two new tasks got IPs; eight timed out waiting for a network interface and three are stuck in PROVISIONING. The circuit breaker is at 8 of 10.",
     primary: {
       symptom: "subnet_ip_exhaustion",
-      finding: "The two /27 subnets have 0 and 2 free IPs but the surge needs 18 more task ENIs; new :113 tasks stop with “Timeout waiting for network interface provisioning to complete.” — add subnets or lower maximumPercent before the circuit breaker (8/10) trips.",
+      finding:
+        "The two /27 subnets have 0 and 2 free IPs but the surge needs 18 more task ENIs; new :113 tasks stop with “Timeout waiting for network interface provisioning to complete.” — add subnets or lower maximumPercent before the circuit breaker (8/10) trips.",
     },
     clock: inc.now,
     window: inc.window(),
@@ -1469,8 +1856,25 @@ function subnetIpExhaustion(): Scenario {
       tasks,
       events: events.list,
       deployments: [
-        { id: newDeployment, status: "PRIMARY", revision: 113, desiredCount: desired, failedTasks: timedOut.length, createdAt: deployedAt, updatedAt: provisioning.at(-1)!.createdAt!, rolloutState: "IN_PROGRESS" },
-        { id: prevDeployment, status: "ACTIVE", revision: 112, desiredCount: desired, createdAt: inc.at("2026-11-17T09:31:40Z"), updatedAt: inc.at("2026-11-17T09:40:12Z"), rolloutState: "COMPLETED" },
+        {
+          id: newDeployment,
+          status: "PRIMARY",
+          revision: 113,
+          desiredCount: desired,
+          failedTasks: timedOut.length,
+          createdAt: deployedAt,
+          updatedAt: provisioning.at(-1)!.createdAt!,
+          rolloutState: "IN_PROGRESS",
+        },
+        {
+          id: prevDeployment,
+          status: "ACTIVE",
+          revision: 112,
+          desiredCount: desired,
+          createdAt: inc.at("2026-11-17T09:31:40Z"),
+          updatedAt: inc.at("2026-11-17T09:40:12Z"),
+          rolloutState: "COMPLETED",
+        },
       ],
     }),
     aws: baseWorld({
@@ -1499,11 +1903,29 @@ function subnetIpExhaustion(): Scenario {
       targetHealth: { [TARGET_GROUP_ARN]: [...old, ...placed].map((t) => target(t, 8080, HEALTHY)) },
       logGroups: {
         [LOG_GROUP]: Object.fromEntries(
-          placed.map((t) => [streamOf(t), logLines(t.startedAt!, [[0.8, "INFO  payment-api 2.113.0 listening on 0.0.0.0:8080"], [95, "INFO  POST /v1/payments 201 44 ms"]])]),
+          placed.map((t) => [
+            streamOf(t),
+            logLines(t.startedAt!, [
+              [0.8, "INFO  payment-api 2.113.0 listening on 0.0.0.0:8080"],
+              [95, "INFO  POST /v1/payments 201 44 ms"],
+            ]),
+          ]),
         ),
       },
-      ecr: [{ repository: repository("IMMUTABLE"), images: [imageDetail("v2.112", "2026-11-17T09:20:44Z", 203.9), imageDetail("v2.113", "2026-11-20T17:51:18Z", 204.2)] }],
-      cloudTrail: deployCalls(inc, td113, { registeredAt: td113.registeredAt!, updatedAt: deployedAt, actor: GITHUB_ACTIONS }),
+      ecr: [
+        {
+          repository: repository("IMMUTABLE"),
+          images: [
+            imageDetail("v2.112", "2026-11-17T09:20:44Z", 203.9),
+            imageDetail("v2.113", "2026-11-20T17:51:18Z", 204.2),
+          ],
+        },
+      ],
+      cloudTrail: deployCalls(inc, td113, {
+        registeredAt: td113.registeredAt!,
+        updatedAt: deployedAt,
+        actor: GITHUB_ACTIONS,
+      }),
       metrics: quietMetrics(inc, { cpu: 54, mem: 51, rpt: 236, p95: 0.104 }),
     }),
   };
@@ -1523,7 +1945,12 @@ function elbHealthCheckWrongPath(): Scenario {
   const reason = "Health checks failed with these codes: [404]";
   const elbReason = `Task failed ELB health checks in (target-group ${TARGET_GROUP_ARN})`;
 
-  const old = steadyTasks(inc, desired, { revision: 87, deployment: prevDeployment, imageTag: "v1.87", createdAt: inc.at("2026-11-20T16:45:30Z") });
+  const old = steadyTasks(inc, desired, {
+    revision: 87,
+    deployment: prevDeployment,
+    imageTag: "v1.87",
+    createdAt: inc.at("2026-11-20T16:45:30Z"),
+  });
   const events = new Events(inc);
   olderSteadyStates(events, inc.at("10:51:37"));
 
@@ -1545,7 +1972,13 @@ function elbHealthCheckWrongPath(): Scenario {
         subnet: PRIVATE_SUBNETS[k]!,
         imageTag: "v1.88",
         ...healthyLife,
-        stop: { at: plus(unhealthyAt, 34), code: "ServiceSchedulerInitiated", reason: elbReason, exitCode: 0, stoppingFor: 33 },
+        stop: {
+          at: plus(unhealthyAt, 34),
+          code: "ServiceSchedulerInitiated",
+          reason: elbReason,
+          exitCode: 0,
+          stoppingFor: 33,
+        },
       });
     });
     stopped.push(...pair);
@@ -1571,15 +2004,36 @@ function elbHealthCheckWrongPath(): Scenario {
     }
   }
   const current = [
-    fargateTask(inc, { key: "v188-6-0", revision: 88, deployment: newDeployment, createdAt: inc.at("11:18:20"), subnet: PRIVATE_SUBNETS[0]!, imageTag: "v1.88", ...healthyLife }),
-    fargateTask(inc, { key: "v188-6-1", revision: 88, deployment: newDeployment, createdAt: inc.at("11:18:40"), subnet: PRIVATE_SUBNETS[1]!, imageTag: "v1.88", ...healthyLife }),
+    fargateTask(inc, {
+      key: "v188-6-0",
+      revision: 88,
+      deployment: newDeployment,
+      createdAt: inc.at("11:18:20"),
+      subnet: PRIVATE_SUBNETS[0]!,
+      imageTag: "v1.88",
+      ...healthyLife,
+    }),
+    fargateTask(inc, {
+      key: "v188-6-1",
+      revision: 88,
+      deployment: newDeployment,
+      createdAt: inc.at("11:18:40"),
+      subnet: PRIVATE_SUBNETS[1]!,
+      imageTag: "v1.88",
+      ...healthyLife,
+    }),
   ];
   events.started(inc.at("11:18:22"), [current[0]!], true).started(inc.at("11:18:42"), [current[1]!], true);
   events.registered(plus(current[0]!.startedAt!, 3), 1).registered(plus(current[1]!.startedAt!, 3), 1);
   const tasks = [...old, ...stopped, ...current];
 
   const deployedAt = inc.at("11:02:10");
-  const rev87 = serviceRevision(inc, { key: "87", revision: 87, imageTag: "v1.87", createdAt: inc.at("2026-11-20T16:45:02Z") });
+  const rev87 = serviceRevision(inc, {
+    key: "87",
+    revision: 87,
+    imageTag: "v1.87",
+    createdAt: inc.at("2026-11-20T16:45:02Z"),
+  });
   const rev88 = serviceRevision(inc, { key: "88", revision: 88, imageTag: "v1.88", createdAt: deployedAt });
   const cbDisabled = { status: "DISABLED" as const, failureCount: 0, threshold: 3 };
 
@@ -1589,7 +2043,8 @@ function elbHealthCheckWrongPath(): Scenario {
       "payment-api 1.88 moved to fastify and renamed its health endpoint to /healthz, but target group payment-api-tg still checks /health. Every :88 task answers 404, is marked unhealthy and replaced; the four :87 tasks keep serving. The circuit breaker is off.",
     primary: {
       symptom: "elb_health_check_failed",
-      finding: "Every :88 task fails the ALB health check on /health with 404 (the app now serves /healthz) and is replaced: point payment-api-tg's health check at /healthz or roll back to :87.",
+      finding:
+        "Every :88 task fails the ALB health check on /health with 404 (the app now serves /healthz) and is replaced: point payment-api-tg's health check at /healthz or roll back to :87.",
     },
     clock: inc.now,
     window: inc.window(),
@@ -1601,8 +2056,25 @@ function elbHealthCheckWrongPath(): Scenario {
       tasks,
       events: events.list,
       deployments: [
-        { id: newDeployment, status: "PRIMARY", revision: 88, desiredCount: desired, failedTasks: stopped.length, createdAt: deployedAt, updatedAt: current[1]!.createdAt!, rolloutState: "IN_PROGRESS" },
-        { id: prevDeployment, status: "ACTIVE", revision: 87, desiredCount: desired, createdAt: inc.at("2026-11-20T16:45:02Z"), updatedAt: inc.at("2026-11-20T16:52:47Z"), rolloutState: "COMPLETED" },
+        {
+          id: newDeployment,
+          status: "PRIMARY",
+          revision: 88,
+          desiredCount: desired,
+          failedTasks: stopped.length,
+          createdAt: deployedAt,
+          updatedAt: current[1]!.createdAt!,
+          rolloutState: "IN_PROGRESS",
+        },
+        {
+          id: prevDeployment,
+          status: "ACTIVE",
+          revision: 87,
+          desiredCount: desired,
+          createdAt: inc.at("2026-11-20T16:45:02Z"),
+          updatedAt: inc.at("2026-11-20T16:52:47Z"),
+          rolloutState: "COMPLETED",
+        },
       ],
     }),
     aws: baseWorld({
@@ -1610,8 +2082,24 @@ function elbHealthCheckWrongPath(): Scenario {
       tasks,
       serviceRevisions: [rev87, rev88],
       serviceDeployments: [
-        serviceDeployment(inc, { key: "88", createdAt: deployedAt, status: "IN_PROGRESS", source: { revision: rev87, running: desired }, target: { revision: rev88, requested: desired, running: 2 }, circuitBreaker: cbDisabled, maximumPercent: 150 }),
-        serviceDeployment(inc, { key: "87", createdAt: inc.at("2026-11-20T16:45:02Z"), finishedAt: inc.at("2026-11-20T16:52:47Z"), status: "SUCCESSFUL", target: { revision: rev87, requested: desired, running: desired }, circuitBreaker: cbDisabled, maximumPercent: 150 }),
+        serviceDeployment(inc, {
+          key: "88",
+          createdAt: deployedAt,
+          status: "IN_PROGRESS",
+          source: { revision: rev87, running: desired },
+          target: { revision: rev88, requested: desired, running: 2 },
+          circuitBreaker: cbDisabled,
+          maximumPercent: 150,
+        }),
+        serviceDeployment(inc, {
+          key: "87",
+          createdAt: inc.at("2026-11-20T16:45:02Z"),
+          finishedAt: inc.at("2026-11-20T16:52:47Z"),
+          status: "SUCCESSFUL",
+          target: { revision: rev87, requested: desired, running: desired },
+          circuitBreaker: cbDisabled,
+          maximumPercent: 150,
+        }),
       ],
       targetHealth: {
         [TARGET_GROUP_ARN]: [
@@ -1621,8 +2109,20 @@ function elbHealthCheckWrongPath(): Scenario {
         ],
       },
       logGroups: { [LOG_GROUP]: streams },
-      ecr: [{ repository: repository("IMMUTABLE"), images: [imageDetail("v1.87", "2026-11-20T16:31:50Z", 172.3), imageDetail("v1.88", "2026-11-23T10:49:27Z", 169.8)] }],
-      cloudTrail: deployCalls(inc, td88, { registeredAt: td88.registeredAt!, updatedAt: deployedAt, actor: GITHUB_ACTIONS }),
+      ecr: [
+        {
+          repository: repository("IMMUTABLE"),
+          images: [
+            imageDetail("v1.87", "2026-11-20T16:31:50Z", 172.3),
+            imageDetail("v1.88", "2026-11-23T10:49:27Z", 169.8),
+          ],
+        },
+      ],
+      cloudTrail: deployCalls(inc, td88, {
+        registeredAt: td88.registeredAt!,
+        updatedAt: deployedAt,
+        actor: GITHUB_ACTIONS,
+      }),
       metrics: quietMetrics(inc, { cpu: 29, mem: 45, rpt: 205, p95: 0.088 }),
     }),
   };
@@ -1636,13 +2136,29 @@ function portMismatch(): Scenario {
   const inc = new Incident("port-mismatch", "2026-11-25T14:05:00Z");
   const prevDeployment = inc.deploymentId("v1.64");
   const newDeployment = inc.deploymentId("v1.65");
-  const td64 = taskDefinition({ revision: 64, registeredAt: "2026-11-21T12:14:55.802Z", registeredBy: PLATFORM_ENGINEER.arn, imageTag: "v1.64" });
-  const td65 = taskDefinition({ revision: 65, registeredAt: "2026-11-25T13:55:48.210Z", registeredBy: PLATFORM_ENGINEER.arn, imageTag: "v1.65", containerPort: 3000 });
+  const td64 = taskDefinition({
+    revision: 64,
+    registeredAt: "2026-11-21T12:14:55.802Z",
+    registeredBy: PLATFORM_ENGINEER.arn,
+    imageTag: "v1.64",
+  });
+  const td65 = taskDefinition({
+    revision: 65,
+    registeredAt: "2026-11-25T13:55:48.210Z",
+    registeredBy: PLATFORM_ENGINEER.arn,
+    imageTag: "v1.65",
+    containerPort: 3000,
+  });
   const desired = 4;
   const threshold = circuitBreakerThreshold(desired);
   const elbReason = `Task failed ELB health checks in (target-group ${TARGET_GROUP_ARN})`;
 
-  const old = steadyTasks(inc, desired, { revision: 64, deployment: prevDeployment, imageTag: "v1.64", createdAt: inc.at("2026-11-21T12:16:03Z") });
+  const old = steadyTasks(inc, desired, {
+    revision: 64,
+    deployment: prevDeployment,
+    imageTag: "v1.64",
+    createdAt: inc.at("2026-11-21T12:16:03Z"),
+  });
   const events = new Events(inc);
   olderSteadyStates(events, inc.at("12:17:30"));
   const streams: Record<string, OutputLogEvent[]> = {};
@@ -1669,7 +2185,13 @@ function portMismatch(): Scenario {
       subnet: PRIVATE_SUBNETS[i]!,
       imageTag: "v1.65",
       ...healthyLife,
-      stop: { at: plus(unhealthyAt, 34), code: "ServiceSchedulerInitiated", reason: elbReason, exitCode: 0, stoppingFor: 33 },
+      stop: {
+        at: plus(unhealthyAt, 34),
+        code: "ServiceSchedulerInitiated",
+        reason: elbReason,
+        exitCode: 0,
+        stoppingFor: 33,
+      },
     });
   });
   for (const [i, task] of stopped.entries()) {
@@ -1680,14 +2202,33 @@ function portMismatch(): Scenario {
     events.stopped(plus(task.stoppedAt!, 1), [task]);
     streams[streamOf(task)] = listening(task, minutesBetween(task.startedAt!, task.stoppingAt!) * 60);
   }
-  const current = fargateTask(inc, { key: "v165-2", revision: 65, deployment: newDeployment, createdAt: inc.at("14:02:58"), subnet: PRIVATE_SUBNETS[0]!, imageTag: "v1.65", ...healthyLife });
+  const current = fargateTask(inc, {
+    key: "v165-2",
+    revision: 65,
+    deployment: newDeployment,
+    createdAt: inc.at("14:02:58"),
+    subnet: PRIVATE_SUBNETS[0]!,
+    imageTag: "v1.65",
+    ...healthyLife,
+  });
   events.started(plus(current.createdAt!, 2), [current], true).registered(plus(current.startedAt!, 3), 1);
   streams[streamOf(current)] = listening(current);
   const tasks = [...old, ...stopped, current];
 
   const deployedAt = inc.at("13:56:20");
-  const rev64 = serviceRevision(inc, { key: "64", revision: 64, imageTag: "v1.64", createdAt: inc.at("2026-11-21T12:15:21Z") });
-  const rev65 = serviceRevision(inc, { key: "65", revision: 65, imageTag: "v1.65", createdAt: deployedAt, containerPort: 3000 });
+  const rev64 = serviceRevision(inc, {
+    key: "64",
+    revision: 64,
+    imageTag: "v1.64",
+    createdAt: inc.at("2026-11-21T12:15:21Z"),
+  });
+  const rev65 = serviceRevision(inc, {
+    key: "65",
+    revision: 65,
+    imageTag: "v1.65",
+    createdAt: deployedAt,
+    containerPort: 3000,
+  });
 
   return {
     name: inc.name,
@@ -1695,7 +2236,8 @@ function portMismatch(): Scenario {
       "A platform engineer moved payment-api to port 3000 (:65 and the service's load-balancer binding), but the task security group still admits only 8080 from the ALB. Health checks to port 3000 time out, so every :65 task is replaced; :64 keeps serving on 8080. The circuit breaker is at 2 of 3.",
     primary: {
       symptom: "elb_health_check_failed",
-      finding: "Health checks time out (Target.Timeout) because of security_group_blocks_traffic: :65 moved the container to port 3000 but the task security group still admits the ALB only on 8080, so health checks to 3000 time out (Target.Timeout): allow tcp 3000 from sg-04e5f6a7b8c9d0e1f or roll back to :64.",
+      finding:
+        "Health checks time out (Target.Timeout) because of security_group_blocks_traffic: :65 moved the container to port 3000 but the task security group still admits the ALB only on 8080, so health checks to 3000 time out (Target.Timeout): allow tcp 3000 from sg-04e5f6a7b8c9d0e1f or roll back to :64.",
     },
     clock: inc.now,
     window: inc.window(),
@@ -1708,8 +2250,25 @@ function portMismatch(): Scenario {
       tasks,
       events: events.list,
       deployments: [
-        { id: newDeployment, status: "PRIMARY", revision: 65, desiredCount: desired, failedTasks: stopped.length, createdAt: deployedAt, updatedAt: current.createdAt!, rolloutState: "IN_PROGRESS" },
-        { id: prevDeployment, status: "ACTIVE", revision: 64, desiredCount: desired, createdAt: inc.at("2026-11-21T12:15:21Z"), updatedAt: inc.at("2026-11-21T12:22:09Z"), rolloutState: "COMPLETED" },
+        {
+          id: newDeployment,
+          status: "PRIMARY",
+          revision: 65,
+          desiredCount: desired,
+          failedTasks: stopped.length,
+          createdAt: deployedAt,
+          updatedAt: current.createdAt!,
+          rolloutState: "IN_PROGRESS",
+        },
+        {
+          id: prevDeployment,
+          status: "ACTIVE",
+          revision: 64,
+          desiredCount: desired,
+          createdAt: inc.at("2026-11-21T12:15:21Z"),
+          updatedAt: inc.at("2026-11-21T12:22:09Z"),
+          rolloutState: "COMPLETED",
+        },
       ],
     }),
     aws: baseWorld({
@@ -1737,15 +2296,28 @@ function portMismatch(): Scenario {
         }),
       ],
       targetHealth: {
-        [TARGET_GROUP_ARN]: [...old.map((t) => target(t, 8080, HEALTHY)), target(current, 3000, { State: "unhealthy", Reason: "Target.Timeout", Description: "Request timed out" })],
+        [TARGET_GROUP_ARN]: [
+          ...old.map((t) => target(t, 8080, HEALTHY)),
+          target(current, 3000, { State: "unhealthy", Reason: "Target.Timeout", Description: "Request timed out" }),
+        ],
       },
       logGroups: { [LOG_GROUP]: streams },
-      ecr: [{ repository: repository("IMMUTABLE"), images: [imageDetail("v1.64", "2026-11-21T11:58:02Z", 176.0), imageDetail("v1.65", "2026-11-25T13:41:37Z", 176.4)] }],
+      ecr: [
+        {
+          repository: repository("IMMUTABLE"),
+          images: [
+            imageDetail("v1.64", "2026-11-21T11:58:02Z", 176.0),
+            imageDetail("v1.65", "2026-11-25T13:41:37Z", 176.4),
+          ],
+        },
+      ],
       cloudTrail: deployCalls(inc, td65, {
         registeredAt: td65.registeredAt!,
         updatedAt: deployedAt,
         actor: { ...PLATFORM_ENGINEER, userAgent: `${PLATFORM_ENGINEER.userAgent} md/command#ecs.update-service` },
-        updateExtras: { loadBalancers: [{ targetGroupArn: TARGET_GROUP_ARN, containerName: "app", containerPort: 3000 }] },
+        updateExtras: {
+          loadBalancers: [{ targetGroupArn: TARGET_GROUP_ARN, containerName: "app", containerPort: 3000 }],
+        },
       }),
       metrics: quietMetrics(inc, { cpu: 26, mem: 44, rpt: 197, p95: 0.085 }),
     }),
@@ -1760,15 +2332,42 @@ function circuitBreakerRollback(): Scenario {
   const inc = new Incident("circuit-breaker-rollback", "2026-11-21T16:40:00Z");
   const goodDeployment = inc.deploymentId("v1.43");
   const failedDeployment = inc.deploymentId("v1.44");
-  const td42 = taskDefinition({ revision: 42, registeredAt: "2026-11-11T09:12:48.113Z", imageTag: "v1.42", cpu: "1024", memory: "2048" });
-  const td43 = taskDefinition({ revision: 43, registeredAt: "2026-11-18T10:04:51.930Z", imageTag: "v1.43", cpu: "1024", memory: "2048" });
-  const td44 = taskDefinition({ revision: 44, registeredAt: "2026-11-21T16:19:40.287Z", imageTag: "v1.44", cpu: "1024", memory: "2048" });
+  const td42 = taskDefinition({
+    revision: 42,
+    registeredAt: "2026-11-11T09:12:48.113Z",
+    imageTag: "v1.42",
+    cpu: "1024",
+    memory: "2048",
+  });
+  const td43 = taskDefinition({
+    revision: 43,
+    registeredAt: "2026-11-18T10:04:51.930Z",
+    imageTag: "v1.43",
+    cpu: "1024",
+    memory: "2048",
+  });
+  const td44 = taskDefinition({
+    revision: 44,
+    registeredAt: "2026-11-21T16:19:40.287Z",
+    imageTag: "v1.44",
+    cpu: "1024",
+    memory: "2048",
+  });
   const desired = 20;
   const threshold = circuitBreakerThreshold(desired);
   const reason = "ECS deployment circuit breaker: tasks failed to start.";
 
-  const good = steadyTasks(inc, desired, { revision: 43, deployment: goodDeployment, imageTag: "v1.43", createdAt: inc.at("2026-11-18T10:05:30Z"), memory: "2048" });
-  const batches: [string, number][] = [["16:20:09", 6], ["16:21:10", 4]];
+  const good = steadyTasks(inc, desired, {
+    revision: 43,
+    deployment: goodDeployment,
+    imageTag: "v1.43",
+    createdAt: inc.at("2026-11-18T10:05:30Z"),
+    memory: "2048",
+  });
+  const batches: [string, number][] = [
+    ["16:20:09", 6],
+    ["16:21:10", 4],
+  ];
   const crashed: Task[] = [];
   const batchTasks: Task[][] = [];
   for (const [time, count] of batches) {
@@ -1786,7 +2385,13 @@ function circuitBreakerRollback(): Scenario {
         cpu: "1024",
         memory: "2048",
         ...healthyLife,
-        stop: { at: plus(createdAt, 25 + 26 + (n % 3)), code: "EssentialContainerExited", reason: "Essential container in task exited", exitCode: 1, stoppingFor: 24 },
+        stop: {
+          at: plus(createdAt, 25 + 26 + (n % 3)),
+          code: "EssentialContainerExited",
+          reason: "Essential container in task exited",
+          exitCode: 1,
+          stoppingFor: 24,
+        },
       });
       crashed.push(task);
       batch.push(task);
@@ -1801,7 +2406,10 @@ function circuitBreakerRollback(): Scenario {
   olderSteadyStates(events, inc.at("10:11:52"));
   for (const batch of batchTasks) events.started(plus(batch[0]!.createdAt!, 2), batch);
   events.cannotStartConsistently(inc.at("16:21:48"));
-  events.add(trippedAt, `(service ${SERVICE}) (deployment ${failedDeployment}) deployment failed: tasks failed to start.`);
+  events.add(
+    trippedAt,
+    `(service ${SERVICE}) (deployment ${failedDeployment}) deployment failed: tasks failed to start.`,
+  );
   events.add(plus(trippedAt, 0.001), `(service ${SERVICE}) rolling back to deployment ${goodDeployment}.`);
   events.deploymentCompleted(completedAt, goodDeployment).steadyState(plus(completedAt, 0.001));
 
@@ -1823,8 +2431,18 @@ function circuitBreakerRollback(): Scenario {
       [0.31, "Node.js v20.18.1"],
     ]);
 
-  const rev42 = serviceRevision(inc, { key: "42", revision: 42, imageTag: "v1.42", createdAt: inc.at("2026-11-11T09:13:20Z") });
-  const rev43 = serviceRevision(inc, { key: "43", revision: 43, imageTag: "v1.43", createdAt: inc.at("2026-11-18T10:05:12Z") });
+  const rev42 = serviceRevision(inc, {
+    key: "42",
+    revision: 42,
+    imageTag: "v1.42",
+    createdAt: inc.at("2026-11-11T09:13:20Z"),
+  });
+  const rev43 = serviceRevision(inc, {
+    key: "43",
+    revision: 43,
+    imageTag: "v1.43",
+    createdAt: inc.at("2026-11-18T10:05:12Z"),
+  });
   const rev44 = serviceRevision(inc, { key: "44", revision: 44, imageTag: "v1.44", createdAt: inc.at("16:20:05") });
   const deployedAt = inc.at("16:20:05");
 
@@ -1834,7 +2452,8 @@ function circuitBreakerRollback(): Scenario {
       "payment-api 1.44 changed its build output directory, so the image has no /app/dist/server.js and every :44 task exits 1 within a second of starting. After 10 failures the deployment circuit breaker failed the deployment and rolled back to the :43 deployment, which is healthy again with 20 tasks.",
     primary: {
       symptom: "app_crash",
-      finding: "Every :44 task exits 1 at start-up with “Error: Cannot find module '/app/dist/server.js'”, so the deployment failed (deployment_failed) and was rolled back by the circuit breaker (10/10 failures); :43 is serving again — fix the image before redeploying.",
+      finding:
+        "Every :44 task exits 1 at start-up with “Error: Cannot find module '/app/dist/server.js'”, so the deployment failed (deployment_failed) and was rolled back by the circuit breaker (10/10 failures); :43 is serving again — fix the image before redeploying.",
     },
     clock: inc.now,
     window: inc.window(),
@@ -1846,7 +2465,15 @@ function circuitBreakerRollback(): Scenario {
       tasks,
       events: events.list,
       deployments: [
-        { id: goodDeployment, status: "PRIMARY", revision: 43, desiredCount: desired, createdAt: inc.at("2026-11-18T10:05:12Z"), updatedAt: completedAt, rolloutState: "COMPLETED" },
+        {
+          id: goodDeployment,
+          status: "PRIMARY",
+          revision: 43,
+          desiredCount: desired,
+          createdAt: inc.at("2026-11-18T10:05:12Z"),
+          updatedAt: completedAt,
+          rolloutState: "COMPLETED",
+        },
       ],
     }),
     aws: baseWorld({
@@ -1888,10 +2515,18 @@ function circuitBreakerRollback(): Scenario {
       ecr: [
         {
           repository: repository("IMMUTABLE"),
-          images: [imageDetail("v1.42", "2026-11-11T08:59:31Z", 188.1), imageDetail("v1.43", "2026-11-18T09:52:06Z", 188.6), imageDetail("v1.44", "2026-11-21T16:08:15Z", 161.9)],
+          images: [
+            imageDetail("v1.42", "2026-11-11T08:59:31Z", 188.1),
+            imageDetail("v1.43", "2026-11-18T09:52:06Z", 188.6),
+            imageDetail("v1.44", "2026-11-21T16:08:15Z", 161.9),
+          ],
         },
       ],
-      cloudTrail: deployCalls(inc, td44, { registeredAt: td44.registeredAt!, updatedAt: deployedAt, actor: GITHUB_ACTIONS }),
+      cloudTrail: deployCalls(inc, td44, {
+        registeredAt: td44.registeredAt!,
+        updatedAt: deployedAt,
+        actor: GITHUB_ACTIONS,
+      }),
       metrics: quietMetrics(inc, { cpu: 38, mem: 41, rpt: 176, p95: 0.079 }),
     }),
   };
@@ -1905,7 +2540,12 @@ function healthy(): Scenario {
   const inc = new Incident("healthy", "2026-11-28T09:30:00Z");
   const deploymentId = inc.deploymentId("v1.42");
   const td42 = taskDefinition({ revision: 42, registeredAt: "2026-11-25T08:40:12.550Z", imageTag: "v1.42" });
-  const running = steadyTasks(inc, 6, { revision: 42, deployment: deploymentId, imageTag: "v1.42", createdAt: inc.at("2026-11-25T08:41:40Z") });
+  const running = steadyTasks(inc, 6, {
+    revision: 42,
+    deployment: deploymentId,
+    imageTag: "v1.42",
+    createdAt: inc.at("2026-11-25T08:41:40Z"),
+  });
   // Application Auto Scaling scaled the service in from 8 to 6 at 09:12:29.
   const scaleInAt = inc.at("09:12:29");
   const scaledIn = [6, 7].map((i) =>
@@ -1917,7 +2557,13 @@ function healthy(): Scenario {
       subnet: PRIVATE_SUBNETS[i % 2]!,
       imageTag: "v1.42",
       ...healthyLife,
-      stop: { at: plus(scaleInAt, 39 + (i - 6)), code: "ServiceSchedulerInitiated", reason: `Scaling activity initiated by (deployment ${deploymentId})`, exitCode: 0, stoppingFor: 37 },
+      stop: {
+        at: plus(scaleInAt, 39 + (i - 6)),
+        code: "ServiceSchedulerInitiated",
+        reason: `Scaling activity initiated by (deployment ${deploymentId})`,
+        exitCode: 0,
+        stoppingFor: 37,
+      },
     }),
   );
   const tasks = [...running, ...scaledIn];
@@ -1941,14 +2587,20 @@ function healthy(): Scenario {
     [0.3, "INFO  upstream fraud-check responded 200 (attempt 2/3)"],
   ]);
 
-  const rev42 = serviceRevision(inc, { key: "42", revision: 42, imageTag: "v1.42", createdAt: inc.at("2026-11-25T08:41:02Z") });
+  const rev42 = serviceRevision(inc, {
+    key: "42",
+    revision: 42,
+    imageTag: "v1.42",
+    createdAt: inc.at("2026-11-25T08:41:02Z"),
+  });
   return {
     name: inc.name,
     description:
       "Nothing is wrong: payment-api :42 has run 6 tasks since 25 November, all targets are healthy and metrics are ordinary. The only stopped tasks are two that Application Auto Scaling scaled in at 09:12.",
     primary: {
       symptom: "normal",
-      finding: "payment-api is at steady state with 6/6 targets healthy; the two stopped tasks are an Application Auto Scaling scale-in (8 → 6), not failures.",
+      finding:
+        "payment-api is at steady state with 6/6 targets healthy; the two stopped tasks are an Application Auto Scaling scale-in (8 → 6), not failures.",
     },
     clock: inc.now,
     window: inc.window(),
@@ -1957,10 +2609,23 @@ function healthy(): Scenario {
       revision: 42,
       tasks,
       events: events.list,
-      deployments: [{ id: deploymentId, status: "PRIMARY", revision: 42, desiredCount: 6, createdAt: inc.at("2026-11-25T08:41:02Z"), updatedAt: scaleInAt, rolloutState: "COMPLETED" }],
+      deployments: [
+        {
+          id: deploymentId,
+          status: "PRIMARY",
+          revision: 42,
+          desiredCount: 6,
+          createdAt: inc.at("2026-11-25T08:41:02Z"),
+          updatedAt: scaleInAt,
+          rolloutState: "COMPLETED",
+        },
+      ],
     }),
     aws: baseWorld({
-      taskDefinitions: [td42, taskDefinition({ revision: 41, registeredAt: "2026-11-06T15:20:03.551Z", imageTag: "v1.41" })],
+      taskDefinitions: [
+        td42,
+        taskDefinition({ revision: 41, registeredAt: "2026-11-06T15:20:03.551Z", imageTag: "v1.41" }),
+      ],
       tasks,
       serviceRevisions: [rev42],
       serviceDeployments: [
@@ -1974,7 +2639,12 @@ function healthy(): Scenario {
         }),
       ],
       targetHealth: { [TARGET_GROUP_ARN]: running.map((t) => target(t, 8080, HEALTHY)) },
-      logGroups: { [LOG_GROUP]: { ...Object.fromEntries(scaledIn.map((t) => [streamOf(t), shutdown(t)])), [streamOf(running[2]!)]: retryLine } },
+      logGroups: {
+        [LOG_GROUP]: {
+          ...Object.fromEntries(scaledIn.map((t) => [streamOf(t), shutdown(t)])),
+          [streamOf(running[2]!)]: retryLine,
+        },
+      },
       cloudTrail: [
         trail(inc, {
           key: "scale-in",
@@ -1989,7 +2659,10 @@ function healthy(): Scenario {
       ],
       metrics: (series, m) => {
         const afterScaleIn = m <= 18;
-        return quietMetrics(inc, { cpu: afterScaleIn ? 39 : 31, mem: 48, rpt: afterScaleIn ? 301 : 232, p95: 0.081 })(series, m);
+        return quietMetrics(inc, { cpu: afterScaleIn ? 39 : 31, mem: 48, rpt: afterScaleIn ? 301 : 232, p95: 0.081 })(
+          series,
+          m,
+        );
       },
     }),
   };
@@ -2008,8 +2681,24 @@ function fargateSpotInterruption(): Scenario {
   ];
   const td42 = taskDefinition({ revision: 42, registeredAt: "2026-11-19T14:09:31.402Z", imageTag: "v1.42" });
   const launched = inc.at("2026-11-20T11:30:05Z");
-  const onDemand = steadyTasks(inc, 3, { revision: 42, deployment: deploymentId, imageTag: "v1.42", createdAt: launched, prefix: "fargate", capacityProvider: "FARGATE" });
-  const survivor = fargateTask(inc, { key: "spot-a", revision: 42, deployment: deploymentId, createdAt: plus(launched, 12), subnet: PRIVATE_SUBNETS[0]!, imageTag: "v1.42", capacityProvider: "FARGATE_SPOT", ...healthyLife });
+  const onDemand = steadyTasks(inc, 3, {
+    revision: 42,
+    deployment: deploymentId,
+    imageTag: "v1.42",
+    createdAt: launched,
+    prefix: "fargate",
+    capacityProvider: "FARGATE",
+  });
+  const survivor = fargateTask(inc, {
+    key: "spot-a",
+    revision: 42,
+    deployment: deploymentId,
+    createdAt: plus(launched, 12),
+    subnet: PRIVATE_SUBNETS[0]!,
+    imageTag: "v1.42",
+    capacityProvider: "FARGATE_SPOT",
+    ...healthyLife,
+  });
   // At 02:50:10 the two-minute interruption warning arrived: ECS deregistered the tasks and sent SIGTERM.
   const interruptedAt = inc.at("02:50:10");
   const interrupted = [0, 1, 2, 3].map((i) =>
@@ -2022,12 +2711,40 @@ function fargateSpotInterruption(): Scenario {
       imageTag: "v1.42",
       capacityProvider: "FARGATE_SPOT",
       ...healthyLife,
-      stop: { at: plus(interruptedAt, 41 + i), code: "SpotInterruption", reason: "Your Spot Task was interrupted.", exitCode: 143, stoppingFor: 41 + i },
+      stop: {
+        at: plus(interruptedAt, 41 + i),
+        code: "SpotInterruption",
+        reason: "Your Spot Task was interrupted.",
+        exitCode: 143,
+        stoppingFor: 41 + i,
+      },
     }),
   );
   const replacements = [
-    ...[0, 1].map((i) => fargateTask(inc, { key: `spot-r${i}`, revision: 42, deployment: deploymentId, createdAt: plus(interruptedAt, 5 + i), subnet: PRIVATE_SUBNETS[0]!, imageTag: "v1.42", capacityProvider: "FARGATE_SPOT", ...healthyLife })),
-    ...[2, 3].map((i) => fargateTask(inc, { key: `spot-r${i}`, revision: 42, deployment: deploymentId, createdAt: plus(inc.at("02:55:40"), i - 2), subnet: PRIVATE_SUBNETS[i % 2]!, imageTag: "v1.42", capacityProvider: "FARGATE_SPOT", ...healthyLife })),
+    ...[0, 1].map((i) =>
+      fargateTask(inc, {
+        key: `spot-r${i}`,
+        revision: 42,
+        deployment: deploymentId,
+        createdAt: plus(interruptedAt, 5 + i),
+        subnet: PRIVATE_SUBNETS[0]!,
+        imageTag: "v1.42",
+        capacityProvider: "FARGATE_SPOT",
+        ...healthyLife,
+      }),
+    ),
+    ...[2, 3].map((i) =>
+      fargateTask(inc, {
+        key: `spot-r${i}`,
+        revision: 42,
+        deployment: deploymentId,
+        createdAt: plus(inc.at("02:55:40"), i - 2),
+        subnet: PRIVATE_SUBNETS[i % 2]!,
+        imageTag: "v1.42",
+        capacityProvider: "FARGATE_SPOT",
+        ...healthyLife,
+      }),
+    ),
   ];
   const tasks = [...onDemand, survivor, ...interrupted, ...replacements];
 
@@ -2035,7 +2752,10 @@ function fargateSpotInterruption(): Scenario {
   olderSteadyStates(events, inc.at("2026-11-21T23:34:18Z"));
   events.deregistered(plus(interruptedAt, 1), 4);
   events.started(plus(interruptedAt, 6), replacements.slice(0, 2));
-  events.unableToPlace(plus(interruptedAt, 7), "Capacity is unavailable at this time. Please try again later or in a different availability zone.");
+  events.unableToPlace(
+    plus(interruptedAt, 7),
+    "Capacity is unavailable at this time. Please try again later or in a different availability zone.",
+  );
   events.registered(plus(replacements[1]!.startedAt!, 3), 2);
   events.started(inc.at("02:55:42"), replacements.slice(2));
   events.registered(plus(replacements[3]!.startedAt!, 3), 2);
@@ -2048,7 +2768,9 @@ function fargateSpotInterruption(): Scenario {
       [-21, "INFO  POST /v1/payments 201 39 ms"],
       [-1.4, `INFO  GET /v1/payments/pi_3QoExample${taskIdOf(task).slice(0, 6)} 200 10 ms`],
     ]);
-  const streams: Record<string, OutputLogEvent[]> = Object.fromEntries(interrupted.map((t) => [streamOf(t), lastRequests(t)]));
+  const streams: Record<string, OutputLogEvent[]> = Object.fromEntries(
+    interrupted.map((t) => [streamOf(t), lastRequests(t)]),
+  );
   streams[streamOf(onDemand[0]!)] = logLines(interruptedAt, [
     [0.8, "ERROR ledger-api request aborted: socket hang up (POST /internal/ledger/entries)"],
     [1.6, "ERROR ledger-api request aborted: socket hang up (POST /internal/ledger/entries)"],
@@ -2056,14 +2778,20 @@ function fargateSpotInterruption(): Scenario {
 
   const minutesAgoOf = (time: string) => minutesBetween(inc.at(time), new Date(inc.nowMs));
   const [hit, recovered] = [minutesAgoOf("02:50:00"), minutesAgoOf("02:57:00")];
-  const rev42 = serviceRevision(inc, { key: "42", revision: 42, imageTag: "v1.42", createdAt: inc.at("2026-11-20T11:29:48Z") });
+  const rev42 = serviceRevision(inc, {
+    key: "42",
+    revision: 42,
+    imageTag: "v1.42",
+    createdAt: inc.at("2026-11-20T11:29:48Z"),
+  });
   return {
     name: inc.name,
     description:
       "Fargate Spot reclaimed the four payment-api Spot tasks in us-east-1b at 02:50 UTC. Two replacements started at once; the other two waited until 02:55 because Spot capacity was unavailable. Target 5xx spiked for two minutes; the service is back at 8/8.",
     primary: {
       symptom: "spot_interruption",
-      finding: "Four FARGATE_SPOT tasks were interrupted at 02:50 (“Your Spot Task was interrupted.”), causing a two-minute 5xx spike; the service recovered by 02:58 — consider a larger FARGATE base for payment traffic.",
+      finding:
+        "Four FARGATE_SPOT tasks were interrupted at 02:50 (“Your Spot Task was interrupted.”), causing a two-minute 5xx spike; the service recovered by 02:58 — consider a larger FARGATE base for payment traffic.",
     },
     clock: inc.now,
     window: inc.window(),
@@ -2073,10 +2801,24 @@ function fargateSpotInterruption(): Scenario {
       capacityProviderStrategy: strategy,
       tasks,
       events: events.list,
-      deployments: [{ id: deploymentId, status: "PRIMARY", revision: 42, desiredCount: 8, createdAt: inc.at("2026-11-20T11:29:48Z"), updatedAt: inc.at("02:58:31"), rolloutState: "COMPLETED", capacityProviderStrategy: strategy }],
+      deployments: [
+        {
+          id: deploymentId,
+          status: "PRIMARY",
+          revision: 42,
+          desiredCount: 8,
+          createdAt: inc.at("2026-11-20T11:29:48Z"),
+          updatedAt: inc.at("02:58:31"),
+          rolloutState: "COMPLETED",
+          capacityProviderStrategy: strategy,
+        },
+      ],
     }),
     aws: baseWorld({
-      taskDefinitions: [td42, taskDefinition({ revision: 41, registeredAt: "2026-11-06T15:20:03.551Z", imageTag: "v1.41" })],
+      taskDefinitions: [
+        td42,
+        taskDefinition({ revision: 41, registeredAt: "2026-11-06T15:20:03.551Z", imageTag: "v1.41" }),
+      ],
       tasks,
       serviceRevisions: [rev42],
       serviceDeployments: [
@@ -2089,7 +2831,9 @@ function fargateSpotInterruption(): Scenario {
           circuitBreaker: { status: "MONITORING_COMPLETE", failureCount: 0, threshold: 4 },
         }),
       ],
-      targetHealth: { [TARGET_GROUP_ARN]: [...onDemand, survivor, ...replacements].map((t) => target(t, 8080, HEALTHY)) },
+      targetHealth: {
+        [TARGET_GROUP_ARN]: [...onDemand, survivor, ...replacements].map((t) => target(t, 8080, HEALTHY)),
+      },
       logGroups: { [LOG_GROUP]: streams },
       metrics: (series, m) => {
         const degraded = m <= hit && m > recovered; // four of eight targets gone
@@ -2121,7 +2865,12 @@ function saturatedHealthy(): Scenario {
   const inc = new Incident("saturated-healthy", "2026-11-27T19:30:00Z");
   const deploymentId = inc.deploymentId("v1.42");
   const td42 = taskDefinition({ revision: 42, registeredAt: "2026-11-25T08:40:12.550Z", imageTag: "v1.42" });
-  const running = steadyTasks(inc, 6, { revision: 42, deployment: deploymentId, imageTag: "v1.42", createdAt: inc.at("2026-11-25T08:41:40Z") });
+  const running = steadyTasks(inc, 6, {
+    revision: 42,
+    deployment: deploymentId,
+    imageTag: "v1.42",
+    createdAt: inc.at("2026-11-25T08:41:40Z"),
+  });
 
   const events = new Events(inc);
   olderSteadyStates(events, inc.at("14:02:10"), 6);
@@ -2141,14 +2890,20 @@ function saturatedHealthy(): Scenario {
     ]),
   );
 
-  const rev42 = serviceRevision(inc, { key: "42", revision: 42, imageTag: "v1.42", createdAt: inc.at("2026-11-25T08:41:02Z") });
+  const rev42 = serviceRevision(inc, {
+    key: "42",
+    revision: 42,
+    imageTag: "v1.42",
+    createdAt: inc.at("2026-11-25T08:41:02Z"),
+  });
   return {
     name: inc.name,
     description:
       "Black Friday evening: all six payment-api tasks are healthy, but requests per target doubled over the hour, average CPU reached 92 % and p95 latency went from 0.16 s to about 1.4 s; the app has started shedding load with 503s. Subnets have plenty of free IPs: this is the emergency scale-out case.",
     primary: {
       symptom: "other",
-      finding: "Saturation (symptom other, cause saturation; verdict degraded, emergency-scale proposed): nothing failed, but the service is out of capacity: CPU 92 % average, requests per target doubled, p95 ≈ 1.4 s and target 5xx rising — scale out now (subnets have 459 free IPs).",
+      finding:
+        "Saturation (symptom other, cause saturation; verdict degraded, emergency-scale proposed): nothing failed, but the service is out of capacity: CPU 92 % average, requests per target doubled, p95 ≈ 1.4 s and target 5xx rising — scale out now (subnets have 459 free IPs).",
     },
     clock: inc.now,
     window: inc.window(),
@@ -2157,10 +2912,23 @@ function saturatedHealthy(): Scenario {
       revision: 42,
       tasks: running,
       events: events.list,
-      deployments: [{ id: deploymentId, status: "PRIMARY", revision: 42, desiredCount: 6, createdAt: inc.at("2026-11-25T08:41:02Z"), updatedAt: inc.at("2026-11-25T08:48:26Z"), rolloutState: "COMPLETED" }],
+      deployments: [
+        {
+          id: deploymentId,
+          status: "PRIMARY",
+          revision: 42,
+          desiredCount: 6,
+          createdAt: inc.at("2026-11-25T08:41:02Z"),
+          updatedAt: inc.at("2026-11-25T08:48:26Z"),
+          rolloutState: "COMPLETED",
+        },
+      ],
     }),
     aws: baseWorld({
-      taskDefinitions: [td42, taskDefinition({ revision: 41, registeredAt: "2026-11-06T15:20:03.551Z", imageTag: "v1.41" })],
+      taskDefinitions: [
+        td42,
+        taskDefinition({ revision: 41, registeredAt: "2026-11-06T15:20:03.551Z", imageTag: "v1.41" }),
+      ],
       tasks: running,
       serviceRevisions: [rev42],
       serviceDeployments: [

@@ -59,7 +59,12 @@ const NOT_FOUND = new Set([
   "InvalidGroup.NotFound",
   "InvalidSubnetID.NotFound",
 ]);
-const UNAVAILABLE = new Set(["UnknownOperationException", "InvalidAction", "UnsupportedOperation", "UnsupportedFeatureException"]);
+const UNAVAILABLE = new Set([
+  "UnknownOperationException",
+  "InvalidAction",
+  "UnsupportedOperation",
+  "UnsupportedFeatureException",
+]);
 const TIMEOUT = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException", "ETIMEDOUT"]);
 const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "NetworkingError"]);
 const CREDENTIALS = new Set(["CredentialsProviderError", "ProviderError", "TokenProviderError"]);
@@ -98,7 +103,13 @@ export function awsErrorMessage(error: unknown): string | undefined {
  * read one region). `what` names the resource ("log group /ecs/payment-api"); `hint` overrides the default
  * "run with --region" advice when a direct command is more useful.
  */
-export function otherRegionError(operation: string, what: string, region: string, here: string, hint?: string): StepError {
+export function otherRegionError(
+  operation: string,
+  what: string,
+  region: string,
+  here: string,
+  hint?: string,
+): StepError {
   return {
     kind: StepErrorKind.OtherRegion,
     code: "OtherRegion",
@@ -147,7 +158,8 @@ function classify(f: ErrorFacts): StepErrorKind {
     return StepErrorKind.ApiUnavailable;
   }
   if (f.status === 404 || f.status === 501) return StepErrorKind.ApiUnavailable;
-  if (f.name === "SyntaxError" || f.name === "ZodError" || f.name === "TypeError") return StepErrorKind.MalformedResponse;
+  if (f.name === "SyntaxError" || f.name === "ZodError" || f.name === "TypeError")
+    return StepErrorKind.MalformedResponse;
   if (f.status !== undefined && f.status >= 400 && f.status < 500) return StepErrorKind.InvalidRequest;
   return StepErrorKind.Internal;
 }

@@ -94,8 +94,10 @@ function parseDiagnose(argv: readonly string[]): DiagnoseArgs {
   const { values, positionals } = parsed;
   if (positionals.length > 1) throw new UsageError(`diagnose takes one service, got: ${positionals.join(" ")}`);
   const service = positionals[0];
-  if (!service && !values.evidence) throw new UsageError("diagnose needs a service name (or --evidence FILE to replay)");
-  if (values.evidence && values["save-evidence"]) throw new UsageError("--evidence replays a snapshot; --save-evidence cannot be used with it");
+  if (!service && !values.evidence)
+    throw new UsageError("diagnose needs a service name (or --evidence FILE to replay)");
+  if (values.evidence && values["save-evidence"])
+    throw new UsageError("--evidence replays a snapshot; --save-evidence cannot be used with it");
   const format = values.format as string;
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format ${format}: use one of ${OUTPUT_FORMATS.join(", ")}`);
@@ -122,7 +124,8 @@ function parseClassify(argv: readonly string[]): ClassifyArgs {
       strict: true,
       options: { playbooks: { type: "string", multiple: true } },
     });
-    if (positionals.length > 0) throw new UsageError(`classify reads JSON Lines on stdin and takes no arguments (got ${positionals.join(" ")})`);
+    if (positionals.length > 0)
+      throw new UsageError(`classify reads JSON Lines on stdin and takes no arguments (got ${positionals.join(" ")})`);
     return { command: "classify", playbooks: values.playbooks ?? [] };
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -132,9 +135,14 @@ function parseClassify(argv: readonly string[]): ClassifyArgs {
 
 function parseDemo(argv: readonly string[]): CliArgs {
   try {
-    const { values } = parseArgs({ args: [...argv], strict: true, options: { format: { type: "string", short: "f", default: "text" } } });
+    const { values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: { format: { type: "string", short: "f", default: "text" } },
+    });
     const format = values.format as string;
-    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format ${format}: use one of ${OUTPUT_FORMATS.join(", ")}`);
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(format))
+      throw new UsageError(`--format ${format}: use one of ${OUTPUT_FORMATS.join(", ")}`);
     return { command: "demo", format: format as OutputFormat };
   } catch (error) {
     if (error instanceof UsageError) throw error;

@@ -34,7 +34,8 @@ function answer(line: string, lineNo: number, playbooks: Playbooks, io: Classify
   if (line.length > MAX_LINE) return failure(null, `line ${lineNo} is longer than ${MAX_LINE} characters`, io);
   try {
     const parsed: unknown = JSON.parse(line);
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return failure(null, `line ${lineNo} is not a JSON object`, io);
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+      return failure(null, `line ${lineNo} is not a JSON object`, io);
     input = parsed as ClassifyInput;
   } catch (error) {
     return failure(null, `line ${lineNo} is not JSON: ${(error as Error).message}`, io);

@@ -12,7 +12,11 @@ import { loadPlaybooksOrReport } from "./playbooks";
 /** The recorded incidents shipped in examples/ (two levels above this module, from src/ and dist/ alike). */
 export function examplesDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [resolve(here, "../../examples"), resolve(here, "../examples"), resolve(process.cwd(), "examples")];
+  const candidates = [
+    resolve(here, "../../examples"),
+    resolve(here, "../examples"),
+    resolve(process.cwd(), "examples"),
+  ];
   return candidates.find((dir) => existsSync(dir)) ?? candidates[0]!;
 }
 
@@ -24,7 +28,11 @@ export async function runDemo(format: OutputFormat, io: CliIo): Promise<number> 
   const playbooks = loadPlaybooksOrReport([], io);
   if (!playbooks) return ExitCode.Usage;
   const dir = examplesDir();
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).sort() : [];
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .sort()
+    : [];
   if (files.length === 0) {
     io.stderr.write(`ecs-medic demo: no example snapshots in ${dir}\n`);
     return ExitCode.Usage;
@@ -44,6 +52,9 @@ export async function runDemo(format: OutputFormat, io: CliIo): Promise<number> 
     io.stdout.write("\n");
   }
   if (format !== "text") io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  else io.stdout.write(`${files.length} example incident(s) diagnosed offline from examples/ — replay any with:\n  npm run -s cli -- diagnose --evidence examples/${files[0]}\n`);
+  else
+    io.stdout.write(
+      `${files.length} example incident(s) diagnosed offline from examples/ — replay any with:\n  npm run -s cli -- diagnose --evidence examples/${files[0]}\n`,
+    );
   return ExitCode.Ok;
 }

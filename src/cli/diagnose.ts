@@ -70,7 +70,9 @@ function render(format: OutputFormat, diagnosis: Diagnosis, evidence: Evidence, 
 
 /** Every step that reads AWS failed: the report is empty, whatever step 1 (read from DescribeServices) says. */
 function nothingCollected(evidence: Evidence): boolean {
-  return evidence.steps.filter((s) => s.id !== "service-events" && s.id !== "deployment").every((s) => s.status === "error");
+  return evidence.steps
+    .filter((s) => s.id !== "service-events" && s.id !== "deployment")
+    .every((s) => s.status === "error");
 }
 
 async function replay(args: DiagnoseArgs): Promise<Evidence> {
@@ -128,7 +130,10 @@ function progressPrinter(io: CliIo) {
     }
     pending.delete(event.record.id);
     if (event.done === event.total) clear();
-    else status(`collecting: ${event.done}/${event.total} · waiting on ${[...pending].slice(0, 3).join(", ")}${pending.size > 3 ? " …" : ""}`);
+    else
+      status(
+        `collecting: ${event.done}/${event.total} · waiting on ${[...pending].slice(0, 3).join(", ")}${pending.size > 3 ? " …" : ""}`,
+      );
   };
   return { status, clear, onProgress };
 }

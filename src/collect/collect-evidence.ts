@@ -92,11 +92,30 @@ async function runStep(step: Step, ctx: CollectContext, clock: Clock): Promise<S
     const result = await step.collect(ctx);
     const durationMs = elapsed(started, clock);
     if (result.status === "skipped") {
-      return { id: step.id, status: "skipped", data: result.data ?? null, errors: [], skipReason: result.skipReason, durationMs } as StepRecord;
+      return {
+        id: step.id,
+        status: "skipped",
+        data: result.data ?? null,
+        errors: [],
+        skipReason: result.skipReason,
+        durationMs,
+      } as StepRecord;
     }
-    return { id: step.id, status: result.status, data: result.data, errors: [...result.errors], durationMs } as StepRecord;
+    return {
+      id: step.id,
+      status: result.status,
+      data: result.data,
+      errors: [...result.errors],
+      durationMs,
+    } as StepRecord;
   } catch (error) {
-    return { id: step.id, status: "error", data: null, errors: [toStepError(error)], durationMs: elapsed(started, clock) } as StepRecord;
+    return {
+      id: step.id,
+      status: "error",
+      data: null,
+      errors: [toStepError(error)],
+      durationMs: elapsed(started, clock),
+    } as StepRecord;
   }
 }
 

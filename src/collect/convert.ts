@@ -47,7 +47,11 @@ export function toService(s: SdkService): Service {
     deploymentController: s.deploymentController?.type,
     healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
     network: awsvpc
-      ? compact({ subnets: awsvpc.subnets ?? [], securityGroups: awsvpc.securityGroups ?? [], assignPublicIp: awsvpc.assignPublicIp })
+      ? compact({
+          subnets: awsvpc.subnets ?? [],
+          securityGroups: awsvpc.securityGroups ?? [],
+          assignPublicIp: awsvpc.assignPublicIp,
+        })
       : undefined,
     loadBalancers: (s.loadBalancers ?? []).map((lb) =>
       compact({
@@ -72,7 +76,9 @@ export function toService(s: SdkService): Service {
 type DeploymentConfiguration = NonNullable<Service["deploymentConfiguration"]>;
 
 /** The deployment circuit breaker as configured; `enable`/`rollback` absent mean off, as ECS treats them. */
-export function toCircuitBreaker(dc: SdkDeploymentConfiguration | undefined): DeploymentConfiguration["circuitBreaker"] {
+export function toCircuitBreaker(
+  dc: SdkDeploymentConfiguration | undefined,
+): DeploymentConfiguration["circuitBreaker"] {
   const cb = dc?.deploymentCircuitBreaker;
   return cb ? { enable: cb.enable ?? false, rollback: cb.rollback ?? false } : undefined;
 }
@@ -80,7 +86,9 @@ export function toCircuitBreaker(dc: SdkDeploymentConfiguration | undefined): De
 /** The CloudWatch alarms a deployment watches, as configured. */
 export function toAlarms(dc: SdkDeploymentConfiguration | undefined): DeploymentConfiguration["alarms"] {
   const alarms = dc?.alarms;
-  return alarms ? { alarmNames: alarms.alarmNames ?? [], enable: alarms.enable ?? false, rollback: alarms.rollback ?? false } : undefined;
+  return alarms
+    ? { alarmNames: alarms.alarmNames ?? [], enable: alarms.enable ?? false, rollback: alarms.rollback ?? false }
+    : undefined;
 }
 
 export function toTask(t: SdkTask): Task {
@@ -144,7 +152,13 @@ function toContainerDefinition(c: SdkContainerDefinition): ContainerDefinition {
     environmentFiles: (c.environmentFiles ?? []).map((f) => ({ type: f.type ?? "s3", value: f.value ?? "" })),
     repositoryCredentialsParameter: c.repositoryCredentials?.credentialsParameter,
     healthCheck: hc
-      ? compact({ command: (hc.command ?? []).map(redact), interval: hc.interval, timeout: hc.timeout, retries: hc.retries, startPeriod: hc.startPeriod })
+      ? compact({
+          command: (hc.command ?? []).map(redact),
+          interval: hc.interval,
+          timeout: hc.timeout,
+          retries: hc.retries,
+          startPeriod: hc.startPeriod,
+        })
       : undefined,
   });
 }
@@ -153,7 +167,8 @@ function toContainerDefinition(c: SdkContainerDefinition): ContainerDefinition {
  * Log-driver option names that hold credentials: `splunk-token`, FireLens `Http_Passwd`, Datadog `apikey`,
  * `api_key`, New Relic `licenseKey`, `secret`, `password`, and plain `key` names (`tls.key`).
  */
-const SENSITIVE_OPTION = /token|api[_.-]?key|passw(?:or)?d|pwd|secret|credential|licen[cs]e[_.-]?key|private[_.-]?key|access[_.-]?key|authorization|(?:^|[_.-])key$/i;
+const SENSITIVE_OPTION =
+  /token|api[_.-]?key|passw(?:or)?d|pwd|secret|credential|licen[cs]e[_.-]?key|private[_.-]?key|access[_.-]?key|authorization|(?:^|[_.-])key$/i;
 /**
  * The awslogs options step 5 reads logs with: resource names, never credentials, and they must stay exact
  * (`redact` could take a 40-character mixed-case log group name for an AWS secret key).
@@ -189,7 +204,10 @@ export function toTaskDefinition(td: SdkTaskDefinition, role: TaskDefinition["ro
     memory: td.memory,
     requiresCompatibilities: td.requiresCompatibilities ?? [],
     runtimePlatform: td.runtimePlatform
-      ? compact({ cpuArchitecture: td.runtimePlatform.cpuArchitecture, operatingSystemFamily: td.runtimePlatform.operatingSystemFamily })
+      ? compact({
+          cpuArchitecture: td.runtimePlatform.cpuArchitecture,
+          operatingSystemFamily: td.runtimePlatform.operatingSystemFamily,
+        })
       : undefined,
     containers: (td.containerDefinitions ?? []).map(toContainerDefinition),
   });

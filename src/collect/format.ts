@@ -17,9 +17,7 @@ export function headline(text: string, max = 90): string {
   const prefixed = /^([A-Za-z]+(?:Error|Exception)): ([^:]+)/.exec(flat);
   const core = prefixed
     ? `${prefixed[1]}: ${prefixed[2]!.trim()}`
-    : flat
-        .replace(/\s+(?:in\s+)?\((?:target-group\s+)?arn:[^)]*\)/g, "")
-        .replace(/arn:aws[\w-]*:\S+/g, "…");
+    : flat.replace(/\s+(?:in\s+)?\((?:target-group\s+)?arn:[^)]*\)/g, "").replace(/arn:aws[\w-]*:\S+/g, "…");
   return core.length > max ? `${core.slice(0, max - 1)}…` : core;
 }
 

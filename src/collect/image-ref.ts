@@ -26,7 +26,8 @@ export interface ImageRef {
  * `ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com` and the dual-stack form `ACCOUNT.dkr-ecr.REGION.on.aws`.
  * `public.ecr.aws` is ECR Public, a different API: it counts as "other".
  */
-const ECR_HOST = /^(\d{12})\.(?:dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?|dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws)$/;
+const ECR_HOST =
+  /^(\d{12})\.(?:dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?|dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws)$/;
 
 const DOCKER_HUB = "docker.io";
 

@@ -21,14 +21,12 @@ export interface ResolvedTarget {
   readonly service: SdkService;
 }
 
-
 /** Clusters searched at once when no cluster is given. */
 const SEARCH_CONCURRENCY = 5;
 /** Clusters searched at most (an account with more should pass --cluster). */
 const MAX_CLUSTERS = 100;
 /** ListClusters pages read at most (empty pages may still carry a token). */
 const MAX_CLUSTER_PAGES = 10;
-
 
 /**
  * Finds the service: in the given cluster, else in every cluster of the account and region
@@ -39,7 +37,11 @@ export async function resolveTarget(ecs: ECSClient, query: TargetQuery): Promise
   const { service, cluster } = parseTargetQuery(query);
   const clusters = cluster ? [cluster] : await listClusters(ecs);
   if (clusters.length === 0) {
-    throw new TargetNotFoundError(service, [], `No ECS clusters in this account and region, so no service "${service}". Check --region and the AWS profile.`);
+    throw new TargetNotFoundError(
+      service,
+      [],
+      `No ECS clusters in this account and region, so no service "${service}". Check --region and the AWS profile.`,
+    );
   }
 
   const found = (await mapLimit(clusters, SEARCH_CONCURRENCY, (c) => describeIn(ecs, c, service))).flat();
@@ -55,21 +57,27 @@ export async function resolveTarget(ecs: ECSClient, query: TargetQuery): Promise
 
   const similar = await similarServices(ecs, clusters, service);
   const searched = clusters.map(clusterName);
-  const where = searched.length === 1 ? `cluster ${searched[0]}` : `${searched.length} clusters (${shortList(searched)})`;
+  const where =
+    searched.length === 1 ? `cluster ${searched[0]}` : `${searched.length} clusters (${shortList(searched)})`;
   const hint = similar.length > 0 ? ` Did you mean ${shortList(similar)}?` : "";
   throw new TargetNotFoundError(service, searched, `No active service "${service}" in ${where}.${hint}`);
 }
 
 async function listClusters(ecs: ECSClient): Promise<string[]> {
   const { items } = await awsCall("ecs:ListClusters", () =>
-    collectPages(paginateListClusters({ client: ecs, pageSize: 100 }, {}), (page) => page.clusterArns, { maxItems: MAX_CLUSTERS, maxPages: MAX_CLUSTER_PAGES }),
+    collectPages(paginateListClusters({ client: ecs, pageSize: 100 }, {}), (page) => page.clusterArns, {
+      maxItems: MAX_CLUSTERS,
+      maxPages: MAX_CLUSTER_PAGES,
+    }),
   );
   return items;
 }
 
 async function describeIn(ecs: ECSClient, cluster: string, service: string): Promise<SdkService[]> {
   try {
-    const out = await awsCall("ecs:DescribeServices", () => ecs.send(new DescribeServicesCommand({ cluster, services: [service] })));
+    const out = await awsCall("ecs:DescribeServices", () =>
+      ecs.send(new DescribeServicesCommand({ cluster, services: [service] })),
+    );
     // DescribeServices still returns a deleted service for a while, with status INACTIVE: it is not a target.
     return (out.services ?? []).filter((s) => s.status !== "INACTIVE");
   } catch (error) {
@@ -88,7 +96,8 @@ async function similarServices(ecs: ECSClient, clusters: string[], service: stri
         for await (const page of paginateListServices({ client: ecs, pageSize: 100 }, { cluster })) {
           for (const arn of page.serviceArns ?? []) {
             const name = lastSegment(arn);
-            if (name.toLowerCase().includes(needle) || needle.includes(name.toLowerCase())) names.push(`${clusterName(cluster)}/${name}`);
+            if (name.toLowerCase().includes(needle) || needle.includes(name.toLowerCase()))
+              names.push(`${clusterName(cluster)}/${name}`);
           }
           if (names.length >= 10) break;
         }
@@ -118,11 +127,13 @@ function toResolved(service: SdkService): ResolvedTarget {
 }
 
 function candidateOf(service: SdkService): TargetCandidate {
-  return { cluster: clusterName(service.clusterArn ?? ""), service: service.serviceName ?? "", serviceArn: service.serviceArn ?? "" };
+  return {
+    cluster: clusterName(service.clusterArn ?? ""),
+    service: service.serviceName ?? "",
+    serviceArn: service.serviceArn ?? "",
+  };
 }
-
 
 function shortList(items: string[]): string {
   return items.length <= 5 ? items.join(", ") : `${items.slice(0, 5).join(", ")} and ${items.length - 5} more`;
 }
-

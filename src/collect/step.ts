@@ -1,7 +1,16 @@
 import type { Service as SdkService } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients";
 import type { Clock } from "../clock";
-import type { Service, StepData, StepError, StepId, Target, TargetGroup, Task, TaskDefinition } from "../evidence/schema";
+import type {
+  Service,
+  StepData,
+  StepError,
+  StepId,
+  Target,
+  TargetGroup,
+  Task,
+  TaskDefinition,
+} from "../evidence/schema";
 import type { TimeWindow } from "../time-window";
 import type { RateLimiter } from "./rate-limiter";
 

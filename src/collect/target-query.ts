@@ -14,7 +14,8 @@ export interface TargetQuery {
 
 /** ECS: "Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed." */
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):service\/(?:([A-Za-z0-9_-]{1,255})\/)?([A-Za-z0-9_-]{1,255})$/;
+const SERVICE_ARN =
+  /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):service\/(?:([A-Za-z0-9_-]{1,255})\/)?([A-Za-z0-9_-]{1,255})$/;
 const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/([A-Za-z0-9_-]{1,255})$/;
 
 /** Splits and validates the user's words before any AWS call. */
@@ -28,7 +29,8 @@ export function parseTargetQuery(query: TargetQuery): { service: string; cluster
     cluster = cluster ?? arn[3];
   } else if (raw.includes("/")) {
     const parts = raw.split("/");
-    if (parts.length !== 2) throw new InvalidNameError(`"${raw}" is not a service: use NAME, CLUSTER/NAME or a service ARN`);
+    if (parts.length !== 2)
+      throw new InvalidNameError(`"${raw}" is not a service: use NAME, CLUSTER/NAME or a service ARN`);
     [cluster, service] = [cluster ?? parts[0], parts[1]!];
   }
   if (!NAME.test(service)) {

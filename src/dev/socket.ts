@@ -14,7 +14,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const appToken = process.env.SLACK_APP_TOKEN;
 const botToken = process.env.SLACK_BOT_TOKEN;
 if (!appToken || !botToken) {
-  console.error("npm run dev:slack needs SLACK_APP_TOKEN (xapp-…, with connections:write) and SLACK_BOT_TOKEN (xoxb-…).");
+  console.error(
+    "npm run dev:slack needs SLACK_APP_TOKEN (xapp-…, with connections:write) and SLACK_BOT_TOKEN (xoxb-…).",
+  );
   process.exit(2);
 }
 
@@ -29,9 +31,15 @@ registerListeners(app, {
   log,
   // In-process "worker": start the job and return at once, as the async Lambda invoke does.
   dispatch: async (job) => {
-    void runDiagnoseJob(job, { slack, store, playbooks, clock: systemClock, createClients, region: process.env.AWS_REGION ?? "us-east-1", log }).then((outcome) =>
-      log("job finished", { jobId: job.jobId, ...outcome }),
-    );
+    void runDiagnoseJob(job, {
+      slack,
+      store,
+      playbooks,
+      clock: systemClock,
+      createClients,
+      region: process.env.AWS_REGION ?? "us-east-1",
+      log,
+    }).then((outcome) => log("job finished", { jobId: job.jobId, ...outcome }));
   },
 });
 

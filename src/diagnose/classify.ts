@@ -25,7 +25,14 @@ export function classifyMessage(message: Message, playbooks: Pick<Playbooks, "ru
     const vars = compiled.test(message);
     if (vars === undefined) continue;
     const { rule } = compiled;
-    return { symptom: rule.symptom, cause: rule.cause, rule: rule.id, severity: rule.severity, priority: rule.priority, vars };
+    return {
+      symptom: rule.symptom,
+      cause: rule.cause,
+      rule: rule.id,
+      severity: rule.severity,
+      priority: rule.priority,
+      vars,
+    };
   }
   return OTHER;
 }
@@ -48,10 +55,20 @@ export function toMessage(input: ClassifyInput): Message {
     throw new TypeError(`field must be one of ${MESSAGE_FIELDS.join(", ")}`);
   }
   const field = input.field as MessageField;
-  const text = typeof input.text === "string" ? input.text : input.text === undefined || input.text === null ? "" : JSON.stringify(input.text);
+  const text =
+    typeof input.text === "string"
+      ? input.text
+      : input.text === undefined || input.text === null
+        ? ""
+        : JSON.stringify(input.text);
   const extra = (input.extra && typeof input.extra === "object" ? input.extra : {}) as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : undefined);
-  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : undefined);
+  const num = (v: unknown) =>
+    typeof v === "number" && Number.isFinite(v)
+      ? v
+      : typeof v === "string" && /^-?\d+$/.test(v.trim())
+        ? Number(v)
+        : undefined;
 
   // Reason texts carried beside a code (a container.exitCode line's reason, a stopCode's stoppedReason) are part
   // of what the message says: append them so the text rules see them too.
@@ -97,7 +114,12 @@ export function toMessage(input: ClassifyInput): Message {
       break;
   }
   // "Essential container in task exited. Exit code: 137": a reason text that states the exit code carries it.
-  if (message.exitCode === undefined && field !== "log_line" && field !== "eventbridge_event" && field !== "cloudtrail_event") {
+  if (
+    message.exitCode === undefined &&
+    field !== "log_line" &&
+    field !== "eventbridge_event" &&
+    field !== "cloudtrail_event"
+  ) {
     const stated = /\bexit\s*code\W{0,4}(-?\d{1,3})\b/i.exec(message.text);
     if (stated) message.exitCode = Number(stated[1]);
   }
@@ -121,7 +143,8 @@ function fillFromJson(message: { -readonly [K in keyof Message]: Message[K] }, t
   message.stopCode ??= str(detail.stopCode);
   // The container that explains the stop: one with a reason, else a non-zero exit, else the first with a code.
   const containers = (Array.isArray(detail.containers) ? detail.containers : []).filter(
-    (c): c is Record<string, unknown> => !!c && typeof c === "object" && typeof (c as Record<string, unknown>).exitCode === "number",
+    (c): c is Record<string, unknown> =>
+      !!c && typeof c === "object" && typeof (c as Record<string, unknown>).exitCode === "number",
   );
   const explaining = containers.find((c) => c.reason) ?? containers.find((c) => c.exitCode !== 0) ?? containers[0];
   if (explaining) message.exitCode ??= explaining.exitCode as number;

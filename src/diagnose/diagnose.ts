@@ -41,11 +41,22 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
   const steps = judgeSteps(evidence, findings, playbooks);
   const verdict = decideVerdict(evidence, findings);
   const primaryFinding = findings.find((f) => f.severity !== "info");
-  const explainers = primaryFinding ? findings.filter((f) => f.explains?.includes(primaryFinding.symptom) && f.severity !== "info") : [];
+  const explainers = primaryFinding
+    ? findings.filter((f) => f.explains?.includes(primaryFinding.symptom) && f.severity !== "info")
+    : [];
   const primary = primaryFinding
-    ? { finding: primaryFinding.id, confidence: confidence(primaryFinding, findings, explainers.length), explainedBy: explainers.map((f) => f.id) }
+    ? {
+        finding: primaryFinding.id,
+        confidence: confidence(primaryFinding, findings, explainers.length),
+        explainedBy: explainers.map((f) => f.id),
+      }
     : undefined;
-  const proposals = proposeActions({ evidence, findings, primary: primaryFinding, thresholds: playbooks.checkOrder.thresholds });
+  const proposals = proposeActions({
+    evidence,
+    findings,
+    primary: primaryFinding,
+    thresholds: playbooks.checkOrder.thresholds,
+  });
 
   for (const error of evidence.contextErrors) notes.push(`task definition: ${error.hint}`);
 
@@ -79,7 +90,9 @@ export function baseVars(evidence: Evidence): TemplateVars {
     cluster: evidence.target.cluster,
     region: evidence.target.region,
     taskDefinition: shortName(current?.taskDefinitionArn ?? evidence.service.taskDefinition),
-    previousTaskDefinition: shortName(lastGood && lastGood !== current?.taskDefinitionArn ? lastGood : previous?.taskDefinitionArn),
+    previousTaskDefinition: shortName(
+      lastGood && lastGood !== current?.taskDefinitionArn ? lastGood : previous?.taskDefinitionArn,
+    ),
     executionRole: shortName(current?.executionRoleArn),
     taskRole: shortName(current?.taskRoleArn),
     subnets: evidence.service.network?.subnets.join(", "),
@@ -104,7 +117,12 @@ function findOnset(findings: readonly Finding[], evidence: Evidence): string | u
   return times[0];
 }
 
-function findingsFromHits(hits: readonly CheckHit[], playbooks: Playbooks, base: TemplateVars, notes: string[]): Finding[] {
+function findingsFromHits(
+  hits: readonly CheckHit[],
+  playbooks: Playbooks,
+  base: TemplateVars,
+  notes: string[],
+): Finding[] {
   const byCheck = new Map<string, CheckHit[]>();
   for (const hit of hits) byCheck.set(hit.check, [...(byCheck.get(hit.check) ?? []), hit]);
   const out: Finding[] = [];
@@ -116,8 +134,13 @@ function findingsFromHits(hits: readonly CheckHit[], playbooks: Playbooks, base:
     }
     const lead = group[0]!;
     const vars = { ...base, ...Object.fromEntries(Object.entries(lead.vars).filter(([, v]) => v !== undefined)) };
-    const severity = group.map((h) => h.severity ?? text.severity).reduce<Severity>((a, b) => (SEVERITIES.indexOf(b) > SEVERITIES.indexOf(a) ? b : a), "info");
-    const times = group.map((h) => h.at).filter((t): t is string => Boolean(t)).sort();
+    const severity = group
+      .map((h) => h.severity ?? text.severity)
+      .reduce<Severity>((a, b) => (SEVERITIES.indexOf(b) > SEVERITIES.indexOf(a) ? b : a), "info");
+    const times = group
+      .map((h) => h.at)
+      .filter((t): t is string => Boolean(t))
+      .sort();
     out.push({
       id: `${text.symptom}:${checkId}`,
       symptom: text.symptom,
@@ -152,14 +175,22 @@ function judgeSteps(evidence: Evidence, findings: readonly Finding[], playbooks:
     const top = mine[0];
     const reason =
       record?.status === "error"
-        ? record.errors[0]?.hint ?? "could not be collected"
+        ? (record.errors[0]?.hint ?? "could not be collected")
         : record?.status === "skipped"
           ? record.skipReason
           : record === undefined
             ? "not in this snapshot"
             : undefined;
     const summary = top && top.severity !== "info" ? top.title : (collectorSummary ?? reason ?? "nothing to report");
-    return { step: def.id, number: def.number, title: def.title, status, summary, findings: mine.map((f) => f.id), reason };
+    return {
+      step: def.id,
+      number: def.number,
+      title: def.title,
+      status,
+      summary,
+      findings: mine.map((f) => f.id),
+      reason,
+    };
   });
 }
 
@@ -192,7 +223,10 @@ function decideVerdict(evidence: Evidence, findings: readonly Finding[]): Verdic
   const svc = evidence.service;
   const short = svc.runningCount < svc.desiredCount;
   if (critical.length > 0) {
-    const lastFailure = critical.map((f) => f.lastSeen ?? evidence.collectedAt).sort().pop()!;
+    const lastFailure = critical
+      .map((f) => f.lastSeen ?? evidence.collectedAt)
+      .sort()
+      .pop()!;
     return !short && steadyAfter(evidence, lastFailure) ? "degraded" : "failing";
   }
   if (short || findings.some((f) => f.severity === "warn")) return "degraded";
@@ -230,10 +264,13 @@ function headline(verdict: Verdict, evidence: Evidence, primary: Finding | undef
       return `${evidence.target.service} is healthy: ${svc.runningCount}/${svc.desiredCount} tasks running, no failures in the last ${span}`;
     case "degraded":
     case "failing": {
-      if (!primary && !hasCoreEvidence(evidence)) return `Not enough evidence to judge ${evidence.target.service}: the service, deployment, task and target steps returned nothing`;
-      if (!primary) return verdict === "failing" ? `${evidence.target.service} is failing` : `${evidence.target.service} is running ${svc.runningCount} of ${svc.desiredCount} tasks`;
+      if (!primary && !hasCoreEvidence(evidence))
+        return `Not enough evidence to judge ${evidence.target.service}: the service, deployment, task and target steps returned nothing`;
+      if (!primary)
+        return verdict === "failing"
+          ? `${evidence.target.service} is failing`
+          : `${evidence.target.service} is running ${svc.runningCount} of ${svc.desiredCount} tasks`;
       return primary.title;
     }
   }
 }
-

@@ -29,7 +29,12 @@ export function classifyUnits(observations: readonly Observation[], playbooks: P
     const classification = classifyMessage(observation.message, playbooks);
     const current = best.get(observation.unit);
     if (!current || outranks(classification, current.classification)) {
-      best.set(observation.unit, { unit: observation.unit, observation, classification, rule: classification.rule ? rules.get(classification.rule) : undefined });
+      best.set(observation.unit, {
+        unit: observation.unit,
+        observation,
+        classification,
+        rule: classification.rule ? rules.get(classification.rule) : undefined,
+      });
     }
   }
   return [...best.values()];
@@ -75,7 +80,10 @@ function toFinding(id: string, members: ClassifiedUnit[], baseVars: TemplateVars
   const lead = sorted[0]!;
   const rule = lead.rule;
   const vars = findingVars(baseVars, lead);
-  const times = members.map((m) => m.observation.ref.at).filter((t): t is string => Boolean(t)).sort();
+  const times = members
+    .map((m) => m.observation.ref.at)
+    .filter((t): t is string => Boolean(t))
+    .sort();
   const refs = [...members]
     .sort((a, b) => (b.observation.ref.at ?? "").localeCompare(a.observation.ref.at ?? ""))
     .map((m) => m.observation.ref);
@@ -83,15 +91,25 @@ function toFinding(id: string, members: ClassifiedUnit[], baseVars: TemplateVars
   const fromLogsOnly = members.every((m) => m.observation.step === "task-logs");
   // A log line alone never makes a service "failing": apps log errors they recover from. Stopped tasks, events or
   // targets must agree before a finding is critical.
-  const severity: Severity = unrecognised ? (fromLogsOnly ? "info" : "warn") : fromLogsOnly ? capAt("warn", maxSeverity(members)) : maxSeverity(members);
+  const severity: Severity = unrecognised
+    ? fromLogsOnly
+      ? "info"
+      : "warn"
+    : fromLogsOnly
+      ? capAt("warn", maxSeverity(members))
+      : maxSeverity(members);
   return {
     id,
     symptom: lead.classification.symptom,
     cause: lead.classification.cause,
     severity,
     title: rule ? fill(rule.title, vars) : unrecognisedTitle(members),
-    detail: rule ? fill(rule.why, vars) : "These messages look like failures but match no playbook rule. Read them below; a platform team can add a rule for them.",
-    fix: rule ? fill(rule.fix, vars) : "Read the messages; if they explain the incident, add a rule in playbooks/symptoms so the next diagnosis names it.",
+    detail: rule
+      ? fill(rule.why, vars)
+      : "These messages look like failures but match no playbook rule. Read them below; a platform team can add a rule for them.",
+    fix: rule
+      ? fill(rule.fix, vars)
+      : "Read the messages; if they explain the incident, add a rule in playbooks/symptoms so the next diagnosis names it.",
     next: rule?.next ?? [],
     rule: rule?.id ?? "unrecognised",
     steps: stepsByCount(members),
@@ -117,7 +135,8 @@ function roleRank(u: ClassifiedUnit): number {
 
 function maxSeverity(members: ClassifiedUnit[]): Severity {
   return members.reduce<Severity>(
-    (acc, m) => (SEVERITIES.indexOf(m.classification.severity) > SEVERITIES.indexOf(acc) ? m.classification.severity : acc),
+    (acc, m) =>
+      SEVERITIES.indexOf(m.classification.severity) > SEVERITIES.indexOf(acc) ? m.classification.severity : acc,
     "info",
   );
 }
@@ -158,6 +177,7 @@ function dedupeRefs(refs: EvidenceRef[]): EvidenceRef[] {
 
 function unrecognisedTitle(members: ClassifiedUnit[]): string {
   const where = stepsByCount(members)[0];
-  const noun = where === "task-logs" ? "error line(s) in the logs" : where === "stopped-tasks" ? "task stop(s)" : "message(s)";
+  const noun =
+    where === "task-logs" ? "error line(s) in the logs" : where === "stopped-tasks" ? "task stop(s)" : "message(s)";
   return `${members.length} ${noun} that no playbook rule explains`;
 }

@@ -30,7 +30,11 @@ export interface Playbooks {
  */
 export function builtinPlaybookDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [resolve(here, "../../playbooks"), resolve(here, "../playbooks"), resolve(process.cwd(), "playbooks")];
+  const candidates = [
+    resolve(here, "../../playbooks"),
+    resolve(here, "../playbooks"),
+    resolve(process.cwd(), "playbooks"),
+  ];
   return candidates.find((dir) => existsSync(join(dir, "service-not-healthy.yaml"))) ?? candidates[0]!;
 }
 
@@ -61,7 +65,8 @@ export function loadPlaybooks(options: { overrides?: readonly string[]; builtin?
       sources.push(file);
       const parsed = parseFile(file, SymptomFileSchema, (data) => data.rules);
       for (const rule of parsed) {
-        if (seenHere.has(rule.id)) throw new PlaybookInvalidError(file, `${file}: rule ${rule.id} is defined twice in ${dir}`);
+        if (seenHere.has(rule.id))
+          throw new PlaybookInvalidError(file, `${file}: rule ${rule.id} is defined twice in ${dir}`);
         seenHere.add(rule.id);
         if (rule.disabled) rules.delete(rule.id);
         else rules.set(rule.id, { rule, source: file });
@@ -82,7 +87,11 @@ export function loadPlaybooks(options: { overrides?: readonly string[]; builtin?
       return compileRule(rule, source, order++);
     } catch (error) {
       if (error instanceof PatternError) {
-        throw new PlaybookInvalidError(source, `${display(source)}: rule ${rule.id}: ${error.field}: ${error.message}`, { cause: error });
+        throw new PlaybookInvalidError(
+          source,
+          `${display(source)}: rule ${rule.id}: ${error.field}: ${error.message}`,
+          { cause: error },
+        );
       }
       throw error;
     }
@@ -117,7 +126,9 @@ function parseFile<S extends z.ZodType, R>(file: string, schema: S, pick: (data:
     const first = result.error.issues[0]!;
     const where = describePath(raw, first.path);
     const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem(s))` : "";
-    throw new PlaybookInvalidError(file, `${display(file)}: ${where}: ${first.message}${more}`, { cause: result.error });
+    throw new PlaybookInvalidError(file, `${display(file)}: ${where}: ${first.message}${more}`, {
+      cause: result.error,
+    });
   }
   return pick(result.data);
 }

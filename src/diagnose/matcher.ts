@@ -139,21 +139,30 @@ function compileAll(field: string, patterns: string | string[] | undefined, flag
   return (Array.isArray(patterns) ? patterns : [patterns]).map((p, i) => {
     const where = Array.isArray(patterns) ? `${field}[${i}]` : field;
     if (NESTED_QUANTIFIER.test(p)) {
-      throw new PatternError(where, `pattern ${JSON.stringify(p)} nests quantifiers and could hang on long input; rewrite it`);
+      throw new PatternError(
+        where,
+        `pattern ${JSON.stringify(p)} nests quantifiers and could hang on long input; rewrite it`,
+      );
     }
     try {
       return new RegExp(p, flags);
     } catch (error) {
-      throw new PatternError(where, `pattern ${JSON.stringify(p)} is not a valid regular expression: ${(error as Error).message}`);
+      throw new PatternError(
+        where,
+        `pattern ${JSON.stringify(p)} is not a valid regular expression: ${(error as Error).message}`,
+      );
     }
   });
 }
 
 function definedGroups(match: RegExpExecArray): Record<string, string> {
-  return Object.fromEntries(Object.entries(match.groups ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(match.groups ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+  );
 }
 
-const list = <T>(value: T | T[] | undefined): T[] | undefined => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+const list = <T>(value: T | T[] | undefined): T[] | undefined =>
+  value === undefined ? undefined : Array.isArray(value) ? value : [value];
 
 function structuredMatch(m: Match, message: Message): boolean {
   const exitCodes = list(m.exitCode);

@@ -40,7 +40,13 @@ function serviceEvents(evidence: Evidence): Observation[] {
       unit: `event:${e.id}`,
       step: "service-events" as const,
       message: { field: "service_event_message" as const, text: e.message },
-      ref: { step: "service-events" as const, kind: "event" as const, id: e.id, at: e.createdAt, text: clip(e.message) },
+      ref: {
+        step: "service-events" as const,
+        kind: "event" as const,
+        id: e.id,
+        at: e.createdAt,
+        text: clip(e.message),
+      },
       vars: {},
     }));
 }
@@ -55,7 +61,13 @@ function deployments(evidence: Evidence): Observation[] {
       unit: `deployment:${d.id}`,
       step: "deployment",
       message: { field: "service_event_message", text: d.rolloutStateReason },
-      ref: { step: "deployment", kind: "deployment", id: d.id, at: d.updatedAt ?? d.createdAt, text: clip(`${d.rolloutState ?? d.status}: ${d.rolloutStateReason}`) },
+      ref: {
+        step: "deployment",
+        kind: "deployment",
+        id: d.id,
+        at: d.updatedAt ?? d.createdAt,
+        text: clip(`${d.rolloutState ?? d.status}: ${d.rolloutStateReason}`),
+      },
       vars: { taskDefinition: shortName(d.taskDefinition) },
     });
   }
@@ -70,7 +82,13 @@ function deployments(evidence: Evidence): Observation[] {
       unit: `deployment:${sd.serviceDeploymentArn}`,
       step: "deployment",
       message: { field: "service_event_message", text: reason },
-      ref: { step: "deployment", kind: "deployment", id: sd.serviceDeploymentArn, at: sd.finishedAt ?? sd.stoppedAt ?? sd.updatedAt ?? sd.createdAt, text: clip(reason) },
+      ref: {
+        step: "deployment",
+        kind: "deployment",
+        id: sd.serviceDeploymentArn,
+        at: sd.finishedAt ?? sd.stoppedAt ?? sd.updatedAt ?? sd.createdAt,
+        text: clip(reason),
+      },
       vars: { taskDefinition: shortName(sd.targetTaskDefinition) },
     });
   }
@@ -93,23 +111,55 @@ function stoppedTasks(evidence: Evidence): Observation[] {
       text: clip(text),
     });
     const base = { unit, step: "stopped-tasks" as const, vars };
-    const summary = [task.stopCode, task.stoppedReason, failed?.reason, failed?.exitCode !== undefined ? `exit ${failed.exitCode}` : undefined]
+    const summary = [
+      task.stopCode,
+      task.stoppedReason,
+      failed?.reason,
+      failed?.exitCode !== undefined ? `exit ${failed.exitCode}` : undefined,
+    ]
       .filter(Boolean)
       .join(" · ");
     if (task.stoppedReason) {
-      out.push({ ...base, message: { field: "stoppedReason", text: task.stoppedReason, stopCode: task.stopCode, exitCode: failed?.exitCode }, ref: ref(summary) });
+      out.push({
+        ...base,
+        message: {
+          field: "stoppedReason",
+          text: task.stoppedReason,
+          stopCode: task.stopCode,
+          exitCode: failed?.exitCode,
+        },
+        ref: ref(summary),
+      });
     }
     if (task.stopCode) {
-      out.push({ ...base, message: { field: "stopCode", text: task.stopCode, stopCode: task.stopCode, exitCode: failed?.exitCode }, ref: ref(summary) });
+      out.push({
+        ...base,
+        message: { field: "stopCode", text: task.stopCode, stopCode: task.stopCode, exitCode: failed?.exitCode },
+        ref: ref(summary),
+      });
     }
     for (const c of task.containers) {
-      const cvars = { ...vars, container: c.name, exitCode: c.exitCode !== undefined ? String(c.exitCode) : vars.exitCode };
+      const cvars = {
+        ...vars,
+        container: c.name,
+        exitCode: c.exitCode !== undefined ? String(c.exitCode) : vars.exitCode,
+      };
       if (c.reason) {
-        out.push({ ...base, vars: cvars, message: { field: "container.reason", text: c.reason, exitCode: c.exitCode, stopCode: task.stopCode }, ref: ref(summary) });
+        out.push({
+          ...base,
+          vars: cvars,
+          message: { field: "container.reason", text: c.reason, exitCode: c.exitCode, stopCode: task.stopCode },
+          ref: ref(summary),
+        });
       }
       if (c.exitCode !== undefined) {
         const text = [String(c.exitCode), c.reason, task.stoppedReason].filter(Boolean).join("\n");
-        out.push({ ...base, vars: cvars, message: { field: "container.exitCode", text, exitCode: c.exitCode, stopCode: task.stopCode }, ref: ref(summary) });
+        out.push({
+          ...base,
+          vars: cvars,
+          message: { field: "container.exitCode", text, exitCode: c.exitCode, stopCode: task.stopCode },
+          ref: ref(summary),
+        });
       }
     }
   }
@@ -125,7 +175,11 @@ function failingContainer(task: Task): Task["containers"][number] | undefined {
   );
 }
 
-function taskVars(task: Task, container: Task["containers"][number] | undefined, defs: readonly TaskDefinition[]): TemplateVars {
+function taskVars(
+  task: Task,
+  container: Task["containers"][number] | undefined,
+  defs: readonly TaskDefinition[],
+): TemplateVars {
   const td = defs.find((d) => d.taskDefinitionArn === task.taskDefinitionArn);
   const cdef = td?.containers.find((c) => c.name === container?.name);
   return {
@@ -157,7 +211,12 @@ function targetHealth(evidence: Evidence): Observation[] {
         unit: `target:${group.targetGroupArn}:${t.id}:${t.port ?? ""}`,
         step: "target-health",
         message: { field: "target_health", text, reasonCode: t.reason, state: t.state },
-        ref: { step: "target-health", kind: "target", id: `${t.id}${t.port ? `:${t.port}` : ""}`, text: clip(`${vars.targetGroup}: ${t.state} ${text}`) },
+        ref: {
+          step: "target-health",
+          kind: "target",
+          id: `${t.id}${t.port ? `:${t.port}` : ""}`,
+          text: clip(`${vars.targetGroup}: ${t.state} ${text}`),
+        },
         vars,
       });
     }
@@ -183,7 +242,8 @@ function logLines(evidence: Evidence): Observation[] {
     });
   };
   for (const s of data.streams) for (const line of s.lines) push(s.containerName, s.logStream, line);
-  for (const search of data.patternSearches) for (const m of search.matches) push(containerFromStream(m.logStream), m.logStream, m);
+  for (const search of data.patternSearches)
+    for (const m of search.matches) push(containerFromStream(m.logStream), m.logStream, m);
   return out;
 }
 
@@ -206,20 +266,34 @@ function cloudTrail(evidence: Evidence): Observation[] {
       // Who was denied decides what it means: the task role (the application), the execution role (start-up), or
       // someone else. Rules read it from this line.
       const role = roleOfPrincipal(e.actor);
-      const caller = role && taskRoles.has(role) ? "task role" : role && executionRoles.has(role) ? "execution role" : "another principal";
+      const caller =
+        role && taskRoles.has(role)
+          ? "task role"
+          : role && executionRoles.has(role)
+            ? "execution role"
+            : "another principal";
       const text = [[e.errorCode, e.errorMessage].filter(Boolean).join(": "), `caller: ${caller}`].join("\n");
       return {
         unit: `change:${e.eventId}`,
         step: "changes" as const,
         message: { field: "cloudtrail_event" as const, text, eventName: e.eventName, errorCode: e.errorCode },
-        ref: { step: "changes" as const, kind: "change" as const, id: e.eventId, at: e.eventTime, text: clip(`${e.eventName} by ${shortName(e.actor) ?? "?"}: ${text}`) },
+        ref: {
+          step: "changes" as const,
+          kind: "change" as const,
+          id: e.eventId,
+          at: e.eventTime,
+          text: clip(`${e.eventName} by ${shortName(e.actor) ?? "?"}: ${text}`),
+        },
         vars: { action, principal: e.actor },
       };
     });
 }
 
 /** The memory limit a container runs under: its own hard limit or reservation, else the task's size. */
-export function memoryText(container: { memory?: number | undefined; memoryReservation?: number | undefined } | undefined, td: TaskDefinition | undefined): string | undefined {
+export function memoryText(
+  container: { memory?: number | undefined; memoryReservation?: number | undefined } | undefined,
+  td: TaskDefinition | undefined,
+): string | undefined {
   const memory = container?.memory ?? container?.memoryReservation ?? td?.memory;
   return memory !== undefined ? `${memory} MiB` : undefined;
 }

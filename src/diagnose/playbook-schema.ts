@@ -40,16 +40,23 @@ export const MatchSchema = z
     detailType: OneOrMany(z.string()).optional(),
   })
   .strict()
-  .refine((m) => Object.entries(m).some(([key, value]) => key !== "caseSensitive" && key !== "capture" && value !== undefined), {
-    message: "a match needs at least one condition (any, all, exitCode, stopCode, reasonCode, …)",
-  });
+  .refine(
+    (m) =>
+      Object.entries(m).some(([key, value]) => key !== "caseSensitive" && key !== "capture" && value !== undefined),
+    {
+      message: "a match needs at least one condition (any, all, exitCode, stopCode, reasonCode, …)",
+    },
+  );
 export type Match = z.infer<typeof MatchSchema>;
 
 export const SymptomRuleSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9_.-]{1,80}$/, "lower-case letters, digits, '.', '_' and '-'"),
     symptom: z.enum(MESSAGE_SYMPTOMS),
-    cause: z.string().regex(/^[a-z0-9_]{1,60}$/).optional(),
+    cause: z
+      .string()
+      .regex(/^[a-z0-9_]{1,60}$/)
+      .optional(),
     fields: z.array(z.enum(MESSAGE_FIELDS)).min(1),
     match: MatchSchema,
     severity: z.enum(SEVERITIES),
@@ -71,7 +78,8 @@ export const SymptomRuleSchema = z
   .superRefine((rule, ctx) => {
     if (rule.symptom !== "normal" && !rule.disabled) {
       if (!rule.why) ctx.addIssue({ code: "custom", path: ["why"], message: "a failure rule must say why" });
-      if (!rule.fix) ctx.addIssue({ code: "custom", path: ["fix"], message: "a failure rule must say what to do (fix)" });
+      if (!rule.fix)
+        ctx.addIssue({ code: "custom", path: ["fix"], message: "a failure rule must say what to do (fix)" });
     }
   });
 export type SymptomRule = z.infer<typeof SymptomRuleSchema>;
@@ -137,7 +145,14 @@ export const CheckOrderSchema = z
         scaleMaxAdd: z.number().int().min(1).default(20),
       })
       .strict()
-      .default({ recentChangeMinutes: 60, saturationPercent: 80, saturationPoints: 5, risingFactor: 1.5, scaleFactor: 1.5, scaleMaxAdd: 20 }),
+      .default({
+        recentChangeMinutes: 60,
+        saturationPercent: 80,
+        saturationPoints: 5,
+        risingFactor: 1.5,
+        scaleFactor: 1.5,
+        scaleMaxAdd: 20,
+      }),
   })
   .strict();
 export type CheckOrder = z.infer<typeof CheckOrderSchema>;

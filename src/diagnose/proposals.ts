@@ -1,5 +1,13 @@
 import type { DeploymentData, Evidence, Task } from "../evidence/schema";
-import { currentTaskDefinition, currentTaskDefinitionArn, humanMinutes, minutesBetween, previousTaskDefinition, stepData, tasksByArn } from "./checks/evidence-access";
+import {
+  currentTaskDefinition,
+  currentTaskDefinitionArn,
+  humanMinutes,
+  minutesBetween,
+  previousTaskDefinition,
+  stepData,
+  tasksByArn,
+} from "./checks/evidence-access";
 import type { CheckOrder } from "./playbook-schema";
 import { analyzeSaturation } from "./saturation";
 import { CONFIG_SYMPTOMS, MESSAGE_SYMPTOMS, type Symptom } from "./symptoms";
@@ -43,7 +51,10 @@ const SCALE_BLOCKERS: ReadonlySet<Symptom> = new Set<Symptom>([
 ]);
 
 /** Failing health checks: more tasks of the same revision would fail them too. */
-const HEALTH_CHECK_FAILURES: ReadonlySet<Symptom> = new Set<Symptom>(["elb_health_check_failed", "container_health_check_failed"]);
+const HEALTH_CHECK_FAILURES: ReadonlySet<Symptom> = new Set<Symptom>([
+  "elb_health_check_failed",
+  "container_health_check_failed",
+]);
 
 const CONFIG: ReadonlySet<Symptom> = new Set<Symptom>(CONFIG_SYMPTOMS);
 const MESSAGE: ReadonlySet<Symptom> = new Set<Symptom>(MESSAGE_SYMPTOMS);
@@ -82,7 +93,12 @@ export function proposeActions(input: ProposeInput): ActionProposal[] {
  * - ECS has not rolled back already (circuit breaker rollback requested, in progress or done; an older revision
  *   PRIMARY; the PRIMARY deployment on another revision than the service's).
  */
-export function rollbackProposal({ evidence, findings, primary, thresholds }: ProposeInput): ActionProposal | undefined {
+export function rollbackProposal({
+  evidence,
+  findings,
+  primary,
+  thresholds,
+}: ProposeInput): ActionProposal | undefined {
   if (!primary || primary.severity !== "critical" || !REVISION_CAUSES.has(primary.symptom)) return undefined;
   const current = currentTaskDefinitionArn(evidence);
   if (!current) return undefined;
@@ -93,7 +109,12 @@ export function rollbackProposal({ evidence, findings, primary, thresholds }: Pr
   if (primaryDeployment?.taskDefinition && primaryDeployment.taskDefinition !== current) return undefined;
   const newest = deployment.history.serviceDeployments[0];
   if (newest?.status && ROLLED_BACK.has(newest.status)) return undefined;
-  if (deployment.deployments.some((d) => d.rolloutState === "FAILED" && /roll(?:ing|ed)? back/i.test(d.rolloutStateReason ?? ""))) return undefined;
+  if (
+    deployment.deployments.some(
+      (d) => d.rolloutState === "FAILED" && /roll(?:ing|ed)? back/i.test(d.rolloutStateReason ?? ""),
+    )
+  )
+    return undefined;
 
   const blame = blameCurrent(evidence, findings, primary, current);
   if (!blame) return undefined;
@@ -134,7 +155,9 @@ function blameCurrent(
 ): { text: string; onset?: string | undefined } | undefined {
   const tasks = tasksByArn(evidence);
   const resolve = (f: Finding) =>
-    f.evidence.flatMap((r) => (r.kind === "task" ? [tasks.get(r.id)] : [])).filter((t): t is Task => t?.taskDefinitionArn !== undefined);
+    f.evidence
+      .flatMap((r) => (r.kind === "task" ? [tasks.get(r.id)] : []))
+      .filter((t): t is Task => t?.taskDefinitionArn !== undefined);
   const related = findings.filter((f) => f.severity === "critical" && REVISION_CAUSES.has(f.symptom));
   const referenced = unique([...resolve(primary), ...related.flatMap(resolve)]);
   if (referenced.some((t) => t.taskDefinitionArn !== current)) return undefined;
@@ -147,7 +170,10 @@ function blameCurrent(
   if (failing.length > 0) {
     if (onCurrent.length < BLAME_SHARE * failing.length) return undefined;
     const stops = onCurrent.map((t) => t.stoppedAt ?? t.stoppingAt ?? t.createdAt);
-    return { text: `${onCurrent.length} of ${failing.length} failing task(s) run ${shortName(current)}`, onset: earliest(stops) ?? earliest(seen) };
+    return {
+      text: `${onCurrent.length} of ${failing.length} failing task(s) run ${shortName(current)}`,
+      onset: earliest(stops) ?? earliest(seen),
+    };
   }
   const aboutCurrent = primary.evidence.some((r) => r.kind === "config" && r.id.split("#")[0] === current);
   return aboutCurrent ? { text: `${primary.title} (${shortName(current)})`, onset: earliest(seen) } : undefined;
@@ -155,7 +181,9 @@ function blameCurrent(
 
 /** The earliest of some ISO times that parse; undefined when none does. */
 function earliest(times: readonly (string | undefined)[]): string | undefined {
-  return times.filter((t): t is string => t !== undefined && Number.isFinite(Date.parse(t))).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+  return times
+    .filter((t): t is string => t !== undefined && Number.isFinite(Date.parse(t)))
+    .sort((a, b) => Date.parse(a) - Date.parse(b))[0];
 }
 
 type Deployment = DeploymentData["deployments"][number];
@@ -192,7 +220,9 @@ function freshRevision(
     ...deployment.history.serviceDeployments
       .filter((d) => d.status === "SUCCESSFUL" && d.targetTaskDefinition === current)
       .map((d) => d.finishedAt ?? d.updatedAt),
-    ...deployment.deployments.filter((d) => d.status !== "PRIMARY" && d.rolloutState === "COMPLETED" && d.taskDefinition === current).map((d) => d.updatedAt ?? d.createdAt),
+    ...deployment.deployments
+      .filter((d) => d.status !== "PRIMARY" && d.rolloutState === "COMPLETED" && d.taskDefinition === current)
+      .map((d) => d.updatedAt ?? d.createdAt),
   ];
   const ranSince = earliest(completedRollouts);
   if (ranSince && relative(ranSince).minutes > limit) return undefined;
@@ -200,9 +230,16 @@ function freshRevision(
   const state = primaryDeployment?.rolloutState;
   const started =
     primaryDeployment?.createdAt ??
-    earliest(deployment.history.serviceDeployments.filter((d) => d.targetTaskDefinition === current).slice(0, 1).map((d) => d.startedAt ?? d.createdAt));
+    earliest(
+      deployment.history.serviceDeployments
+        .filter((d) => d.targetTaskDefinition === current)
+        .slice(0, 1)
+        .map((d) => d.startedAt ?? d.createdAt),
+    );
   const since = started ? relative(started) : undefined;
-  const deployedText = since?.text ? `${shortName(current)} was deployed ${since.text}` : `${shortName(current)}'s deployment start is unknown`;
+  const deployedText = since?.text
+    ? `${shortName(current)} was deployed ${since.text}`
+    : `${shortName(current)}'s deployment start is unknown`;
   const stateText = state ? ` (rollout ${state})` : "";
 
   if (state === "IN_PROGRESS" || state === "FAILED") return `${deployedText}${stateText}`;
@@ -226,27 +263,39 @@ function healthyRevision(evidence: Evidence, current: string): { taskDefinition:
   if (!deployment) return undefined;
   const now = evidence.collectedAt;
   const completedAt = (td: string) => {
-    const fromHistory = deployment.history.serviceDeployments.find((d) => d.status === "SUCCESSFUL" && d.targetTaskDefinition === td);
-    const fromDeployments = deployment.deployments.find((d) => d.rolloutState === "COMPLETED" && d.taskDefinition === td);
+    const fromHistory = deployment.history.serviceDeployments.find(
+      (d) => d.status === "SUCCESSFUL" && d.targetTaskDefinition === td,
+    );
+    const fromDeployments = deployment.deployments.find(
+      (d) => d.rolloutState === "COMPLETED" && d.taskDefinition === td,
+    );
     const at = fromHistory?.finishedAt ?? fromHistory?.updatedAt ?? fromDeployments?.updatedAt;
     return { known: fromHistory !== undefined || fromDeployments !== undefined, at };
   };
   const completedText = (td: string) => {
     const { at } = completedAt(td);
     const minutes = at ? minutesBetween(at, now) : NaN;
-    return Number.isFinite(minutes) && minutes >= 0 ? `completed its rollout ${humanMinutes(minutes)} ago` : "completed its rollout";
+    return Number.isFinite(minutes) && minutes >= 0
+      ? `completed its rollout ${humanMinutes(minutes)} ago`
+      : "completed its rollout";
   };
 
   const last = deployment.lastSuccessfulTaskDefinition;
   if (last && last !== current) return { taskDefinition: last, why: completedText(last) };
 
-  const stillRunning = deployment.deployments.find((d) => d.status !== "PRIMARY" && d.runningCount > 0 && d.taskDefinition && d.taskDefinition !== current);
+  const stillRunning = deployment.deployments.find(
+    (d) => d.status !== "PRIMARY" && d.runningCount > 0 && d.taskDefinition && d.taskDefinition !== current,
+  );
   if (stillRunning?.taskDefinition) {
-    return { taskDefinition: stillRunning.taskDefinition, why: `is still running ${stillRunning.runningCount} task(s) (${stillRunning.status} deployment)` };
+    return {
+      taskDefinition: stillRunning.taskDefinition,
+      why: `is still running ${stillRunning.runningCount} task(s) (${stillRunning.status} deployment)`,
+    };
   }
 
   const previous = previousTaskDefinition(evidence)?.taskDefinitionArn;
-  if (previous && previous !== current && completedAt(previous).known) return { taskDefinition: previous, why: completedText(previous) };
+  if (previous && previous !== current && completedAt(previous).known)
+    return { taskDefinition: previous, why: completedText(previous) };
   return undefined;
 }
 
@@ -271,21 +320,31 @@ export function scaleProposal(input: ProposeInput): ActionProposal | undefined {
   const service = evidence.service;
   const desired = service.desiredCount;
   if (desired < 1 || service.runningCount < 1) return undefined;
-  if (findings.some((f) => f.severity === "critical" && (SCALE_BLOCKERS.has(f.symptom) || HEALTH_CHECK_FAILURES.has(f.symptom) || CONFIG.has(f.symptom)))) {
+  if (
+    findings.some(
+      (f) =>
+        f.severity === "critical" &&
+        (SCALE_BLOCKERS.has(f.symptom) || HEALTH_CHECK_FAILURES.has(f.symptom) || CONFIG.has(f.symptom)),
+    )
+  ) {
     return undefined;
   }
   const deployment = stepData(evidence, "deployment");
   if (deployment && deploymentInProgress(deployment)) return undefined;
   if (rollbackProposal(input)) return undefined;
 
-  const running = (stepData(evidence, "stopped-tasks")?.running ?? []).filter((t) => t.lastStatus === undefined || t.lastStatus === "RUNNING");
+  const running = (stepData(evidence, "stopped-tasks")?.running ?? []).filter(
+    (t) => t.lastStatus === undefined || t.lastStatus === "RUNNING",
+  );
   const unhealthy = running.filter((t) => t.healthStatus === "UNHEALTHY").length;
   if (running.length > 0 && unhealthy * 2 >= running.length) return undefined;
 
   const saturation = analyzeSaturation(stepData(evidence, "saturation"), thresholds);
-  if (!(saturation.cpuHigh || saturation.memoryHigh || saturation.requestsRising || saturation.latencyRising)) return undefined;
+  if (!(saturation.cpuHigh || saturation.memoryHigh || saturation.requestsRising || saturation.latencyRising))
+    return undefined;
 
-  const awsvpc = currentTaskDefinition(evidence)?.networkMode === "awsvpc" || (service.network?.subnets.length ?? 0) > 0;
+  const awsvpc =
+    currentTaskDefinition(evidence)?.networkMode === "awsvpc" || (service.network?.subnets.length ?? 0) > 0;
   let room = Number.POSITIVE_INFINITY;
   let roomText = "";
   if (awsvpc) {
@@ -295,9 +354,16 @@ export function scaleProposal(input: ProposeInput): ActionProposal | undefined {
     const free = counted.reduce((sum, s) => sum + s.availableIpAddressCount!, 0);
     const surge = Math.max(0, subnets.surgeNeed);
     room = free - surge;
-    roomText = surge > 0 ? `; ${free} free IP(s) in the subnets, ${surge} kept for a deployment's surge` : `; ${free} free IP(s) in the subnets`;
+    roomText =
+      surge > 0
+        ? `; ${free} free IP(s) in the subnets, ${surge} kept for a deployment's surge`
+        : `; ${free} free IP(s) in the subnets`;
   }
-  const target = Math.min(Math.ceil(desired * thresholds.scaleFactor), desired + thresholds.scaleMaxAdd, desired + room);
+  const target = Math.min(
+    Math.ceil(desired * thresholds.scaleFactor),
+    desired + thresholds.scaleMaxAdd,
+    desired + room,
+  );
   if (target <= desired) return undefined;
 
   return {

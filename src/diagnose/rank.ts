@@ -48,14 +48,22 @@ function placeExplanations(sorted: Finding[]): Finding[] {
  */
 export function confidence(primary: Finding, all: readonly Finding[], explanations = 0): number {
   if (primary.rule === "unrecognised") return 0.3;
-  let score = primary.steps.includes("network-ports") || primary.steps.includes("image") || primary.steps.includes("subnets") ? 0.55 : 0.6;
+  let score =
+    primary.steps.includes("network-ports") || primary.steps.includes("image") || primary.steps.includes("subnets")
+      ? 0.55
+      : 0.6;
   score += Math.min(primary.count, 5) * 0.05;
   if (primary.steps.length > 1) score += 0.1;
   if (primary.cause) score += 0.05;
   if (primary.role === "effect") score -= 0.2;
   if (explanations > 0) score += 0.1;
   const rivals = all.filter(
-    (f) => f !== primary && f.severity === primary.severity && f.role === "cause" && f.rule !== "unrecognised" && !f.explains?.includes(primary.symptom),
+    (f) =>
+      f !== primary &&
+      f.severity === primary.severity &&
+      f.role === "cause" &&
+      f.rule !== "unrecognised" &&
+      !f.explains?.includes(primary.symptom),
   );
   score -= Math.min(rivals.length, 3) * 0.05;
   return Math.round(Math.max(0.1, Math.min(0.95, score)) * 100) / 100;

@@ -53,7 +53,9 @@ export function analyzeSaturation(data: SaturationData | null | undefined, thres
       requestsRising: false,
       latencyRising: false,
       errorsRising: false,
-      summary: data ? "no saturation metrics: every CloudWatch series was empty in the window" : "no saturation metrics: the saturation step collected nothing",
+      summary: data
+        ? "no saturation metrics: every CloudWatch series was empty in the window"
+        : "no saturation metrics: the saturation step collected nothing",
       evidence: [],
     };
   }
@@ -62,12 +64,19 @@ export function analyzeSaturation(data: SaturationData | null | undefined, thres
   const parts: string[] = [];
 
   const level = (metricName: string, label: string) => {
-    const series = withPoints.find((s) => s.namespace === "AWS/ECS" && s.metricName === metricName && s.stat === "Average");
+    const series = withPoints.find(
+      (s) => s.namespace === "AWS/ECS" && s.metricName === metricName && s.stat === "Average",
+    );
     if (!series) return { high: false, value: undefined };
     const value = average(series.points.slice(-n).map((p) => p.value));
     const high = value >= thresholds.saturationPercent;
     parts.push(`${label} ${Math.round(value)}%${high ? " (high)" : ""}`);
-    evidence.push(ref(series, `${label} averaged ${Math.round(value)}% over the last ${Math.min(n, series.points.length)} reading(s)${high ? ` (≥ ${thresholds.saturationPercent}%)` : ""}`));
+    evidence.push(
+      ref(
+        series,
+        `${label} averaged ${Math.round(value)}% over the last ${Math.min(n, series.points.length)} reading(s)${high ? ` (≥ ${thresholds.saturationPercent}%)` : ""}`,
+      ),
+    );
     return { high, value };
   };
   const cpu = level("CPUUtilization", "CPU");
@@ -83,7 +92,10 @@ export function analyzeSaturation(data: SaturationData | null | undefined, thres
     const isRising = best.recent > 0 && (best.baseline > 0 ? best.factor >= thresholds.risingFactor : fromZero);
     const factorText = Number.isFinite(best.factor) ? `×${best.factor.toFixed(1)}` : "from none";
     parts.push(`${label} ${factorText}${isRising ? " (rising)" : ""}`);
-    if (isRising) evidence.push(ref(best.series, `${best.series.label}: ${round(best.baseline)} → ${round(best.recent)} (${factorText})`));
+    if (isRising)
+      evidence.push(
+        ref(best.series, `${best.series.label}: ${round(best.baseline)} → ${round(best.recent)} (${factorText})`),
+      );
     return { rising: isRising, factor: Number.isFinite(best.factor) ? best.factor : undefined };
   };
   const requests = rising("RequestCountPerTarget", "requests per target", false);

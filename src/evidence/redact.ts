@@ -11,14 +11,21 @@ interface Pattern {
 }
 
 const PATTERNS: readonly Pattern[] = [
-  { label: "private-key", regex: /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[\s\S]{0,8000}?(?:-----END [A-Z ]{0,40}PRIVATE KEY-----|$)/g },
+  {
+    label: "private-key",
+    regex: /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[\s\S]{0,8000}?(?:-----END [A-Z ]{0,40}PRIVATE KEY-----|$)/g,
+  },
   { label: "jwt", regex: /\beyJ[A-Za-z0-9_-]{5,2000}\.eyJ[A-Za-z0-9_-]{5,4000}\.[A-Za-z0-9_-]{0,2000}/g },
   { label: "slack-token", regex: /\bxox[abposre]-[A-Za-z0-9-]{10,200}/g },
   { label: "slack-webhook", regex: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]{10,200}/g },
   { label: "github-token", regex: /\b(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{30,255})/g },
   { label: "stripe-key", regex: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,200}/g },
   { label: "aws-access-key", regex: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b/g },
-  { label: "url-credentials", regex: /\b([a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@]{1,200}:)[^\s@/]{1,200}(?=@)/gi, keepPrefix: true },
+  {
+    label: "url-credentials",
+    regex: /\b([a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@]{1,200}:)[^\s@/]{1,200}(?=@)/gi,
+    keepPrefix: true,
+  },
   { label: "bearer", regex: /\b((?:Bearer|Basic|Token)\s+)[A-Za-z0-9._~+/=-]{12,4000}/g, keepPrefix: true },
   {
     label: "secret",
@@ -34,10 +41,15 @@ const PATTERNS: readonly Pattern[] = [
 const MAX_INPUT = 20_000;
 
 export function redact(text: string): string {
-  let out = text.length > MAX_INPUT ? `${text.slice(0, MAX_INPUT)}… [truncated ${text.length - MAX_INPUT} chars]` : text;
+  let out =
+    text.length > MAX_INPUT ? `${text.slice(0, MAX_INPUT)}… [truncated ${text.length - MAX_INPUT} chars]` : text;
   for (const { label, regex, keepPrefix } of PATTERNS) {
     out = out.replace(regex, (match: string, prefix: unknown) =>
-      keepPrefix && typeof prefix === "string" ? `${prefix}[REDACTED:${label}]` : looksLikeSecret(label, match) ? `[REDACTED:${label}]` : match,
+      keepPrefix && typeof prefix === "string"
+        ? `${prefix}[REDACTED:${label}]`
+        : looksLikeSecret(label, match)
+          ? `[REDACTED:${label}]`
+          : match,
     );
   }
   return out;

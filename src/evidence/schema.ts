@@ -137,6 +137,7 @@ export const EvidenceSchema = z
   })
   .superRefine((evidence, ctx) => {
     const ids = evidence.steps.map((s) => s.id);
-    if (new Set(ids).size !== ids.length) ctx.addIssue({ code: "custom", path: ["steps"], message: "a step id appears twice" });
+    if (new Set(ids).size !== ids.length)
+      ctx.addIssue({ code: "custom", path: ["steps"], message: "a step id appears twice" });
   });
 export type Evidence = z.infer<typeof EvidenceSchema>;

@@ -21,22 +21,30 @@ export function parseEvidence(text: string, source = "evidence"): Evidence {
   }
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof version === "number" && version !== SCHEMA_VERSION) {
-    throw new EvidenceInvalidError(`${source} has schemaVersion ${version}; this ecs-medic reads version ${SCHEMA_VERSION}`);
+    throw new EvidenceInvalidError(
+      `${source} has schemaVersion ${version}; this ecs-medic reads version ${SCHEMA_VERSION}`,
+    );
   }
   const result = EvidenceSchema.safeParse(json);
   if (!result.success) {
     const issues = result.error.issues.slice(0, 5).map((i) => `  at ${formatPath(i.path)}: ${i.message}`);
     const more = result.error.issues.length > 5 ? `\n  … and ${result.error.issues.length - 5} more` : "";
-    throw new EvidenceInvalidError(`${source} is not a valid ecs-medic evidence snapshot:\n${issues.join("\n")}${more}`, {
-      cause: result.error,
-    });
+    throw new EvidenceInvalidError(
+      `${source} is not a valid ecs-medic evidence snapshot:\n${issues.join("\n")}${more}`,
+      {
+        cause: result.error,
+      },
+    );
   }
   return result.data;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return "(root)";
-  return path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+  return path
+    .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+    .join("")
+    .replace(/^\./, "");
 }
 
 export async function saveEvidence(file: string, evidence: Evidence): Promise<void> {
@@ -48,7 +56,10 @@ export async function loadEvidence(file: string): Promise<Evidence> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new EvidenceInvalidError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw new EvidenceInvalidError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { cause: error },
+    );
   }
   return parseEvidence(text, file);
 }

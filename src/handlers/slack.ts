@@ -27,7 +27,10 @@ const log = (message: string, detail?: Record<string, unknown>) => console.log(J
 
 /** The worker invoke, with the same bounds as the SSM read: a stalled connection costs ≤ ~2.2 s, not Slack's 3 s. */
 function workerDispatch(functionName: string): Dispatch {
-  return lambdaDispatch(new LambdaClient({ ...ACK_PATH_SDK_CONFIG, requestHandler: { ...ACK_PATH_SDK_CONFIG.requestHandler } }), functionName);
+  return lambdaDispatch(
+    new LambdaClient({ ...ACK_PATH_SDK_CONFIG, requestHandler: { ...ACK_PATH_SDK_CONFIG.requestHandler } }),
+    functionName,
+  );
 }
 
 async function init(forceFetch = false): Promise<ReceiverHandler> {
@@ -62,14 +65,20 @@ async function init(forceFetch = false): Promise<ReceiverHandler> {
 const COULD_NOT_START: APIGatewayProxyStructuredResultV2 = {
   statusCode: 200,
   headers: { "content-type": "application/json" },
-  body: JSON.stringify({ response_type: "ephemeral", text: "ecs-medic could not start (its Slack configuration could not be read). Nothing was run; try again in a minute — if it persists, check the slack function's logs." }),
+  body: JSON.stringify({
+    response_type: "ephemeral",
+    text: "ecs-medic could not start (its Slack configuration could not be read). Nothing was run; try again in a minute — if it persists, check the slack function's logs.",
+  }),
 };
 
 /**
  * The `slack` function behind a Lambda function URL: verifies Slack's signature (Bolt answers 401 otherwise), parses
  * `/ecs …`, hands diagnoses to the worker and acks — nothing slow on this path, and every network call on it bounded.
  */
-export const handler = async (event: LambdaFunctionURLEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+export const handler = async (
+  event: LambdaFunctionURLEvent,
+  context: Context,
+): Promise<APIGatewayProxyStructuredResultV2> => {
   const starting = (ready ??= init().catch((error: unknown) => {
     ready = undefined; // a failed cold start (SSM hiccup) must not poison the container
     throw error;
@@ -78,13 +87,19 @@ export const handler = async (event: LambdaFunctionURLEvent, context: Context): 
   try {
     receive = await starting;
   } catch (error) {
-    log("slack function could not start", { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    log("slack function could not start", {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
     return COULD_NOT_START;
   }
   const response = await receive(event, context);
   // A rotated signing secret makes every request fail verification until the container recycles. When the secret
   // comes from SSM, read it again once (at most once a minute) and retry this request with it.
-  if (response.statusCode === 401 && !process.env.SLACK_SIGNING_SECRET && Date.now() - lastForcedRead > REREAD_AFTER_401_MS) {
+  if (
+    response.statusCode === 401 &&
+    !process.env.SLACK_SIGNING_SECRET &&
+    Date.now() - lastForcedRead > REREAD_AFTER_401_MS
+  ) {
     lastForcedRead = Date.now();
     try {
       const refreshed = init(true);

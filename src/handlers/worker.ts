@@ -32,14 +32,22 @@ async function init(): Promise<Runtime> {
     // A Web API call that hangs must not eat the run's time budget.
     timeout: 10_000,
   };
-  const slack = new WebClient(botToken, { ...base, retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3000 } });
+  const slack = new WebClient(botToken, {
+    ...base,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3000 },
+  });
   // Progress updates are disposable: on a 429 drop the update rather than pause the queue the report shares.
   const progressSlack = new WebClient(botToken, { ...base, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
   const table = process.env.ECS_MEDIC_TABLE;
   // Without a table (local runs) duplicates are caught within this process only.
   const store = table
     ? new DynamoIdempotencyStore(
-        DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true } })),
+        DynamoDBDocumentClient.from(
+          new DynamoDBClient({
+            maxAttempts: 3,
+            requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+          }),
+        ),
         table,
       )
     : new MemoryIdempotencyStore();
@@ -50,7 +58,10 @@ async function init(): Promise<Runtime> {
  * The `worker` function, invoked asynchronously by `slack`. Lambda may deliver the same event more than once, so the
  * job id is claimed before anything is posted. A malformed event is logged and dropped (retrying cannot fix it).
  */
-export const handler = async (event: unknown, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<JobOutcome> => {
+export const handler = async (
+  event: unknown,
+  context?: Pick<Context, "getRemainingTimeInMillis">,
+): Promise<JobOutcome> => {
   const parsed = DiagnoseJobSchema.safeParse(event);
   if (!parsed.success) {
     console.error(JSON.stringify({ message: "malformed job dropped", issues: parsed.error.issues.slice(0, 5) }));

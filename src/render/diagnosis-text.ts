@@ -34,7 +34,9 @@ export function renderDiagnosisText(d: Diagnosis, options: DiagnosisTextOptions)
     `${svc.running}/${svc.desired} running${svc.pending > 0 ? `, ${svc.pending} pending` : ""}`,
     svc.rollout && svc.rollout !== "COMPLETED" ? `rollout ${svc.rollout}` : undefined,
   ].filter(Boolean);
-  out.push(`${style.bold(colorVerdict(verdictText))}  ${style.bold(d.target.service)} ${style.dim(`(${d.target.cluster}, ${d.target.region})`)}`);
+  out.push(
+    `${style.bold(colorVerdict(verdictText))}  ${style.bold(d.target.service)} ${style.dim(`(${d.target.cluster}, ${d.target.region})`)}`,
+  );
   out.push(...wrap(d.headline, width, 0).map((l) => style.bold(l)));
   for (const id of d.primary?.explainedBy ?? []) {
     const why = d.findings.find((f) => f.id === id);
@@ -55,7 +57,10 @@ export function renderDiagnosisText(d: Diagnosis, options: DiagnosisTextOptions)
     const mark = markColor(s.status, style)(STEP_MARK[s.status]);
     // A step that is fine gets one line; the detail is in --format json. Problems get all the room they need.
     const lines = wrap(s.summary, width, indent);
-    const [first = "", ...rest] = s.status === "ok" || s.status === "skipped" ? [ellipsis(lines[0] ?? "", lines.length > 1, width - indent)] : lines;
+    const [first = "", ...rest] =
+      s.status === "ok" || s.status === "skipped"
+        ? [ellipsis(lines[0] ?? "", lines.length > 1, width - indent)]
+        : lines;
     out.push(`${number} ${mark} ${s.title.padEnd(TITLE_WIDTH).slice(0, TITLE_WIDTH)} ${first}`, ...rest);
   }
 
@@ -74,8 +79,13 @@ export function renderDiagnosisText(d: Diagnosis, options: DiagnosisTextOptions)
       out.push(...wrap(p.reason, width, 3).map((l, i) => (i === 0 ? `   ${style.dim(l)}` : style.dim(l))));
       // The plain AWS CLI equivalent, so the change can be made (and reviewed) without ecs-medic's action path.
       const change =
-        p.kind === "rollback" ? `--task-definition ${shortName(p.change.taskDefinition)}` : `--desired-count ${p.change.desiredCount}`;
-      out.push(`   ${style.dim("$")} aws ecs update-service --cluster ${p.cluster} --service ${p.service} \\`, `       ${change}`);
+        p.kind === "rollback"
+          ? `--task-definition ${shortName(p.change.taskDefinition)}`
+          : `--desired-count ${p.change.desiredCount}`;
+      out.push(
+        `   ${style.dim("$")} aws ecs update-service --cluster ${p.cluster} --service ${p.service} \\`,
+        `       ${change}`,
+      );
     }
   }
 
@@ -87,18 +97,30 @@ export function renderDiagnosisText(d: Diagnosis, options: DiagnosisTextOptions)
 }
 
 function findingLines(f: Finding, n: number, d: Diagnosis, style: Style, width: number): string[] {
-  const sev = f.severity === "critical" ? style.red("CRITICAL") : f.severity === "warn" ? style.yellow("WARN") : style.dim("INFO");
+  const sev =
+    f.severity === "critical"
+      ? style.red("CRITICAL")
+      : f.severity === "warn"
+        ? style.yellow("WARN")
+        : style.dim("INFO");
   const count = f.count > 1 ? style.dim(` ×${f.count}`) : "";
   // Leave room on the first line for the severity and count.
   const lines = wrap(`${n}. ${f.title}`, width - 14, 3);
   lines[0] = `${lines[0]}  ${sev}${count}`;
-  if (f.firstSeen) lines.push(`   ${style.dim(`since ${clock(f.firstSeen)} (${ago(f.firstSeen, d.at)})${f.lastSeen && f.lastSeen !== f.firstSeen ? `, last ${clock(f.lastSeen)}` : ""}`)}`);
+  if (f.firstSeen)
+    lines.push(
+      `   ${style.dim(`since ${clock(f.firstSeen)} (${ago(f.firstSeen, d.at)})${f.lastSeen && f.lastSeen !== f.firstSeen ? `, last ${clock(f.lastSeen)}` : ""}`)}`,
+    );
   lines.push(...labelled("why", f.detail, width, style));
   lines.push(...labelled("fix", f.fix, width, style));
   for (const { ref, times } of groupedEvidence(f).slice(0, 3)) {
     const at = ref.at ? `${clock(ref.at)} ` : "";
     const repeat = times > 1 ? `×${times} ` : "";
-    lines.push(...wrap(`· ${at}${repeat}${shortArns(ref.text ?? ref.id)}`, width, 7).map((l, i) => (i === 0 ? `     ${style.dim(l)}` : style.dim(l))));
+    lines.push(
+      ...wrap(`· ${at}${repeat}${shortArns(ref.text ?? ref.id)}`, width, 7).map((l, i) =>
+        i === 0 ? `     ${style.dim(l)}` : style.dim(l),
+      ),
+    );
   }
   return lines;
 }

@@ -22,7 +22,10 @@ export const RESPOND_TIMEOUT_MS = 1500;
  * cleared either way) or "failed" (the post threw — an expired response_url, say). Never throws: a lost courtesy
  * message must not turn an already-acked request into a 500.
  */
-export async function boundedPost(post: () => Promise<unknown>, ms: number): Promise<{ outcome: "sent" | "timed out" | "failed"; error?: string }> {
+export async function boundedPost(
+  post: () => Promise<unknown>,
+  ms: number,
+): Promise<{ outcome: "sent" | "timed out" | "failed"; error?: string }> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<"timed out">((resolve) => {
     timer = setTimeout(() => resolve("timed out"), ms);
@@ -87,11 +90,17 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       await deps.dispatch(job);
     } catch (error) {
       log("dispatch failed", { error: error instanceof Error ? error.message : String(error) });
-      await ack({ response_type: "ephemeral", text: `I could not start the diagnosis of ${parsed.service}: the worker did not accept the job. Try again in a minute; if it persists, check the worker function's logs.` });
+      await ack({
+        response_type: "ephemeral",
+        text: `I could not start the diagnosis of ${parsed.service}: the worker did not accept the job. Try again in a minute; if it persists, check the worker function's logs.`,
+      });
       return;
     }
     const where = parsed.cluster ? ` in ${parsed.cluster}` : "";
-    await ack({ response_type: "ephemeral", text: `:stethoscope: Diagnosing *${parsed.service}*${where} over the last ${parsed.since} — the report will appear in this channel in a few seconds.` });
+    await ack({
+      response_type: "ephemeral",
+      text: `:stethoscope: Diagnosing *${parsed.service}*${where} over the last ${parsed.since} — the report will appear in this channel in a few seconds.`,
+    });
   });
 
   // The buttons' actions have not landed yet: say so, privately. Bolt answers Slack only when this listener returns, so
@@ -99,7 +108,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action(/^ecs_medic_/, async ({ ack, action, respond }) => {
     await ack();
     const id = "action_id" in action ? action.action_id : "";
-    const message = { response_type: "ephemeral" as const, replace_original: false, ...notAvailableMessage(ACTION_LABELS[id] ?? "This action") };
+    const message = {
+      response_type: "ephemeral" as const,
+      replace_original: false,
+      ...notAvailableMessage(ACTION_LABELS[id] ?? "This action"),
+    };
     const ms = deps.respondTimeoutMs ?? RESPOND_TIMEOUT_MS;
     const { outcome, error } = await boundedPost(() => respond(message), ms);
     if (outcome === "timed out") log("respond timed out", { actionId: id, timeoutMs: ms });

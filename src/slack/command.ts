@@ -5,7 +5,12 @@ import { parseWindow } from "../time-window";
 
 /** What `/ecs …` asked for, validated. */
 export type SlashCommand =
-  | { readonly kind: "diagnose"; readonly service: string; readonly cluster?: string | undefined; readonly since: string }
+  | {
+      readonly kind: "diagnose";
+      readonly service: string;
+      readonly cluster?: string | undefined;
+      readonly since: string;
+    }
   | { readonly kind: "help" };
 
 /** A request that cannot be run; `message` says what to type instead. */
@@ -23,7 +28,8 @@ const MAX_TEXT = 600;
  */
 export function parseSlashCommand(text: string, clock: Clock): SlashCommand {
   const trimmed = text.trim();
-  if (trimmed.length > MAX_TEXT) throw new CommandError(`that command is ${trimmed.length} characters long; the limit is ${MAX_TEXT}`);
+  if (trimmed.length > MAX_TEXT)
+    throw new CommandError(`that command is ${trimmed.length} characters long; the limit is ${MAX_TEXT}`);
   const tokens = trimmed.split(/\s+/).filter(Boolean);
   const [verb, ...rest] = tokens;
   if (!verb || verb === "help" || verb === "--help" || verb === "-h") return { kind: "help" };
@@ -34,7 +40,9 @@ export function parseSlashCommand(text: string, clock: Clock): SlashCommand {
   let cluster: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const token = rest[i]!;
-    const [flag, inline] = token.startsWith("--") ? (token.split("=", 2) as [string, string | undefined]) : [token, undefined];
+    const [flag, inline] = token.startsWith("--")
+      ? (token.split("=", 2) as [string, string | undefined])
+      : [token, undefined];
     if (flag === "--since" || flag === "--cluster") {
       const value = inline ?? rest[++i];
       if (!value) throw new CommandError(`${flag} needs a value`);
@@ -47,9 +55,11 @@ export function parseSlashCommand(text: string, clock: Clock): SlashCommand {
     }
   }
   if (positionals.length === 0) throw new CommandError("diagnose needs a service name");
-  if (positionals.length > 2) throw new CommandError(`diagnose takes a service and an optional cluster, got: ${clip(positionals.join(" "))}`);
+  if (positionals.length > 2)
+    throw new CommandError(`diagnose takes a service and an optional cluster, got: ${clip(positionals.join(" "))}`);
   const [service, positionalCluster] = positionals as [string, string | undefined];
-  if (cluster && positionalCluster) throw new CommandError("give the cluster once: either after the service or with --cluster");
+  if (cluster && positionalCluster)
+    throw new CommandError("give the cluster once: either after the service or with --cluster");
   try {
     const target = parseTargetQuery({ service, cluster: cluster ?? positionalCluster });
     parseWindow(since, clock);

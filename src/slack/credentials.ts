@@ -19,7 +19,9 @@ export const ACK_PATH_SDK_CONFIG = {
 /** Built on first use only: a local run with plain env secrets never constructs an SSM client. */
 let provider: SSMProvider | undefined;
 function ssm(): SSMProvider {
-  provider ??= new SSMProvider({ clientConfig: { ...ACK_PATH_SDK_CONFIG, requestHandler: { ...ACK_PATH_SDK_CONFIG.requestHandler } } });
+  provider ??= new SSMProvider({
+    clientConfig: { ...ACK_PATH_SDK_CONFIG, requestHandler: { ...ACK_PATH_SDK_CONFIG.requestHandler } },
+  });
   return provider;
 }
 
@@ -37,7 +39,10 @@ export function resetCredentialsForTests(): void {
  * and response_url, never through the Web API, so its role cannot read the bot token. A plain env var for local runs
  * (SLACK_SIGNING_SECRET), else the SSM SecureString named by SLACK_SIGNING_SECRET_PARAM (how serverless.yml deploys).
  */
-export async function loadSigningSecret(env: Env = process.env, options: { forceFetch?: boolean } = {}): Promise<string> {
+export async function loadSigningSecret(
+  env: Env = process.env,
+  options: { forceFetch?: boolean } = {},
+): Promise<string> {
   return secret(env, "SLACK_SIGNING_SECRET", options.forceFetch);
 }
 
@@ -50,7 +55,8 @@ async function secret(env: Env, name: string, forceFetch = false): Promise<strin
   const plain = env[name];
   if (plain) return plain;
   const parameter = env[`${name}_PARAM`];
-  if (!parameter) throw new Error(`${name} is not configured: set ${name} (local runs) or ${name}_PARAM (an SSM SecureString name)`);
+  if (!parameter)
+    throw new Error(`${name} is not configured: set ${name} (local runs) or ${name}_PARAM (an SSM SecureString name)`);
   const value = await ssm().get(parameter, { decrypt: true, maxAge: CACHE_SECONDS, forceFetch });
   if (!value) throw new Error(`SSM parameter ${parameter} (${name}) is empty or missing`);
   return value;

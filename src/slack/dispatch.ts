@@ -12,8 +12,15 @@ export type Dispatch = (job: DiagnoseJob) => Promise<void>;
 export function lambdaDispatch(lambda: LambdaClient, functionName: string): Dispatch {
   return async (job) => {
     const out = await awsCall("lambda:InvokeFunction", () =>
-      lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "Event", Payload: new TextEncoder().encode(JSON.stringify(job)) })),
+      lambda.send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          InvocationType: "Event",
+          Payload: new TextEncoder().encode(JSON.stringify(job)),
+        }),
+      ),
     );
-    if (out.StatusCode !== 202) throw new Error(`lambda:InvokeFunction answered ${out.StatusCode ?? "no status"} instead of 202`);
+    if (out.StatusCode !== 202)
+      throw new Error(`lambda:InvokeFunction answered ${out.StatusCode ?? "no status"} instead of 202`);
   };
 }

@@ -155,7 +155,8 @@ export function violations(message: SlackMessage): string[] {
     if (c.deny) text(`${where}.confirm.deny`, c.deny, L.confirmButton, true);
   };
 
-  if (textLength(message.text) > L.messageText) out.push(`text: ${textLength(message.text)} characters (max ${L.messageText})`);
+  if (textLength(message.text) > L.messageText)
+    out.push(`text: ${textLength(message.text)} characters (max ${L.messageText})`);
   if (message.text.trim() === "") out.push("text: empty (notifications would have no summary)");
   if (message.blocks.length > L.blocks) out.push(`blocks: ${message.blocks.length} (max ${L.blocks})`);
   message.blocks.forEach((block, i) => {
@@ -190,8 +191,10 @@ export function violations(message: SlackMessage): string[] {
           if ("action_id" in e) id(w, "action_id", e.action_id, actionIds, L.actionId);
           if (e.type !== "button") return;
           text(`${w}.text`, e.text, L.buttonText, true);
-          if (e.value !== undefined && textLength(e.value) > L.buttonValue) out.push(`${w}: value is ${textLength(e.value)} characters (max ${L.buttonValue})`);
-          if (e.url !== undefined && textLength(e.url) > L.buttonUrl) out.push(`${w}: url is ${textLength(e.url)} characters (max ${L.buttonUrl})`);
+          if (e.value !== undefined && textLength(e.value) > L.buttonValue)
+            out.push(`${w}: value is ${textLength(e.value)} characters (max ${L.buttonValue})`);
+          if (e.url !== undefined && textLength(e.url) > L.buttonUrl)
+            out.push(`${w}: url is ${textLength(e.url)} characters (max ${L.buttonUrl})`);
           confirm(w, e.confirm);
         });
         break;
@@ -233,7 +236,12 @@ export function enforceLimits(message: SlackMessage): { message: SlackMessage; o
         if (block.fields) {
           const fields = block.fields.map((f) => fitText(f, L.fieldText, moved));
           if (fields.length > L.fields) {
-            moved(fields.slice(L.fields - 1).map((f) => f.text).join("\n"));
+            moved(
+              fields
+                .slice(L.fields - 1)
+                .map((f) => f.text)
+                .join("\n"),
+            );
             fields.splice(L.fields - 1, fields.length, { type: "mrkdwn", text: CUT_MARKER });
           }
           next.fields = fields;
@@ -243,11 +251,20 @@ export function enforceLimits(message: SlackMessage): { message: SlackMessage; o
         break;
       }
       case "context": {
-        let elements: ContextBlockElement[] = block.elements.map((e) => (e.type === "plain_text" || e.type === "mrkdwn" ? fitText(e, L.contextText, moved) : e));
+        let elements: ContextBlockElement[] = block.elements.map((e) =>
+          e.type === "plain_text" || e.type === "mrkdwn" ? fitText(e, L.contextText, moved) : e,
+        );
         if (elements.length > L.contextElements) {
           // Merge the tail into the last allowed element rather than lose it.
-          const tail = elements.slice(L.contextElements - 1).flatMap((e) => (e.type === "mrkdwn" ? [e.text] : e.type === "plain_text" ? [escapeForOverflow(e.text)] : []));
-          elements = [...elements.slice(0, L.contextElements - 1), fitText({ type: "mrkdwn", text: tail.join(" · ") || "…" }, L.contextText, moved)];
+          const tail = elements
+            .slice(L.contextElements - 1)
+            .flatMap((e) =>
+              e.type === "mrkdwn" ? [e.text] : e.type === "plain_text" ? [escapeForOverflow(e.text)] : [],
+            );
+          elements = [
+            ...elements.slice(0, L.contextElements - 1),
+            fitText({ type: "mrkdwn", text: tail.join(" · ") || "…" }, L.contextText, moved),
+          ];
         }
         if (elements.length === 0) elements = [{ type: "mrkdwn", text: "–" }];
         blocks.push({ ...block, elements });
@@ -258,14 +275,17 @@ export function enforceLimits(message: SlackMessage): { message: SlackMessage; o
           if (e.type !== "button") return [e];
           const fitted = fitButton(e);
           if (!fitted) {
-            moved(`_The "${escapeForOverflow(e.text.text)}" button was left out: its payload is longer than Slack allows (${L.buttonValue} characters)._`);
+            moved(
+              `_The "${escapeForOverflow(e.text.text)}" button was left out: its payload is longer than Slack allows (${L.buttonValue} characters)._`,
+            );
             return [];
           }
           return [fitted];
         });
         for (let i = 0; i < elements.length; i += L.actionsElements) {
           const part = elements.slice(i, i + L.actionsElements);
-          const blockId = i === 0 ? block.block_id : block.block_id ? `${block.block_id}-${i / L.actionsElements + 1}` : undefined;
+          const blockId =
+            i === 0 ? block.block_id : block.block_id ? `${block.block_id}-${i / L.actionsElements + 1}` : undefined;
           blocks.push({ ...block, ...(blockId !== undefined ? { block_id: blockId } : {}), elements: part });
         }
         break;
@@ -300,7 +320,10 @@ function fitButton(button: Button): Button | undefined {
   const L = SLACK_LIMITS;
   if (button.value !== undefined && textLength(button.value) > L.buttonValue) return undefined;
   if (button.url !== undefined && textLength(button.url) > L.buttonUrl) return undefined;
-  const next: Button = { ...button, text: { ...button.text, type: "plain_text", text: cutPlain(nonEmpty(button.text.text), L.buttonText) } };
+  const next: Button = {
+    ...button,
+    text: { ...button.text, type: "plain_text", text: cutPlain(nonEmpty(button.text.text), L.buttonText) },
+  };
   if (button.action_id !== undefined) next.action_id = slice(button.action_id, L.actionId);
   if (button.confirm) next.confirm = fitConfirm(button.confirm);
   return next;
@@ -308,8 +331,14 @@ function fitButton(button: Button): Button | undefined {
 
 function fitConfirm(c: ConfirmationDialog): ConfirmationDialog {
   const L = SLACK_LIMITS;
-  const plain = (t: types.PlainTextElement, max: number): types.PlainTextElement => ({ ...t, text: cutPlain(nonEmpty(t.text), max) });
-  const body = c.text.type === "plain_text" ? plain(c.text, L.confirmText) : { ...c.text, text: cutMrkdwn(nonEmpty(c.text.text), L.confirmText, "…") };
+  const plain = (t: types.PlainTextElement, max: number): types.PlainTextElement => ({
+    ...t,
+    text: cutPlain(nonEmpty(t.text), max),
+  });
+  const body =
+    c.text.type === "plain_text"
+      ? plain(c.text, L.confirmText)
+      : { ...c.text, text: cutMrkdwn(nonEmpty(c.text.text), L.confirmText, "…") };
   return {
     ...c,
     ...(c.title ? { title: plain(c.title, L.confirmTitle) } : {}),
@@ -330,10 +359,13 @@ function uniqueIds(blocks: KnownBlock[]): void {
     return candidate;
   };
   blocks.forEach((block, i) => {
-    if ("block_id" in block && block.block_id !== undefined) blocks[i] = { ...block, block_id: unique(block.block_id, seenBlocks) };
+    if ("block_id" in block && block.block_id !== undefined)
+      blocks[i] = { ...block, block_id: unique(block.block_id, seenBlocks) };
     const current = blocks[i]!;
     if (current.type === "actions") {
-      current.elements = current.elements.map((e): types.ActionsBlockElement => ("action_id" in e && e.action_id !== undefined ? { ...e, action_id: unique(e.action_id, seenActions) } : e));
+      current.elements = current.elements.map((e): types.ActionsBlockElement =>
+        "action_id" in e && e.action_id !== undefined ? { ...e, action_id: unique(e.action_id, seenActions) } : e,
+      );
     }
   });
 }
@@ -348,13 +380,21 @@ function fitBlockCount(blocks: KnownBlock[], moved: (full: string) => void): Kno
   const excess = blocks.length - (max - 1);
   const protectedBlock = (b: KnownBlock) => b.type === "header" || b.type === "actions";
   const order = [...blocks.keys()].reverse();
-  const dropOrder = [...order.filter((i) => !protectedBlock(blocks[i]!)), ...order.filter((i) => protectedBlock(blocks[i]!))];
+  const dropOrder = [
+    ...order.filter((i) => !protectedBlock(blocks[i]!)),
+    ...order.filter((i) => protectedBlock(blocks[i]!)),
+  ];
   const drop = new Set(dropOrder.slice(0, excess));
   const firstDropped = Math.min(...drop);
   const kept: KnownBlock[] = [];
   const dropped: string[] = [];
   blocks.forEach((b, i) => {
-    if (i === firstDropped) kept.push({ type: "context", block_id: "cut", elements: [{ type: "mrkdwn", text: `_… ${drop.size} more block(s) cut, full text in the thread_` }] });
+    if (i === firstDropped)
+      kept.push({
+        type: "context",
+        block_id: "cut",
+        elements: [{ type: "mrkdwn", text: `_… ${drop.size} more block(s) cut, full text in the thread_` }],
+      });
     if (drop.has(i)) dropped.push(blockText(b));
     else kept.push(b);
   });
@@ -369,11 +409,17 @@ export function blockText(block: KnownBlock): string {
     case "header":
       return `*${escapeForOverflow(block.text.text)}*`;
     case "section":
-      return [block.text?.text, ...(block.fields ?? []).map((f) => f.text)].filter((t): t is string => Boolean(t)).join("\n");
+      return [block.text?.text, ...(block.fields ?? []).map((f) => f.text)]
+        .filter((t): t is string => Boolean(t))
+        .join("\n");
     case "context":
-      return block.elements.flatMap((e) => (e.type === "mrkdwn" ? [e.text] : e.type === "plain_text" ? [escapeForOverflow(e.text)] : [])).join(" · ");
+      return block.elements
+        .flatMap((e) => (e.type === "mrkdwn" ? [e.text] : e.type === "plain_text" ? [escapeForOverflow(e.text)] : []))
+        .join(" · ");
     case "actions":
-      return block.elements.flatMap((e) => (e.type === "button" ? [`[${escapeForOverflow(e.text.text)}]`] : [])).join(" ");
+      return block.elements
+        .flatMap((e) => (e.type === "button" ? [`[${escapeForOverflow(e.text.text)}]`] : []))
+        .join(" ");
     default:
       return "";
   }

@@ -90,17 +90,27 @@ export async function runDiagnoseJob(job: DiagnoseJob, deps: WorkerDeps): Promis
   // One diagnosis of a service per channel at a time: a person who retypes the command while the first is still
   // running (a new trigger id, so not a duplicate) is told where the report will appear instead of getting two.
   const inflight = `inflight#${job.channel}#${job.cluster ?? ""}#${job.service}`;
-  const lock = await deps.store.claim(inflight, { owner: job.jobId, leaseSeconds: Math.ceil(budgetMs / 1000) + 60, ttlSeconds: Math.ceil(budgetMs / 1000) + 60, now: deps.clock() });
+  const lock = await deps.store.claim(inflight, {
+    owner: job.jobId,
+    leaseSeconds: Math.ceil(budgetMs / 1000) + 60,
+    ttlSeconds: Math.ceil(budgetMs / 1000) + 60,
+    now: deps.clock(),
+  });
   if (!lock.claimed) {
     log("diagnosis already running for this service in this channel", { jobId: job.jobId, service: job.service });
-    await tellRequester(job, `A diagnosis of ${job.service} is already running in this channel; its report will replace the "diagnosing ${job.service}" message in a moment.`);
+    await tellRequester(
+      job,
+      `A diagnosis of ${job.service} is already running in this channel; its report will replace the "diagnosing ${job.service}" message in a moment.`,
+    );
     await deps.store.finish(key, deps.clock()).catch(() => undefined);
     return { status: "busy" };
   }
   try {
     return await runClaimed(job, deps, key, budgetMs, claim.resumeTs, log);
   } finally {
-    await deps.store.release(inflight, deps.clock()).catch((error: unknown) => log("could not release the in-flight lock", { error: String(error) }));
+    await deps.store
+      .release(inflight, deps.clock())
+      .catch((error: unknown) => log("could not release the in-flight lock", { error: String(error) }));
   }
 }
 
@@ -113,7 +123,14 @@ async function runClaimed(
   log: (message: string, detail?: Record<string, unknown>) => void,
 ): Promise<JobOutcome> {
   const channel = job.channel;
-  const starting = progressMessage({ service: job.service, cluster: job.cluster, done: 0, total: 11, finished: [], requestedBy: job.user });
+  const starting = progressMessage({
+    service: job.service,
+    cluster: job.cluster,
+    done: 0,
+    total: 11,
+    finished: [],
+    requestedBy: job.user,
+  });
   let ts: string;
   try {
     if (resumeTs) {
@@ -121,19 +138,28 @@ async function runClaimed(
       await updateMessage(deps.slack, channel, ts, starting);
     } else {
       ts = await post(deps.slack, channel, starting);
-      await deps.store.recordMessage(key, ts).catch((error: unknown) => log("could not record the message ts", { error: String(error) }));
+      await deps.store
+        .recordMessage(key, ts)
+        .catch((error: unknown) => log("could not record the message ts", { error: String(error) }));
     }
   } catch (error) {
     // Typically not_in_channel / channel_not_found: tell the requester privately instead of failing silently.
     const reason = slackError(error);
     log("cannot post to channel", { channel, reason });
-    await tellRequester(job, `I could not post in this channel (${reason}). Invite me with /invite @ecs-medic, or run the command in a channel I am in.`);
+    await tellRequester(
+      job,
+      `I could not post in this channel (${reason}). Invite me with /invite @ecs-medic, or run the command in a channel I am in.`,
+    );
     await deps.store.finish(key, deps.clock()).catch(() => undefined);
     return { status: "failed", reason };
   }
 
   const update = (message: SlackMessage) => updateMessage(deps.slack, channel, ts, message);
-  const progress = progressUpdater(job, (m) => updateMessage(deps.progressSlack ?? deps.slack, channel, ts, m), deps.progressIntervalMs ?? 3000);
+  const progress = progressUpdater(
+    job,
+    (m) => updateMessage(deps.progressSlack ?? deps.slack, channel, ts, m),
+    deps.progressIntervalMs ?? 3000,
+  );
   let outcome: JobOutcome;
   let thread: SlackMessage[] = [];
   try {
@@ -142,14 +168,25 @@ async function runClaimed(
       const clients = deps.createClients({});
       try {
         const resolved = await resolveTarget(clients.ecs, { service: job.service, cluster: job.cluster });
-        const evidence = await collectEvidence({ clients, resolved, window, clock: deps.clock, cloudTrailLimiter: deps.cloudTrailLimiter, onProgress: progress.onProgress });
+        const evidence = await collectEvidence({
+          clients,
+          resolved,
+          window,
+          clock: deps.clock,
+          cloudTrailLimiter: deps.cloudTrailLimiter,
+          onProgress: progress.onProgress,
+        });
         return { evidence, diagnosis: diagnose(evidence, deps.playbooks) };
       } finally {
         for (const client of Object.values(clients)) client.destroy();
       }
     });
     await progress.stop();
-    const options = { region: result.evidence.target.region || deps.region, requestedBy: job.user, evidence: result.evidence };
+    const options = {
+      region: result.evidence.target.region || deps.region,
+      requestedBy: job.user,
+      evidence: result.evidence,
+    };
     // Every builder returns a message within Slack's limits; what the report cannot hold is in its thread.
     const message = diagnosisMessage(result.diagnosis, options);
     await update(message);
@@ -166,7 +203,9 @@ async function runClaimed(
     }
     outcome = { status: "failed", reason: message.text };
   }
-  await deps.store.finish(key, deps.clock()).catch((error: unknown) => log("could not mark the job finished", { error: String(error) }));
+  await deps.store
+    .finish(key, deps.clock())
+    .catch((error: unknown) => log("could not mark the job finished", { error: String(error) }));
 
   // The thread is extra detail: one reply failing (rate limit, a rejected block) must not cost the report or the rest.
   for (const reply of thread) {
@@ -213,7 +252,16 @@ function progressUpdater(job: DiagnoseJob, update: (m: SlackMessage) => Promise<
       finished.push({ title: titles.get(event.record.id) ?? event.record.id, status: event.record.status });
       // The last step's update would be overwritten at once by the report: skip it.
       if (event.done < event.total) {
-        throttle.push(progressMessage({ service: job.service, cluster: job.cluster, done: finished.length, total, finished: [...finished], requestedBy: job.user }));
+        throttle.push(
+          progressMessage({
+            service: job.service,
+            cluster: job.cluster,
+            done: finished.length,
+            total,
+            finished: [...finished],
+            requestedBy: job.user,
+          }),
+        );
       }
     },
     stop: () => throttle.cancel(),
@@ -240,12 +288,20 @@ function failureMessage(job: DiagnoseJob, error: unknown): SlackMessage {
     );
   }
   if (error instanceof TargetAmbiguousError) return candidatesMessage(error.service, error.candidates);
-  if (slackPlatformError(error)) return errorMessage(`Slack refused the report for ${job.service}`, `Slack answered ${slackError(error)}.`, "This is a bug in ecs-medic's message: please report it with the worker's log line.");
+  if (slackPlatformError(error))
+    return errorMessage(
+      `Slack refused the report for ${job.service}`,
+      `Slack answered ${slackError(error)}.`,
+      "This is a bug in ecs-medic's message: please report it with the worker's log line.",
+    );
   if (error instanceof EcsMedicError) return errorMessage(`Cannot diagnose ${job.service}`, error.message);
   const stepError = toStepError(error, "ecs:DescribeServices");
-  return errorMessage(`Cannot collect evidence for ${job.service}`, `${stepError.code}: ${stepError.message}`, stepError.hint);
+  return errorMessage(
+    `Cannot collect evidence for ${job.service}`,
+    `${stepError.code}: ${stepError.message}`,
+    stepError.hint,
+  );
 }
-
 
 async function tellRequester(job: DiagnoseJob, text: string): Promise<void> {
   if (!job.responseUrl) return;

@@ -34,7 +34,10 @@ export interface ClaimOptions {
 }
 
 export type ClaimResult =
-  | { readonly claimed: true; /** The message a crashed earlier run posted, to resume. */ readonly resumeTs?: string | undefined }
+  | {
+      readonly claimed: true;
+      /** The message a crashed earlier run posted, to resume. */ readonly resumeTs?: string | undefined;
+    }
   | { readonly claimed: false };
 
 interface ClaimRecord {
@@ -55,7 +58,13 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const old = this.records.get(key);
     const free = !old || old.expiresAt < now || (old.state === "running" && old.leaseUntil < now);
     if (!free && old?.owner !== o.owner) return { claimed: false };
-    this.records.set(key, { owner: o.owner, state: "running", leaseUntil: now + o.leaseSeconds, expiresAt: now + o.ttlSeconds, ts: old?.ts });
+    this.records.set(key, {
+      owner: o.owner,
+      state: "running",
+      leaseUntil: now + o.leaseSeconds,
+      expiresAt: now + o.ttlSeconds,
+      ts: old?.ts,
+    });
     return { claimed: true, resumeTs: old?.state === "running" ? old.ts : undefined };
   }
 
@@ -95,10 +104,22 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
         this.doc.send(
           new PutCommand({
             TableName: this.table,
-            Item: { ...this.key(key), owner: o.owner, state: "running", leaseUntil: now + o.leaseSeconds, [KEY.ttl]: now + o.ttlSeconds, claimedAt: o.now.toISOString() },
+            Item: {
+              ...this.key(key),
+              owner: o.owner,
+              state: "running",
+              leaseUntil: now + o.leaseSeconds,
+              [KEY.ttl]: now + o.ttlSeconds,
+              claimedAt: o.now.toISOString(),
+            },
             // Free when new, expired (DynamoDB's TTL deletes lazily, days later), or running with a lapsed lease.
             ConditionExpression: "attribute_not_exists(#pk) OR #ttl < :now OR (#state = :running AND #lease < :now)",
-            ExpressionAttributeNames: { "#pk": KEY.partition, "#ttl": KEY.ttl, "#state": "state", "#lease": "leaseUntil" },
+            ExpressionAttributeNames: {
+              "#pk": KEY.partition,
+              "#ttl": KEY.ttl,
+              "#state": "state",
+              "#lease": "leaseUntil",
+            },
             ExpressionAttributeValues: { ":now": now, ":running": "running" },
             ReturnValues: "ALL_OLD",
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",
@@ -109,7 +130,11 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       return { claimed: true, resumeTs: old?.state === "running" && typeof old.ts === "string" ? old.ts : undefined };
     } catch (error) {
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-      if (!(cause instanceof ConditionalCheckFailedException || (cause instanceof Error && cause.name === "ConditionalCheckFailedException"))) throw error;
+      if (!(
+        cause instanceof ConditionalCheckFailedException ||
+        (cause instanceof Error && cause.name === "ConditionalCheckFailedException")
+      ))
+        throw error;
       // The SDK retries a put whose response was lost; the retry then fails on our own item. That is still ours.
       const item = (cause as { Item?: Record<string, { S?: string } | undefined> }).Item;
       if (item?.owner?.S === o.owner) return { claimed: true, resumeTs: item.ts?.S };
@@ -119,7 +144,15 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
 
   async recordMessage(key: string, ts: string): Promise<void> {
     await awsCall("dynamodb:UpdateItem", () =>
-      this.doc.send(new UpdateCommand({ TableName: this.table, Key: this.key(key), UpdateExpression: "SET #ts = :ts", ExpressionAttributeNames: { "#ts": "ts" }, ExpressionAttributeValues: { ":ts": ts } })),
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(key),
+          UpdateExpression: "SET #ts = :ts",
+          ExpressionAttributeNames: { "#ts": "ts" },
+          ExpressionAttributeValues: { ":ts": ts },
+        }),
+      ),
     );
   }
 

@@ -14,7 +14,9 @@ function operationsInSource(dir: string): Set<string> {
 }
 
 describe("iam/diagnose-readonly.json", () => {
-  const policy = JSON.parse(readFileSync("iam/diagnose-readonly.json", "utf8")) as { Statement: { Action: string[] }[] };
+  const policy = JSON.parse(readFileSync("iam/diagnose-readonly.json", "utf8")) as {
+    Statement: { Action: string[] }[];
+  };
   const granted = new Set(policy.Statement.flatMap((s) => s.Action));
   // The diagnosis reads: everything the collectors call. (The Slack and worker functions add their own, per-function
   // statements in serverless.yml: lambda:InvokeFunction, DynamoDB, SSM.)

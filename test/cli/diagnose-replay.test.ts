@@ -57,7 +57,9 @@ describe("ecs-medic diagnose --evidence (replay, no AWS)", () => {
 
   it("exits 2 naming the file, rule and field when an extra playbook folder is broken", async () => {
     const t = io();
-    expect(await main(["diagnose", "--evidence", "examples/healthy.json", "--playbooks", "/nonexistent/playbooks"], t)).toBe(2);
+    expect(
+      await main(["diagnose", "--evidence", "examples/healthy.json", "--playbooks", "/nonexistent/playbooks"], t),
+    ).toBe(2);
     expect(t.err).toContain("playbook folder /nonexistent/playbooks does not exist");
   });
 });
@@ -74,14 +76,25 @@ describe("ecs-medic demo", () => {
 describe("ecs-medic classify", () => {
   it("answers every JSON line in order, bad lines included", async () => {
     const input = [
-      JSON.stringify({ id: "a", field: "container.reason", text: "OutOfMemoryError: Container killed due to memory usage" }),
+      JSON.stringify({
+        id: "a",
+        field: "container.reason",
+        text: "OutOfMemoryError: Container killed due to memory usage",
+      }),
       "{not json",
       JSON.stringify({ id: "c", field: "nonsense", text: "x" }),
-      JSON.stringify({ id: "d", field: "service_event_message", text: "(service payment-api) has reached a steady state." }),
+      JSON.stringify({
+        id: "d",
+        field: "service_event_message",
+        text: "(service payment-api) has reached a steady state.",
+      }),
     ].join("\n");
     const t = io(input);
     expect(await main(["classify"], t)).toBe(0);
-    const lines = t.out.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = t.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.id, l.symptom])).toEqual([
       ["a", "oom_killed"],
       [null, "other"],

@@ -62,7 +62,12 @@ describe("ecs-medic CLI", () => {
     const arn = (c: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${c}`;
     ecsMock.on(ListClustersCommand).resolves({ clusterArns: [arn("prod"), arn("staging")] });
     ecsMock.on(DescribeServicesCommand).callsFake((input: { cluster: string }) => ({
-      services: [sdkService({ clusterArn: input.cluster, serviceArn: `${input.cluster.replace(":cluster/", ":service/")}/payment-api` })],
+      services: [
+        sdkService({
+          clusterArn: input.cluster,
+          serviceArn: `${input.cluster.replace(":cluster/", ":service/")}/payment-api`,
+        }),
+      ],
     }));
     const t = io();
     expect(await main(["diagnose", "payment-api"], t)).toBe(2);
@@ -79,7 +84,11 @@ describe("ecs-medic CLI", () => {
   it.each([
     { case: "a missing file", content: undefined, err: "cannot read" },
     { case: "a file that is not JSON", content: "{not json", err: "is not JSON" },
-    { case: "a snapshot missing fields", content: JSON.stringify({ schemaVersion: 1, tool: { name: "ecs-medic", version: "0" } }), err: "is not a valid ecs-medic evidence snapshot" },
+    {
+      case: "a snapshot missing fields",
+      content: JSON.stringify({ schemaVersion: 1, tool: { name: "ecs-medic", version: "0" } }),
+      err: "is not a valid ecs-medic evidence snapshot",
+    },
     { case: "a future schema version", content: JSON.stringify({ schemaVersion: 99 }), err: "has schemaVersion 99" },
   ])("exits 2 when --evidence is $case", async ({ content, err }) => {
     const file = join(dir, `bad-${Math.random().toString(36).slice(2)}.json`);

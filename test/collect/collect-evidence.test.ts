@@ -26,7 +26,18 @@ import { collectEvidence } from "../../src/collect/collect-evidence";
 import { STEPS } from "../../src/collect/steps";
 import { STEP_IDS } from "../../src/evidence/schema";
 import { parseEvidence, serializeEvidence } from "../../src/evidence/snapshot";
-import { LOAD_BALANCER_ARN, NOW, REGION, TASK_DEF_ARN, minutesAgo, sdkService, sdkStoppedTask, sdkTargetGroup, sdkTask, sdkTaskDefinition } from "../fixtures/aws";
+import {
+  LOAD_BALANCER_ARN,
+  NOW,
+  REGION,
+  TASK_DEF_ARN,
+  minutesAgo,
+  sdkService,
+  sdkStoppedTask,
+  sdkTargetGroup,
+  sdkTask,
+  sdkTaskDefinition,
+} from "../fixtures/aws";
 import { accessDenied, notFound, throttled } from "../fixtures/errors";
 import { TARGET, instantLimiter } from "../helpers/context";
 import { answerEverything as answerEverythingIn, mockAllClients } from "../helpers/estate";
@@ -131,7 +142,11 @@ describe("collectEvidence", () => {
 
     const subnets = evidence.steps.find((s) => s.id === "subnets")!;
     expect(subnets.status).toBe("error");
-    expect(subnets.errors[0]).toMatchObject({ kind: "access_denied", code: "UnauthorizedOperation", operation: "ec2:DescribeSubnets" });
+    expect(subnets.errors[0]).toMatchObject({
+      kind: "access_denied",
+      code: "UnauthorizedOperation",
+      operation: "ec2:DescribeSubnets",
+    });
     expect(subnets.errors[0]!.hint).toContain("grant it");
     const changes = evidence.steps.find((s) => s.id === "changes")!;
     expect(changes.errors[0]).toMatchObject({ kind: "throttled", operation: "cloudtrail:LookupEvents" });
@@ -145,7 +160,10 @@ describe("collectEvidence", () => {
 
     const evidence = await run();
 
-    expect(evidence.steps.find((s) => s.id === "stopped-tasks")?.errors[0]).toMatchObject({ kind: "access_denied", operation: "ecs:ListTasks" });
+    expect(evidence.steps.find((s) => s.id === "stopped-tasks")?.errors[0]).toMatchObject({
+      kind: "access_denied",
+      operation: "ecs:ListTasks",
+    });
     // STOPPED and RUNNING listings: one call each, however many steps wanted the tasks.
     expect(mocks.ecs).toHaveReceivedCommandTimes(ListTasksCommand, 2);
   });
@@ -166,22 +184,27 @@ describe("collectEvidence", () => {
   it.each([
     { case: "AccessDenied", error: () => accessDenied("ecs:DescribeTaskDefinition"), kind: "access_denied" },
     { case: "throttling", error: () => throttled("ecs"), kind: "throttled" },
-  ])("records $case on the previous revision in contextErrors instead of treating it as gone", async ({ error, kind }) => {
-    answerEverything([]);
-    mocks.ecs.on(ListTasksCommand).resolves({ taskArns: [] });
-    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) }).rejects(error());
+  ])(
+    "records $case on the previous revision in contextErrors instead of treating it as gone",
+    async ({ error, kind }) => {
+      answerEverything([]);
+      mocks.ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+      mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) }).rejects(error());
 
-    const evidence = await run();
+      const evidence = await run();
 
-    expect(evidence.taskDefinitions.map((t) => `${t.role}:${t.revision}`)).toEqual(["current:42"]);
-    expect(evidence.contextErrors).toHaveLength(1);
-    expect(evidence.contextErrors[0]).toMatchObject({ kind, operation: "ecs:DescribeTaskDefinition" });
-  });
+      expect(evidence.taskDefinitions.map((t) => `${t.role}:${t.revision}`)).toEqual(["current:42"]);
+      expect(evidence.contextErrors).toHaveLength(1);
+      expect(evidence.contextErrors[0]).toMatchObject({ kind, operation: "ecs:DescribeTaskDefinition" });
+    },
+  );
 
   it("leaves out a previous revision that does not exist, with no error (ECS: ClientException 'Unable to describe task definition.')", async () => {
     answerEverything([]);
     mocks.ecs.on(ListTasksCommand).resolves({ taskArns: [] });
-    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) }).rejects(notFound("ecs", "ClientException", "Unable to describe task definition."));
+    mocks.ecs
+      .on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) })
+      .rejects(notFound("ecs", "ClientException", "Unable to describe task definition."));
 
     const evidence = await run();
 
@@ -221,13 +244,26 @@ describe("collectEvidence", () => {
 function fakeAnswer(name: string, input: unknown): unknown {
   switch (name) {
     case "ec2:DescribeSubnets":
-      return { Subnets: [{ SubnetId: "subnet-0a1b2c3d4e5f60001", CidrBlock: "10.0.1.0/24", AvailabilityZone: "us-east-1a", AvailableIpAddressCount: 200 }] };
+      return {
+        Subnets: [
+          {
+            SubnetId: "subnet-0a1b2c3d4e5f60001",
+            CidrBlock: "10.0.1.0/24",
+            AvailabilityZone: "us-east-1a",
+            AvailableIpAddressCount: 200,
+          },
+        ],
+      };
     case "elasticloadbalancing:DescribeTargetGroups":
       return { TargetGroups: [sdkTargetGroup()] };
     case "ecs:ListServiceDeployments":
       return { serviceDeployments: [] };
     case "ecs:DescribeTaskDefinition":
-      return { taskDefinition: sdkTaskDefinition(Number((input as { taskDefinition: string }).taskDefinition.split(":").pop())) };
+      return {
+        taskDefinition: sdkTaskDefinition(
+          Number((input as { taskDefinition: string }).taskDefinition.split(":").pop()),
+        ),
+      };
     default:
       throw new Error(`no fake for ${name}`);
   }

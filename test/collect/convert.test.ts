@@ -3,11 +3,20 @@ import { toTaskDefinition } from "../../src/collect/convert";
 import { REGION, sdkTaskDefinition } from "../fixtures/aws";
 
 /** A task definition whose only container uses `logConfiguration` and `healthCheck` as given. */
-function withContainer(logConfiguration: { logDriver: "splunk" | "awsfirelens" | "awslogs"; options: Record<string, string> }, command?: string[]) {
+function withContainer(
+  logConfiguration: { logDriver: "splunk" | "awsfirelens" | "awslogs"; options: Record<string, string> },
+  command?: string[],
+) {
   const base = sdkTaskDefinition(42).containerDefinitions![0]!;
   return toTaskDefinition(
     sdkTaskDefinition(42, {
-      containerDefinitions: [{ ...base, logConfiguration: { ...logConfiguration, secretOptions: [] }, ...(command ? { healthCheck: { command, interval: 30 } } : {}) }],
+      containerDefinitions: [
+        {
+          ...base,
+          logConfiguration: { ...logConfiguration, secretOptions: [] },
+          ...(command ? { healthCheck: { command, interval: 30 } } : {}),
+        },
+      ],
     }),
     "current",
   ).containers[0]!;
@@ -17,12 +26,20 @@ describe("toTaskDefinition redacts what a task definition carries in clear", () 
   it("redacts Splunk's token and keeps the endpoint", () => {
     const container = withContainer({
       logDriver: "splunk",
-      options: { "splunk-url": "https://splunk.example.com:8088", "splunk-token": "6a2c1f0e-3b4d-4c5e-8f90-123456789abc", "splunk-source": "payment-api" },
+      options: {
+        "splunk-url": "https://splunk.example.com:8088",
+        "splunk-token": "6a2c1f0e-3b4d-4c5e-8f90-123456789abc",
+        "splunk-source": "payment-api",
+      },
     });
 
     expect(container.logConfiguration).toEqual({
       logDriver: "splunk",
-      options: { "splunk-url": "https://splunk.example.com:8088", "splunk-token": "[REDACTED:secret]", "splunk-source": "payment-api" },
+      options: {
+        "splunk-url": "https://splunk.example.com:8088",
+        "splunk-token": "[REDACTED:secret]",
+        "splunk-source": "payment-api",
+      },
     });
   });
 
@@ -58,9 +75,16 @@ describe("toTaskDefinition redacts what a task definition carries in clear", () 
   it("keeps awslogs' group, region and prefix exactly, whatever they look like", () => {
     // 40 mixed-case characters with digits: the shape of an AWS secret key, but a log group's name here.
     const group = "/ecs/PaymentApiProd2026ClusterBlueGreen1";
-    const container = withContainer({ logDriver: "awslogs", options: { "awslogs-group": group, "awslogs-region": REGION, "awslogs-stream-prefix": "ecs" } });
+    const container = withContainer({
+      logDriver: "awslogs",
+      options: { "awslogs-group": group, "awslogs-region": REGION, "awslogs-stream-prefix": "ecs" },
+    });
 
-    expect(container.logConfiguration!.options).toEqual({ "awslogs-group": group, "awslogs-region": REGION, "awslogs-stream-prefix": "ecs" });
+    expect(container.logConfiguration!.options).toEqual({
+      "awslogs-group": group,
+      "awslogs-region": REGION,
+      "awslogs-stream-prefix": "ecs",
+    });
   });
 
   it("redacts secrets in the health-check command", () => {

@@ -8,12 +8,27 @@ describe("parseImageRef", () => {
     {
       case: "ECR with a tag",
       image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/payment-api:v2",
-      want: { registry: "ecr", host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", registryId: "123456789012", region: "us-east-1", repositoryName: "payment-api", tag: "v2", digest: undefined },
+      want: {
+        registry: "ecr",
+        host: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+        registryId: "123456789012",
+        region: "us-east-1",
+        repositoryName: "payment-api",
+        tag: "v2",
+        digest: undefined,
+      },
     },
     {
       case: "ECR with a nested repository and no tag (Docker's default: latest)",
       image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/payment-api",
-      want: { registry: "ecr", registryId: "123456789012", region: "eu-west-1", repositoryName: "team/payment-api", tag: "latest", digest: undefined },
+      want: {
+        registry: "ecr",
+        registryId: "123456789012",
+        region: "eu-west-1",
+        repositoryName: "team/payment-api",
+        tag: "latest",
+        digest: undefined,
+      },
     },
     {
       case: "ECR pinned by digest (no tag implied)",
@@ -43,7 +58,14 @@ describe("parseImageRef", () => {
     {
       case: "Docker Hub official image, bare name",
       image: "nginx",
-      want: { registry: "other", host: "docker.io", repositoryName: "library/nginx", tag: "latest", registryId: undefined, region: undefined },
+      want: {
+        registry: "other",
+        host: "docker.io",
+        repositoryName: "library/nginx",
+        tag: "latest",
+        registryId: undefined,
+        region: undefined,
+      },
     },
     {
       case: "Docker Hub official image with a tag",

@@ -20,9 +20,21 @@ describe("parseTargetQuery", () => {
   it.each([
     { case: "a plain name", input: { service: "payment-api" }, want: { service: "payment-api", cluster: undefined } },
     { case: "cluster/name", input: { service: "prod/payment-api" }, want: { service: "payment-api", cluster: "prod" } },
-    { case: "a service ARN (new format)", input: { service: SERVICE_ARN }, want: { service: "payment-api", cluster: "prod" } },
-    { case: "an old-format ARN with --cluster", input: { service: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/payment-api`, cluster: "prod" }, want: { service: "payment-api", cluster: "prod" } },
-    { case: "a cluster ARN", input: { service: "payment-api", cluster: clusterArn("prod") }, want: { service: "payment-api", cluster: clusterArn("prod") } },
+    {
+      case: "a service ARN (new format)",
+      input: { service: SERVICE_ARN },
+      want: { service: "payment-api", cluster: "prod" },
+    },
+    {
+      case: "an old-format ARN with --cluster",
+      input: { service: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/payment-api`, cluster: "prod" },
+      want: { service: "payment-api", cluster: "prod" },
+    },
+    {
+      case: "a cluster ARN",
+      input: { service: "payment-api", cluster: clusterArn("prod") },
+      want: { service: "payment-api", cluster: clusterArn("prod") },
+    },
   ])("accepts $case", ({ input, want }) => {
     expect(parseTargetQuery(input)).toEqual(want);
   });
@@ -41,11 +53,20 @@ describe("parseTargetQuery", () => {
 
 describe("resolveTarget", () => {
   it("describes the service in the given cluster and derives account and region from its ARN", async () => {
-    ecsMock.on(DescribeServicesCommand, { cluster: "prod", services: [SERVICE] }).resolves({ services: [sdkService()], failures: [] });
+    ecsMock
+      .on(DescribeServicesCommand, { cluster: "prod", services: [SERVICE] })
+      .resolves({ services: [sdkService()], failures: [] });
 
     const { target } = await resolveTarget(ecs, { service: SERVICE, cluster: "prod" });
 
-    expect(target).toEqual({ account: ACCOUNT, region: REGION, cluster: "prod", clusterArn: clusterArn("prod"), service: SERVICE, serviceArn: SERVICE_ARN });
+    expect(target).toEqual({
+      account: ACCOUNT,
+      region: REGION,
+      cluster: "prod",
+      clusterArn: clusterArn("prod"),
+      service: SERVICE,
+      serviceArn: SERVICE_ARN,
+    });
     expect(ecsMock).toHaveReceivedCommandTimes(ListClustersCommand, 0);
   });
 
@@ -57,9 +78,13 @@ describe("resolveTarget", () => {
       .resolves({ clusterArns: [], nextToken: "t2" })
       .on(ListClustersCommand, { nextToken: "t2" })
       .resolves({ clusterArns: [clusterArn("prod")] });
-    ecsMock.on(DescribeServicesCommand).callsFake((input: { cluster: string }) =>
-      input.cluster === clusterArn("prod") ? { services: [sdkService()], failures: [] } : missing(input.cluster, SERVICE),
-    );
+    ecsMock
+      .on(DescribeServicesCommand)
+      .callsFake((input: { cluster: string }) =>
+        input.cluster === clusterArn("prod")
+          ? { services: [sdkService()], failures: [] }
+          : missing(input.cluster, SERVICE),
+      );
 
     const { target } = await resolveTarget(ecs, { service: SERVICE });
 
@@ -70,7 +95,12 @@ describe("resolveTarget", () => {
   it("lists the candidates when the name exists in several clusters", async () => {
     ecsMock.on(ListClustersCommand).resolves({ clusterArns: [clusterArn("prod"), clusterArn("staging")] });
     ecsMock.on(DescribeServicesCommand).callsFake((input: { cluster: string }) => ({
-      services: [sdkService({ clusterArn: input.cluster, serviceArn: `${input.cluster.replace(":cluster/", ":service/")}/${SERVICE}` })],
+      services: [
+        sdkService({
+          clusterArn: input.cluster,
+          serviceArn: `${input.cluster.replace(":cluster/", ":service/")}/${SERVICE}`,
+        }),
+      ],
       failures: [],
     }));
 
@@ -78,37 +108,54 @@ describe("resolveTarget", () => {
 
     expect(error).toBeInstanceOf(TargetAmbiguousError);
     expect((error as TargetAmbiguousError).candidates.map((c) => c.cluster)).toEqual(["prod", "staging"]);
-    expect((error as Error).message).toBe('"payment-api" exists in 2 clusters: prod/payment-api, staging/payment-api. Say which with --cluster.');
+    expect((error as Error).message).toBe(
+      '"payment-api" exists in 2 clusters: prod/payment-api, staging/payment-api. Say which with --cluster.',
+    );
   });
 
   it("names the clusters searched and suggests similar names when nothing matches", async () => {
     ecsMock.on(ListClustersCommand).resolves({ clusterArns: [clusterArn("prod"), clusterArn("staging")] });
     ecsMock.on(DescribeServicesCommand).callsFake((input: { cluster: string }) => missing(input.cluster, "payment"));
     ecsMock.on(ListServicesCommand).callsFake((input: { cluster: string }) => ({
-      serviceArns: input.cluster === clusterArn("prod") ? [SERVICE_ARN, `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/checkout`] : [],
+      serviceArns:
+        input.cluster === clusterArn("prod")
+          ? [SERVICE_ARN, `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/checkout`]
+          : [],
     }));
 
     const error = await resolveTarget(ecs, { service: "payment" }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(TargetNotFoundError);
     expect((error as TargetNotFoundError).clustersSearched).toEqual(["prod", "staging"]);
-    expect((error as Error).message).toBe('No active service "payment" in 2 clusters (prod, staging). Did you mean prod/payment-api?');
+    expect((error as Error).message).toBe(
+      'No active service "payment" in 2 clusters (prod, staging). Did you mean prod/payment-api?',
+    );
   });
 
   it.each([
-    { case: "a missing cluster (ClusterNotFoundException)", reply: () => Promise.reject(notFound("ecs", "ClusterNotFoundException", "Cluster not found.")) },
-    { case: "a deleted (INACTIVE) service", reply: () => Promise.resolve({ services: [sdkService({ status: "INACTIVE" })], failures: [] }) },
+    {
+      case: "a missing cluster (ClusterNotFoundException)",
+      reply: () => Promise.reject(notFound("ecs", "ClusterNotFoundException", "Cluster not found.")),
+    },
+    {
+      case: "a deleted (INACTIVE) service",
+      reply: () => Promise.resolve({ services: [sdkService({ status: "INACTIVE" })], failures: [] }),
+    },
     { case: "a MISSING failure", reply: () => Promise.resolve(missing("prod", SERVICE)) },
   ])("reports not found for $case", async ({ reply }) => {
     ecsMock.on(DescribeServicesCommand).callsFake(reply);
     ecsMock.on(ListServicesCommand).resolves({ serviceArns: [] });
 
-    await expect(resolveTarget(ecs, { service: SERVICE, cluster: "prod" })).rejects.toThrow('No active service "payment-api" in cluster prod.');
+    await expect(resolveTarget(ecs, { service: SERVICE, cluster: "prod" })).rejects.toThrow(
+      'No active service "payment-api" in cluster prod.',
+    );
   });
 
   it("says there are no clusters when the account has none", async () => {
     ecsMock.on(ListClustersCommand).resolves({ clusterArns: [] });
-    await expect(resolveTarget(ecs, { service: SERVICE })).rejects.toThrow(/No ECS clusters in this account and region/);
+    await expect(resolveTarget(ecs, { service: SERVICE })).rejects.toThrow(
+      /No ECS clusters in this account and region/,
+    );
   });
 
   it("passes AccessDenied through, tagged with the operation to grant", async () => {

@@ -105,13 +105,22 @@ describe.skipIf(missing.length > 0)(
             WORKER_FUNCTION_NAME: "ecs-medic-test-worker",
           },
         });
-        const out = JSON.parse(stdout.trim().split("\n").pop()!) as { importMs: number; handleMs: number; totalMs: number; statusCode: number; body: string };
+        const out = JSON.parse(stdout.trim().split("\n").pop()!) as {
+          importMs: number;
+          handleMs: number;
+          totalMs: number;
+          statusCode: number;
+          body: string;
+        };
         const size = statSync("dist/handlers/slack.mjs").size;
         console.log(
           `slack.mjs (${(size / 1024).toFixed(0)} KiB) in a fresh node: import ${out.importMs.toFixed(0)} ms + first signed request ${out.handleMs.toFixed(0)} ms = ${out.totalMs.toFixed(0)} ms`,
         );
         expect(out.statusCode).toBe(200);
-        expect(JSON.parse(out.body)).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("Diagnosing *payment-api* in prod") });
+        expect(JSON.parse(out.body)).toMatchObject({
+          response_type: "ephemeral",
+          text: expect.stringContaining("Diagnosing *payment-api* in prod"),
+        });
         expect(invokes).toEqual([{ url: "/2015-03-31/functions/ecs-medic-test-worker/invocations", type: "Event" }]);
         expect(out.totalMs).toBeLessThan(1500);
       } finally {
@@ -134,9 +143,14 @@ describe.skipIf(missing.length > 0)(
           metafile: true,
           logLevel: "silent",
         });
-        const imports = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+        const imports = Object.values(metafile.outputs).flatMap((o) =>
+          o.imports.filter((i) => i.external).map((i) => i.path),
+        );
         expect(imports, bundle).toContain("node:module");
-        expect(imports.filter((path) => !isBuiltin(path) && !optional.has(path)), bundle).toEqual([]);
+        expect(
+          imports.filter((path) => !isBuiltin(path) && !optional.has(path)),
+          bundle,
+        ).toEqual([]);
       }
     });
 

@@ -71,12 +71,16 @@ describe.skipIf(missing.length > 0)(
     let packageSeconds = 0;
 
     const statementsOf = (roleId: string): Statement[] =>
-      resources[roleId]!.Properties.Policies.flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement);
+      resources[roleId]!.Properties.Policies.flatMap(
+        (p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement,
+      );
     /** The plugin's own statement: write the function's own log group, nothing else. */
     const isOwnLogWriting = (s: Statement, fn: string) =>
       actionsOf([s]).every((a) => ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:PutLogEvents"].includes(a)) &&
       asArray(s.Resource).every((r) => text(r).includes(`log-group:/aws/lambda/${SERVICE}-${STAGE}-${fn}:`));
-    const ssmParameterArn = (name: string) => ({ "Fn::Sub": `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/ecs-medic/${STAGE}/slack/${name}` });
+    const ssmParameterArn = (name: string) => ({
+      "Fn::Sub": `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/ecs-medic/${STAGE}/slack/${name}`,
+    });
     /** SecureStrings under the AWS-managed key: decrypt only through SSM, only with alias/aws/ssm. */
     const kmsDecryptViaSsm: Statement = {
       Effect: "Allow",
@@ -96,7 +100,8 @@ describe.skipIf(missing.length > 0)(
       packageDir = mkdtempSync(join(tmpdir(), "ecs-medic-sls-"));
       // No credentials of any kind: packaging must not need AWS (nor any network; osls runs offline).
       const env: NodeJS.ProcessEnv = { ...process.env };
-      for (const name of Object.keys(env)) if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(name)) delete env[name];
+      for (const name of Object.keys(env))
+        if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(name)) delete env[name];
       Object.assign(env, {
         SLS_TELEMETRY_DISABLED: "1",
         SLS_NOTIFICATIONS_MODE: "off",
@@ -106,17 +111,23 @@ describe.skipIf(missing.length > 0)(
       });
       const started = performance.now();
       try {
-        await promisify(execFile)("npx", ["sls", "package", "--stage", STAGE, "--region", "us-east-1", "--package", packageDir], {
-          env,
-          timeout: 170_000,
-          maxBuffer: 16 * 1024 * 1024,
-        });
+        await promisify(execFile)(
+          "npx",
+          ["sls", "package", "--stage", STAGE, "--region", "us-east-1", "--package", packageDir],
+          {
+            env,
+            timeout: 170_000,
+            maxBuffer: 16 * 1024 * 1024,
+          },
+        );
       } catch (error) {
         const { stdout, stderr } = error as { stdout?: string; stderr?: string };
         throw new Error(`sls package failed:\n${stdout ?? ""}\n${stderr ?? ""}`, { cause: error });
       }
       packageSeconds = (performance.now() - started) / 1000;
-      template = JSON.parse(readFileSync(join(packageDir, "cloudformation-template-update-stack.json"), "utf8")) as Template;
+      template = JSON.parse(
+        readFileSync(join(packageDir, "cloudformation-template-update-stack.json"), "utf8"),
+      ) as Template;
       resources = template.Resources;
     }, 180_000);
 
@@ -145,8 +156,12 @@ describe.skipIf(missing.length > 0)(
     it("gives each function its own role, and no function the shared one", () => {
       expect(resources.SlackIamRoleLambdaExecution?.Type).toBe("AWS::IAM::Role");
       expect(resources.WorkerIamRoleLambdaExecution?.Type).toBe("AWS::IAM::Role");
-      expect(resources.SlackLambdaFunction!.Properties.Role).toEqual({ "Fn::GetAtt": ["SlackIamRoleLambdaExecution", "Arn"] });
-      expect(resources.WorkerLambdaFunction!.Properties.Role).toEqual({ "Fn::GetAtt": ["WorkerIamRoleLambdaExecution", "Arn"] });
+      expect(resources.SlackLambdaFunction!.Properties.Role).toEqual({
+        "Fn::GetAtt": ["SlackIamRoleLambdaExecution", "Arn"],
+      });
+      expect(resources.WorkerLambdaFunction!.Properties.Role).toEqual({
+        "Fn::GetAtt": ["WorkerIamRoleLambdaExecution", "Arn"],
+      });
       for (const role of ["SlackIamRoleLambdaExecution", "WorkerIamRoleLambdaExecution"]) {
         expect(resources[role]!.Properties.ManagedPolicyArns ?? []).toEqual([]);
       }
@@ -156,7 +171,11 @@ describe.skipIf(missing.length > 0)(
       const statements = statementsOf("SlackIamRoleLambdaExecution");
       const rest = statements.filter((s) => !isOwnLogWriting(s, "slack"));
       expect(rest).toEqual([
-        { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [{ "Fn::GetAtt": ["WorkerLambdaFunction", "Arn"] }] },
+        {
+          Effect: "Allow",
+          Action: ["lambda:InvokeFunction"],
+          Resource: [{ "Fn::GetAtt": ["WorkerLambdaFunction", "Arn"] }],
+        },
         { Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [ssmParameterArn("signing-secret")] },
         kmsDecryptViaSsm,
       ]);
@@ -175,17 +194,32 @@ describe.skipIf(missing.length > 0)(
         .sort();
       expect(diagnosis).toEqual(expected);
       expect(diagnosis.filter((a) => !/:(Describe|List|Get|Lookup|Filter)/.test(a))).toEqual([]);
-      for (const mutating of ["ecs:UpdateService", "ecs:StopTask", "ecs:RunTask", "ecs:RegisterTaskDefinition", "ecs:*", "*"]) {
+      for (const mutating of [
+        "ecs:UpdateService",
+        "ecs:StopTask",
+        "ecs:RunTask",
+        "ecs:RegisterTaskDefinition",
+        "ecs:*",
+        "*",
+      ]) {
         expect(actionsOf(statements)).not.toContain(mutating);
       }
       // Everything else the worker may do, each statement exactly, each on its own resource.
       const others = statements.filter((s) => actionsOf([s]).some((a) => !expected.includes(a)));
       expect(others).toEqual([
         // The idempotency claim: a conditional PutItem, then UpdateItems of its state — no reads, no queries.
-        { Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: [{ "Fn::GetAtt": ["EcsMedicTable", "Arn"] }] },
+        {
+          Effect: "Allow",
+          Action: ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+          Resource: [{ "Fn::GetAtt": ["EcsMedicTable", "Arn"] }],
+        },
         { Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [ssmParameterArn("bot-token")] },
         kmsDecryptViaSsm,
-        { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [{ "Fn::GetAtt": ["WorkerFailedJobsQueue", "Arn"] }] },
+        {
+          Effect: "Allow",
+          Action: ["sqs:SendMessage"],
+          Resource: [{ "Fn::GetAtt": ["WorkerFailedJobsQueue", "Arn"] }],
+        },
       ]);
       expect(text(others)).not.toContain("signing-secret");
       expect(text(others)).not.toContain('"Resource":"*"');
@@ -265,7 +299,9 @@ describe.skipIf(missing.length > 0)(
         expect(code).not.toMatch(/(from|require\()\s*"@aws-sdk\/client-/);
       }
       // The ECS client the collectors need (ListServiceDeployments is newer than some runtime SDKs) is inside.
-      expect(readZip(join(packageDir, "worker.zip")).get("src/handlers/worker.mjs")!.toString("utf8")).toContain("ListServiceDeployments");
+      expect(readZip(join(packageDir, "worker.zip")).get("src/handlers/worker.mjs")!.toString("utf8")).toContain(
+        "ListServiceDeployments",
+      );
     });
   },
 );

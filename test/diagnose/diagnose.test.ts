@@ -19,7 +19,12 @@ describe("diagnose", () => {
     evidence.service = { ...evidence.service, runningCount: evidence.service.desiredCount };
     const events = evidence.steps.find((s) => s.id === "service-events");
     if (events?.id !== "service-events" || !events.data) throw new Error("fixture");
-    events.data.events.unshift({ id: "steady", createdAt: evidence.collectedAt, message: "(service payment-api) has reached a steady state.", inWindow: true });
+    events.data.events.unshift({
+      id: "steady",
+      createdAt: evidence.collectedAt,
+      message: "(service payment-api) has reached a steady state.",
+      inWindow: true,
+    });
 
     expect(diagnose(evidence, playbooks).verdict).toBe("degraded");
     expect(diagnose(example("oom-after-deploy"), playbooks).verdict).toBe("failing");
@@ -40,7 +45,15 @@ describe("diagnose", () => {
             ...s,
             status: "error" as const,
             data: null,
-            errors: [{ kind: "access_denied" as const, code: "UnauthorizedOperation", operation: "ec2:DescribeSubnets", message: "You are not authorized to perform this operation.", hint: "AccessDenied on ec2:DescribeSubnets — grant it to the role ecs-medic runs as to see subnet free IPs" }],
+            errors: [
+              {
+                kind: "access_denied" as const,
+                code: "UnauthorizedOperation",
+                operation: "ec2:DescribeSubnets",
+                message: "You are not authorized to perform this operation.",
+                hint: "AccessDenied on ec2:DescribeSubnets — grant it to the role ecs-medic runs as to see subnet free IPs",
+              },
+            ],
           }
         : s,
     );
@@ -57,7 +70,15 @@ describe("diagnose", () => {
     expect(() => diagnose(bare, playbooks)).not.toThrow();
     expect(diagnose(bare, playbooks).steps.every((s) => s.status === "skipped")).toBe(true);
 
-    const skipped = { ...evidence, steps: evidence.steps.map((s) => ({ ...s, status: "skipped" as const, data: null, skipReason: "not applicable" })) };
+    const skipped = {
+      ...evidence,
+      steps: evidence.steps.map((s) => ({
+        ...s,
+        status: "skipped" as const,
+        data: null,
+        skipReason: "not applicable",
+      })),
+    };
     const d = diagnose(skipped as Evidence, playbooks);
     expect(d.verdict).toBe("degraded");
     expect(d.headline).toMatch(/^Not enough evidence to judge payment-api/);
@@ -67,7 +88,10 @@ describe("diagnose", () => {
     const evidence = example("healthy") as Mutable<Evidence>;
     const logs = evidence.steps.find((s) => s.id === "task-logs");
     if (logs?.id !== "task-logs" || !logs.data) throw new Error("fixture");
-    logs.data.streams[0]?.lines.push({ timestamp: evidence.collectedAt, message: "ERROR widget frobnication failed for order 42" });
+    logs.data.streams[0]?.lines.push({
+      timestamp: evidence.collectedAt,
+      message: "ERROR widget frobnication failed for order 42",
+    });
 
     const d = diagnose(evidence, playbooks);
     const unexplained = d.findings.find((f) => f.rule === "unrecognised");
@@ -77,7 +101,17 @@ describe("diagnose", () => {
   });
 
   it("fills every placeholder in every finding of every example", () => {
-    for (const name of ["oom-after-deploy", "image-tag-missing", "secret-access-denied", "subnet-ip-exhaustion", "elb-health-check-wrong-path", "port-mismatch", "circuit-breaker-rollback", "fargate-spot-interruption", "saturated-healthy"]) {
+    for (const name of [
+      "oom-after-deploy",
+      "image-tag-missing",
+      "secret-access-denied",
+      "subnet-ip-exhaustion",
+      "elb-health-check-wrong-path",
+      "port-mismatch",
+      "circuit-breaker-rollback",
+      "fargate-spot-interruption",
+      "saturated-healthy",
+    ]) {
       for (const f of diagnose(example(name), playbooks).findings) {
         for (const text of [f.title, f.detail, f.fix]) expect(text, `${name}/${f.rule}`).not.toMatch(/\{[A-Za-z]+\}/);
       }

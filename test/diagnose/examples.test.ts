@@ -10,25 +10,85 @@ import type { Diagnosis } from "../../src/diagnose/types";
 import { parseEvidence } from "../../src/evidence/snapshot";
 
 const playbooks = loadPlaybooks();
-const run = (name: string): Diagnosis => diagnose(parseEvidence(readFileSync(`examples/${name}.json`, "utf8")), playbooks);
+const run = (name: string): Diagnosis =>
+  diagnose(parseEvidence(readFileSync(`examples/${name}.json`, "utf8")), playbooks);
 const primaryOf = (d: Diagnosis) => d.findings.find((f) => f.id === d.primary?.finding);
 
 const CASES = [
-  { name: "oom-after-deploy", verdict: "failing", symptom: "oom_killed", rollbackTo: "payment-api:42", headline: /killed for using more memory/ },
-  { name: "image-tag-missing", verdict: "failing", symptom: "image_pull_failure", cause: "tag_not_found", explainedBy: "image_not_found", rollbackTo: "payment-api:42", headline: /payment-api:v1\.43 does not exist/ },
-  { name: "secret-access-denied", verdict: "failing", symptom: "secret_access_denied", explainedBy: "secret_not_readable", rollbackTo: "payment-api:57", headline: /execution role cannot read secret prod\/shared\/payments-db-Qw3rTy$/ },
-  { name: "subnet-ip-exhaustion", verdict: "failing", symptom: "subnet_ip_exhaustion", explainedBy: "subnet_ip_low", headline: /network interface/ },
-  { name: "elb-health-check-wrong-path", verdict: "failing", symptom: "elb_health_check_failed", cause: "response_code", explainedBy: "health_check_misconfigured", rollbackTo: "payment-api:87", headline: /wrong HTTP code/ },
-  { name: "port-mismatch", verdict: "failing", symptom: "elb_health_check_failed", cause: "timeout", explainedBy: "security_group_blocks_traffic", rollbackTo: "payment-api:64", headline: /time out/ },
+  {
+    name: "oom-after-deploy",
+    verdict: "failing",
+    symptom: "oom_killed",
+    rollbackTo: "payment-api:42",
+    headline: /killed for using more memory/,
+  },
+  {
+    name: "image-tag-missing",
+    verdict: "failing",
+    symptom: "image_pull_failure",
+    cause: "tag_not_found",
+    explainedBy: "image_not_found",
+    rollbackTo: "payment-api:42",
+    headline: /payment-api:v1\.43 does not exist/,
+  },
+  {
+    name: "secret-access-denied",
+    verdict: "failing",
+    symptom: "secret_access_denied",
+    explainedBy: "secret_not_readable",
+    rollbackTo: "payment-api:57",
+    headline: /execution role cannot read secret prod\/shared\/payments-db-Qw3rTy$/,
+  },
+  {
+    name: "subnet-ip-exhaustion",
+    verdict: "failing",
+    symptom: "subnet_ip_exhaustion",
+    explainedBy: "subnet_ip_low",
+    headline: /network interface/,
+  },
+  {
+    name: "elb-health-check-wrong-path",
+    verdict: "failing",
+    symptom: "elb_health_check_failed",
+    cause: "response_code",
+    explainedBy: "health_check_misconfigured",
+    rollbackTo: "payment-api:87",
+    headline: /wrong HTTP code/,
+  },
+  {
+    name: "port-mismatch",
+    verdict: "failing",
+    symptom: "elb_health_check_failed",
+    cause: "timeout",
+    explainedBy: "security_group_blocks_traffic",
+    rollbackTo: "payment-api:64",
+    headline: /time out/,
+  },
   // The breaker already rolled back and the service is steady again: degraded (it happened), not failing (it is over).
-  { name: "circuit-breaker-rollback", verdict: "degraded", symptom: "app_crash", also: "deployment_failed", headline: /fails at start-up/ },
+  {
+    name: "circuit-breaker-rollback",
+    verdict: "degraded",
+    symptom: "app_crash",
+    also: "deployment_failed",
+    headline: /fails at start-up/,
+  },
   { name: "fargate-spot-interruption", verdict: "degraded", symptom: "spot_interruption", headline: /Spot/ },
-  { name: "saturated-healthy", verdict: "degraded", symptom: "other", cause: "saturation", scale: true, headline: /short of task capacity/ },
+  {
+    name: "saturated-healthy",
+    verdict: "degraded",
+    symptom: "other",
+    cause: "saturation",
+    scale: true,
+    headline: /short of task capacity/,
+  },
 ] as const;
 
 describe("example incidents", () => {
   it("covers every example file", () => {
-    const files = readdirSync("examples").filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, "")).sort();
+    const files = readdirSync("examples")
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.replace(/\.json$/, ""))
+      .sort();
     expect(files).toEqual([...CASES.map((c) => c.name), "healthy"].sort());
   });
 
@@ -50,7 +110,8 @@ describe("example incidents", () => {
     if ("rollbackTo" in c) expect(rollback?.change.taskDefinition?.split("/").pop()).toBe(c.rollbackTo);
     else expect(rollback).toBeUndefined();
     const scale = d.proposals.find((p) => p.kind === "scale");
-    if ("scale" in c) expect(scale?.change.desiredCount).toBeGreaterThan(scale?.expect.desiredCount ?? Number.POSITIVE_INFINITY);
+    if ("scale" in c)
+      expect(scale?.change.desiredCount).toBeGreaterThan(scale?.expect.desiredCount ?? Number.POSITIVE_INFINITY);
     else expect(scale).toBeUndefined();
   });
 
@@ -65,7 +126,10 @@ describe("example incidents", () => {
 
   it("never proposes scaling a crash loop, an OOM loop or a pull failure", () => {
     for (const name of ["oom-after-deploy", "image-tag-missing", "circuit-breaker-rollback", "secret-access-denied"]) {
-      expect(run(name).proposals.map((p) => p.kind), name).not.toContain("scale");
+      expect(
+        run(name).proposals.map((p) => p.kind),
+        name,
+      ).not.toContain("scale");
     }
   });
 

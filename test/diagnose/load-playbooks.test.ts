@@ -26,7 +26,8 @@ const rule = (fields: Record<string, unknown> = {}) => ({
   fix: "Raise the pool size or find the leak.",
   ...fields,
 });
-const writeRules = (rules: unknown[], name = "team.yaml") => writeFileSync(join(dir, "symptoms", name), JSON.stringify({ rules }));
+const writeRules = (rules: unknown[], name = "team.yaml") =>
+  writeFileSync(join(dir, "symptoms", name), JSON.stringify({ rules }));
 const line = (text: string) => ({ field: "log_line" as const, text });
 
 describe("loadPlaybooks", () => {
@@ -41,7 +42,10 @@ describe("loadPlaybooks", () => {
   it("lets a platform team add a rule in its own folder, with no TypeScript change", () => {
     const before = classifyMessage(line("ERROR connection pool exhausted after 30000ms"), loadPlaybooks());
     writeRules([rule()]);
-    const after = classifyMessage(line("ERROR connection pool exhausted after 30000ms"), loadPlaybooks({ overrides: [dir] }));
+    const after = classifyMessage(
+      line("ERROR connection pool exhausted after 30000ms"),
+      loadPlaybooks({ overrides: [dir] }),
+    );
     expect(before.rule).not.toBe("team-db-pool");
     expect(after).toMatchObject({ symptom: "app_crash", cause: "db_pool", rule: "team-db-pool" });
   });
@@ -55,14 +59,46 @@ describe("loadPlaybooks", () => {
   });
 
   it.each([
-    { case: "YAML that does not parse", content: "rules: [\n  - id: x\n    match: {", message: /team\.yaml: not valid YAML/ },
-    { case: "an unknown symptom", content: JSON.stringify({ rules: [rule({ symptom: "disk_full" })] }), message: /rule team-db-pool, field symptom/ },
-    { case: "a failure rule without a fix", content: JSON.stringify({ rules: [rule({ fix: "" })] }), message: /rule team-db-pool, field fix: a failure rule must say what to do/ },
-    { case: "an unknown key (typo)", content: JSON.stringify({ rules: [rule({ match: { anyy: ["x"] } })] }), message: /rule team-db-pool, field match/ },
-    { case: "a match with no condition", content: JSON.stringify({ rules: [rule({ match: {} })] }), message: /a match needs at least one condition/ },
-    { case: "an invalid regex", content: JSON.stringify({ rules: [rule({ match: { any: ["(unclosed"] } })] }), message: /rule team-db-pool: match\.any\[0\]: pattern "\(unclosed" is not a valid regular expression/ },
-    { case: "a catastrophic regex", content: JSON.stringify({ rules: [rule({ match: { any: ["(a+)+$"] } })] }), message: /rule team-db-pool: match\.any\[0\]: pattern "\(a\+\)\+\$" nests quantifiers/ },
-    { case: "an unknown field name", content: JSON.stringify({ rules: [rule({ fields: ["stderr"] })] }), message: /rule team-db-pool, field fields\.0/ },
+    {
+      case: "YAML that does not parse",
+      content: "rules: [\n  - id: x\n    match: {",
+      message: /team\.yaml: not valid YAML/,
+    },
+    {
+      case: "an unknown symptom",
+      content: JSON.stringify({ rules: [rule({ symptom: "disk_full" })] }),
+      message: /rule team-db-pool, field symptom/,
+    },
+    {
+      case: "a failure rule without a fix",
+      content: JSON.stringify({ rules: [rule({ fix: "" })] }),
+      message: /rule team-db-pool, field fix: a failure rule must say what to do/,
+    },
+    {
+      case: "an unknown key (typo)",
+      content: JSON.stringify({ rules: [rule({ match: { anyy: ["x"] } })] }),
+      message: /rule team-db-pool, field match/,
+    },
+    {
+      case: "a match with no condition",
+      content: JSON.stringify({ rules: [rule({ match: {} })] }),
+      message: /a match needs at least one condition/,
+    },
+    {
+      case: "an invalid regex",
+      content: JSON.stringify({ rules: [rule({ match: { any: ["(unclosed"] } })] }),
+      message: /rule team-db-pool: match\.any\[0\]: pattern "\(unclosed" is not a valid regular expression/,
+    },
+    {
+      case: "a catastrophic regex",
+      content: JSON.stringify({ rules: [rule({ match: { any: ["(a+)+$"] } })] }),
+      message: /rule team-db-pool: match\.any\[0\]: pattern "\(a\+\)\+\$" nests quantifiers/,
+    },
+    {
+      case: "an unknown field name",
+      content: JSON.stringify({ rules: [rule({ fields: ["stderr"] })] }),
+      message: /rule team-db-pool, field fields\.0/,
+    },
   ])("refuses $case, naming the file, the rule and the field", ({ content, message }) => {
     writeFileSync(join(dir, "symptoms", "team.yaml"), content);
     expect(() => loadPlaybooks({ overrides: [dir] })).toThrow(PlaybookInvalidError);
@@ -82,7 +118,15 @@ describe("loadPlaybooks", () => {
     writeRules([
       rule({ id: "low", priority: 10, title: "low", match: { any: ["pool exhausted"] } }),
       rule({ id: "high", priority: 999, title: "high", match: { any: ["pool exhausted"] } }),
-      { id: "benign-pool", symptom: "normal", fields: ["log_line"], match: { any: ["pool"] }, severity: "info", priority: 1000, title: "benign" },
+      {
+        id: "benign-pool",
+        symptom: "normal",
+        fields: ["log_line"],
+        match: { any: ["pool"] },
+        severity: "info",
+        priority: 1000,
+        title: "benign",
+      },
     ]);
     const p = loadPlaybooks({ overrides: [dir] });
     expect(classifyMessage(line("ERROR connection pool exhausted"), p).rule).toBe("high");

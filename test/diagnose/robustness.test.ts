@@ -87,7 +87,11 @@ describe("classify never throws", () => {
     for (let i = 0; i < 60; i += 1) {
       const text = randomText(next, Math.floor(next() * 400));
       expectAnswer({ field, text });
-      expectAnswer({ field, text, extra: { exitCode: text.slice(0, 3), stopCode: text, reasonCode: text, state: text, reason: text } });
+      expectAnswer({
+        field,
+        text,
+        extra: { exitCode: text.slice(0, 3), stopCode: text, reasonCode: text, state: text, reason: text },
+      });
     }
   });
 
@@ -122,7 +126,17 @@ describe("classify never throws", () => {
 
   it.each(MESSAGE_FIELDS)("on odd types and extras in %s", (field) => {
     const texts: unknown[] = [undefined, null, 42, true, { a: 1 }, ["x"], "", " "];
-    const extras: unknown[] = [undefined, null, "x", 1, [], { exitCode: "abc" }, { exitCode: Number.NaN }, { exitCode: 1e308 }, { stopCode: 5, reasonCode: {} }];
+    const extras: unknown[] = [
+      undefined,
+      null,
+      "x",
+      1,
+      [],
+      { exitCode: "abc" },
+      { exitCode: Number.NaN },
+      { exitCode: 1e308 },
+      { stopCode: 5, reasonCode: {} },
+    ];
     for (const text of texts) for (const extra of extras) expectAnswer({ field, text, extra } as ClassifyInput);
   });
 
@@ -133,15 +147,30 @@ describe("classify never throws", () => {
 
 describe("normalisation", () => {
   it("matches through invisible characters, ANSI colours, full-width letters and curly quotes", () => {
-    expect(classify({ field: "container.reason", text: "Out\u200bOf\u200dMemoryError: Container killed due to memory usage" }).symptom).toBe("oom_killed");
-    expect(classify({ field: "log_line", text: "\u001b[31mERROR\u001b[0m botocore.exceptions.NoCredentialsError: Unable to locate credentials" })).toMatchObject({
+    expect(
+      classify({
+        field: "container.reason",
+        text: "Out\u200bOf\u200dMemoryError: Container killed due to memory usage",
+      }).symptom,
+    ).toBe("oom_killed");
+    expect(
+      classify({
+        field: "log_line",
+        text: "\u001b[31mERROR\u001b[0m botocore.exceptions.NoCredentialsError: Unable to locate credentials",
+      }),
+    ).toMatchObject({
       symptom: "iam_task_role_denied",
       cause: "no_credentials",
     });
-    expect(classify({ field: "stoppedReason", text: "Ｔａｓｋ ｆａｉｌｅｄ ＥＬＢ ｈｅａｌｔｈ ｃｈｅｃｋｓ" }).symptom).toBe("elb_health_check_failed");
-    expect(classify({ field: "service_event_message", text: "service (web) was unable to place a task. Reason: You’ve reached the limit on the number of tasks you can run concurrently" }).symptom).toBe(
-      "capacity_unavailable",
-    );
+    expect(
+      classify({ field: "stoppedReason", text: "Ｔａｓｋ ｆａｉｌｅｄ ＥＬＢ ｈｅａｌｔｈ ｃｈｅｃｋｓ" }).symptom,
+    ).toBe("elb_health_check_failed");
+    expect(
+      classify({
+        field: "service_event_message",
+        text: "service (web) was unable to place a task. Reason: You’ve reached the limit on the number of tasks you can run concurrently",
+      }).symptom,
+    ).toBe("capacity_unavailable");
   });
 });
 
@@ -185,7 +214,18 @@ describe("the loader refuses patterns that could hang", () => {
     writeFileSync(
       file,
       JSON.stringify({
-        rules: [{ id: "team-slow", symptom: "app_crash", fields: ["log_line"], match, severity: "critical", title: "Slow", why: "Why it is slow.", fix: "Fix it." }],
+        rules: [
+          {
+            id: "team-slow",
+            symptom: "app_crash",
+            fields: ["log_line"],
+            match,
+            severity: "critical",
+            title: "Slow",
+            why: "Why it is slow.",
+            fix: "Fix it.",
+          },
+        ],
       }),
     );
     let error: unknown;

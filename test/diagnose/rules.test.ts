@@ -38,7 +38,8 @@ const LL = "log_line" as const;
 const CT = "cloudtrail_event" as const;
 const EB = "eventbridge_event" as const;
 
-const RIE = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed:";
+const RIE =
+  "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed:";
 const ASM = `${RIE} unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/db-AbCdEf from secrets manager:`;
 const serviceAction = (eventName: string, eventType = "ERROR", more: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -54,21 +55,34 @@ const trail = (eventSource: string, eventName: string, role: string, errorCode?:
   JSON.stringify({
     eventSource,
     eventName,
-    userIdentity: { type: "AssumedRole", arn: `arn:aws:sts::123456789012:assumed-role/${role}/3f1c2b7e`, ...(invokedBy ? { invokedBy } : {}) },
+    userIdentity: {
+      type: "AssumedRole",
+      arn: `arn:aws:sts::123456789012:assumed-role/${role}/3f1c2b7e`,
+      ...(invokedBy ? { invokedBy } : {}),
+    },
     ...(errorCode
-      ? { errorCode, errorMessage: `User: arn:aws:sts::123456789012:assumed-role/${role}/3f1c2b7e is not authorized to perform: ${eventSource.split(".")[0]}:${eventName}` }
+      ? {
+          errorCode,
+          errorMessage: `User: arn:aws:sts::123456789012:assumed-role/${role}/3f1c2b7e is not authorized to perform: ${eventSource.split(".")[0]}:${eventName}`,
+        }
       : {}),
   });
 
 const CASES: Record<string, RuleCase> = {
   // 10-placement
   "subnet-insufficient-free-addresses": {
-    match: { field: SR, text: "There are not enough free addresses in subnet 'subnet-0a1b2c3d4e5f67890' to satisfy the requested number of instances." },
+    match: {
+      field: SR,
+      text: "There are not enough free addresses in subnet 'subnet-0a1b2c3d4e5f67890' to satisfy the requested number of instances.",
+    },
     nearMiss: { field: SR, text: "Timeout waiting for network interface provisioning to complete." },
     notApplicable: TH,
   },
   "eni-create-failed": {
-    match: { field: SR, text: "Unexpected EC2 error while attempting to Create Network Interface with public IP assignment enabled in subnet 'subnet-0a1b2c3d4e5f67890'" },
+    match: {
+      field: SR,
+      text: "Unexpected EC2 error while attempting to Create Network Interface with public IP assignment enabled in subnet 'subnet-0a1b2c3d4e5f67890'",
+    },
     nearMiss: { field: SR, text: "Unexpected EC2 error while attempting to tag the network interface" },
     notApplicable: TH,
   },
@@ -78,53 +92,110 @@ const CASES: Record<string, RuleCase> = {
     notApplicable: TH,
   },
   "placement-cpu": {
-    match: { field: SE, text: "service (payment-api) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e has insufficient CPU units available." },
-    nearMiss: { field: SE, text: "service httpd-web was unable to place a task because no container instance met all of its requirements. The closest matching container-instance b1a73168 has insufficient memory available." },
+    match: {
+      field: SE,
+      text: "service (payment-api) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e has insufficient CPU units available.",
+    },
+    nearMiss: {
+      field: SE,
+      text: "service httpd-web was unable to place a task because no container instance met all of its requirements. The closest matching container-instance b1a73168 has insufficient memory available.",
+    },
     notApplicable: TH,
   },
   "placement-memory": {
-    match: { field: SE, text: "service httpd-web was unable to place a task because no container instance met all of its requirements. The closest matching container-instance b1a73168 has insufficient memory available." },
-    nearMiss: { field: SE, text: "service (payment-api) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e has insufficient CPU units available." },
+    match: {
+      field: SE,
+      text: "service httpd-web was unable to place a task because no container instance met all of its requirements. The closest matching container-instance b1a73168 has insufficient memory available.",
+    },
+    nearMiss: {
+      field: SE,
+      text: "service (payment-api) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e has insufficient CPU units available.",
+    },
     notApplicable: TH,
   },
   "placement-eni": {
-    match: { field: SE, text: 'service qa-web was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e encountered error "RESOURCE:ENI".' },
-    nearMiss: { field: SE, text: 'service qa-web was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e encountered error "RESOURCE:CPU".' },
+    match: {
+      field: SE,
+      text: 'service qa-web was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e encountered error "RESOURCE:ENI".',
+    },
+    nearMiss: {
+      field: SE,
+      text: 'service qa-web was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e encountered error "RESOURCE:CPU".',
+    },
     notApplicable: TH,
   },
   "placement-ports": {
-    match: { field: SE, text: "(service ecs-simple-service) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 3f4de1c5) is already using a port required by your task." },
-    nearMiss: { field: SE, text: "service examples-nginx was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 333ba941 is missing an attribute required by your task." },
+    match: {
+      field: SE,
+      text: "(service ecs-simple-service) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 3f4de1c5) is already using a port required by your task.",
+    },
+    nearMiss: {
+      field: SE,
+      text: "service examples-nginx was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 333ba941 is missing an attribute required by your task.",
+    },
     notApplicable: TH,
   },
   "placement-no-instances": {
-    match: { field: SE, text: "service factorio was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster." },
-    nearMiss: { field: SE, text: "service (payment-api) was unable to place a task because no container instance met all of its requirements." },
+    match: {
+      field: SE,
+      text: "service factorio was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster.",
+    },
+    nearMiss: {
+      field: SE,
+      text: "service (payment-api) was unable to place a task because no container instance met all of its requirements.",
+    },
     notApplicable: TH,
   },
   "placement-attribute": {
-    match: { field: SE, text: "service examples-nginx was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 333ba941 is missing an attribute required by your task." },
-    nearMiss: { field: SE, text: "(service ecs-simple-service) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 3f4de1c5) is already using a port required by your task." },
+    match: {
+      field: SE,
+      text: "service examples-nginx was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 333ba941 is missing an attribute required by your task.",
+    },
+    nearMiss: {
+      field: SE,
+      text: "(service ecs-simple-service) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 3f4de1c5) is already using a port required by your task.",
+    },
     notApplicable: TH,
   },
   "placement-constraints": {
-    match: { field: SE, text: "service (payment-api) was unable to place a task because no container instance met all of its requirements." },
-    nearMiss: { field: SE, text: "service (payment-api) was unable to place a task. Reason: Capacity is unavailable at this time." },
+    match: {
+      field: SE,
+      text: "service (payment-api) was unable to place a task because no container instance met all of its requirements.",
+    },
+    nearMiss: {
+      field: SE,
+      text: "service (payment-api) was unable to place a task. Reason: Capacity is unavailable at this time.",
+    },
     notApplicable: SR,
   },
   "fargate-capacity-unavailable": {
-    match: { field: SE, text: "service (payment-api) was unable to place a task. Reason: Capacity is unavailable at this time. Please try again later or in a different availability zone." },
+    match: {
+      field: SE,
+      text: "service (payment-api) was unable to place a task. Reason: Capacity is unavailable at this time. Please try again later or in a different availability zone.",
+    },
     nearMiss: { field: SE, text: "service (payment-api) was unable to place a task. Reason: Internal error." },
     notApplicable: TH,
   },
   "task-limit-or-quota": {
-    match: { field: SE, text: "service (payment-api) was unable to place a task. Reason: You’ve reached the limit on the number of vCPUs you can run concurrently" },
-    nearMiss: { field: SE, text: "service (payment-api) was unable to place a task. Reason: Capacity is unavailable at this time." },
+    match: {
+      field: SE,
+      text: "service (payment-api) was unable to place a task. Reason: You’ve reached the limit on the number of vCPUs you can run concurrently",
+    },
+    nearMiss: {
+      field: SE,
+      text: "service (payment-api) was unable to place a task. Reason: Capacity is unavailable at this time.",
+    },
     notApplicable: TH,
   },
   "placement-could-not-launch": {
-    match: { field: SE, text: "service (payment-api) could not launch 3 tasks for deployment ecs-svc/1571272475813219068." },
-    nearMiss: { field: SE, text: "(service loppestars-service) failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::035338517878:role/task' that was provided for this task.)" },
+    match: {
+      field: SE,
+      text: "service (payment-api) could not launch 3 tasks for deployment ecs-svc/1571272475813219068.",
+    },
+    nearMiss: {
+      field: SE,
+      text: "(service loppestars-service) failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::035338517878:role/task' that was provided for this task.)",
+    },
     notApplicable: SR,
   },
   "placement-eventbridge": {
@@ -139,43 +210,85 @@ const CASES: Record<string, RuleCase> = {
   },
   // 20-image-pull
   "pull-platform-mismatch": {
-    match: { field: SR, text: "CannotPullContainerError: image Manifest does not contain descriptor matching platform 'linux/amd64'" },
-    nearMiss: { field: SR, text: 'CannotPullContainerError: inspect image has been retried 1 time(s): failed to resolve ref "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2": 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2: not found' },
+    match: {
+      field: SR,
+      text: "CannotPullContainerError: image Manifest does not contain descriptor matching platform 'linux/amd64'",
+    },
+    nearMiss: {
+      field: SR,
+      text: 'CannotPullContainerError: inspect image has been retried 1 time(s): failed to resolve ref "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2": 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2: not found',
+    },
     notApplicable: TH,
   },
   "pull-rate-limited": {
     match: { field: CR, text: "ERROR: toomanyrequests: Too Many Requests." },
-    nearMiss: { field: CR, text: 'CannotPullContainerError: inspect image has been retried 1 time(s): failed to resolve ref "x.dkr.ecr.us-east-1.amazonaws.com/web:v2": unexpected status code [manifests v2]: 403 Forbidden' },
+    nearMiss: {
+      field: CR,
+      text: 'CannotPullContainerError: inspect image has been retried 1 time(s): failed to resolve ref "x.dkr.ecr.us-east-1.amazonaws.com/web:v2": unexpected status code [manifests v2]: 403 Forbidden',
+    },
     notApplicable: TH,
   },
   "pull-access-denied": {
-    match: { field: CR, text: "CannotPullContainerError: Error response from daemon: pull access denied for ecs-task-kite, repository does not exist or may require 'docker login'" },
-    nearMiss: { field: CR, text: "CannotPullContainerError: API error (404): repository 111122223333.dkr.ecr.us-east-1.amazonaws.com/orders/api not found" },
+    match: {
+      field: CR,
+      text: "CannotPullContainerError: Error response from daemon: pull access denied for ecs-task-kite, repository does not exist or may require 'docker login'",
+    },
+    nearMiss: {
+      field: CR,
+      text: "CannotPullContainerError: API error (404): repository 111122223333.dkr.ecr.us-east-1.amazonaws.com/orders/api not found",
+    },
     notApplicable: TH,
   },
   "pull-manifest-unknown": {
-    match: { field: CR, text: "CannotPullContainerError: Error response from daemon: manifest for 905234897161.dkr.ecr.us-east-1.amazonaws.com/api:latest not found: manifest unknown: Requested image not found" },
-    nearMiss: { field: CR, text: "CannotPullContainerError: Error response from daemon: manifest for elasticsearch:latest not found" },
+    match: {
+      field: CR,
+      text: "CannotPullContainerError: Error response from daemon: manifest for 905234897161.dkr.ecr.us-east-1.amazonaws.com/api:latest not found: manifest unknown: Requested image not found",
+    },
+    nearMiss: {
+      field: CR,
+      text: "CannotPullContainerError: Error response from daemon: manifest for elasticsearch:latest not found",
+    },
     notApplicable: TH,
   },
   "pull-tag-not-found": {
-    match: { field: CR, text: "CannotPullContainerError: Error response from daemon: manifest for elasticsearch:latest not found" },
-    nearMiss: { field: CR, text: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref "x.dkr.ecr.us-east-1.amazonaws.com/api:v42": failed to do request: Head "https://x.dkr.ecr.us-east-1.amazonaws.com/v2/api/manifests/v42": dial tcp 10.0.3.17:443: i/o timeout' },
+    match: {
+      field: CR,
+      text: "CannotPullContainerError: Error response from daemon: manifest for elasticsearch:latest not found",
+    },
+    nearMiss: {
+      field: CR,
+      text: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref "x.dkr.ecr.us-east-1.amazonaws.com/api:v42": failed to do request: Head "https://x.dkr.ecr.us-east-1.amazonaws.com/v2/api/manifests/v42": dial tcp 10.0.3.17:443: i/o timeout',
+    },
     notApplicable: TH,
   },
   "pull-disk-or-runtime": {
-    match: { field: CR, text: "CannotPullContainerError: write /var/lib/docker/tmp/GetImageBlob111111111: no space left on device" },
+    match: {
+      field: CR,
+      text: "CannotPullContainerError: write /var/lib/docker/tmp/GetImageBlob111111111: no space left on device",
+    },
     nearMiss: { field: CR, text: "CannotPullContainerError: Error response from daemon: net/http: request canceled" },
     notApplicable: TH,
   },
   "pull-network-timeout": {
-    match: { field: SR, text: 'CannotPullContainerError: inspect image has been retried 5 time(s): failed to resolve ref "docker.io/library/nginx:latest": failed to do request: Head https://registry-1.docker.io/v2/library/nginx/manifests/latest: dial tcp 52.72.252.48:443: i/o timeout' },
-    nearMiss: { field: SR, text: "CannotPullContainerError: Error response from daemon: manifest for elasticsearch:latest not found" },
+    match: {
+      field: SR,
+      text: 'CannotPullContainerError: inspect image has been retried 5 time(s): failed to resolve ref "docker.io/library/nginx:latest": failed to do request: Head https://registry-1.docker.io/v2/library/nginx/manifests/latest: dial tcp 52.72.252.48:443: i/o timeout',
+    },
+    nearMiss: {
+      field: SR,
+      text: "CannotPullContainerError: Error response from daemon: manifest for elasticsearch:latest not found",
+    },
     notApplicable: TH,
   },
   "pull-unexpected-status": {
-    match: { field: SR, text: "CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: httpReaderSeeker: failed open: unexpected status code" },
-    nearMiss: { field: SR, text: "CannotPullContainerError: failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/cypress/included/manifests/sha256:86e3: 429 Too Many Requests" },
+    match: {
+      field: SR,
+      text: "CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: httpReaderSeeker: failed open: unexpected status code",
+    },
+    nearMiss: {
+      field: SR,
+      text: "CannotPullContainerError: failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/cypress/included/manifests/sha256:86e3: 429 Too Many Requests",
+    },
     notApplicable: TH,
   },
   "pull-generic": {
@@ -185,63 +298,126 @@ const CASES: Record<string, RuleCase> = {
   },
   // 30-start-up
   "startup-efs-volume": {
-    match: { field: SR, text: "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: mount.nfs4: Connection timed out : unsuccessful EFS utils command execution; code: 32" },
-    nearMiss: { field: SR, text: "ResourceInitializationError: failed to create new container runtime task: failed to create shim task: OCI runtime create failed" },
+    match: {
+      field: SR,
+      text: "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: mount.nfs4: Connection timed out : unsuccessful EFS utils command execution; code: 32",
+    },
+    nearMiss: {
+      field: SR,
+      text: "ResourceInitializationError: failed to create new container runtime task: failed to create shim task: OCI runtime create failed",
+    },
     notApplicable: TH,
   },
   "startup-secret-kms": {
     match: { field: SR, text: `${ASM} AccessDeniedException: Access to KMS is not allowed status code: 400` },
-    nearMiss: { field: SR, text: `${ASM} AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/abc is not authorized to perform: secretsmanager:GetSecretValue` },
+    nearMiss: {
+      field: SR,
+      text: `${ASM} AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/abc is not authorized to perform: secretsmanager:GetSecretValue`,
+    },
     notApplicable: TH,
   },
   "startup-registry-auth": {
-    match: { field: SR, text: `${RIE} unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed` },
-    nearMiss: { field: SR, text: "ResourceInitializationError: unable to pull secrets or registry auth: pull command failed: : signal: killed" },
+    match: {
+      field: SR,
+      text: `${RIE} unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed`,
+    },
+    nearMiss: {
+      field: SR,
+      text: "ResourceInitializationError: unable to pull secrets or registry auth: pull command failed: : signal: killed",
+    },
     notApplicable: TH,
   },
   "startup-secret-access-denied": {
-    match: { field: SR, text: `${RIE} unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/1 is not authorized to perform: ssm:GetParameters` },
-    nearMiss: { field: SR, text: `${RIE} unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: /wishkit/gemini-api-key` },
+    match: {
+      field: SR,
+      text: `${RIE} unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/1 is not authorized to perform: ssm:GetParameters`,
+    },
+    nearMiss: {
+      field: SR,
+      text: `${RIE} unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: /wishkit/gemini-api-key`,
+    },
     notApplicable: TH,
   },
   "startup-secret-not-found": {
-    match: { field: SR, text: "ResourceInitializationError: The task can't retrieve the secret with ARN 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf' from AWS Secrets Manager. Check that the secret ARN is correct. ResourceNotFoundException: Secrets Manager can't find the specified secret." },
-    nearMiss: { field: SR, text: `${ASM} AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/abc is not authorized to perform: secretsmanager:GetSecretValue` },
+    match: {
+      field: SR,
+      text: "ResourceInitializationError: The task can't retrieve the secret with ARN 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf' from AWS Secrets Manager. Check that the secret ARN is correct. ResourceNotFoundException: Secrets Manager can't find the specified secret.",
+    },
+    nearMiss: {
+      field: SR,
+      text: `${ASM} AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/abc is not authorized to perform: secretsmanager:GetSecretValue`,
+    },
     notApplicable: TH,
   },
   "startup-env-file": {
-    match: { field: SR, text: "ResourceInitializationError: failed to download env files: service call has been retried 1 time(s): operation error S3: HeadObject, https response error StatusCode: 403, api error Forbidden: Forbidden." },
-    nearMiss: { field: SR, text: "ResourceInitializationError: failed to download env files: file download command: non-empty error stream: RequestCanceled: request context cancelled caused by: context deadline exceeded" },
+    match: {
+      field: SR,
+      text: "ResourceInitializationError: failed to download env files: service call has been retried 1 time(s): operation error S3: HeadObject, https response error StatusCode: 403, api error Forbidden: Forbidden.",
+    },
+    nearMiss: {
+      field: SR,
+      text: "ResourceInitializationError: failed to download env files: file download command: non-empty error stream: RequestCanceled: request context cancelled caused by: context deadline exceeded",
+    },
     notApplicable: TH,
   },
   "startup-log-driver-network": {
-    match: { field: SR, text: "ResourceInitializationError: failed to validate logger args: The task cannot find the Amazon CloudWatch log group defined in the task definition. There is a connection issue between the task and Amazon CloudWatch. Check your network configuration. signal: killed" },
-    nearMiss: { field: SR, text: "ResourceInitializationError: failed to validate logger args: failed to create CloudWatch log stream: ResourceNotFoundException: The specified log group does not exist." },
+    match: {
+      field: SR,
+      text: "ResourceInitializationError: failed to validate logger args: The task cannot find the Amazon CloudWatch log group defined in the task definition. There is a connection issue between the task and Amazon CloudWatch. Check your network configuration. signal: killed",
+    },
+    nearMiss: {
+      field: SR,
+      text: "ResourceInitializationError: failed to validate logger args: failed to create CloudWatch log stream: ResourceNotFoundException: The specified log group does not exist.",
+    },
     notApplicable: TH,
   },
   "startup-aws-api-network": {
-    match: { field: SR, text: `${RIE} unable to retrieve secrets from ssm: service call has been retried 5 time(s): RequestCanceled: request context canceled caused by: context deadline exceeded. Please check your task network configuration.` },
-    nearMiss: { field: SR, text: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref "x.dkr.ecr.us-east-1.amazonaws.com/api:v42": dial tcp 10.0.3.17:443: i/o timeout' },
+    match: {
+      field: SR,
+      text: `${RIE} unable to retrieve secrets from ssm: service call has been retried 5 time(s): RequestCanceled: request context canceled caused by: context deadline exceeded. Please check your task network configuration.`,
+    },
+    nearMiss: {
+      field: SR,
+      text: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref "x.dkr.ecr.us-east-1.amazonaws.com/api:v42": dial tcp 10.0.3.17:443: i/o timeout',
+    },
     notApplicable: TH,
   },
   "startup-secret-retrieval-failed": {
-    match: { field: SR, text: `${RIE} unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:secretsmanager:eu-west-2:788375279931...` },
+    match: {
+      field: SR,
+      text: `${RIE} unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:secretsmanager:eu-west-2:788375279931...`,
+    },
     nearMiss: { field: SR, text: "ResourceInitializationError: unable to pull secrets or registry auth" },
     notApplicable: TH,
   },
   "startup-log-driver-config": {
-    match: { field: SR, text: "ResourceInitializationError: failed to validate logger args: failed to create CloudWatch log stream: ResourceNotFoundException: The specified log group does not exist." },
-    nearMiss: { field: SR, text: "CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed" },
+    match: {
+      field: SR,
+      text: "ResourceInitializationError: failed to validate logger args: failed to create CloudWatch log stream: ResourceNotFoundException: The specified log group does not exist.",
+    },
+    nearMiss: {
+      field: SR,
+      text: "CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed",
+    },
     notApplicable: TH,
   },
   "startup-pull-secrets-or-auth": {
     match: { field: SR, text: "ResourceInitializationError: unable to pull secrets or registry auth" },
-    nearMiss: { field: SR, text: "ResourceInitializationError: failed to configure ENI: failed to setup regular eni: netplugin failed with no error message" },
+    nearMiss: {
+      field: SR,
+      text: "ResourceInitializationError: failed to configure ENI: failed to setup regular eni: netplugin failed with no error message",
+    },
     notApplicable: TH,
   },
   "startup-resource-init-generic": {
-    match: { field: SR, text: "ResourceInitializationError: failed to configure ENI: failed to setup regular eni: netplugin failed with no error message" },
-    nearMiss: { field: SR, text: "CannotStartContainerError: failed to get container status: context deadline exceeded" },
+    match: {
+      field: SR,
+      text: "ResourceInitializationError: failed to configure ENI: failed to setup regular eni: netplugin failed with no error message",
+    },
+    nearMiss: {
+      field: SR,
+      text: "CannotStartContainerError: failed to get container status: context deadline exceeded",
+    },
     notApplicable: TH,
   },
   // 40-exits
@@ -251,7 +427,10 @@ const CASES: Record<string, RuleCase> = {
     notApplicable: TH,
   },
   "log-process-sigkill": {
-    match: { field: LL, text: "[2024-03-12 10:15:32 +0000] [1] [ERROR] Worker (pid:9) was sent SIGKILL! Perhaps out of memory?" },
+    match: {
+      field: LL,
+      text: "[2024-03-12 10:15:32 +0000] [1] [ERROR] Worker (pid:9) was sent SIGKILL! Perhaps out of memory?",
+    },
     nearMiss: { field: LL, text: "[2024-03-12 10:15:32 +0000] [1] [INFO] Handling signal: term" },
     notApplicable: SR,
   },
@@ -266,8 +445,14 @@ const CASES: Record<string, RuleCase> = {
     notApplicable: TH,
   },
   "cannot-start-container": {
-    match: { field: SR, text: 'CannotStartContainerError: API error (500): Cannot start container 54b6caa1: [8] System error: exec: "node index.js": executable file not found in $PATH' },
-    nearMiss: { field: SR, text: "CannotStopContainerError: failed sending SIGTERM to container: context deadline exceeded" },
+    match: {
+      field: SR,
+      text: 'CannotStartContainerError: API error (500): Cannot start container 54b6caa1: [8] System error: exec: "node index.js": executable file not found in $PATH',
+    },
+    nearMiss: {
+      field: SR,
+      text: "CannotStopContainerError: failed sending SIGTERM to container: context deadline exceeded",
+    },
     notApplicable: TH,
   },
   "app-start-failure": {
@@ -292,7 +477,11 @@ const CASES: Record<string, RuleCase> = {
   },
   "exit-sigkill-no-oom": {
     match: { field: EC, text: "137", extra: { exitCode: 137, stoppedReason: "Essential container in task exited" } },
-    nearMiss: { field: EC, text: "137", extra: { exitCode: 137, stoppedReason: "Scaling activity initiated by (deployment ecs-svc/9223370545345641169)" } },
+    nearMiss: {
+      field: EC,
+      text: "137",
+      extra: { exitCode: 137, stoppedReason: "Scaling activity initiated by (deployment ecs-svc/9223370545345641169)" },
+    },
     notApplicable: LL,
   },
   "exit-nonzero": {
@@ -317,23 +506,42 @@ const CASES: Record<string, RuleCase> = {
     notApplicable: TH,
   },
   "elb-health-check-response-code": {
-    match: { field: TH, text: "Health checks failed with these codes: [502]", extra: { reasonCode: "Target.ResponseCodeMismatch", state: "unhealthy" } },
+    match: {
+      field: TH,
+      text: "Health checks failed with these codes: [502]",
+      extra: { reasonCode: "Target.ResponseCodeMismatch", state: "unhealthy" },
+    },
     nearMiss: { field: TH, text: "Request timed out", extra: { reasonCode: "Target.Timeout", state: "unhealthy" } },
     notApplicable: LL,
   },
   "elb-health-check-timeout": {
     match: { field: TH, text: "Request timed out", extra: { reasonCode: "Target.Timeout", state: "unhealthy" } },
-    nearMiss: { field: TH, text: "Health checks failed with these codes: [502]", extra: { reasonCode: "Target.ResponseCodeMismatch", state: "unhealthy" } },
+    nearMiss: {
+      field: TH,
+      text: "Health checks failed with these codes: [502]",
+      extra: { reasonCode: "Target.ResponseCodeMismatch", state: "unhealthy" },
+    },
     notApplicable: LL,
   },
   "elb-health-check-failed": {
-    match: { field: SR, text: "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-west-2:111111111111:targetgroup/demo/8e6d68f88cd88d12)" },
+    match: {
+      field: SR,
+      text: "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-west-2:111111111111:targetgroup/demo/8e6d68f88cd88d12)",
+    },
     nearMiss: { field: SR, text: "Task failed container health checks" },
     notApplicable: LL,
   },
   "elb-internal-error": {
-    match: { field: TH, text: "Health checks failed due to an internal error", extra: { reasonCode: "Elb.InternalError", state: "unhealthy" } },
-    nearMiss: { field: TH, text: "Health checks failed", extra: { reasonCode: "Target.FailedHealthChecks", state: "unhealthy" } },
+    match: {
+      field: TH,
+      text: "Health checks failed due to an internal error",
+      extra: { reasonCode: "Elb.InternalError", state: "unhealthy" },
+    },
+    nearMiss: {
+      field: TH,
+      text: "Health checks failed",
+      extra: { reasonCode: "Target.FailedHealthChecks", state: "unhealthy" },
+    },
     notApplicable: SR,
   },
   "target-unhealthy-state": {
@@ -342,8 +550,16 @@ const CASES: Record<string, RuleCase> = {
     notApplicable: SE,
   },
   "target-config-problem": {
-    match: { field: TH, text: "Target group is not configured to receive traffic from the load balancer", extra: { reasonCode: "Target.NotInUse", state: "unused" } },
-    nearMiss: { field: TH, text: "Target is not registered to the target group", extra: { reasonCode: "Target.NotRegistered", state: "unused" } },
+    match: {
+      field: TH,
+      text: "Target group is not configured to receive traffic from the load balancer",
+      extra: { reasonCode: "Target.NotInUse", state: "unused" },
+    },
+    nearMiss: {
+      field: TH,
+      text: "Target is not registered to the target group",
+      extra: { reasonCode: "Target.NotRegistered", state: "unused" },
+    },
     notApplicable: SR,
   },
   // 60-spot
@@ -358,24 +574,47 @@ const CASES: Record<string, RuleCase> = {
     notApplicable: LL,
   },
   "spot-warning-eventbridge": {
-    match: { field: EB, text: '{"source":"aws.ec2","detail":{"instance-id":"i-1234567890abcdef0","instance-action":"terminate"}}', extra: { detailType: "EC2 Spot Instance Interruption Warning" } },
-    nearMiss: { field: EB, text: '{"source":"aws.ec2","detail":{"instance-id":"i-1234567890abcdef0","state":"stopping"}}', extra: { detailType: "EC2 Instance State-change Notification" } },
+    match: {
+      field: EB,
+      text: '{"source":"aws.ec2","detail":{"instance-id":"i-1234567890abcdef0","instance-action":"terminate"}}',
+      extra: { detailType: "EC2 Spot Instance Interruption Warning" },
+    },
+    nearMiss: {
+      field: EB,
+      text: '{"source":"aws.ec2","detail":{"instance-id":"i-1234567890abcdef0","state":"stopping"}}',
+      extra: { detailType: "EC2 Instance State-change Notification" },
+    },
     notApplicable: SR,
   },
   // 70-deployment
   "deployment-alarm-rollback": {
-    match: { field: SE, text: "(service fraud-api-prod) (deployment ecs-svc/8028475612093847561) deployment failed: alarm detected." },
-    nearMiss: { field: SE, text: "(service devops-g3-inventory) (deployment ecs-svc/1571272475813219068) deployment failed: tasks failed to start." },
+    match: {
+      field: SE,
+      text: "(service fraud-api-prod) (deployment ecs-svc/8028475612093847561) deployment failed: alarm detected.",
+    },
+    nearMiss: {
+      field: SE,
+      text: "(service devops-g3-inventory) (deployment ecs-svc/1571272475813219068) deployment failed: tasks failed to start.",
+    },
     notApplicable: SR,
   },
   "deployment-circuit-breaker": {
-    match: { field: SE, text: "(service devops-g3-inventory) (deployment ecs-svc/1571272475813219068) deployment failed: tasks failed to start." },
-    nearMiss: { field: SE, text: "(service fraud-api-prod) (deployment ecs-svc/8028475612093847561) deployment failed: alarm detected." },
+    match: {
+      field: SE,
+      text: "(service devops-g3-inventory) (deployment ecs-svc/1571272475813219068) deployment failed: tasks failed to start.",
+    },
+    nearMiss: {
+      field: SE,
+      text: "(service fraud-api-prod) (deployment ecs-svc/8028475612093847561) deployment failed: alarm detected.",
+    },
     notApplicable: SR,
   },
   "deployment-rolled-back": {
     match: { field: SE, text: "(service devops-g3-inventory) rolling back to deployment ecs-svc/1675294001379389663." },
-    nearMiss: { field: SE, text: "(service devops-g3-inventory) (deployment ecs-svc/1571272475813219068) deployment failed: tasks failed to start." },
+    nearMiss: {
+      field: SE,
+      text: "(service devops-g3-inventory) (deployment ecs-svc/1571272475813219068) deployment failed: tasks failed to start.",
+    },
     notApplicable: SR,
   },
   "deployment-failed": {
@@ -390,64 +629,162 @@ const CASES: Record<string, RuleCase> = {
     notApplicable: SR,
   },
   "app-invalid-credentials": {
-    match: { field: LL, text: "botocore.exceptions.ClientError: An error occurred (UnrecognizedClientException) when calling the Query operation: The security token included in the request is invalid." },
+    match: {
+      field: LL,
+      text: "botocore.exceptions.ClientError: An error occurred (UnrecognizedClientException) when calling the Query operation: The security token included in the request is invalid.",
+    },
     nearMiss: { field: LL, text: "Refreshing temporary credentials; token valid until 2024-03-12T11:15:32Z" },
     notApplicable: SR,
   },
   "app-access-denied": {
-    match: { field: LL, text: "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject operation: Access Denied" },
+    match: {
+      field: LL,
+      text: "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
+    },
     nearMiss: { field: LL, text: "ERROR 1045 (28000): Access denied for user 'app'@'10.0.1.5' (using password: YES)" },
     notApplicable: SR,
   },
   "app-aws-forbidden": {
-    match: { field: LL, text: "Amazon.S3.AmazonS3Exception: Error making request with Error Code Forbidden and Http Status Code Forbidden. No further error information was returned by the service." },
-    nearMiss: { field: LL, text: '10.0.1.57 - - [12/Mar/2024:10:15:32 +0000] "GET /s3/upload HTTP/1.1" 403 12 "-" "curl/8.0"' },
+    match: {
+      field: LL,
+      text: "Amazon.S3.AmazonS3Exception: Error making request with Error Code Forbidden and Http Status Code Forbidden. No further error information was returned by the service.",
+    },
+    nearMiss: {
+      field: LL,
+      text: '10.0.1.57 - - [12/Mar/2024:10:15:32 +0000] "GET /s3/upload HTTP/1.1" 403 12 "-" "curl/8.0"',
+    },
     notApplicable: SR,
   },
   "cloudtrail-access-denied": {
     match: { field: CT, text: "Access Denied", extra: { eventName: "GetObject", errorCode: "AccessDenied" } },
-    nearMiss: { field: CT, text: "Rate exceeded", extra: { eventName: "DescribeTasks", errorCode: "ThrottlingException" } },
+    nearMiss: {
+      field: CT,
+      text: "Rate exceeded",
+      extra: { eventName: "DescribeTasks", errorCode: "ThrottlingException" },
+    },
     notApplicable: LL,
   },
   "cloudtrail-denied-other-principal": {
-    match: { field: CT, text: "AccessDenied: User: arn:aws:iam::123456789012:user/bob is not authorized to perform: ecs:UpdateService\ncaller: another principal", extra: { eventName: "UpdateService", errorCode: "AccessDenied" } },
-    nearMiss: { field: CT, text: "AccessDenied: User: arn:aws:sts::123456789012:assumed-role/payment-api-task/x is not authorized to perform: s3:GetObject\ncaller: task role", extra: { eventName: "GetObject", errorCode: "AccessDenied" } },
+    match: {
+      field: CT,
+      text: "AccessDenied: User: arn:aws:iam::123456789012:user/bob is not authorized to perform: ecs:UpdateService\ncaller: another principal",
+      extra: { eventName: "UpdateService", errorCode: "AccessDenied" },
+    },
+    nearMiss: {
+      field: CT,
+      text: "AccessDenied: User: arn:aws:sts::123456789012:assumed-role/payment-api-task/x is not authorized to perform: s3:GetObject\ncaller: task role",
+      extra: { eventName: "GetObject", errorCode: "AccessDenied" },
+    },
     notApplicable: LL,
   },
   "cloudtrail-execution-role-secret-denied": {
-    match: { field: CT, text: trail("secretsmanager.amazonaws.com", "GetSecretValue", "ecsTaskExecutionRole", "AccessDenied", "ecs-tasks.amazonaws.com"), extra: { eventName: "GetSecretValue", errorCode: "AccessDenied" } },
-    nearMiss: { field: CT, text: trail("secretsmanager.amazonaws.com", "GetSecretValue", "payment-api-task-role", "AccessDenied"), extra: { eventName: "GetSecretValue", errorCode: "AccessDenied" } },
+    match: {
+      field: CT,
+      text: trail(
+        "secretsmanager.amazonaws.com",
+        "GetSecretValue",
+        "ecsTaskExecutionRole",
+        "AccessDenied",
+        "ecs-tasks.amazonaws.com",
+      ),
+      extra: { eventName: "GetSecretValue", errorCode: "AccessDenied" },
+    },
+    nearMiss: {
+      field: CT,
+      text: trail("secretsmanager.amazonaws.com", "GetSecretValue", "payment-api-task-role", "AccessDenied"),
+      extra: { eventName: "GetSecretValue", errorCode: "AccessDenied" },
+    },
     notApplicable: LL,
   },
   "cloudtrail-execution-role-kms-denied": {
-    match: { field: CT, text: trail("kms.amazonaws.com", "Decrypt", "ecsTaskExecutionRole", "AccessDeniedException", "ecs-tasks.amazonaws.com") },
-    nearMiss: { field: CT, text: trail("kms.amazonaws.com", "Decrypt", "payment-api-task-role", "AccessDeniedException") },
+    match: {
+      field: CT,
+      text: trail(
+        "kms.amazonaws.com",
+        "Decrypt",
+        "ecsTaskExecutionRole",
+        "AccessDeniedException",
+        "ecs-tasks.amazonaws.com",
+      ),
+    },
+    nearMiss: {
+      field: CT,
+      text: trail("kms.amazonaws.com", "Decrypt", "payment-api-task-role", "AccessDeniedException"),
+    },
     notApplicable: LL,
   },
   "cloudtrail-image-pull-denied": {
-    match: { field: CT, text: trail("ecr.amazonaws.com", "BatchGetImage", "ecsTaskExecutionRole", "AccessDeniedException", "ecs-tasks.amazonaws.com") },
-    nearMiss: { field: CT, text: trail("ecr.amazonaws.com", "BatchGetImage", "ecsTaskExecutionRole", undefined, "ecs-tasks.amazonaws.com") },
+    match: {
+      field: CT,
+      text: trail(
+        "ecr.amazonaws.com",
+        "BatchGetImage",
+        "ecsTaskExecutionRole",
+        "AccessDeniedException",
+        "ecs-tasks.amazonaws.com",
+      ),
+    },
+    nearMiss: {
+      field: CT,
+      text: trail("ecr.amazonaws.com", "BatchGetImage", "ecsTaskExecutionRole", undefined, "ecs-tasks.amazonaws.com"),
+    },
     notApplicable: LL,
   },
   "cloudtrail-registry-auth-denied": {
-    match: { field: CT, text: trail("ecr.amazonaws.com", "GetAuthorizationToken", "ecsTaskExecutionRole", "AccessDeniedException", "ecs-tasks.amazonaws.com") },
-    nearMiss: { field: CT, text: trail("ecr.amazonaws.com", "GetAuthorizationToken", "ci-runner-task-role", "AccessDeniedException") },
+    match: {
+      field: CT,
+      text: trail(
+        "ecr.amazonaws.com",
+        "GetAuthorizationToken",
+        "ecsTaskExecutionRole",
+        "AccessDeniedException",
+        "ecs-tasks.amazonaws.com",
+      ),
+    },
+    nearMiss: {
+      field: CT,
+      text: trail("ecr.amazonaws.com", "GetAuthorizationToken", "ci-runner-task-role", "AccessDeniedException"),
+    },
     notApplicable: LL,
   },
   "cloudtrail-log-driver-denied": {
-    match: { field: CT, text: trail("logs.amazonaws.com", "CreateLogStream", "ecsTaskExecutionRole", "AccessDeniedException", "ecs-tasks.amazonaws.com") },
-    nearMiss: { field: CT, text: trail("logs.amazonaws.com", "CreateLogStream", "payment-api-task-role", "AccessDeniedException") },
+    match: {
+      field: CT,
+      text: trail(
+        "logs.amazonaws.com",
+        "CreateLogStream",
+        "ecsTaskExecutionRole",
+        "AccessDeniedException",
+        "ecs-tasks.amazonaws.com",
+      ),
+    },
+    nearMiss: {
+      field: CT,
+      text: trail("logs.amazonaws.com", "CreateLogStream", "payment-api-task-role", "AccessDeniedException"),
+    },
     notApplicable: LL,
   },
   "cloudtrail-user-stop": {
-    match: { field: CT, text: '{"eventSource":"ecs.amazonaws.com","eventName":"StopTask","userIdentity":{"arn":"arn:aws:sts::123456789012:assumed-role/Admin/jane"},"requestParameters":{"cluster":"prod","task":"0a1b2c3d"}}' },
-    nearMiss: { field: CT, text: '{"eventSource":"ecs.amazonaws.com","eventName":"UpdateService","userIdentity":{"arn":"arn:aws:sts::123456789012:assumed-role/deploy/gha"},"requestParameters":{"cluster":"prod","service":"web"}}' },
+    match: {
+      field: CT,
+      text: '{"eventSource":"ecs.amazonaws.com","eventName":"StopTask","userIdentity":{"arn":"arn:aws:sts::123456789012:assumed-role/Admin/jane"},"requestParameters":{"cluster":"prod","task":"0a1b2c3d"}}',
+    },
+    nearMiss: {
+      field: CT,
+      text: '{"eventSource":"ecs.amazonaws.com","eventName":"UpdateService","userIdentity":{"arn":"arn:aws:sts::123456789012:assumed-role/deploy/gha"},"requestParameters":{"cluster":"prod","service":"web"}}',
+    },
     notApplicable: SR,
   },
   // 95-other-failures
   "agent-disconnected": {
-    match: { field: SE, text: 'service (payment-api) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e encountered error "AGENT".' },
-    nearMiss: { field: SE, text: 'service (payment-api) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e encountered error "RESOURCE:ENI".' },
+    match: {
+      field: SE,
+      text: 'service (payment-api) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e encountered error "AGENT".',
+    },
+    nearMiss: {
+      field: SE,
+      text: 'service (payment-api) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b7c4e encountered error "RESOURCE:ENI".',
+    },
     notApplicable: TH,
   },
   "fargate-maintenance": {
@@ -461,8 +798,14 @@ const CASES: Record<string, RuleCase> = {
     notApplicable: LL,
   },
   "unhealthy-replacement": {
-    match: { field: SE, text: "(service devops-g3-inventory) has started 1 tasks: (task 0668979337dc48ebb791640cd1162053). Amazon ECS replaced 1 tasks due to an unhealthy status." },
-    nearMiss: { field: SE, text: "(service devops-g3-inventory) has started 1 tasks: (task 0668979337dc48ebb791640cd1162053)." },
+    match: {
+      field: SE,
+      text: "(service devops-g3-inventory) has started 1 tasks: (task 0668979337dc48ebb791640cd1162053). Amazon ECS replaced 1 tasks due to an unhealthy status.",
+    },
+    nearMiss: {
+      field: SE,
+      text: "(service devops-g3-inventory) has started 1 tasks: (task 0668979337dc48ebb791640cd1162053).",
+    },
     notApplicable: SR,
   },
   "agent-or-host-problem": {
@@ -485,23 +828,54 @@ const CASES: Record<string, RuleCase> = {
 /** Benign rules: one message each that they match and no failure rule claims. */
 const BENIGN: Record<string, Input> = {
   "benign-service-events": { field: SE, text: "(service cerebrumdev-backend) has reached a steady state." },
-  "benign-eventbridge-names": { field: EB, text: '{"detail":{"eventType":"INFO"}}', extra: { eventName: "SERVICE_STEADY_STATE" } },
-  "benign-eventbridge-state-change": { field: EB, text: '{"detail":{"lastStatus":"RUNNING","desiredStatus":"RUNNING"}}', extra: { detailType: "ECS Task State Change" } },
+  "benign-eventbridge-names": {
+    field: EB,
+    text: '{"detail":{"eventType":"INFO"}}',
+    extra: { eventName: "SERVICE_STEADY_STATE" },
+  },
+  "benign-eventbridge-state-change": {
+    field: EB,
+    text: '{"detail":{"lastStatus":"RUNNING","desiredStatus":"RUNNING"}}',
+    extra: { detailType: "ECS Task State Change" },
+  },
   "benign-task-stops": { field: SR, text: "Scaling activity initiated by (deployment ecs-svc/9223370545345641169)" },
   "benign-stop-codes": { field: SC, text: "", extra: { stopCode: "ServiceSchedulerInitiated" } },
   "benign-exit-codes": { field: EC, text: "0" },
   "benign-target-health": { field: TH, text: "Initial health checks in progress" },
   "benign-target-states": { field: TH, text: "", extra: { state: "healthy" } },
   "benign-target-reason-codes": { field: TH, text: "", extra: { reasonCode: "Elb.RegistrationInProgress" } },
-  "benign-cloudtrail": { field: CT, text: '{"eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition","requestParameters":{"family":"payment-api"}}' },
+  "benign-cloudtrail": {
+    field: CT,
+    text: '{"eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition","requestParameters":{"family":"payment-api"}}',
+  },
   "benign-log-line": { field: LL, text: "Tomcat started on port(s): 8080 (http) with context path ''" },
 };
 
 /** The placeholders rule text may use (template.ts fills them from the evidence), plus the rule's named groups. */
 const PLACEHOLDERS = new Set([
-  "container", "exitCode", "image", "secretArn", "action", "principal", "platform", "executionRole", "taskRole",
-  "taskDefinition", "previousTaskDefinition", "subnets", "targetGroup", "healthCheckPath", "healthCheckPort",
-  "containerPort", "matcher", "memory", "region", "service", "cluster", "actionSuffix", "secret",
+  "container",
+  "exitCode",
+  "image",
+  "secretArn",
+  "action",
+  "principal",
+  "platform",
+  "executionRole",
+  "taskRole",
+  "taskDefinition",
+  "previousTaskDefinition",
+  "subnets",
+  "targetGroup",
+  "healthCheckPath",
+  "healthCheckPort",
+  "containerPort",
+  "matcher",
+  "memory",
+  "region",
+  "service",
+  "cluster",
+  "actionSuffix",
+  "secret",
 ]);
 
 const failureIds = playbooks.rules.filter((r) => r.rule.symptom !== "normal").map((r) => r.rule.id);
@@ -539,8 +913,12 @@ describe("symptom rules", () => {
       expect(r.title.trim().length).toBeGreaterThan(10);
       expect(r.why.trim().length).toBeGreaterThan(20);
       expect(r.fix.trim().length).toBeGreaterThan(20);
-      const patterns = [r.match.any, r.match.all, r.match.capture].flat().filter((p): p is string => typeof p === "string");
-      const groups = new Set(patterns.flatMap((p) => [...p.matchAll(/\(\?<([A-Za-z][A-Za-z0-9]*)>/g)].map((m) => m[1]!)));
+      const patterns = [r.match.any, r.match.all, r.match.capture]
+        .flat()
+        .filter((p): p is string => typeof p === "string");
+      const groups = new Set(
+        patterns.flatMap((p) => [...p.matchAll(/\(\?<([A-Za-z][A-Za-z0-9]*)>/g)].map((m) => m[1]!)),
+      );
       for (const text of [r.title, r.why, r.fix]) {
         for (const [, name] of text.matchAll(/\{([A-Za-z][A-Za-z0-9_]*)\}/g)) {
           expect(PLACEHOLDERS.has(name!) || groups.has(name!), `{${name}} in ${id}`).toBe(true);
@@ -563,45 +941,74 @@ describe("symptom rules", () => {
 const PRECEDENCE: { name: string; input: Input; symptom: string; cause?: string | undefined }[] = [
   {
     name: "pull access denied beats repository does not exist",
-    input: { field: CR, text: "CannotPullContainerError: Error response from daemon: pull access denied for elasticsearch/elasticsearch, repository does not exist or may require 'docker login'" },
+    input: {
+      field: CR,
+      text: "CannotPullContainerError: Error response from daemon: pull access denied for elasticsearch/elasticsearch, repository does not exist or may require 'docker login'",
+    },
     symptom: "image_pull_failure",
     cause: "access_denied",
   },
   {
     name: "manifest unknown beats manifest … not found",
-    input: { field: CR, text: "CannotPullContainerError: Error response from daemon: manifest for x.dkr.ecr.us-east-1.amazonaws.com/api:latest not found: manifest unknown: Requested image not found" },
+    input: {
+      field: CR,
+      text: "CannotPullContainerError: Error response from daemon: manifest for x.dkr.ecr.us-east-1.amazonaws.com/api:latest not found: manifest unknown: Requested image not found",
+    },
     symptom: "image_pull_failure",
     cause: "manifest_unknown",
   },
   {
     name: "a 429 beats the bare unexpected status code",
-    input: { field: CR, text: "failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/cypress/included/manifests/sha256:86e3: 429 Too Many Requests - Server message: toomanyrequests" },
+    input: {
+      field: CR,
+      text: "failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/cypress/included/manifests/sha256:86e3: 429 Too Many Requests - Server message: toomanyrequests",
+    },
     symptom: "image_pull_failure",
     cause: "rate_limited",
   },
   {
     name: "the container's OOM reason beats 'Essential container in task exited'",
-    input: { field: SR, text: "Essential container in task exited", extra: { reason: "OutOfMemoryError: Container killed due to memory usage" } },
+    input: {
+      field: SR,
+      text: "Essential container in task exited",
+      extra: { reason: "OutOfMemoryError: Container killed due to memory usage" },
+    },
     symptom: "oom_killed",
   },
   {
     name: "the OOM reason beats exit code 1",
-    input: { field: EC, text: "1", extra: { exitCode: 1, reason: "OutOfMemoryError: container killed due to memory usage" } },
+    input: {
+      field: EC,
+      text: "1",
+      extra: { exitCode: 1, reason: "OutOfMemoryError: container killed due to memory usage" },
+    },
     symptom: "oom_killed",
   },
   {
     name: "an ELB health-check stop beats the exit 137 that follows it",
-    input: { field: SR, text: "Task failed ELB health checks in (target-group loppestars-tg)", extra: { exitCode: 137 } },
+    input: {
+      field: SR,
+      text: "Task failed ELB health checks in (target-group loppestars-tg)",
+      extra: { exitCode: 137 },
+    },
     symptom: "elb_health_check_failed",
   },
   {
     name: "…also when the exit code is the message",
-    input: { field: EC, text: "137", extra: { exitCode: 137, stoppedReason: "Task failed ELB health checks in (target-group loppestars-tg)" } },
+    input: {
+      field: EC,
+      text: "137",
+      extra: { exitCode: 137, stoppedReason: "Task failed ELB health checks in (target-group loppestars-tg)" },
+    },
     symptom: "elb_health_check_failed",
   },
   {
     name: "a container health-check stop beats ServiceSchedulerInitiated",
-    input: { field: SC, text: "ServiceSchedulerInitiated", extra: { stoppedReason: "Task failed container health checks" } },
+    input: {
+      field: SC,
+      text: "ServiceSchedulerInitiated",
+      extra: { stoppedReason: "Task failed container health checks" },
+    },
     symptom: "container_health_check_failed",
   },
   {
@@ -611,7 +1018,11 @@ const PRECEDENCE: { name: string; input: Input; symptom: string; cause?: string 
   },
   {
     name: "a scale-in stop with exit 137 is normal",
-    input: { field: EC, text: "137", extra: { exitCode: 137, stoppedReason: "Scaling activity initiated by (deployment ecs-svc/9223370545345641169)" } },
+    input: {
+      field: EC,
+      text: "137",
+      extra: { exitCode: 137, stoppedReason: "Scaling activity initiated by (deployment ecs-svc/9223370545345641169)" },
+    },
     symptom: "normal",
   },
   {
@@ -633,31 +1044,46 @@ const PRECEDENCE: { name: string; input: Input; symptom: string; cause?: string 
   },
   {
     name: "network tokens beat the secret in a start-up secret fetch",
-    input: { field: SR, text: `${ASM} RequestCanceled: request context canceled caused by: context deadline exceeded. Please check your task network configuration.` },
+    input: {
+      field: SR,
+      text: `${ASM} RequestCanceled: request context canceled caused by: context deadline exceeded. Please check your task network configuration.`,
+    },
     symptom: "registry_auth_or_network",
     cause: "network",
   },
   {
     name: "registry auth beats the network tokens around it",
-    input: { field: SR, text: "ResourceInitializationError: unable to pull secrets or registry auth: The task cannot pull registry auth from Amazon ECR: There is a connection issue between the task and Amazon ECR. Check your task network configuration. RequestError: send request failed" },
+    input: {
+      field: SR,
+      text: "ResourceInitializationError: unable to pull secrets or registry auth: The task cannot pull registry auth from Amazon ECR: There is a connection issue between the task and Amazon ECR. Check your task network configuration. RequestError: send request failed",
+    },
     symptom: "registry_auth_or_network",
     cause: "registry_auth",
   },
   {
     name: "an image pull over no route stays an image pull failure",
-    input: { field: SR, text: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref "x.dkr.ecr.us-east-1.amazonaws.com/api:v42": failed to do request: Head "https://x.dkr.ecr.us-east-1.amazonaws.com/v2/api/manifests/v42": dial tcp 10.0.3.17:443: i/o timeout' },
+    input: {
+      field: SR,
+      text: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref "x.dkr.ecr.us-east-1.amazonaws.com/api:v42": failed to do request: Head "https://x.dkr.ecr.us-east-1.amazonaws.com/v2/api/manifests/v42": dial tcp 10.0.3.17:443: i/o timeout',
+    },
     symptom: "image_pull_failure",
     cause: "network_timeout",
   },
   {
     name: "a log-driver permission failure is log_driver, not a secret or task-role denial",
-    input: { field: SR, text: "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: AccessDeniedException: User: arn:aws:sts::181905276501:assumed-role/ServiceExecutionRole/3caf is not authorized to perform: logs:CreateLogStream" },
+    input: {
+      field: SR,
+      text: "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: AccessDeniedException: User: arn:aws:sts::181905276501:assumed-role/ServiceExecutionRole/3caf is not authorized to perform: logs:CreateLogStream",
+    },
     symptom: "other",
     cause: "log_driver",
   },
   {
     name: "a log-driver failure wrapped in CannotStartContainerError is log_driver",
-    input: { field: CR, text: "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. status code: 400" },
+    input: {
+      field: CR,
+      text: "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. status code: 400",
+    },
     symptom: "other",
     cause: "log_driver",
   },
@@ -669,25 +1095,37 @@ const PRECEDENCE: { name: string; input: Input; symptom: string; cause?: string 
   },
   {
     name: "an EFS mount timing out is efs, not start-up network",
-    input: { field: SR, text: "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: mount.nfs4: Connection timed out : unsuccessful EFS utils command execution; code: 32" },
+    input: {
+      field: SR,
+      text: "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: mount.nfs4: Connection timed out : unsuccessful EFS utils command execution; code: 32",
+    },
     symptom: "other",
     cause: "efs",
   },
   {
     name: "env files over no route are start-up network",
-    input: { field: SR, text: "ResourceInitializationError: failed to download env files: file download command: non-empty error stream: RequestCanceled: request context cancelled caused by: context deadline exceeded" },
+    input: {
+      field: SR,
+      text: "ResourceInitializationError: failed to download env files: file download command: non-empty error stream: RequestCanceled: request context cancelled caused by: context deadline exceeded",
+    },
     symptom: "registry_auth_or_network",
     cause: "network",
   },
   {
     name: "an agent disconnect is not a capacity problem",
-    input: { field: SE, text: 'service (payment-api) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b encountered error "AGENT".' },
+    input: {
+      field: SE,
+      text: 'service (payment-api) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 0d2b encountered error "AGENT".',
+    },
     symptom: "other",
     cause: "host",
   },
   {
     name: "the rollback beats the circuit breaker that caused it",
-    input: { field: EB, text: '{"detail-type":"ECS Deployment State Change","detail":{"eventType":"INFO","eventName":"SERVICE_DEPLOYMENT_IN_PROGRESS","reason":"ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1."}}' },
+    input: {
+      field: EB,
+      text: '{"detail-type":"ECS Deployment State Change","detail":{"eventType":"INFO","eventName":"SERVICE_DEPLOYMENT_IN_PROGRESS","reason":"ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1."}}',
+    },
     symptom: "deployment_failed",
     cause: "rollback",
   },
@@ -705,24 +1143,49 @@ const PRECEDENCE: { name: string; input: Input; symptom: string; cause?: string 
   },
   {
     name: "the task role reading a secret at run time is iam_task_role_denied",
-    input: { field: CT, text: trail("secretsmanager.amazonaws.com", "GetSecretValue", "payment-api-task-role", "AccessDenied"), extra: { eventName: "GetSecretValue", errorCode: "AccessDenied" } },
+    input: {
+      field: CT,
+      text: trail("secretsmanager.amazonaws.com", "GetSecretValue", "payment-api-task-role", "AccessDenied"),
+      extra: { eventName: "GetSecretValue", errorCode: "AccessDenied" },
+    },
     symptom: "iam_task_role_denied",
   },
   {
     name: "the execution role reading it at start-up is secret_access_denied",
-    input: { field: CT, text: trail("secretsmanager.amazonaws.com", "GetSecretValue", "ecsTaskExecutionRole", "AccessDenied", "ecs-tasks.amazonaws.com"), extra: { eventName: "GetSecretValue", errorCode: "AccessDenied" } },
+    input: {
+      field: CT,
+      text: trail(
+        "secretsmanager.amazonaws.com",
+        "GetSecretValue",
+        "ecsTaskExecutionRole",
+        "AccessDenied",
+        "ecs-tasks.amazonaws.com",
+      ),
+      extra: { eventName: "GetSecretValue", errorCode: "AccessDenied" },
+    },
     symptom: "secret_access_denied",
     cause: "access_denied",
   },
   {
     name: "a stop code alone defers to the stop reason beside it",
-    input: { field: SC, text: "TaskFailedToStart", extra: { stoppedReason: "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/library/nginx:latest: dial tcp 52.72.252.48:443: i/o timeout" } },
+    input: {
+      field: SC,
+      text: "TaskFailedToStart",
+      extra: {
+        stoppedReason:
+          "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/library/nginx:latest: dial tcp 52.72.252.48:443: i/o timeout",
+      },
+    },
     symptom: "image_pull_failure",
     cause: "network_timeout",
   },
   {
     name: "Target.NotRegistered is normal",
-    input: { field: TH, text: "Target is not registered to the target group", extra: { reasonCode: "Target.NotRegistered", state: "unused" } },
+    input: {
+      field: TH,
+      text: "Target is not registered to the target group",
+      extra: { reasonCode: "Target.NotRegistered", state: "unused" },
+    },
     symptom: "normal",
   },
 ];

@@ -52,7 +52,12 @@ function urlEvent(body: string, headers: Record<string, string | undefined>, bas
     routeKey: "$default",
     rawPath: "/",
     rawQueryString: "",
-    headers: { "content-type": "application/x-www-form-urlencoded", host: "abc123.lambda-url.us-east-1.on.aws", "user-agent": "Slackbot 1.0 (+https://api.slack.com/robots)", ...clean },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      host: "abc123.lambda-url.us-east-1.on.aws",
+      "user-agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+      ...clean,
+    },
     requestContext: {
       accountId: "anonymous",
       apiId: "abc123",
@@ -72,7 +77,11 @@ function urlEvent(body: string, headers: Record<string, string | undefined>, bas
 
 const ts = () => Math.floor(NOW.getTime() / 1000);
 const signed = (body: string, extra: Record<string, string> = {}, base64 = false) =>
-  urlEvent(body, { "x-slack-request-timestamp": String(ts()), "x-slack-signature": sign(body, ts()), ...extra }, base64);
+  urlEvent(
+    body,
+    { "x-slack-request-timestamp": String(ts()), "x-slack-signature": sign(body, ts()), ...extra },
+    base64,
+  );
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; ms: number }> {
   const started = performance.now();
@@ -115,7 +124,10 @@ async function startHttp(status: number): Promise<{ url: string; close: () => Pr
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Captures the handler's JSON log lines (console.log) for the duration of a test. */
@@ -163,7 +175,10 @@ describe("slack handler: /ecs diagnose", () => {
     const body = commandBody("diagnose payment-api prod --since 2h");
     const cold = await handler(signed(body), context);
     expect(cold.statusCode).toBe(200);
-    expect(JSON.parse(cold.body ?? "{}")).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("Diagnosing *payment-api* in prod") });
+    expect(JSON.parse(cold.body ?? "{}")).toMatchObject({
+      response_type: "ephemeral",
+      text: expect.stringContaining("Diagnosing *payment-api* in prod"),
+    });
     expect(jobs).toEqual([
       {
         kind: "diagnose",
@@ -192,10 +207,25 @@ describe("slack handler: /ecs diagnose", () => {
   });
 
   it.each([
-    { case: "a bad signature", headers: (body: string) => ({ "x-slack-request-timestamp": String(ts()), "x-slack-signature": sign(body, ts(), "wrong-secret") }) },
-    { case: "a timestamp older than 5 minutes", headers: (body: string) => ({ "x-slack-request-timestamp": String(ts() - 301), "x-slack-signature": sign(body, ts() - 301) }) },
+    {
+      case: "a bad signature",
+      headers: (body: string) => ({
+        "x-slack-request-timestamp": String(ts()),
+        "x-slack-signature": sign(body, ts(), "wrong-secret"),
+      }),
+    },
+    {
+      case: "a timestamp older than 5 minutes",
+      headers: (body: string) => ({
+        "x-slack-request-timestamp": String(ts() - 301),
+        "x-slack-signature": sign(body, ts() - 301),
+      }),
+    },
     { case: "no signature headers", headers: () => ({}) },
-    { case: "a signature over another body", headers: () => ({ "x-slack-request-timestamp": String(ts()), "x-slack-signature": sign("text=other", ts()) }) },
+    {
+      case: "a signature over another body",
+      headers: () => ({ "x-slack-request-timestamp": String(ts()), "x-slack-signature": sign("text=other", ts()) }),
+    },
   ])("answers 401 and starts nothing for $case", async ({ headers }) => {
     const body = commandBody("diagnose payment-api");
     const res = await handler(urlEvent(body, headers(body)), context);
@@ -206,7 +236,10 @@ describe("slack handler: /ecs diagnose", () => {
   it("drops a Slack retry (X-Slack-Retry-Num) without a second job", async () => {
     const body = commandBody("diagnose payment-api");
     await handler(signed(body), context);
-    const retry = await handler(signed(body, { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" }), context);
+    const retry = await handler(
+      signed(body, { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" }),
+      context,
+    );
     expect(retry.statusCode).toBe(200);
     expect(jobs).toHaveLength(1);
   });
@@ -214,7 +247,11 @@ describe("slack handler: /ecs diagnose", () => {
   it.each([
     { case: "no service", text: "diagnose", says: "diagnose needs a service name" },
     { case: "an invalid name", text: "diagnose payment!api", says: "is not a valid ECS service name" },
-    { case: "too many words", text: "diagnose payment api prod", says: "diagnose takes a service and an optional cluster" },
+    {
+      case: "too many words",
+      text: "diagnose payment api prod",
+      says: "diagnose takes a service and an optional cluster",
+    },
     { case: "an unknown verb", text: "reboot payment-api", says: 'unknown command "reboot"' },
     { case: "a bad window", text: "diagnose payment-api --since forever", says: "--since forever" },
   ])("answers $case with usage, privately, and starts nothing", async ({ text, says }) => {
@@ -239,7 +276,10 @@ describe("slack handler: /ecs diagnose", () => {
     });
     const res = await handler(signed(commandBody("diagnose payment-api")), context);
     expect(res.statusCode).toBe(200);
-    expect(JSON.parse(res.body ?? "{}")).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("could not start the diagnosis of payment-api") });
+    expect(JSON.parse(res.body ?? "{}")).toMatchObject({
+      response_type: "ephemeral",
+      text: expect.stringContaining("could not start the diagnosis of payment-api"),
+    });
   });
 });
 
@@ -264,7 +304,11 @@ describe("slack handler: the real asynchronous worker invoke", () => {
     expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 1);
     const input = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
     expect(input).toMatchObject({ FunctionName: "ecs-medic-prod-worker", InvocationType: "Event" });
-    expect(JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array))).toMatchObject({ kind: "diagnose", service: "payment-api", cluster: "prod" });
+    expect(JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array))).toMatchObject({
+      kind: "diagnose",
+      service: "payment-api",
+      cluster: "prod",
+    });
   });
 
   it("says so when Lambda does not queue the job", async () => {
@@ -274,7 +318,10 @@ describe("slack handler: the real asynchronous worker invoke", () => {
 
     const res = await handler(signed(commandBody("diagnose payment-api")), context);
 
-    expect(JSON.parse(res.body ?? "{}")).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("could not start the diagnosis") });
+    expect(JSON.parse(res.body ?? "{}")).toMatchObject({
+      response_type: "ephemeral",
+      text: expect.stringContaining("could not start the diagnosis"),
+    });
   });
 });
 
@@ -295,7 +342,10 @@ describe("slack handler: a rotated signing secret", () => {
     vi.stubEnv("SLACK_SIGNING_SECRET_PARAM", "/ecs-medic/prod/slack/signing-secret");
     resetCredentialsForTests();
     setDispatchForTests(async (job) => void jobs.push(job));
-    ssm.on(GetParameterCommand).resolvesOnce({ Parameter: { Name: "x", Type: "SecureString", Value: "old-secret" } }).resolves({ Parameter: { Name: "x", Type: "SecureString", Value: SECRET } });
+    ssm
+      .on(GetParameterCommand)
+      .resolvesOnce({ Parameter: { Name: "x", Type: "SecureString", Value: "old-secret" } })
+      .resolves({ Parameter: { Name: "x", Type: "SecureString", Value: SECRET } });
 
     const res = await handler(signed(commandBody("diagnose payment-api")), context);
 
@@ -304,7 +354,10 @@ describe("slack handler: a rotated signing secret", () => {
     expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 2);
     // A forged request does not make it read SSM again within the minute.
     const body = commandBody("diagnose payment-api");
-    const forged = await handler(urlEvent(body, { "x-slack-request-timestamp": String(ts()), "x-slack-signature": sign(body, ts(), "attacker") }), context);
+    const forged = await handler(
+      urlEvent(body, { "x-slack-request-timestamp": String(ts()), "x-slack-signature": sign(body, ts(), "attacker") }),
+      context,
+    );
     expect(forged.statusCode).toBe(401);
     expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 2);
   });
@@ -322,7 +375,16 @@ describe("slack handler: buttons", () => {
       trigger_id: "13345224609.738474920.aaaa",
       channel: { id: "C0INCIDENT", name: "inc-payment-api" },
       response_url: responseUrl,
-      actions: [{ action_id: "ecs_medic_rollback", block_id: "actions", text: { type: "plain_text", text: "Roll back to payment-api:42" }, value: "{}", type: "button", action_ts: "1764151201.000" }],
+      actions: [
+        {
+          action_id: "ecs_medic_rollback",
+          block_id: "actions",
+          text: { type: "plain_text", text: "Roll back to payment-api:42" },
+          value: "{}",
+          type: "button",
+          action_ts: "1764151201.000",
+        },
+      ],
     };
     return signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
   };
@@ -345,7 +407,11 @@ describe("slack handler: buttons", () => {
       expect(hole.connections()).toBe(1); // the post was really attempted
       expect(ms).toBeGreaterThanOrEqual(1400);
       expect(ms).toBeLessThan(2500);
-      expect(logs.messages()).toContainEqual({ message: "respond timed out", actionId: "ecs_medic_rollback", timeoutMs: 1500 });
+      expect(logs.messages()).toContainEqual({
+        message: "respond timed out",
+        actionId: "ecs_medic_rollback",
+        timeoutMs: 1500,
+      });
     } finally {
       await hole.close();
     }
@@ -357,7 +423,13 @@ describe("slack handler: buttons", () => {
     try {
       const res = await handler(buttonPress(`${gone.url}/actions/T0001/5678`), context);
       expect(res.statusCode).toBe(200);
-      expect(logs.messages()).toContainEqual(expect.objectContaining({ message: "respond failed", actionId: "ecs_medic_rollback", error: expect.stringContaining("404") }));
+      expect(logs.messages()).toContainEqual(
+        expect.objectContaining({
+          message: "respond failed",
+          actionId: "ecs_medic_rollback",
+          error: expect.stringContaining("404"),
+        }),
+      );
     } finally {
       await gone.close();
     }
@@ -374,10 +446,18 @@ describe("slack handler: a stalled AWS endpoint on the cold-start path (real SDK
     try {
       const { result, ms } = await timed(() => handler(signed(commandBody("diagnose payment-api")), context));
       expect(result.statusCode).toBe(200);
-      expect(JSON.parse(result.body ?? "{}")).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("could not start the diagnosis of payment-api") });
+      expect(JSON.parse(result.body ?? "{}")).toMatchObject({
+        response_type: "ephemeral",
+        text: expect.stringContaining("could not start the diagnosis of payment-api"),
+      });
       expect(ms).toBeLessThan(2500);
       expect(hole.connections()).toBe(2); // maxAttempts 2: one retry, then the error
-      expect(logs.messages()).toContainEqual(expect.objectContaining({ message: "dispatch failed", error: expect.stringMatching(/requestTimeout|timed? ?out/i) }));
+      expect(logs.messages()).toContainEqual(
+        expect.objectContaining({
+          message: "dispatch failed",
+          error: expect.stringMatching(/requestTimeout|timed? ?out/i),
+        }),
+      );
     } finally {
       await hole.close();
     }
@@ -396,7 +476,10 @@ describe("slack handler: a stalled AWS endpoint on the cold-start path (real SDK
     try {
       const { result, ms } = await timed(() => handler(signed(commandBody("diagnose payment-api")), context));
       expect(result.statusCode).toBe(200);
-      expect(JSON.parse(result.body ?? "{}")).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("could not start") });
+      expect(JSON.parse(result.body ?? "{}")).toMatchObject({
+        response_type: "ephemeral",
+        text: expect.stringContaining("could not start"),
+      });
       expect(ms).toBeLessThan(2500);
       expect(hole.connections()).toBe(2);
       expect(jobs).toEqual([]);

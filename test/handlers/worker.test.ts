@@ -62,7 +62,9 @@ describe("worker handler", () => {
   it("fails clearly when the bot token is not configured", async () => {
     vi.stubEnv("SLACK_BOT_TOKEN", "");
     resetWorkerForTests();
-    await expect(handler({ ...job, jobId: "other" })).rejects.toThrow(/SLACK_BOT_TOKEN is not configured: set SLACK_BOT_TOKEN .* or SLACK_BOT_TOKEN_PARAM/);
+    await expect(handler({ ...job, jobId: "other" })).rejects.toThrow(
+      /SLACK_BOT_TOKEN is not configured: set SLACK_BOT_TOKEN .* or SLACK_BOT_TOKEN_PARAM/,
+    );
   });
 });
 
@@ -71,7 +73,11 @@ describe.skipIf(!motoAvailable())("worker handler with its DynamoDB table (moto_
   let dynamo: DynamoDBClient;
   beforeAll(async () => {
     moto = await startMoto();
-    dynamo = new DynamoDBClient({ endpoint: moto.url, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    dynamo = new DynamoDBClient({
+      endpoint: moto.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    });
     await dynamo.send(new CreateTableCommand(tableDefinition("ecs-medic-worker-test")));
   }, 60_000);
   afterAll(async () => {
@@ -92,7 +98,12 @@ describe.skipIf(!motoAvailable())("worker handler with its DynamoDB table (moto_
     expect(await handler(event)).toEqual({ status: "duplicate" });
     expect(stub.calls.length).toBe(calls);
 
-    const item = await dynamo.send(new GetItemCommand({ TableName: "ecs-medic-worker-test", Key: { pk: { S: `claim#diagnose#${event.jobId}` }, sk: { S: "claim" } } }));
+    const item = await dynamo.send(
+      new GetItemCommand({
+        TableName: "ecs-medic-worker-test",
+        Key: { pk: { S: `claim#diagnose#${event.jobId}` }, sk: { S: "claim" } },
+      }),
+    );
     expect(item.Item?.state?.S).toBe("done");
     expect(item.Item?.ts?.S).toBe(first.status === "posted" ? first.ts : "");
   });

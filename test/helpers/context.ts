@@ -7,11 +7,23 @@ import type { CollectContext, CollectLimits } from "../../src/collect/step";
 import type { Target } from "../../src/evidence/schema";
 import { ACCOUNT, CLUSTER, CLUSTER_ARN, NOW, REGION, SERVICE, SERVICE_ARN, sdkService } from "../fixtures/aws";
 
-export const TARGET: Target = { account: ACCOUNT, region: REGION, cluster: CLUSTER, clusterArn: CLUSTER_ARN, service: SERVICE, serviceArn: SERVICE_ARN };
+export const TARGET: Target = {
+  account: ACCOUNT,
+  region: REGION,
+  cluster: CLUSTER,
+  clusterArn: CLUSTER_ARN,
+  service: SERVICE,
+  serviceArn: SERVICE_ARN,
+};
 
 /** A limiter that never waits; it counts acquisitions. */
 export function instantLimiter(): RateLimiter & { acquired: number } {
-  const limiter = { acquired: 0, async acquire() { limiter.acquired += 1; } };
+  const limiter = {
+    acquired: 0,
+    async acquire() {
+      limiter.acquired += 1;
+    },
+  };
   return limiter;
 }
 

@@ -39,7 +39,6 @@ export type ClientMocks = ReturnType<typeof mockAllClients>;
 
 /** A plain, healthy-looking estate: every read answers. `tasks` are returned by DescribeTasks by ARN. */
 export function answerEverything(mocks: ClientMocks, tasks: Task[]): void {
-
   const byArn = new Map(tasks.map((t) => [t.taskArn!, t]));
   mocks.ecs.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition: string }) => ({
     taskDefinition: sdkTaskDefinition(Number(input.taskDefinition.split(":").pop())),
@@ -53,16 +52,38 @@ export function answerEverything(mocks: ClientMocks, tasks: Task[]): void {
   mocks.elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [sdkTargetGroup()] });
   mocks.elbv2.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
   mocks.elbv2.on(DescribeLoadBalancersCommand).resolves({
-    LoadBalancers: [{ LoadBalancerArn: LOAD_BALANCER_ARN, LoadBalancerName: "prod-alb", Type: "application", Scheme: "internet-facing", SecurityGroups: ["sg-0alb0000000000001"] }],
+    LoadBalancers: [
+      {
+        LoadBalancerArn: LOAD_BALANCER_ARN,
+        LoadBalancerName: "prod-alb",
+        Type: "application",
+        Scheme: "internet-facing",
+        SecurityGroups: ["sg-0alb0000000000001"],
+      },
+    ],
   });
   mocks.ec2.on(DescribeSubnetsCommand).resolves({
     Subnets: [
-      { SubnetId: "subnet-0a1b2c3d4e5f60001", CidrBlock: "10.0.1.0/24", AvailabilityZone: "us-east-1a", AvailableIpAddressCount: 200, VpcId: "vpc-1" },
-      { SubnetId: "subnet-0a1b2c3d4e5f60002", CidrBlock: "10.0.2.0/24", AvailabilityZone: "us-east-1b", AvailableIpAddressCount: 180, VpcId: "vpc-1" },
+      {
+        SubnetId: "subnet-0a1b2c3d4e5f60001",
+        CidrBlock: "10.0.1.0/24",
+        AvailabilityZone: "us-east-1a",
+        AvailableIpAddressCount: 200,
+        VpcId: "vpc-1",
+      },
+      {
+        SubnetId: "subnet-0a1b2c3d4e5f60002",
+        CidrBlock: "10.0.2.0/24",
+        AvailabilityZone: "us-east-1b",
+        AvailableIpAddressCount: 180,
+        VpcId: "vpc-1",
+      },
     ],
   });
   mocks.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
-  mocks.logs.on(GetLogEventsCommand).resolves({ events: [{ timestamp: minutesAgo(3).getTime(), message: "INFO ok", ingestionTime: minutesAgo(3).getTime() }] });
+  mocks.logs.on(GetLogEventsCommand).resolves({
+    events: [{ timestamp: minutesAgo(3).getTime(), message: "INFO ok", ingestionTime: minutesAgo(3).getTime() }],
+  });
   mocks.logs.on(FilterLogEventsCommand).resolves({ events: [], searchedLogStreams: [] });
   mocks.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [] });
   mocks.ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [] });

@@ -24,7 +24,9 @@ export function motoAvailable(): boolean {
   }
   if (!ok) {
     const line = "!".repeat(78);
-    process.stderr.write(`\n${line}\n! moto_server not found (${MOTO_BINARY}): wire-level AWS integration tests are SKIPPED.\n! .ci/run requires it. Install Python moto[server] 5.2.1 or set MOTO_SERVER.\n${line}\n\n`);
+    process.stderr.write(
+      `\n${line}\n! moto_server not found (${MOTO_BINARY}): wire-level AWS integration tests are SKIPPED.\n! .ci/run requires it. Install Python moto[server] 5.2.1 or set MOTO_SERVER.\n${line}\n\n`,
+    );
   }
   return ok;
 }
@@ -45,7 +47,9 @@ async function freePort(): Promise<number> {
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(MOTO_BINARY, ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+  const child: ChildProcess = spawn(MOTO_BINARY, ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -66,14 +70,20 @@ export async function startMoto(): Promise<Moto> {
     await new Promise((r) => setTimeout(r, 100));
   }
   const post = async (path: string, body?: unknown) => {
-    const res = await fetch(`${url}${path}`, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${url}${path}`, {
+      method: "POST",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`moto ${path}: HTTP ${res.status}`);
   };
   return {
     url,
     reset: () => post("/moto-api/reset"),
     freezeTasks: () =>
-      post("/moto-api/state-manager/set-transition", { model_name: "ecs::task", transition: { progression: "manual", times: 1_000_000 } }),
+      post("/moto-api/state-manager/set-transition", {
+        model_name: "ecs::task",
+        transition: { progression: "manual", times: 1_000_000 },
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

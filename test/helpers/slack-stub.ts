@@ -55,7 +55,8 @@ export async function startSlackStub(): Promise<SlackStub> {
       calls.push({ method, args });
       res.setHeader("content-type", "application/json");
       const matchIndex = conditional.findIndex((c) => c.when({ method, args }));
-      const failure = failures.get(method) ?? (matchIndex >= 0 ? conditional.splice(matchIndex, 1)[0]!.error : undefined);
+      const failure =
+        failures.get(method) ?? (matchIndex >= 0 ? conditional.splice(matchIndex, 1)[0]!.error : undefined);
       if (failure) {
         failures.delete(method);
         res.end(JSON.stringify({ ok: false, error: failure }));
@@ -63,7 +64,14 @@ export async function startSlackStub(): Promise<SlackStub> {
       }
       if (method === "chat.postMessage") {
         seq += 1;
-        res.end(JSON.stringify({ ok: true, channel: args.channel, ts: `1764151200.${String(seq).padStart(6, "0")}`, message: {} }));
+        res.end(
+          JSON.stringify({
+            ok: true,
+            channel: args.channel,
+            ts: `1764151200.${String(seq).padStart(6, "0")}`,
+            message: {},
+          }),
+        );
         return;
       }
       if (method === "chat.update") {

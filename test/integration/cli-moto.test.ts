@@ -31,11 +31,17 @@ function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
       TSX,
       [BIN, ...args],
       {
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "/tmp",
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+          ...env,
+        },
         timeout: 60_000,
         maxBuffer: 20 * 1024 * 1024,
       },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -67,7 +73,18 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
       AWS_EC2_METADATA_DISABLED: "true",
     };
     live = await cli(
-      ["diagnose", SEED.service, "--cluster", SEED.cluster, "--format", "json", "--since", "2h", "--save-evidence", join(dir, "evidence.json")],
+      [
+        "diagnose",
+        SEED.service,
+        "--cluster",
+        SEED.cluster,
+        "--format",
+        "json",
+        "--since",
+        "2h",
+        "--save-evidence",
+        join(dir, "evidence.json"),
+      ],
       awsEnv,
     );
     evidence = parseEvidence(await readFile(join(dir, "evidence.json"), "utf8"), "saved evidence");
@@ -87,7 +104,12 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
     expect(diagnosis.findings.map((f) => f.symptom)).toContain("image_not_found");
     expect(diagnosis.steps.find((s) => s.step === "image")?.status).toBe("fail");
     expect(live.code).toBe(1);
-    expect(evidence.target).toMatchObject({ account: SEED.account, region: SEED.region, cluster: SEED.cluster, service: SEED.service });
+    expect(evidence.target).toMatchObject({
+      account: SEED.account,
+      region: SEED.region,
+      cluster: SEED.cluster,
+      service: SEED.service,
+    });
   });
 
   it("gives every step either data or a named error with a hint", () => {
@@ -108,26 +130,48 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
 
     const deployment = step(evidence, "deployment");
     expect(deployment.status).toBe("partial");
-    expect(deployment.data?.history.error).toMatchObject({ kind: "api_unavailable", operation: "ecs:ListServiceDeployments" });
+    expect(deployment.data?.history.error).toMatchObject({
+      kind: "api_unavailable",
+      operation: "ecs:ListServiceDeployments",
+    });
     // moto keeps no deploymentCircuitBreaker and no deployments[] history (TOOLCHAIN.md): only the controller is real here.
     expect(deployment.data?.deploymentController).toBe("ECS");
   });
 
   it("reads subnets, ports, security groups and the target group from the wire", () => {
     const subnets = step(evidence, "subnets").data!;
-    expect(subnets.subnets).toEqual([expect.objectContaining({ subnetId: seeded.smallSubnetId, cidrBlock: "10.20.1.0/28", availabilityZone: "us-east-1a" })]);
+    expect(subnets.subnets).toEqual([
+      expect.objectContaining({
+        subnetId: seeded.smallSubnetId,
+        cidrBlock: "10.20.1.0/28",
+        availabilityZone: "us-east-1a",
+      }),
+    ]);
     expect(subnets.subnets[0]!.availableIpAddressCount).toBeLessThanOrEqual(11);
     expect(subnets.surgeNeed).toBe(8); // desired 4 × 200 % − 0 running
 
     const network = step(evidence, "network-ports").data!;
     expect(network.containerPorts).toEqual([expect.objectContaining({ containerName: "app", containerPort: 8080 })]);
-    expect(network.bindings).toEqual([expect.objectContaining({ targetGroupArn: seeded.targetGroupArn, containerPort: 8080, targetGroupPort: 8080 })]);
+    expect(network.bindings).toEqual([
+      expect.objectContaining({ targetGroupArn: seeded.targetGroupArn, containerPort: 8080, targetGroupPort: 8080 }),
+    ]);
     expect(network.loadBalancers[0]?.securityGroups).toEqual([seeded.albSecurityGroupId]);
     const taskSg = network.securityGroups.find((g) => g.groupId === seeded.taskSecurityGroupId);
-    expect(taskSg?.ingress).toEqual([expect.objectContaining({ ipProtocol: "tcp", fromPort: 8080, toPort: 8080, sourceGroupIds: [seeded.albSecurityGroupId] })]);
+    expect(taskSg?.ingress).toEqual([
+      expect.objectContaining({
+        ipProtocol: "tcp",
+        fromPort: 8080,
+        toPort: 8080,
+        sourceGroupIds: [seeded.albSecurityGroupId],
+      }),
+    ]);
 
     const health = step(evidence, "target-health").data!;
-    expect(health.targetGroups[0]).toMatchObject({ targetGroupArn: seeded.targetGroupArn, port: 8080, healthCheck: { path: "/health" } });
+    expect(health.targetGroups[0]).toMatchObject({
+      targetGroupArn: seeded.targetGroupArn,
+      port: 8080,
+      healthCheck: { path: "/health" },
+    });
   });
 
   it("checks the images in ECR: the new tag is missing, the previous one exists", () => {
@@ -135,7 +179,10 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
     const byRole = (role: string) => images.find((i) => i.role === role);
     expect(byRole("current")).toMatchObject({ tag: "v1.2", repositoryName: "payment-api", ecr: { exists: false } });
     expect(byRole("previous")).toMatchObject({ tag: "v1.1", ecr: { exists: true } });
-    expect(step(evidence, "image").data!.repositories[0]).toMatchObject({ repositoryName: "payment-api", imageTagMutability: "MUTABLE" });
+    expect(step(evidence, "image").data!.repositories[0]).toMatchObject({
+      repositoryName: "payment-api",
+      imageTagMutability: "MUTABLE",
+    });
   });
 
   it("finds error lines in the log group and never stores or prints a secret", async () => {
@@ -172,9 +219,20 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
   });
 
   it("exits 2 listing the candidates when the name is in two clusters", async () => {
-    const ecs = new ECSClient({ endpoint: moto.url, region: SEED.region, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    const ecs = new ECSClient({
+      endpoint: moto.url,
+      region: SEED.region,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    });
     await ecs.send(new CreateClusterCommand({ clusterName: "staging" }));
-    await ecs.send(new CreateServiceCommand({ cluster: "staging", serviceName: SEED.service, taskDefinition: seeded.taskDefinitionArns[0], desiredCount: 1 }));
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: "staging",
+        serviceName: SEED.service,
+        taskDefinition: seeded.taskDefinitionArns[0],
+        desiredCount: 1,
+      }),
+    );
     ecs.destroy();
 
     const result = await cli(["diagnose", SEED.service], awsEnv);

@@ -3,7 +3,12 @@
  * target group, security groups (ALB → task on 8080), a log group with task logs, an ECR repository,
  * and a cluster `prod` with two task-definition revisions and the service `payment-api`.
  */
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
@@ -12,7 +17,13 @@ import {
   EC2Client,
 } from "@aws-sdk/client-ec2";
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, type ContainerDefinition } from "@aws-sdk/client-ecs";
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type ContainerDefinition,
+} from "@aws-sdk/client-ecs";
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -50,17 +61,27 @@ export async function seedPaymentApi(endpoint: string, now: Date): Promise<Seede
   try {
     const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.20.0.0/16" }))).Vpc!.VpcId!;
     const smallSubnetId = (
-      await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.20.1.0/28", AvailabilityZone: "us-east-1a" }))
+      await ec2.send(
+        new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.20.1.0/28", AvailabilityZone: "us-east-1a" }),
+      )
     ).Subnet!.SubnetId!;
     const wideSubnetId = (
-      await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.20.2.0/24", AvailabilityZone: "us-east-1b" }))
+      await ec2.send(
+        new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.20.2.0/24", AvailabilityZone: "us-east-1b" }),
+      )
     ).Subnet!.SubnetId!;
 
     const albSecurityGroupId = (
       await ec2.send(new CreateSecurityGroupCommand({ GroupName: "prod-alb", Description: "ALB", VpcId: vpcId }))
     ).GroupId!;
     const taskSecurityGroupId = (
-      await ec2.send(new CreateSecurityGroupCommand({ GroupName: "payment-api-task", Description: "payment-api tasks", VpcId: vpcId }))
+      await ec2.send(
+        new CreateSecurityGroupCommand({
+          GroupName: "payment-api-task",
+          Description: "payment-api tasks",
+          VpcId: vpcId,
+        }),
+      )
     ).GroupId!;
     await ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
@@ -71,13 +92,21 @@ export async function seedPaymentApi(endpoint: string, now: Date): Promise<Seede
     await ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
         GroupId: taskSecurityGroupId,
-        IpPermissions: [{ IpProtocol: "tcp", FromPort: 8080, ToPort: 8080, UserIdGroupPairs: [{ GroupId: albSecurityGroupId }] }],
+        IpPermissions: [
+          { IpProtocol: "tcp", FromPort: 8080, ToPort: 8080, UserIdGroupPairs: [{ GroupId: albSecurityGroupId }] },
+        ],
       }),
     );
 
     const loadBalancerArn = (
       await elbv2.send(
-        new CreateLoadBalancerCommand({ Name: "prod-alb", Subnets: [smallSubnetId, wideSubnetId], SecurityGroups: [albSecurityGroupId], Scheme: "internet-facing", Type: "application" }),
+        new CreateLoadBalancerCommand({
+          Name: "prod-alb",
+          Subnets: [smallSubnetId, wideSubnetId],
+          SecurityGroups: [albSecurityGroupId],
+          Scheme: "internet-facing",
+          Type: "application",
+        }),
       )
     ).LoadBalancers![0]!.LoadBalancerArn!;
     const targetGroupArn = (
@@ -95,7 +124,12 @@ export async function seedPaymentApi(endpoint: string, now: Date): Promise<Seede
       )
     ).TargetGroups![0]!.TargetGroupArn!;
     await elbv2.send(
-      new CreateListenerCommand({ LoadBalancerArn: loadBalancerArn, Protocol: "HTTP", Port: 80, DefaultActions: [{ Type: "forward", TargetGroupArn: targetGroupArn }] }),
+      new CreateListenerCommand({
+        LoadBalancerArn: loadBalancerArn,
+        Protocol: "HTTP",
+        Port: 80,
+        DefaultActions: [{ Type: "forward", TargetGroupArn: targetGroupArn }],
+      }),
     );
 
     await logs.send(new CreateLogGroupCommand({ logGroupName: SEED.logGroup }));
@@ -109,7 +143,11 @@ export async function seedPaymentApi(endpoint: string, now: Date): Promise<Seede
         logEvents: [
           { timestamp: t, message: "INFO starting payment-api v1.2 on :8080" },
           { timestamp: t + 1000, message: "INFO connecting to postgres://app:hunter2secret@db.internal:5432/payments" },
-          { timestamp: t + 2000, message: "ERROR failed to load config: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/payment-api-task/abc is not authorized to perform: ssm:GetParameter" },
+          {
+            timestamp: t + 2000,
+            message:
+              "ERROR failed to load config: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/payment-api-task/abc is not authorized to perform: ssm:GetParameter",
+          },
           { timestamp: t + 3000, message: "FATAL exiting with status 1" },
         ],
       }),
@@ -123,7 +161,11 @@ export async function seedPaymentApi(endpoint: string, now: Date): Promise<Seede
         imageManifest: JSON.stringify({
           schemaVersion: 2,
           mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-          config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 1470, digest: "sha256:1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809" },
+          config: {
+            mediaType: "application/vnd.docker.container.image.v1+json",
+            size: 1470,
+            digest: "sha256:1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809",
+          },
           layers: [],
         }),
       }),
@@ -137,8 +179,16 @@ export async function seedPaymentApi(endpoint: string, now: Date): Promise<Seede
       memory: 512,
       portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }],
       environment: [{ name: "DB_PASSWORD_PLAIN", value: "must-never-appear-in-evidence" }],
-      secrets: [{ name: "DB_PASSWORD", valueFrom: `arn:aws:secretsmanager:${SEED.region}:${SEED.account}:secret:prod/payment-api/db-AbCdEf` }],
-      logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": SEED.logGroup, "awslogs-region": SEED.region, "awslogs-stream-prefix": "ecs" } },
+      secrets: [
+        {
+          name: "DB_PASSWORD",
+          valueFrom: `arn:aws:secretsmanager:${SEED.region}:${SEED.account}:secret:prod/payment-api/db-AbCdEf`,
+        },
+      ],
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: { "awslogs-group": SEED.logGroup, "awslogs-region": SEED.region, "awslogs-stream-prefix": "ecs" },
+      },
     });
     const taskDefinitionArns: string[] = [];
     for (const tag of ["v1.1", "v1.2"]) {
@@ -164,11 +214,30 @@ export async function seedPaymentApi(endpoint: string, now: Date): Promise<Seede
         desiredCount: 4,
         launchType: "FARGATE",
         loadBalancers: [{ targetGroupArn, containerName: "app", containerPort: 8080 }],
-        networkConfiguration: { awsvpcConfiguration: { subnets: [smallSubnetId], securityGroups: [taskSecurityGroupId], assignPublicIp: "DISABLED" } },
-        deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100, deploymentCircuitBreaker: { enable: true, rollback: true } },
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: [smallSubnetId],
+            securityGroups: [taskSecurityGroupId],
+            assignPublicIp: "DISABLED",
+          },
+        },
+        deploymentConfiguration: {
+          maximumPercent: 200,
+          minimumHealthyPercent: 100,
+          deploymentCircuitBreaker: { enable: true, rollback: true },
+        },
       }),
     );
-    return { vpcId, smallSubnetId, wideSubnetId, albSecurityGroupId, taskSecurityGroupId, loadBalancerArn, targetGroupArn, taskDefinitionArns };
+    return {
+      vpcId,
+      smallSubnetId,
+      wideSubnetId,
+      albSecurityGroupId,
+      taskSecurityGroupId,
+      loadBalancerArn,
+      targetGroupArn,
+      taskDefinitionArns,
+    };
   } finally {
     for (const c of [ec2, elbv2, logs, ecr, ecs]) c.destroy();
   }

@@ -63,9 +63,12 @@ function allText(message: SlackMessage): string {
 function mrkdwnTexts(message: SlackMessage): string {
   const texts = [message.text];
   for (const b of message.blocks) {
-    if (b.type === "section") for (const t of [b.text, ...(b.fields ?? [])]) if (t?.type === "mrkdwn") texts.push(t.text);
+    if (b.type === "section")
+      for (const t of [b.text, ...(b.fields ?? [])]) if (t?.type === "mrkdwn") texts.push(t.text);
     if (b.type === "context") for (const e of b.elements) if (e.type === "mrkdwn") texts.push(e.text);
-    if (b.type === "actions") for (const e of b.elements) if (e.type === "button" && e.confirm?.text.type === "mrkdwn") texts.push(e.confirm.text.text);
+    if (b.type === "actions")
+      for (const e of b.elements)
+        if (e.type === "button" && e.confirm?.text.type === "mrkdwn") texts.push(e.confirm.text.text);
   }
   return texts.join("\n");
 }
@@ -73,7 +76,9 @@ function mrkdwnTexts(message: SlackMessage): string {
 const long = (n: number, c = "a") => c.repeat(n);
 
 function buttons(message: SlackMessage) {
-  return message.blocks.flatMap((b) => (b.type === "actions" ? b.elements : [])).flatMap((e) => (e.type === "button" ? [e] : []));
+  return message.blocks
+    .flatMap((b) => (b.type === "actions" ? b.elements : []))
+    .flatMap((e) => (e.type === "button" ? [e] : []));
 }
 
 describe("diagnosisMessage and diagnosisThread on every example", () => {
@@ -109,11 +114,15 @@ describe("diagnosisMessage content", () => {
     const { evidence, d } = example("oom-after-deploy");
     const message = diagnosisMessage(d, options(evidence));
     const header = message.blocks[0];
-    expect(header?.type === "header" && header.text.text).toBe("🔴 payment-api: Container app was killed for using more memory than its limit");
+    expect(header?.type === "header" && header.text.text).toBe(
+      "🔴 payment-api: Container app was killed for using more memory than its limit",
+    );
     const text = allText(message);
     expect(text).toMatch(/^> .*`stopped-tasks` 5× EssentialContainerExited/m);
     expect(text).toContain("*Fix:* Raise the container/task memory");
-    expect(text).toContain(`<!date^${Date.parse("2026-11-26T09:50:06Z") / 1000}^{time}|09:50 UTC> (10 min before the check)`);
+    expect(text).toContain(
+      `<!date^${Date.parse("2026-11-26T09:50:06Z") / 1000}^{time}|09:50 UTC> (10 min before the check)`,
+    );
     expect(text).toContain("confidence 85%");
 
     const rollback = buttons(message).find((b) => b.action_id === ACTION_IDS.rollback);
@@ -133,7 +142,7 @@ describe("diagnosisMessage content", () => {
     expect(confirm).toContain("`payment-api:43` → `payment-api:42`");
   });
 
-  it("elb-health-check-wrong-path: the configuration cause is shown as \"because …\"", () => {
+  it('elb-health-check-wrong-path: the configuration cause is shown as "because …"', () => {
     const { evidence, d } = example("elb-health-check-wrong-path");
     const text = allText(diagnosisMessage(d, options(evidence)));
     expect(text).toContain(":link: *Because:* health-check path /health returns 404 on payment-api-tg");
@@ -143,7 +152,11 @@ describe("diagnosisMessage content", () => {
     const { evidence, d } = example("saturated-healthy");
     const scale = buttons(diagnosisMessage(d, options(evidence))).find((b) => b.action_id === ACTION_IDS.scale);
     expect(scale?.text.text).toBe("Scale 6 → 9 tasks");
-    const value = JSON.parse(scale?.value ?? "{}") as { kind: string; change: { desiredCount: number }; expect: { desiredCount: number } };
+    const value = JSON.parse(scale?.value ?? "{}") as {
+      kind: string;
+      change: { desiredCount: number };
+      expect: { desiredCount: number };
+    };
     expect(value).toMatchObject({ kind: "scale", expect: { desiredCount: 6 }, change: { desiredCount: 9 } });
     expect(scale?.confirm?.text.text).toContain("desired count 6 → 9");
   });
@@ -153,7 +166,13 @@ describe("diagnosisMessage content", () => {
     const message = diagnosisMessage(d, options(evidence));
     expect(buttons(message).map((b) => b.action_id)).toEqual([ACTION_IDS.export, ACTION_IDS.rerun]);
     const rerun = buttons(message).find((b) => b.action_id === ACTION_IDS.rerun);
-    expect(JSON.parse(rerun?.value ?? "{}")).toEqual({ kind: "rerun", cluster: "prod", service: "payment-api", region: "us-east-1", since: "1h" });
+    expect(JSON.parse(rerun?.value ?? "{}")).toEqual({
+      kind: "rerun",
+      cluster: "prod",
+      service: "payment-api",
+      region: "us-east-1",
+      since: "1h",
+    });
   });
 
   it("cuts a long headline to 150 characters with …", () => {
@@ -182,8 +201,10 @@ describe("mrkdwn injection", () => {
     const e = structuredClone(evidence);
     for (const step of e.steps) {
       if (step.id !== "task-logs" || !step.data) continue;
-      for (const s of step.data.streams) s.lines.push({ timestamp: "2026-11-26T09:59:00Z", message: `ERROR ${attack}` });
-      for (const p of step.data.patternSearches) p.matches.push({ timestamp: "2026-11-26T09:59:00Z", message: `ERROR ${attack}`, logStream: "x" });
+      for (const s of step.data.streams)
+        s.lines.push({ timestamp: "2026-11-26T09:59:00Z", message: `ERROR ${attack}` });
+      for (const p of step.data.patternSearches)
+        p.matches.push({ timestamp: "2026-11-26T09:59:00Z", message: `ERROR ${attack}`, logStream: "x" });
     }
     return {
       evidence: e,
@@ -223,9 +244,14 @@ describe("mrkdwn injection", () => {
   it("escapes the other messages' inputs too", () => {
     for (const m of [
       errorMessage("Cannot diagnose <!here>", "AccessDenied <https://x.example|y>", "grant <@U1>"),
-      usageMessage("unknown command \"<!channel>\""),
+      usageMessage('unknown command "<!channel>"'),
       candidatesMessage("<!channel>", [{ cluster: "prod", service: "<!channel>" }]),
-      progressMessage({ service: "<!everyone>", done: 1, total: 11, finished: [{ title: "<!here>", status: "collected" }] }),
+      progressMessage({
+        service: "<!everyone>",
+        done: 1,
+        total: 11,
+        finished: [{ title: "<!here>", status: "collected" }],
+      }),
       notAvailableMessage("<!channel>"),
     ]) {
       expect(mrkdwnTexts(m)).not.toMatch(/<!(here|channel|everyone)>|<https:|<@U1>/);
@@ -243,23 +269,47 @@ describe("stress: 100 findings and 50 KB of log lines", () => {
       id: i === 0 ? template.id : `other:stress-${i}`,
       severity: i < 10 ? "critical" : "warn",
       // Titles are not clipped by the renderer: the primary one only fits through enforceLimits.
-      title: i === 0 ? `Stress finding 0 ${"with a very long title ".repeat(200)}END-OF-PRIMARY-TITLE` : `Stress finding ${i} ${"with a long title ".repeat(8)}`,
-      detail: i === 0 ? `${"The primary finding's very long explanation. ".repeat(150)}END-OF-PRIMARY-DETAIL` : "why ".repeat(120),
+      title:
+        i === 0
+          ? `Stress finding 0 ${"with a very long title ".repeat(200)}END-OF-PRIMARY-TITLE`
+          : `Stress finding ${i} ${"with a long title ".repeat(8)}`,
+      detail:
+        i === 0
+          ? `${"The primary finding's very long explanation. ".repeat(150)}END-OF-PRIMARY-DETAIL`
+          : "why ".repeat(120),
       fix: "fix ".repeat(100),
-      evidence: Array.from({ length: 20 }, (_, j) => ({ step: "stopped-tasks" as const, kind: "task" as const, id: `task-${i}-${j}`, text: `reason ${j} ${"x".repeat(300)}` })),
+      evidence: Array.from({ length: 20 }, (_, j) => ({
+        step: "stopped-tasks" as const,
+        kind: "task" as const,
+        id: `task-${i}-${j}`,
+        text: `reason ${j} ${"x".repeat(300)}`,
+      })),
     }));
     const e = structuredClone(evidence);
     for (const step of e.steps) {
       if (step.id !== "task-logs" || !step.data) continue;
-      const lines = Array.from({ length: 500 }, (_, j) => ({ timestamp: "2026-11-26T09:58:00Z", message: `line ${j} ${"y".repeat(90)}` }));
+      const lines = Array.from({ length: 500 }, (_, j) => ({
+        timestamp: "2026-11-26T09:58:00Z",
+        message: `line ${j} ${"y".repeat(90)}`,
+      }));
       lines.push({ timestamp: "2026-11-26T09:58:30Z", message: "z".repeat(5000) });
-      step.data.streams = step.data.streams.map((s, k) => ({ ...s, lines: lines.map((l) => ({ ...l, message: `${k} ${l.message}` })) }));
+      step.data.streams = step.data.streams.map((s, k) => ({
+        ...s,
+        lines: lines.map((l) => ({ ...l, message: `${k} ${l.message}` })),
+      }));
       const first = step.data.patternSearches[0]!;
-      first.matches = Array.from({ length: 300 }, (_, j) => ({ timestamp: "2026-11-26T09:58:00Z", message: `ERROR ${j} ${"w".repeat(150)}`, logStream: "ecs/app/x" }));
+      first.matches = Array.from({ length: 300 }, (_, j) => ({
+        timestamp: "2026-11-26T09:58:00Z",
+        message: `ERROR ${j} ${"w".repeat(150)}`,
+        logStream: "ecs/app/x",
+      }));
     }
     const totalLog = JSON.stringify(e.steps.find((s) => s.id === "task-logs")).length;
     expect(totalLog).toBeGreaterThan(50_000);
-    return { evidence: e, d: { ...d, findings, notes: Array.from({ length: 40 }, (_, i) => `note ${i} ${"n".repeat(200)}`) } };
+    return {
+      evidence: e,
+      d: { ...d, findings, notes: Array.from({ length: 40 }, (_, i) => `note ${i} ${"n".repeat(200)}`) },
+    };
   }
 
   it("report and thread stay within every limit; what was cut is in the thread", () => {
@@ -281,10 +331,12 @@ describe("stress: 100 findings and 50 KB of log lines", () => {
 });
 
 describe("enforceLimits", () => {
-
   it("cuts a long section with the marker and hands the full text back as overflow chunks ≤ 3000", () => {
     const full = Array.from({ length: 80 }, (_, i) => `line ${i} ${long(60)}`).join("\n");
-    const { message, overflow } = enforceLimits({ text: "t", blocks: [{ type: "section", text: { type: "mrkdwn", text: full } }] });
+    const { message, overflow } = enforceLimits({
+      text: "t",
+      blocks: [{ type: "section", text: { type: "mrkdwn", text: full } }],
+    });
     expect(violations(message)).toEqual([]);
     expect(blockText(message.blocks[0]!)).toContain(CUT_MARKER);
     expect(overflow.join("\n")).toBe(full);
@@ -293,7 +345,10 @@ describe("enforceLimits", () => {
 
   it("closes a code block it cuts through, in the message and in each overflow chunk", () => {
     const full = `\`\`\`${Array.from({ length: 100 }, (_, i) => `log ${i} ${long(50)}`).join("\n")}\`\`\``;
-    const { message, overflow } = enforceLimits({ text: "t", blocks: [{ type: "section", text: { type: "mrkdwn", text: full } }] });
+    const { message, overflow } = enforceLimits({
+      text: "t",
+      blocks: [{ type: "section", text: { type: "mrkdwn", text: full } }],
+    });
     const kept = blockText(message.blocks[0]!);
     expect((kept.match(/```/g) ?? []).length % 2).toBe(0);
     for (const o of overflow) expect((o.match(/```/g) ?? []).length % 2).toBe(0);
@@ -302,7 +357,11 @@ describe("enforceLimits", () => {
   it("keeps 50 blocks, sparing the header and the buttons", () => {
     const blocks: KnownBlock[] = [
       { type: "header", text: { type: "plain_text", text: "h" } },
-      ...Array.from({ length: 70 }, (_, i): KnownBlock => ({ type: "section", block_id: `s${i}`, text: { type: "mrkdwn", text: `section ${i}` } })),
+      ...Array.from({ length: 70 }, (_, i): KnownBlock => ({
+        type: "section",
+        block_id: `s${i}`,
+        text: { type: "mrkdwn", text: `section ${i}` },
+      })),
       { type: "actions", elements: [{ type: "button", action_id: "a", text: { type: "plain_text", text: "Go" } }] },
     ];
     const { message, overflow } = enforceLimits({ text: "t", blocks });
@@ -319,16 +378,36 @@ describe("enforceLimits", () => {
       action_id: i === 0 ? long(300) : "same",
       text: { type: "plain_text" as const, text: long(100, "b") },
       value: "v",
-      confirm: { title: { type: "plain_text" as const, text: long(120) }, text: { type: "mrkdwn" as const, text: long(400) }, confirm: { type: "plain_text" as const, text: long(40) }, deny: { type: "plain_text" as const, text: "No" } },
+      confirm: {
+        title: { type: "plain_text" as const, text: long(120) },
+        text: { type: "mrkdwn" as const, text: long(400) },
+        confirm: { type: "plain_text" as const, text: long(40) },
+        deny: { type: "plain_text" as const, text: "No" },
+      },
     });
     const { message, overflow } = enforceLimits({
       text: long(50_000),
       blocks: [
         { type: "header", text: { type: "plain_text", text: long(200) } },
-        { type: "section", fields: Array.from({ length: 12 }, (_, i) => ({ type: "mrkdwn" as const, text: i === 0 ? long(2500) : `f${i}` })) },
-        { type: "context", elements: Array.from({ length: 14 }, (_, i) => ({ type: "mrkdwn" as const, text: `c${i}` })) },
+        {
+          type: "section",
+          fields: Array.from({ length: 12 }, (_, i) => ({
+            type: "mrkdwn" as const,
+            text: i === 0 ? long(2500) : `f${i}`,
+          })),
+        },
+        {
+          type: "context",
+          elements: Array.from({ length: 14 }, (_, i) => ({ type: "mrkdwn" as const, text: `c${i}` })),
+        },
         { type: "actions", block_id: "x", elements: Array.from({ length: 30 }, (_, i) => button(i)) },
-        { type: "actions", block_id: "x", elements: [{ type: "button", action_id: "big", text: { type: "plain_text", text: "Big" }, value: long(2500) }] },
+        {
+          type: "actions",
+          block_id: "x",
+          elements: [
+            { type: "button", action_id: "big", text: { type: "plain_text", text: "Big" }, value: long(2500) },
+          ],
+        },
         { type: "section", text: { type: "mrkdwn", text: "  " } },
       ],
     });
@@ -384,17 +463,33 @@ describe("the other messages", () => {
     expect(text).toContain("`/ecs diagnose payment-api --cluster prod`");
     expect(text).toContain("`/ecs diagnose payment-api --cluster staging`");
     expectWithinLimits(m, "candidates");
-    const many = candidatesMessage("api", Array.from({ length: 300 }, (_, i) => ({ cluster: `cluster-${i}`, service: "api" })));
+    const many = candidatesMessage(
+      "api",
+      Array.from({ length: 300 }, (_, i) => ({ cluster: `cluster-${i}`, service: "api" })),
+    );
     expectWithinLimits(many, "300 candidates");
   });
 
   it("errorMessage, usageMessage, notAvailableMessage say what happened and what to do", () => {
-    const e = errorMessage("Cannot diagnose payment-api", "AccessDeniedException: not authorized", "grant ecs:DescribeServices");
+    const e = errorMessage(
+      "Cannot diagnose payment-api",
+      "AccessDeniedException: not authorized",
+      "grant ecs:DescribeServices",
+    );
     expect(e.blocks.map(blockText).join("\n")).toContain(":bulb: grant ecs:DescribeServices");
-    expect(usageMessage("unknown command \"deploy\"").blocks.map(blockText).join("\n")).toMatch(/unknown command "deploy"[\s\S]*\/ecs diagnose <service>/);
+    expect(usageMessage('unknown command "deploy"').blocks.map(blockText).join("\n")).toMatch(
+      /unknown command "deploy"[\s\S]*\/ecs diagnose <service>/,
+    );
     expect(usageMessage().blocks.map(blockText).join("\n")).not.toContain(":warning:");
     expect(notAvailableMessage("Roll back").blocks.map(blockText).join("\n")).toContain("Nothing was changed");
-    for (const m of [e, usageMessage(), usageMessage(long(5000)), notAvailableMessage("Roll back"), errorMessage(long(4000), long(9000))]) expectWithinLimits(m, m.text.slice(0, 40));
+    for (const m of [
+      e,
+      usageMessage(),
+      usageMessage(long(5000)),
+      notAvailableMessage("Roll back"),
+      errorMessage(long(4000), long(9000)),
+    ])
+      expectWithinLimits(m, m.text.slice(0, 40));
   });
 });
 
@@ -411,7 +506,8 @@ describe("a step that could not look", () => {
           kind: "access_denied",
           code: "AccessDeniedException",
           operation: "logs:GetLogEvents",
-          message: "User: arn:aws:sts::123456789012:assumed-role/ecs-medic/worker is not authorized to perform: logs:GetLogEvents",
+          message:
+            "User: arn:aws:sts::123456789012:assumed-role/ecs-medic/worker is not authorized to perform: logs:GetLogEvents",
           hint: "grant logs:GetLogEvents on the service's log group to see the last log lines",
         },
       ];
@@ -424,13 +520,17 @@ describe("a step that could not look", () => {
     const thread = diagnosisThread(d, e, options(e));
     thread.forEach((reply, i) => expectWithinLimits(reply, `denied reply ${i + 1}`));
     const text = thread.map(mrkdwnTexts).join("\n");
-    expect(text).toContain("`logs:GetLogEvents` AccessDeniedException — grant logs:GetLogEvents on the service's log group");
+    expect(text).toContain(
+      "`logs:GetLogEvents` AccessDeniedException — grant logs:GetLogEvents on the service's log group",
+    );
   });
 });
 
 describe("links", () => {
   it("ECS console and CloudWatch stream URLs", () => {
-    expect(ecsConsoleUrl("us-east-1", "prod", "payment-api")).toBe("https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/payment-api/health?region=us-east-1");
+    expect(ecsConsoleUrl("us-east-1", "prod", "payment-api")).toBe(
+      "https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/payment-api/health?region=us-east-1",
+    );
     expect(logStreamUrl("us-east-1", "/ecs/payment-api", "ecs/app/abc")).toBe(
       "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Fecs$252Fpayment-api/log-events/ecs$252Fapp$252Fabc",
     );

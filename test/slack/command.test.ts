@@ -6,11 +6,31 @@ const clock = fixedClock("2026-11-26T10:00:00Z");
 
 describe("parseSlashCommand", () => {
   it.each([
-    { case: "a service", text: "diagnose payment-api", want: { kind: "diagnose", service: "payment-api", cluster: undefined, since: "1h" } },
-    { case: "a service and a cluster", text: "diagnose payment-api prod", want: { kind: "diagnose", service: "payment-api", cluster: "prod", since: "1h" } },
-    { case: "cluster/service and --since", text: "diagnose prod/payment-api --since 2h", want: { kind: "diagnose", service: "payment-api", cluster: "prod", since: "2h" } },
-    { case: "--since=30m and --cluster", text: "  diagnose   payment-api --since=30m --cluster prod ", want: { kind: "diagnose", service: "payment-api", cluster: "prod", since: "30m" } },
-    { case: "a service ARN", text: "diagnose arn:aws:ecs:us-east-1:123456789012:service/prod/payment-api", want: { kind: "diagnose", service: "payment-api", cluster: "prod", since: "1h" } },
+    {
+      case: "a service",
+      text: "diagnose payment-api",
+      want: { kind: "diagnose", service: "payment-api", cluster: undefined, since: "1h" },
+    },
+    {
+      case: "a service and a cluster",
+      text: "diagnose payment-api prod",
+      want: { kind: "diagnose", service: "payment-api", cluster: "prod", since: "1h" },
+    },
+    {
+      case: "cluster/service and --since",
+      text: "diagnose prod/payment-api --since 2h",
+      want: { kind: "diagnose", service: "payment-api", cluster: "prod", since: "2h" },
+    },
+    {
+      case: "--since=30m and --cluster",
+      text: "  diagnose   payment-api --since=30m --cluster prod ",
+      want: { kind: "diagnose", service: "payment-api", cluster: "prod", since: "30m" },
+    },
+    {
+      case: "a service ARN",
+      text: "diagnose arn:aws:ecs:us-east-1:123456789012:service/prod/payment-api",
+      want: { kind: "diagnose", service: "payment-api", cluster: "prod", since: "1h" },
+    },
     { case: "help", text: "help", want: { kind: "help" } },
     { case: "nothing", text: "", want: { kind: "help" } },
   ])("reads $case", ({ text, want }) => {

@@ -7,7 +7,13 @@ import { createServer, type Socket } from "node:net";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { ACK_PATH_SDK_CONFIG, loadBotToken, loadSigningSecret, resetCredentialsForTests, ssmProviderForTests } from "../../src/slack/credentials";
+import {
+  ACK_PATH_SDK_CONFIG,
+  loadBotToken,
+  loadSigningSecret,
+  resetCredentialsForTests,
+  ssmProviderForTests,
+} from "../../src/slack/credentials";
 
 const SIGNING_PARAM = "/ecs-medic/test/slack/signing-secret";
 const TOKEN_PARAM = "/ecs-medic/test/slack/bot-token";
@@ -28,15 +34,22 @@ describe("loadSigningSecret / loadBotToken", () => {
   afterAll(() => ssm.restore());
 
   it("takes plain env values first (local runs) and calls no AWS", async () => {
-    expect(await loadSigningSecret({ SLACK_SIGNING_SECRET: "s3cret", SLACK_SIGNING_SECRET_PARAM: SIGNING_PARAM })).toBe("s3cret");
+    expect(await loadSigningSecret({ SLACK_SIGNING_SECRET: "s3cret", SLACK_SIGNING_SECRET_PARAM: SIGNING_PARAM })).toBe(
+      "s3cret",
+    );
     expect(await loadBotToken({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_BOT_TOKEN_PARAM: TOKEN_PARAM })).toBe("xoxb-1");
     expect(ssm.calls()).toHaveLength(0);
   });
 
   it("reads only the signing-secret parameter, decrypted — never the bot token, even when configured", async () => {
-    ssm.on(GetParameterCommand, { Name: SIGNING_PARAM }).resolves({ Parameter: { Name: SIGNING_PARAM, Type: "SecureString", Value: "from-ssm" } });
+    ssm
+      .on(GetParameterCommand, { Name: SIGNING_PARAM })
+      .resolves({ Parameter: { Name: SIGNING_PARAM, Type: "SecureString", Value: "from-ssm" } });
 
-    const secret = await loadSigningSecret({ SLACK_SIGNING_SECRET_PARAM: SIGNING_PARAM, SLACK_BOT_TOKEN_PARAM: TOKEN_PARAM });
+    const secret = await loadSigningSecret({
+      SLACK_SIGNING_SECRET_PARAM: SIGNING_PARAM,
+      SLACK_BOT_TOKEN_PARAM: TOKEN_PARAM,
+    });
 
     expect(secret).toBe("from-ssm");
     expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
@@ -52,7 +65,9 @@ describe("loadSigningSecret / loadBotToken", () => {
   });
 
   it("names what is missing when neither the value nor a parameter is configured", async () => {
-    await expect(loadSigningSecret({})).rejects.toThrow(/SLACK_SIGNING_SECRET is not configured.*SLACK_SIGNING_SECRET_PARAM/);
+    await expect(loadSigningSecret({})).rejects.toThrow(
+      /SLACK_SIGNING_SECRET is not configured.*SLACK_SIGNING_SECRET_PARAM/,
+    );
     await expect(loadBotToken({})).rejects.toThrow(/SLACK_BOT_TOKEN is not configured/);
   });
 
@@ -64,7 +79,10 @@ describe("loadSigningSecret / loadBotToken", () => {
 
 describe("the SSM client's bounds (Slack's 3-second path)", () => {
   it("is built with at most 2 attempts, 500 ms to connect, 1 s per attempt, timeouts as errors", async () => {
-    expect(ACK_PATH_SDK_CONFIG).toEqual({ maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: 1000, throwOnRequestTimeout: true } });
+    expect(ACK_PATH_SDK_CONFIG).toEqual({
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 500, requestTimeout: 1000, throwOnRequestTimeout: true },
+    });
     expect(await ssmProviderForTests().client.config.maxAttempts()).toBe(2);
   });
 

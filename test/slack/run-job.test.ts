@@ -1,7 +1,12 @@
 /**
  * The worker's job runner against a local stand-in for the Slack Web API, with AWS mocked: what the channel sees.
  */
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListClustersCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ListClustersCommand,
+  ListTasksCommand,
+} from "@aws-sdk/client-ecs";
 import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createClients } from "../../src/aws/clients";
@@ -58,7 +63,9 @@ afterAll(async () => stub.close());
 beforeEach(() => {
   for (const m of Object.values(mocks)) m.reset();
   stub.calls.length = 0;
-  answerEverything(mocks, [sdkStoppedTask(5, { exitCode: 137, containerReason: "OutOfMemoryError: Container killed due to memory usage" })]);
+  answerEverything(mocks, [
+    sdkStoppedTask(5, { exitCode: 137, containerReason: "OutOfMemoryError: Container killed due to memory usage" }),
+  ]);
   mocks.ecs.on(DescribeServicesCommand).resolves({ services: [sdkService()], failures: [] });
   mocks.ecs.on(ListTasksCommand, { desiredStatus: "STOPPED" }).resolves({ taskArns: [] });
   mocks.ecs.on(ListTasksCommand, { desiredStatus: "RUNNING" }).resolves({ taskArns: [] });
@@ -93,7 +100,12 @@ describe("runDiagnoseJob", () => {
     const arn = (c: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${c}`;
     mocks.ecs.on(ListClustersCommand).resolves({ clusterArns: [arn("prod"), arn("staging")] });
     mocks.ecs.on(DescribeServicesCommand).callsFake((input: { cluster: string }) => ({
-      services: [sdkService({ clusterArn: input.cluster, serviceArn: `${input.cluster.replace(":cluster/", ":service/")}/payment-api` })],
+      services: [
+        sdkService({
+          clusterArn: input.cluster,
+          serviceArn: `${input.cluster.replace(":cluster/", ":service/")}/payment-api`,
+        }),
+      ],
     }));
     const outcome = await runDiagnoseJob(job({ cluster: undefined }), deps());
     expect(outcome.status).toBe("failed");
@@ -110,7 +122,10 @@ describe("runDiagnoseJob", () => {
   });
 
   it("ends with a readable message for an unknown service", async () => {
-    mocks.ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/nope`, reason: "MISSING" }] });
+    mocks.ecs.on(DescribeServicesCommand).resolves({
+      services: [],
+      failures: [{ arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/nope`, reason: "MISSING" }],
+    });
     mocks.ecs.on(ListTasksCommand).resolves({ taskArns: [] });
     await runDiagnoseJob(job({ service: "nope" }), deps());
     expect(JSON.stringify(finalUpdate()?.args)).toContain('No active service \\"nope\\" in cluster prod');
@@ -155,7 +170,12 @@ describe("runDiagnoseJob", () => {
   it("resumes the message of a run that crashed instead of posting a second one", async () => {
     const store = new MemoryIdempotencyStore();
     const crashedAt = new Date(Date.parse(NOW) - 10 * 60_000);
-    await store.claim(`diagnose#${job().jobId}`, { owner: "crashed-run", leaseSeconds: 330, ttlSeconds: 86_400, now: crashedAt });
+    await store.claim(`diagnose#${job().jobId}`, {
+      owner: "crashed-run",
+      leaseSeconds: 330,
+      ttlSeconds: 86_400,
+      now: crashedAt,
+    });
     await store.recordMessage(`diagnose#${job().jobId}`, "1764150600.000042");
 
     const outcome = await runDiagnoseJob(job(), deps({ store }));
@@ -166,13 +186,23 @@ describe("runDiagnoseJob", () => {
 
   it("tells a person who retypes the command while the first run is going that the report is on its way", async () => {
     const store = new MemoryIdempotencyStore();
-    await store.claim("inflight#C0INCIDENT#prod#payment-api", { owner: "first-job", leaseSeconds: 330, ttlSeconds: 330, now: new Date(NOW) });
+    await store.claim("inflight#C0INCIDENT#prod#payment-api", {
+      owner: "first-job",
+      leaseSeconds: 330,
+      ttlSeconds: 330,
+      now: new Date(NOW),
+    });
 
-    const outcome = await runDiagnoseJob(job({ jobId: "second-job", responseUrl: `${stub.responseUrl}/commands/2` }), deps({ store }));
+    const outcome = await runDiagnoseJob(
+      job({ jobId: "second-job", responseUrl: `${stub.responseUrl}/commands/2` }),
+      deps({ store }),
+    );
 
     expect(outcome).toEqual({ status: "busy" });
     expect(stub.calls.filter((c) => c.method.startsWith("chat."))).toEqual([]);
-    expect(String(stub.calls.find((c) => c.method === "response/commands/2")?.args.text)).toContain("already running in this channel");
+    expect(String(stub.calls.find((c) => c.method === "response/commands/2")?.args.text)).toContain(
+      "already running in this channel",
+    );
   });
 
   it("frees the service for the next run once the report is posted", async () => {

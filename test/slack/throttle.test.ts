@@ -11,7 +11,11 @@ describe("LatestOnlyThrottle", () => {
 
   it("sends the first value at once, then only the newest value per interval", async () => {
     const sent: number[] = [];
-    const throttle = new LatestOnlyThrottle<number>(async (v) => void sent.push(v), 1500, () => now);
+    const throttle = new LatestOnlyThrottle<number>(
+      async (v) => void sent.push(v),
+      1500,
+      () => now,
+    );
     throttle.push(1);
     for (const v of [2, 3, 4]) throttle.push(v);
     await vi.advanceTimersByTimeAsync(0);
@@ -23,7 +27,11 @@ describe("LatestOnlyThrottle", () => {
 
   it("flush sends what is pending; cancel drops it", async () => {
     const sent: number[] = [];
-    const throttle = new LatestOnlyThrottle<number>(async (v) => void sent.push(v), 1500, () => now);
+    const throttle = new LatestOnlyThrottle<number>(
+      async (v) => void sent.push(v),
+      1500,
+      () => now,
+    );
     throttle.push(1);
     throttle.push(2);
     await throttle.flush();
@@ -36,10 +44,14 @@ describe("LatestOnlyThrottle", () => {
 
   it("keeps going after a failed send", async () => {
     const sent: number[] = [];
-    const throttle = new LatestOnlyThrottle<number>(async (v) => {
-      if (v === 1) throw new Error("ratelimited");
-      sent.push(v);
-    }, 0, () => now);
+    const throttle = new LatestOnlyThrottle<number>(
+      async (v) => {
+        if (v === 1) throw new Error("ratelimited");
+        sent.push(v);
+      },
+      0,
+      () => now,
+    );
     throttle.push(1);
     throttle.push(2);
     await throttle.flush();

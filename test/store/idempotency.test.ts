@@ -1,19 +1,31 @@
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoIdempotencyStore, MemoryIdempotencyStore, type ClaimOptions, type IdempotencyStore } from "../../src/store/idempotency";
+import {
+  DynamoIdempotencyStore,
+  MemoryIdempotencyStore,
+  type ClaimOptions,
+  type IdempotencyStore,
+} from "../../src/store/idempotency";
 import { tableDefinition } from "../../src/store/table";
 import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
 
 const t0 = new Date("2026-11-26T10:00:00Z");
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
-const opts = (owner: string, now: Date, lease = 330): ClaimOptions => ({ owner, leaseSeconds: lease, ttlSeconds: 86_400, now });
+const opts = (owner: string, now: Date, lease = 330): ClaimOptions => ({
+  owner,
+  leaseSeconds: lease,
+  ttlSeconds: 86_400,
+  now,
+});
 
 /** The same contract for both stores: run once, resume after a crash, never run a finished job again. */
 function contract(make: () => Promise<IdempotencyStore>) {
   it("lets one of several racing runs claim a job", async () => {
     const store = await make();
-    const results = await Promise.all(["run-a", "run-b", "run-c"].map((owner) => store.claim("job-1", opts(owner, t0))));
+    const results = await Promise.all(
+      ["run-a", "run-b", "run-c"].map((owner) => store.claim("job-1", opts(owner, t0))),
+    );
     expect(results.filter((r) => r.claimed)).toHaveLength(1);
   });
 
@@ -27,7 +39,10 @@ function contract(make: () => Promise<IdempotencyStore>) {
     const store = await make();
     await store.claim("job-3", opts("run-a", t0));
     await store.recordMessage("job-3", "1764151200.000100");
-    expect(await store.claim("job-3", opts("run-b", at(331)))).toEqual({ claimed: true, resumeTs: "1764151200.000100" });
+    expect(await store.claim("job-3", opts("run-b", at(331)))).toEqual({
+      claimed: true,
+      resumeTs: "1764151200.000100",
+    });
   });
 
   it("never runs a finished job again while it is remembered, however late the retry", async () => {
@@ -62,7 +77,13 @@ describe.skipIf(!hasMoto)("DynamoIdempotencyStore on moto_server (conditional wr
   let n = 0;
   beforeAll(async () => {
     moto = await startMoto();
-    doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: moto.url, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } }));
+    doc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: moto.url,
+        region: "us-east-1",
+        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+      }),
+    );
   }, 60_000);
   afterAll(async () => {
     doc?.destroy();

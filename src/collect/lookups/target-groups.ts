@@ -1,4 +1,8 @@
-import { DescribeTargetGroupsCommand, type ElasticLoadBalancingV2Client, type TargetGroup as SdkTargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  DescribeTargetGroupsCommand,
+  type ElasticLoadBalancingV2Client,
+  type TargetGroup as SdkTargetGroup,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { awsCall, chunk } from "../../aws/aws-call";
 import { awsErrorName, toStepError } from "../../aws/step-error";
 import type { Service, TargetGroup } from "../../evidence/schema";
@@ -21,7 +25,9 @@ type Failed = TargetGroups["failed"][number];
 export async function loadTargetGroups(elbv2: ElasticLoadBalancingV2Client, service: Service): Promise<TargetGroups> {
   const arns = [...new Set(service.loadBalancers.flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : [])))];
   const describe = (TargetGroupArns: string[]) =>
-    awsCall("elasticloadbalancing:DescribeTargetGroups", () => elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns })));
+    awsCall("elasticloadbalancing:DescribeTargetGroups", () =>
+      elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns })),
+    );
 
   const described: SdkTargetGroup[] = [];
   const failed: Failed[] = [];
@@ -51,6 +57,8 @@ export async function loadTargetGroups(elbv2: ElasticLoadBalancingV2Client, serv
 
   // Concurrent answers arrive in any order: keep service.loadBalancers order.
   const order = (arn: string) => arns.indexOf(arn);
-  const groups: TargetGroup[] = described.map(toTargetGroup).sort((a, b) => order(a.targetGroupArn) - order(b.targetGroupArn));
+  const groups: TargetGroup[] = described
+    .map(toTargetGroup)
+    .sort((a, b) => order(a.targetGroupArn) - order(b.targetGroupArn));
   return { groups, failed: failed.sort((a, b) => order(a.targetGroupArn) - order(b.targetGroupArn)) };
 }

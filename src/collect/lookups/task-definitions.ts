@@ -21,7 +21,9 @@ export async function loadTaskDefinitions(ecs: ECSClient, service: SdkService): 
   const describe = (taskDefinition: string) =>
     awsCall("ecs:DescribeTaskDefinition", () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition })));
 
-  const otherDeployment = service.deployments?.find((d) => d.taskDefinition && d.taskDefinition !== currentArn)?.taskDefinition;
+  const otherDeployment = service.deployments?.find(
+    (d) => d.taskDefinition && d.taskDefinition !== currentArn,
+  )?.taskDefinition;
   const previousRef = otherDeployment ?? previousRevision(currentArn);
 
   const errors: StepError[] = [];
@@ -43,5 +45,8 @@ export async function loadTaskDefinitions(ecs: ECSClient, service: SdkService): 
 
 /** ECS's answer for a task definition that does not exist: a ClientException, not a *NotFound* error. */
 function isNoSuchTaskDefinition(error: unknown): boolean {
-  return awsErrorName(error) === "ClientException" && /unable to describe task definition/i.test(awsErrorMessage(error) ?? "");
+  return (
+    awsErrorName(error) === "ClientException" &&
+    /unable to describe task definition/i.test(awsErrorMessage(error) ?? "")
+  );
 }

@@ -28,7 +28,9 @@ export async function loadServiceTasks(ecs: ECSClient, target: Target, limits: C
   const batches = chunk([...stopped.arns, ...running.arns], DESCRIBE_BATCH);
   const answers = await Promise.allSettled(
     batches.map((taskArns) =>
-      awsCall("ecs:DescribeTasks", () => ecs.send(new DescribeTasksCommand({ cluster: target.clusterArn, tasks: taskArns }))),
+      awsCall("ecs:DescribeTasks", () =>
+        ecs.send(new DescribeTasksCommand({ cluster: target.clusterArn, tasks: taskArns })),
+      ),
     ),
   );
   const rejected = answers.flatMap((a) => (a.status === "rejected" ? [a.reason as unknown] : []));
@@ -60,7 +62,10 @@ async function listTaskArns(
 ): Promise<{ arns: string[]; truncated: boolean }> {
   const { items, truncated } = await awsCall("ecs:ListTasks", () =>
     collectPages(
-      paginateListTasks({ client: ecs, pageSize: 100 }, { cluster: target.clusterArn, serviceName: target.service, desiredStatus }),
+      paginateListTasks(
+        { client: ecs, pageSize: 100 },
+        { cluster: target.clusterArn, serviceName: target.service, desiredStatus },
+      ),
       (page) => page.taskArns,
       { maxItems: max, maxPages: MAX_LIST_PAGES },
     ),

@@ -23,9 +23,16 @@ export const serviceEventsStep: Step<"service-events"> = {
     const from = new Date(since.getTime() - EVENTS_LOOKBACK_MS);
     const all = ctx.sdkService.events ?? [];
     const events = all
-      .flatMap((e) => (e.createdAt && e.createdAt >= from && e.createdAt <= until ? [{ ...e, createdAt: e.createdAt }] : []))
+      .flatMap((e) =>
+        e.createdAt && e.createdAt >= from && e.createdAt <= until ? [{ ...e, createdAt: e.createdAt }] : [],
+      )
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
-      .map((e) => ({ id: e.id ?? "", createdAt: iso(e.createdAt), message: e.message ?? "", inWindow: e.createdAt >= since }));
+      .map((e) => ({
+        id: e.id ?? "",
+        createdAt: iso(e.createdAt),
+        message: e.message ?? "",
+        inWindow: e.createdAt >= since,
+      }));
     const data: ServiceEventsData = { events, returned: all.length };
     return outcome(data);
   },

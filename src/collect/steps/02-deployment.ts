@@ -64,15 +64,18 @@ export const deploymentStep: Step<"deployment"> = {
   summarize(data) {
     const parts: string[] = [];
     parts.push(
-      data.deployments.length === 0
-        ? "no deployments listed"
-        : data.deployments.map(describeDeployment).join(", "),
+      data.deployments.length === 0 ? "no deployments listed" : data.deployments.map(describeDeployment).join(", "),
     );
-    if (data.circuitBreaker?.enable) parts.push(`circuit breaker on${data.circuitBreaker.rollback ? " (rollback)" : ""}`);
+    if (data.circuitBreaker?.enable)
+      parts.push(`circuit breaker on${data.circuitBreaker.rollback ? " (rollback)" : ""}`);
     const latest = data.history.serviceDeployments[0];
     if (data.history.error) parts.push(`history unavailable (${data.history.error.kind})`);
-    else if (latest) parts.push(`latest service deployment ${latest.status ?? "?"}${latest.statusReason ? `: ${oneLine(latest.statusReason, 80)}` : ""}`);
-    if (data.lastSuccessfulTaskDefinition) parts.push(`last successful ${shortTaskDefinition(data.lastSuccessfulTaskDefinition)}`);
+    else if (latest)
+      parts.push(
+        `latest service deployment ${latest.status ?? "?"}${latest.statusReason ? `: ${oneLine(latest.statusReason, 80)}` : ""}`,
+      );
+    if (data.lastSuccessfulTaskDefinition)
+      parts.push(`last successful ${shortTaskDefinition(data.lastSuccessfulTaskDefinition)}`);
     return parts.join("; ");
   },
 };
@@ -137,13 +140,17 @@ async function loadHistory(ctx: CollectContext): Promise<{ history: DeploymentDa
     return detail ? fromDetail(detail) : fromBrief(b);
   });
 
-  const revisionArns = [...new Set(merged.flatMap((d) => (d.targetServiceRevisionArn ? [d.targetServiceRevisionArn] : [])))];
+  const revisionArns = [
+    ...new Set(merged.flatMap((d) => (d.targetServiceRevisionArn ? [d.targetServiceRevisionArn] : []))),
+  ];
   const taskDefinitionOf = new Map<string, string>();
   if (revisionArns.length > 0) {
     try {
       const pages = await Promise.all(
         chunk(revisionArns, DESCRIBE_BATCH).map((serviceRevisionArns) =>
-          awsCall("ecs:DescribeServiceRevisions", () => ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns }))),
+          awsCall("ecs:DescribeServiceRevisions", () =>
+            ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns })),
+          ),
         ),
       );
       for (const revision of pages.flatMap((p) => p.serviceRevisions ?? [])) {
@@ -171,7 +178,11 @@ async function loadHistory(ctx: CollectContext): Promise<{ history: DeploymentDa
  * The newest `max` ListServiceDeployments entries. The API documents no order, so every page is read (up to
  * 100 entries or 20 pages; the SDK has no paginator for it) and sorted newest `createdAt` first before cutting.
  */
-async function listServiceDeployments(ecs: ECSClient, target: Target, max: number): Promise<SdkServiceDeploymentBrief[]> {
+async function listServiceDeployments(
+  ecs: ECSClient,
+  target: Target,
+  max: number,
+): Promise<SdkServiceDeploymentBrief[]> {
   if (max <= 0) return [];
   const all: SdkServiceDeploymentBrief[] = [];
   await awsCall("ecs:ListServiceDeployments", async () => {
@@ -227,8 +238,12 @@ function fromDetail(d: SdkServiceDeployment): ServiceDeployment {
           serviceRevisionArn: d.rollback.serviceRevisionArn,
         })
       : undefined,
-    circuitBreaker: cb ? compact({ status: cb.status, failureCount: cb.failureCount, threshold: cb.threshold }) : undefined,
-    alarms: d.alarms ? compact({ status: d.alarms.status, triggeredAlarmNames: d.alarms.triggeredAlarmNames ?? [] }) : undefined,
+    circuitBreaker: cb
+      ? compact({ status: cb.status, failureCount: cb.failureCount, threshold: cb.threshold })
+      : undefined,
+    alarms: d.alarms
+      ? compact({ status: d.alarms.status, triggeredAlarmNames: d.alarms.triggeredAlarmNames ?? [] })
+      : undefined,
   });
 }
 
@@ -243,7 +258,9 @@ function newestFirst(a: ServiceDeployment, b: ServiceDeployment): number {
  */
 function lastSuccessful(history: readonly ServiceDeployment[], deployments: readonly Deployment[]): string | undefined {
   const newestSuccessful = history.find((d) => d.status === "SUCCESSFUL");
-  return newestSuccessful?.targetTaskDefinition ?? deployments.find((d) => d.rolloutState === "COMPLETED")?.taskDefinition;
+  return (
+    newestSuccessful?.targetTaskDefinition ?? deployments.find((d) => d.rolloutState === "COMPLETED")?.taskDefinition
+  );
 }
 
 function describeDeployment(d: Deployment): string {

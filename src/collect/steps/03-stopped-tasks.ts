@@ -33,7 +33,10 @@ export const stoppedTasksStep: Step<"stopped-tasks"> = {
     return outcome(data, tasks.errors);
   },
   summarize(data) {
-    const failures = data.failures.length > 0 ? `; ${data.failures.length} not described (${[...new Set(data.failures.map((f) => f.reason))].join(", ")})` : "";
+    const failures =
+      data.failures.length > 0
+        ? `; ${data.failures.length} not described (${[...new Set(data.failures.map((f) => f.reason))].join(", ")})`
+        : "";
     return `${summarizeStopped(data)}; ${summarizeRunning(data.running)}${failures}`;
   },
 };
@@ -77,6 +80,7 @@ function summarizeRunning(running: readonly Task[]): string {
   }
   if (perDigest.size === 0) return `${running.length} running`;
   const ranked = [...perDigest].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  const digests = ranked.length === 1 ? shortDigest(ranked[0]![0]) : ranked.map(([d, n]) => `${shortDigest(d)} ×${n}`).join(", ");
+  const digests =
+    ranked.length === 1 ? shortDigest(ranked[0]![0]) : ranked.map(([d, n]) => `${shortDigest(d)} ×${n}`).join(", ");
   return `${running.length} running, digest${ranked.length > 1 ? "s" : ""} ${digests}`;
 }

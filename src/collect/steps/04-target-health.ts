@@ -51,17 +51,16 @@ export const targetHealthStep: Step<"target-health"> = {
           const response = await awsCall("elasticloadbalancing:DescribeTargetHealth", () =>
             ctx.clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })),
           );
-          const targets = (response.TargetHealthDescriptions ?? []).map(
-            (d): TargetHealth =>
-              compact({
-                id: d.Target?.Id ?? "",
-                port: d.Target?.Port,
-                availabilityZone: d.Target?.AvailabilityZone,
-                // AWS always sends State; "unknown" only guards a malformed answer.
-                state: d.TargetHealth?.State ?? "unknown",
-                reason: d.TargetHealth?.Reason,
-                description: d.TargetHealth?.Description,
-              }),
+          const targets = (response.TargetHealthDescriptions ?? []).map((d): TargetHealth =>
+            compact({
+              id: d.Target?.Id ?? "",
+              port: d.Target?.Port,
+              availabilityZone: d.Target?.AvailabilityZone,
+              // AWS always sends State; "unknown" only guards a malformed answer.
+              state: d.TargetHealth?.State ?? "unknown",
+              reason: d.TargetHealth?.Reason,
+              description: d.TargetHealth?.Description,
+            }),
           );
           return { ...base, targets };
         } catch (error) {
@@ -74,7 +73,9 @@ export const targetHealthStep: Step<"target-health"> = {
     // most (the runner records it).
     if (targetGroups.every((g) => g.describeError && g.error) && failed[0]) throw failed[0].cause;
 
-    const errors = dedupeErrors(targetGroups.flatMap((g) => [g.describeError, g.error].filter((e): e is StepError => e !== undefined)));
+    const errors = dedupeErrors(
+      targetGroups.flatMap((g) => [g.describeError, g.error].filter((e): e is StepError => e !== undefined)),
+    );
     return outcome<TargetHealthData>({ targetGroups }, errors);
   },
   summarize(data) {
@@ -94,7 +95,9 @@ export const targetHealthStep: Step<"target-health"> = {
     }
     const undescribed = data.targetGroups.filter((g) => g.describeError);
     if (undescribed.length > 0) {
-      parts.push(`${undescribed.length} group(s) not described (${[...new Set(undescribed.map((g) => g.describeError!.code))].join(", ")})`);
+      parts.push(
+        `${undescribed.length} group(s) not described (${[...new Set(undescribed.map((g) => g.describeError!.code))].join(", ")})`,
+      );
     }
     const failed = data.targetGroups.filter((g) => g.error);
     if (failed.length > 0) {

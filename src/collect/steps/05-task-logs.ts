@@ -1,9 +1,19 @@
-import { GetLogEventsCommand, paginateFilterLogEvents, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  GetLogEventsCommand,
+  paginateFilterLogEvents,
+  type CloudWatchLogsClient,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { taskIdOf } from "../../aws/arn";
 import { awsCall } from "../../aws/aws-call";
 import { otherRegionError, toStepError } from "../../aws/step-error";
 import { redact } from "../../evidence/redact";
-import { StepErrorKind, type StepError, type Task, type TaskDefinition, type TaskLogsData } from "../../evidence/schema";
+import {
+  StepErrorKind,
+  type StepError,
+  type Task,
+  type TaskDefinition,
+  type TaskLogsData,
+} from "../../evidence/schema";
 import { iso, windowDates } from "../../time-window";
 import { mapLimit } from "../../util/map-limit";
 import { oneLine } from "../format";
@@ -17,7 +27,18 @@ type SkippedContainer = TaskLogsData["skipped"][number];
  * Words that mark a failing line. Filter-pattern terms are case-sensitive, hence the three spellings of error;
  * `?term ?term` means "any of", and a term with spaces must be quoted.
  */
-const ERROR_TERMS = ["ERROR", "Error", "error", "Exception", "FATAL", "panic", "OOM", "Out of memory", "AccessDenied", "killed"];
+const ERROR_TERMS = [
+  "ERROR",
+  "Error",
+  "error",
+  "Exception",
+  "FATAL",
+  "panic",
+  "OOM",
+  "Out of memory",
+  "AccessDenied",
+  "killed",
+];
 export const ERROR_FILTER_PATTERN = ERROR_TERMS.map((t) => (/^[A-Za-z0-9]+$/.test(t) ? `?${t}` : `?"${t}"`)).join(" ");
 
 /** FilterLogEvents scans a slice of the group per call and may answer with empty pages: cap the pages, not only matches. */
@@ -58,9 +79,10 @@ export const taskLogsStep: Step<"task-logs"> = {
   async collect(ctx) {
     const [definitions, tasks] = await Promise.all([ctx.taskDefinitions(), ctx.tasks()]);
     // Failed tasks first; with none, the newest running ones still show what the service is logging.
-    const chosen = tasks.stopped.length > 0
-      ? tasks.stopped.slice(0, ctx.limits.maxLogTasks)
-      : [...tasks.running].sort(newestStartedFirst).slice(0, ctx.limits.maxLogTasks);
+    const chosen =
+      tasks.stopped.length > 0
+        ? tasks.stopped.slice(0, ctx.limits.maxLogTasks)
+        : [...tasks.running].sort(newestStartedFirst).slice(0, ctx.limits.maxLogTasks);
 
     const skipped = new Map<string, SkippedContainer>();
     const readErrors: StepError[] = [...tasks.errors];
@@ -79,7 +101,13 @@ export const taskLogsStep: Step<"task-logs"> = {
         const config = container.logConfiguration;
         const skip = (reason: string) => {
           const key = `${container.name}\u0000${config?.logDriver ?? ""}`;
-          if (!skipped.has(key)) skipped.set(key, config ? { containerName: container.name, logDriver: config.logDriver, reason } : { containerName: container.name, reason });
+          if (!skipped.has(key))
+            skipped.set(
+              key,
+              config
+                ? { containerName: container.name, logDriver: config.logDriver, reason }
+                : { containerName: container.name, reason },
+            );
         };
         if (!config) {
           skip("no logConfiguration: ECS keeps no logs for this container");
@@ -117,7 +145,13 @@ export const taskLogsStep: Step<"task-logs"> = {
           );
           continue;
         }
-        streams.push({ taskArn: task.taskArn, containerName: container.name, logGroup: group, logStream: `${prefix}/${container.name}/${taskIdOf(task.taskArn)}`, region });
+        streams.push({
+          taskArn: task.taskArn,
+          containerName: container.name,
+          logGroup: group,
+          logStream: `${prefix}/${container.name}/${taskIdOf(task.taskArn)}`,
+          region,
+        });
       }
     };
     visit(definitions.current, undefined);
@@ -137,7 +171,9 @@ export const taskLogsStep: Step<"task-logs"> = {
     const here = ctx.target.region;
     const { since, until } = windowDates(ctx.window);
     const [streamResults, patternSearches] = await Promise.all([
-      mapLimit(uniqueStreams(streams), STREAM_CONCURRENCY, (plan) => readStream(logs, plan, here, ctx.limits.maxLogLines)),
+      mapLimit(uniqueStreams(streams), STREAM_CONCURRENCY, (plan) =>
+        readStream(logs, plan, here, ctx.limits.maxLogLines),
+      ),
       mapLimit([...groups.values()], STREAM_CONCURRENCY, (group) =>
         searchGroup(logs, group, here, since.getTime(), until.getTime(), ctx.limits.maxPatternMatches),
       ),
@@ -146,7 +182,9 @@ export const taskLogsStep: Step<"task-logs"> = {
     const data: TaskLogsData = { streams: streamResults, patternSearches, skipped: skippedList };
     const errors: StepError[] = [
       ...readErrors,
-      ...[...streamResults, ...patternSearches].flatMap((r) => (r.error && r.error.kind !== StepErrorKind.OtherRegion ? [r.error] : [])),
+      ...[...streamResults, ...patternSearches].flatMap((r) =>
+        r.error && r.error.kind !== StepErrorKind.OtherRegion ? [r.error] : [],
+      ),
     ];
     return outcome(data, errors);
   },
@@ -160,7 +198,9 @@ export const taskLogsStep: Step<"task-logs"> = {
       const matches = data.patternSearches.reduce((n, p) => n + p.matches.length, 0);
       const more = data.patternSearches.some((p) => p.truncated) ? "+" : "";
       const searchErrors = data.patternSearches.filter((p) => p.error).length;
-      parts.push(`error words: ${matches}${more} match(es)${searchErrors > 0 ? ` (${searchErrors} group(s) not searched)` : ""}`);
+      parts.push(
+        `error words: ${matches}${more} match(es)${searchErrors > 0 ? ` (${searchErrors} group(s) not searched)` : ""}`,
+      );
     }
     if (data.skipped.length > 0) parts.push(`${data.skipped.length} container(s) skipped`);
     const last = read.find((s) => s.lines.length > 0)?.lines.at(-1);
@@ -169,7 +209,12 @@ export const taskLogsStep: Step<"task-logs"> = {
   },
 };
 
-async function readStream(logs: CloudWatchLogsClient, plan: StreamPlan, here: string, limit: number): Promise<StreamResult> {
+async function readStream(
+  logs: CloudWatchLogsClient,
+  plan: StreamPlan,
+  here: string,
+  limit: number,
+): Promise<StreamResult> {
   const base = {
     taskArn: plan.taskArn,
     containerName: plan.containerName,
@@ -178,12 +223,23 @@ async function readStream(logs: CloudWatchLogsClient, plan: StreamPlan, here: st
     ...(plan.region ? { region: plan.region } : {}),
   };
   if (plan.region && plan.region !== here) {
-    return { ...base, lines: [], error: otherRegionError("logs:GetLogEvents", `log group ${plan.logGroup}`, plan.region, here) };
+    return {
+      ...base,
+      lines: [],
+      error: otherRegionError("logs:GetLogEvents", `log group ${plan.logGroup}`, plan.region, here),
+    };
   }
   try {
     // startFromHead=false returns the newest `limit` events of the stream: one call is enough.
     const out = await awsCall("logs:GetLogEvents", () =>
-      logs.send(new GetLogEventsCommand({ logGroupName: plan.logGroup, logStreamName: plan.logStream, startFromHead: false, limit })),
+      logs.send(
+        new GetLogEventsCommand({
+          logGroupName: plan.logGroup,
+          logStreamName: plan.logStream,
+          startFromHead: false,
+          limit,
+        }),
+      ),
     );
     const lines = (out.events ?? [])
       .flatMap((e) => (e.timestamp === undefined ? [] : [{ ts: e.timestamp, message: e.message ?? "" }]))
@@ -241,7 +297,11 @@ async function searchGroup(
             return;
           }
           if (e.timestamp === undefined) continue;
-          matches.push({ timestamp: iso(new Date(e.timestamp)), message: redact((e.message ?? "").trimEnd()), logStream: e.logStreamName ?? "" });
+          matches.push({
+            timestamp: iso(new Date(e.timestamp)),
+            message: redact((e.message ?? "").trimEnd()),
+            logStream: e.logStreamName ?? "",
+          });
         }
         if (page.nextToken && (matches.length >= max || pageCount >= MAX_PATTERN_PAGES)) {
           truncated = true;
@@ -257,7 +317,8 @@ async function searchGroup(
 
 /** The task's own task definition when it is the current or previous one, else the current one. */
 function definitionFor(task: Task, definitions: TaskDefinitions): TaskDefinition {
-  if (definitions.previous && task.taskDefinitionArn === definitions.previous.taskDefinitionArn) return definitions.previous;
+  if (definitions.previous && task.taskDefinitionArn === definitions.previous.taskDefinitionArn)
+    return definitions.previous;
   return definitions.current;
 }
 

@@ -1,4 +1,9 @@
-import { paginateDescribeSecurityGroups, type EC2Client, type IpPermission, type SecurityGroup } from "@aws-sdk/client-ec2";
+import {
+  paginateDescribeSecurityGroups,
+  type EC2Client,
+  type IpPermission,
+  type SecurityGroup,
+} from "@aws-sdk/client-ec2";
 import {
   paginateDescribeLoadBalancers,
   type ElasticLoadBalancingV2Client,
@@ -50,7 +55,11 @@ export const networkPortsStep: Step<"network-ports"> = {
     };
     const tgBindings = ctx.service.loadBalancers.filter((lb) => lb.targetGroupArn);
     if (tgBindings.length === 0) {
-      return { status: "skipped", skipReason: "the service has no target group: no load balancer sends traffic to the tasks", data: compact(data) };
+      return {
+        status: "skipped",
+        skipReason: "the service has no target group: no load balancer sends traffic to the tasks",
+        data: compact(data),
+      };
     }
 
     const { groups: targetGroups, failed } = await ctx.targetGroups();
@@ -116,26 +125,38 @@ export const networkPortsStep: Step<"network-ports"> = {
       .map((p) => `${p.containerName}:${p.containerPort}`)
       .join(", ");
     const bindings = data.bindings
-      .map((b) => `${b.containerName ?? "?"}:${b.containerPort ?? "?"} ← target port ${b.targetGroupPort ?? "?"} (health ${b.healthCheckPort ?? "?"})`)
+      .map(
+        (b) =>
+          `${b.containerName ?? "?"}:${b.containerPort ?? "?"} ← target port ${b.targetGroupPort ?? "?"} (health ${b.healthCheckPort ?? "?"})`,
+      )
       .join(", ");
     const parts = [
       `${data.networkMode ?? "default"} mode`,
       `container ports ${ports || "none"}`,
       ...(bindings ? [`bindings ${bindings}`] : []),
-      ...(data.loadBalancers.length > 0 ? [`LB ${data.loadBalancers.map((lb) => `${lb.type ?? "?"}/${lb.scheme ?? "?"}`).join(", ")}`] : []),
+      ...(data.loadBalancers.length > 0
+        ? [`LB ${data.loadBalancers.map((lb) => `${lb.type ?? "?"}/${lb.scheme ?? "?"}`).join(", ")}`]
+        : []),
       `${data.securityGroups.length} security group(s) read`,
-      ...(data.errors.length > 0 ? [`${data.errors.length} read(s) failed: ${data.errors.map((e) => e.operation ?? e.code).join(", ")}`] : []),
+      ...(data.errors.length > 0
+        ? [`${data.errors.length} read(s) failed: ${data.errors.map((e) => e.operation ?? e.code).join(", ")}`]
+        : []),
     ];
     return parts.join("; ");
   },
 };
 
-async function describeLoadBalancers(elbv2: ElasticLoadBalancingV2Client, arns: readonly string[]): Promise<LoadBalancer[]> {
+async function describeLoadBalancers(
+  elbv2: ElasticLoadBalancingV2Client,
+  arns: readonly string[],
+): Promise<LoadBalancer[]> {
   // DescribeLoadBalancers takes at most 20 ARNs per request.
   const pages = await Promise.all(
     chunk(arns, 20).map((LoadBalancerArns) =>
       awsCall("elasticloadbalancing:DescribeLoadBalancers", () =>
-        collectPages(paginateDescribeLoadBalancers({ client: elbv2 }, { LoadBalancerArns }), (p) => p.LoadBalancers, { maxPages: MAX_PAGES }),
+        collectPages(paginateDescribeLoadBalancers({ client: elbv2 }, { LoadBalancerArns }), (p) => p.LoadBalancers, {
+          maxPages: MAX_PAGES,
+        }),
       ),
     ),
   );
@@ -144,7 +165,9 @@ async function describeLoadBalancers(elbv2: ElasticLoadBalancingV2Client, arns: 
 
 async function describeSecurityGroups(ec2: EC2Client, GroupIds: string[]): Promise<SecurityGroup[]> {
   const { items } = await awsCall("ec2:DescribeSecurityGroups", () =>
-    collectPages(paginateDescribeSecurityGroups({ client: ec2 }, { GroupIds }), (p) => p.SecurityGroups, { maxPages: MAX_PAGES }),
+    collectPages(paginateDescribeSecurityGroups({ client: ec2 }, { GroupIds }), (p) => p.SecurityGroups, {
+      maxPages: MAX_PAGES,
+    }),
   );
   return items;
 }

@@ -1,4 +1,9 @@
-import { DescribeImagesCommand, DescribeRepositoriesCommand, type ECRClient, type ImageIdentifier } from "@aws-sdk/client-ecr";
+import {
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  type ECRClient,
+  type ImageIdentifier,
+} from "@aws-sdk/client-ecr";
 import { awsCall } from "../../aws/aws-call";
 import { awsErrorName, dedupeErrors, otherRegionError, toStepError } from "../../aws/step-error";
 import { StepErrorKind, type ImageData, type StepError, type Task } from "../../evidence/schema";
@@ -77,7 +82,11 @@ export const imageStep: Step<"image"> = {
       }
     }
 
-    const [images, repositories, running] = await Promise.all([Promise.all(pending), Promise.all(repoLookups.values()), runningPromise]);
+    const [images, repositories, running] = await Promise.all([
+      Promise.all(pending),
+      Promise.all(repoLookups.values()),
+      runningPromise,
+    ]);
     const data: ImageData = { images, repositories, runningDigests: countDigests(running) };
     for (const e of [...images.map((i) => i.ecr?.error), ...repositories.map((r) => r.error)]) {
       if (e && e.kind !== StepErrorKind.OtherRegion) errors.push(e);
@@ -99,11 +108,18 @@ export const imageStep: Step<"image"> = {
 };
 
 async function describeImage(ecr: ECRClient, ref: ImageRef, here: string): Promise<EcrResult> {
-  if (ref.region !== here) return { exists: null, imageTags: [], error: otherRegionEcr("ecr:DescribeImages", ref, here) };
+  if (ref.region !== here)
+    return { exists: null, imageTags: [], error: otherRegionEcr("ecr:DescribeImages", ref, here) };
   const imageId: ImageIdentifier = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag ?? "latest" };
   try {
     const out = await awsCall("ecr:DescribeImages", () =>
-      ecr.send(new DescribeImagesCommand({ registryId: ref.registryId, repositoryName: ref.repositoryName, imageIds: [imageId] })),
+      ecr.send(
+        new DescribeImagesCommand({
+          registryId: ref.registryId,
+          repositoryName: ref.repositoryName,
+          imageIds: [imageId],
+        }),
+      ),
     );
     const detail = out.imageDetails?.[0];
     if (!detail) return { exists: false, imageTags: [] };

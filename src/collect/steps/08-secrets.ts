@@ -24,7 +24,9 @@ export const secretsStep: Step<"secrets"> = {
       secrets: definitions.flatMap(secretsOf),
       // These entries carry no task-definition ARN in the schema, so only the current definition's are listed.
       repositoryCredentials: current.containers.flatMap((c) =>
-        c.repositoryCredentialsParameter ? [{ containerName: c.name, credentialsParameter: c.repositoryCredentialsParameter }] : [],
+        c.repositoryCredentialsParameter
+          ? [{ containerName: c.name, credentialsParameter: c.repositoryCredentialsParameter }]
+          : [],
       ),
       environmentFiles: current.containers.flatMap((c) =>
         c.environmentFiles.map((f) => ({ containerName: c.name, type: f.type, value: f.value })),
@@ -56,7 +58,9 @@ export const secretsStep: Step<"secrets"> = {
       parts.push(`${secrets.length} secret${secrets.length === 1 ? "" : "s"} (${breakdown})`);
     }
     parts.push(...extras);
-    const role = data.executionRoleArn ? `read by execution role ${lastSegment(data.executionRoleArn)}` : "but no execution role";
+    const role = data.executionRoleArn
+      ? `read by execution role ${lastSegment(data.executionRoleArn)}`
+      : "but no execution role";
     return `${parts.join(", ")} ${role}`;
   },
 };

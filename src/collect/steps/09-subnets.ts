@@ -27,7 +27,11 @@ export const subnetsStep: Step<"subnets"> = {
     if (subnetIds.length === 0) return skipped("the service has no awsvpc subnets (not awsvpc network mode)");
 
     const { items: found } = await awsCall("ec2:DescribeSubnets", () =>
-      collectPages(paginateDescribeSubnets({ client: ctx.clients.ec2 }, { SubnetIds: [...subnetIds] }), (p) => p.Subnets, { maxPages: MAX_PAGES }),
+      collectPages(
+        paginateDescribeSubnets({ client: ctx.clients.ec2 }, { SubnetIds: [...subnetIds] }),
+        (p) => p.Subnets,
+        { maxPages: MAX_PAGES },
+      ),
     );
 
     // Keep the service's own subnet order, which is how a person reads its configuration.
@@ -61,7 +65,10 @@ export const subnetsStep: Step<"subnets"> = {
   },
   summarize(data) {
     const each = data.subnets
-      .map((s) => `${s.subnetId}${s.availabilityZone ? ` (${s.availabilityZone})` : ""}: ${s.availableIpAddressCount ?? "?"}`)
+      .map(
+        (s) =>
+          `${s.subnetId}${s.availabilityZone ? ` (${s.availabilityZone})` : ""}: ${s.availableIpAddressCount ?? "?"}`,
+      )
       .join(", ");
     const uncounted = data.subnets.filter((s) => s.availableIpAddressCount === undefined).length;
     const note = uncounted > 0 ? ` (${uncounted} subnet(s) without a count left out)` : "";
@@ -69,7 +76,6 @@ export const subnetsStep: Step<"subnets"> = {
     return `${data.totalAvailable} free IP(s)${note} in ${data.subnets.length} subnet(s) [${each}]; a deployment may need ${data.surgeNeed} more (desired ${data.desiredCount} × ${percent} − running ${data.runningCount})`;
   },
 };
-
 
 /**
  * Task ENIs a rolling deployment may add on top of the running tasks. ECS rounds desired × maximumPercent

@@ -63,7 +63,8 @@ export const changesStep: Step<"changes"> = {
   summarize(data) {
     const failed = data.lookups.filter((l) => l.error).length;
     const failedNote = failed > 0 ? ` (${failed} of ${data.lookups.length} lookups failed)` : "";
-    if (data.events.length === 0) return `no changes in CloudTrail since ${data.lookupSince.slice(0, 16)}Z${failedNote || ` (${data.lookups.length} lookups)`}`;
+    if (data.events.length === 0)
+      return `no changes in CloudTrail since ${data.lookupSince.slice(0, 16)}Z${failedNote || ` (${data.lookups.length} lookups)`}`;
 
     const counts = new Map<string, number>();
     for (const e of data.events) counts.set(e.eventName, (counts.get(e.eventName) ?? 0) + 1);
@@ -154,7 +155,13 @@ async function runLookup(ctx: CollectContext, value: string, since: Date): Promi
       truncated = true;
     });
   } catch (error) {
-    const lookup = compact({ attributeKey: "ResourceName", attributeValue: value, events: events.length, truncated, error: toStepError(error) });
+    const lookup = compact({
+      attributeKey: "ResourceName",
+      attributeValue: value,
+      events: events.length,
+      truncated,
+      error: toStepError(error),
+    });
     return { lookup, events, failure: error };
   }
   return { lookup: { attributeKey: "ResourceName", attributeValue: value, events: events.length, truncated }, events };
@@ -197,7 +204,11 @@ export function toChangeEvent(e: CloudTrailEvent, matchedBy: string): ChangeEven
 }
 
 /** The record's `readOnly` (a JSON boolean) or the envelope's `ReadOnly` ("true"/"false"); else the name decides. */
-function isReadOnly(eventName: string, record: Record<string, unknown> | undefined, envelope: string | undefined): boolean {
+function isReadOnly(
+  eventName: string,
+  record: Record<string, unknown> | undefined,
+  envelope: string | undefined,
+): boolean {
   const flag = record?.["readOnly"];
   if (typeof flag === "boolean") return flag;
   if (flag === "true" || flag === "false") return flag === "true";
@@ -260,7 +271,9 @@ function parseRecord(json: string | undefined): Record<string, unknown> | undefi
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function str(value: unknown): string | undefined {

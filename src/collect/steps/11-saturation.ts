@@ -44,7 +44,12 @@ export const saturationStep: Step<"saturation"> = {
       collectPages(
         paginateGetMetricData(
           { client: ctx.clients.cloudwatch },
-          { MetricDataQueries: specs.map(toQuery(periodSeconds)), StartTime: since, EndTime: until, ScanBy: "TimestampAscending" },
+          {
+            MetricDataQueries: specs.map(toQuery(periodSeconds)),
+            StartTime: since,
+            EndTime: until,
+            ScanBy: "TimestampAscending",
+          },
         ),
         (page) => page.MetricDataResults,
         { maxPages: MAX_PAGES },
@@ -90,7 +95,9 @@ export const saturationStep: Step<"saturation"> = {
     }
     if (parts.length === 0) parts.push("no CPU/memory datapoints in the window");
 
-    const groups = new Set(data.series.flatMap((s) => (/^tg\d+_/.test(s.id) ? [s.id.slice(0, s.id.indexOf("_"))] : [])));
+    const groups = new Set(
+      data.series.flatMap((s) => (/^tg\d+_/.test(s.id) ? [s.id.slice(0, s.id.indexOf("_"))] : [])),
+    );
     for (const tg of groups) {
       const rpt = byId.get(`${tg}_rpt`);
       const p95 = peakOf(byId.get(`${tg}_p95`));
@@ -109,7 +116,14 @@ export const saturationStep: Step<"saturation"> = {
   },
 };
 
-function metric(id: string, label: string, namespace: string, metricName: string, stat: string, dimensions: Record<string, string>): QuerySpec {
+function metric(
+  id: string,
+  label: string,
+  namespace: string,
+  metricName: string,
+  stat: string,
+  dimensions: Record<string, string>,
+): QuerySpec {
   return { id, label, namespace, metricName, stat, dimensions };
 }
 
@@ -126,9 +140,17 @@ function targetGroupMetrics(tg: TargetGroup, index: number): QuerySpec[] {
   const name = tg.targetGroupName ?? targetGroupName(targetGroup) ?? `tg${index}`;
   const id = `tg${index}`;
   return [
-    metric(`${id}_rpt`, `${name} requests per target`, "AWS/ApplicationELB", "RequestCountPerTarget", "Sum", { TargetGroup: targetGroup }),
-    metric(`${id}_p95`, `${name} p95 response time (s)`, "AWS/ApplicationELB", "TargetResponseTime", "p95", { TargetGroup: targetGroup, LoadBalancer: loadBalancer }),
-    metric(`${id}_5xx`, `${name} target 5xx`, "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", { TargetGroup: targetGroup, LoadBalancer: loadBalancer }),
+    metric(`${id}_rpt`, `${name} requests per target`, "AWS/ApplicationELB", "RequestCountPerTarget", "Sum", {
+      TargetGroup: targetGroup,
+    }),
+    metric(`${id}_p95`, `${name} p95 response time (s)`, "AWS/ApplicationELB", "TargetResponseTime", "p95", {
+      TargetGroup: targetGroup,
+      LoadBalancer: loadBalancer,
+    }),
+    metric(`${id}_5xx`, `${name} target 5xx`, "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", {
+      TargetGroup: targetGroup,
+      LoadBalancer: loadBalancer,
+    }),
   ];
 }
 

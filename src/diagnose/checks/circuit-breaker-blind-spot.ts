@@ -91,8 +91,11 @@ function tasksOfDeployment(evidence: Evidence, deployment: Deployment, findings:
   const stopped = stepData(evidence, "stopped-tasks")?.stopped ?? [];
   const ofDeployment = (t: Task) =>
     t.taskDefinitionArn === deployment.taskDefinition &&
-    (deployment.createdAt === undefined || Date.parse(t.stoppedAt ?? t.createdAt ?? "") >= Date.parse(deployment.createdAt));
-  const fromRefs = [...referenced].map((arn) => byArn.get(arn)).filter((t): t is Task => t !== undefined && t.lastStatus !== "RUNNING");
+    (deployment.createdAt === undefined ||
+      Date.parse(t.stoppedAt ?? t.createdAt ?? "") >= Date.parse(deployment.createdAt));
+  const fromRefs = [...referenced]
+    .map((arn) => byArn.get(arn))
+    .filter((t): t is Task => t !== undefined && t.lastStatus !== "RUNNING");
   const anyExitFinding = findings.some((f) => EXIT_SYMPTOMS.has(f.symptom));
   const similar = anyExitFinding ? stopped.filter(exitedAfterStart) : [];
   const all = new Map([...fromRefs, ...similar].filter(ofDeployment).map((t) => [t.taskArn, t]));
@@ -101,7 +104,9 @@ function tasksOfDeployment(evidence: Evidence, deployment: Deployment, findings:
 
 function exitedAfterStart(task: Task): boolean {
   if (!task.startedAt) return false;
-  return task.containers.some((c) => (c.exitCode !== undefined && c.exitCode !== 0) || /OutOfMemory/i.test(c.reason ?? ""));
+  return task.containers.some(
+    (c) => (c.exitCode !== undefined && c.exitCode !== 0) || /OutOfMemory/i.test(c.reason ?? ""),
+  );
 }
 
 function taskRef(task: Task): EvidenceRef {
@@ -111,6 +116,8 @@ function taskRef(task: Task): EvidenceRef {
     kind: "task",
     id: task.taskArn,
     at: task.stoppedAt,
-    text: [task.stopCode, task.stoppedReason, exit ? `${exit.name} exit ${exit.exitCode}` : undefined].filter(Boolean).join(" · "),
+    text: [task.stopCode, task.stoppedReason, exit ? `${exit.name} exit ${exit.exitCode}` : undefined]
+      .filter(Boolean)
+      .join(" · "),
   };
 }

@@ -26,7 +26,9 @@ export const healthCheckMisconfiguredCheck: Check = {
   run(ctx) {
     const data = stepData(ctx.evidence, "target-health");
     if (!data) return [];
-    const groups = data.targetGroups.filter((g): g is Group & { healthCheck: NonNullable<Group["healthCheck"]> } => g.healthCheck !== undefined);
+    const groups = data.targetGroups.filter(
+      (g): g is Group & { healthCheck: NonNullable<Group["healthCheck"]> } => g.healthCheck !== undefined,
+    );
     const stopped = stepData(ctx.evidence, "stopped-tasks")?.stopped ?? [];
     const grace = ctx.evidence.service.healthCheckGracePeriodSeconds ?? 0;
     const hits: CheckHit[] = [];
@@ -38,7 +40,8 @@ export const healthCheckMisconfiguredCheck: Check = {
       const vars = {
         targetGroup,
         healthCheckPath: hc.path ?? "/",
-        healthCheckPort: !hc.port || hc.port === "traffic-port" ? `the traffic port (${containerPort ?? "?"})` : hc.port,
+        healthCheckPort:
+          !hc.port || hc.port === "traffic-port" ? `the traffic port (${containerPort ?? "?"})` : hc.port,
         matcher: hc.matcher?.httpCode ?? hc.matcher?.grpcCode ?? "200",
         containerPort: containerPort !== undefined ? String(containerPort) : undefined,
       };
@@ -49,19 +52,35 @@ export const healthCheckMisconfiguredCheck: Check = {
         text: `${targetGroup}: ${hc.protocol ?? "HTTP"} ${vars.healthCheckPath} on ${vars.healthCheckPort}, matcher ${vars.matcher}, every ${hc.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS}s, timeout ${hc.timeoutSeconds ?? "?"}s, healthy after ${hc.healthyThresholdCount ?? DEFAULT_HEALTHY_THRESHOLD}`,
       };
 
-      const mismatched = group.targets.filter((t) => t.state === "unhealthy" && t.reason === "Target.ResponseCodeMismatch");
+      const mismatched = group.targets.filter(
+        (t) => t.state === "unhealthy" && t.reason === "Target.ResponseCodeMismatch",
+      );
       const codes = mismatched.map((t) => responseCodes(t.description));
       const known = codes.every((c) => c.length > 0);
       if (mismatched.length > 0 && known && codes.every((c) => c.every((code) => code === 404))) {
-        hits.push({ check: "health-check-misconfigured.path-not-found", step: "target-health", vars: { ...vars, codes: "404" }, evidence: [settingsRef, ...mismatched.slice(0, 4).map(targetRef(targetGroup))] });
+        hits.push({
+          check: "health-check-misconfigured.path-not-found",
+          step: "target-health",
+          vars: { ...vars, codes: "404" },
+          evidence: [settingsRef, ...mismatched.slice(0, 4).map(targetRef(targetGroup))],
+        });
       }
       const returns200 = mismatched.filter((_, i) => codes[i]!.includes(200));
       const matcher = hc.matcher?.httpCode;
       if (returns200.length > 0 && (matcher === undefined || !matcherAccepts(matcher, 200))) {
-        hits.push({ check: "health-check-misconfigured.matcher-excludes-200", step: "target-health", vars: { ...vars, codes: "200" }, evidence: [settingsRef, ...returns200.slice(0, 4).map(targetRef(targetGroup))] });
+        hits.push({
+          check: "health-check-misconfigured.matcher-excludes-200",
+          step: "target-health",
+          vars: { ...vars, codes: "200" },
+          evidence: [settingsRef, ...returns200.slice(0, 4).map(targetRef(targetGroup))],
+        });
       }
 
-      if (hc.timeoutSeconds !== undefined && hc.intervalSeconds !== undefined && hc.timeoutSeconds >= hc.intervalSeconds) {
+      if (
+        hc.timeoutSeconds !== undefined &&
+        hc.intervalSeconds !== undefined &&
+        hc.timeoutSeconds >= hc.intervalSeconds
+      ) {
         hits.push({
           check: "health-check-misconfigured.timeout-not-below-interval",
           step: "target-health",
@@ -74,14 +93,24 @@ export const healthCheckMisconfiguredCheck: Check = {
         const interval = hc.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS;
         const threshold = hc.healthyThresholdCount ?? DEFAULT_HEALTHY_THRESHOLD;
         const limit = 2 * interval * threshold;
-        const killedEarly = stopped.filter((t) => stoppedByThisGroup(t, group, groups.length) && lifetime(t) !== undefined && lifetime(t)! < limit);
+        const killedEarly = stopped.filter(
+          (t) => stoppedByThisGroup(t, group, groups.length) && lifetime(t) !== undefined && lifetime(t)! < limit,
+        );
         if (killedEarly.length > 0) {
           const fastest = Math.min(...killedEarly.map((t) => lifetime(t)!));
           hits.push({
             check: "health-check-misconfigured.no-grace-period",
             step: "target-health",
-            vars: { ...vars, killedTasks: String(killedEarly.length), fastestSeconds: String(Math.round(fastest)), limitSeconds: String(limit) },
-            at: killedEarly.map((t) => t.stoppingAt ?? t.stoppedAt).filter((t): t is string => t !== undefined).sort()[0],
+            vars: {
+              ...vars,
+              killedTasks: String(killedEarly.length),
+              fastestSeconds: String(Math.round(fastest)),
+              limitSeconds: String(limit),
+            },
+            at: killedEarly
+              .map((t) => t.stoppingAt ?? t.stoppedAt)
+              .filter((t): t is string => t !== undefined)
+              .sort()[0],
             evidence: [
               settingsRef,
               ...killedEarly.slice(0, 4).map((t): EvidenceRef => ({
@@ -113,7 +142,10 @@ export function responseCodes(description: string | undefined): number[] {
 /** ELB's HttpCode syntax: "200", "200,202", "200-299". */
 export function matcherAccepts(matcher: string, code: number): boolean {
   return matcher.split(",").some((part) => {
-    const [from, to] = part.trim().split("-").map((s) => Number(s.trim()));
+    const [from, to] = part
+      .trim()
+      .split("-")
+      .map((s) => Number(s.trim()));
     if (from === undefined || Number.isNaN(from)) return false;
     return to === undefined || Number.isNaN(to) ? code === from : code >= from && code <= to;
   });
@@ -123,7 +155,10 @@ function stoppedByThisGroup(task: Task, group: Group, groupCount: number): boole
   const reason = task.stoppedReason ?? "";
   if (!/failed (?:ELB|load balancer) health checks/i.test(reason)) return false;
   if (groupCount === 1) return true;
-  return reason.includes(group.targetGroupArn) || (group.targetGroupName !== undefined && reason.includes(`targetgroup/${group.targetGroupName}/`));
+  return (
+    reason.includes(group.targetGroupArn) ||
+    (group.targetGroupName !== undefined && reason.includes(`targetgroup/${group.targetGroupName}/`))
+  );
 }
 
 /**

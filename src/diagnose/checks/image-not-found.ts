@@ -33,7 +33,14 @@ export const imageNotFoundCheck: Check = {
           missing,
           taskDefinition: shortName(image.taskDefinitionArn),
         },
-        evidence: [{ step: "image", kind: "config", id: `${image.taskDefinitionArn}#${image.containerName}`, text: `${image.containerName}: ${image.image} — ${missing}` }],
+        evidence: [
+          {
+            step: "image",
+            kind: "config",
+            id: `${image.taskDefinitionArn}#${image.containerName}`,
+            text: `${image.containerName}: ${image.image} — ${missing}`,
+          },
+        ],
       });
     }
     return hits;

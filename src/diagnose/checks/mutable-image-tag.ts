@@ -27,7 +27,11 @@ export const mutableImageTagCheck: Check = {
       const tag = image.tag ?? "latest";
       const latest = implicit || tag === "latest";
       const mutability = repositoryMutability(data, image);
-      const ref = { step: "image" as const, kind: "config" as const, id: `${image.taskDefinitionArn}#${image.containerName}` };
+      const ref = {
+        step: "image" as const,
+        kind: "config" as const,
+        id: `${image.taskDefinitionArn}#${image.containerName}`,
+      };
       const vars = {
         container: image.containerName,
         image: image.image,
@@ -55,8 +59,15 @@ export const mutableImageTagCheck: Check = {
               pushedAt: image.ecr?.imagePushedAt ?? "an unknown time",
             },
             evidence: [
-              { ...ref, text: `${image.image} now points at ${shortDigest(tagDigest)}${image.ecr?.imagePushedAt ? ` (pushed ${image.ecr.imagePushedAt})` : ""}` },
-              ...drifted.map((r) => ({ ...ref, id: `${ref.id}@${r.imageDigest}`, text: `${r.tasks} running task(s) of ${vars.taskDefinition} run ${shortDigest(r.imageDigest)}` })),
+              {
+                ...ref,
+                text: `${image.image} now points at ${shortDigest(tagDigest)}${image.ecr?.imagePushedAt ? ` (pushed ${image.ecr.imagePushedAt})` : ""}`,
+              },
+              ...drifted.map((r) => ({
+                ...ref,
+                id: `${ref.id}@${r.imageDigest}`,
+                text: `${r.tasks} running task(s) of ${vars.taskDefinition} run ${shortDigest(r.imageDigest)}`,
+              })),
             ],
           });
           continue;
@@ -68,7 +79,9 @@ export const mutableImageTagCheck: Check = {
           step: "image",
           severity: "info",
           vars,
-          evidence: [{ ...ref, text: `${image.containerName} runs ${image.image}${implicit ? " (no tag: latest)" : ""}` }],
+          evidence: [
+            { ...ref, text: `${image.containerName} runs ${image.image}${implicit ? " (no tag: latest)" : ""}` },
+          ],
         });
       }
     }
@@ -85,7 +98,9 @@ function hasExplicitTag(image: string): boolean {
 
 function repositoryMutability(data: ImageData, image: Image): string | undefined {
   const repo = data.repositories.find(
-    (r) => r.repositoryName === image.repositoryName && (r.registryId === undefined || image.registryId === undefined || r.registryId === image.registryId),
+    (r) =>
+      r.repositoryName === image.repositoryName &&
+      (r.registryId === undefined || image.registryId === undefined || r.registryId === image.registryId),
   );
   return repo?.imageTagMutability?.toUpperCase();
 }
@@ -95,7 +110,11 @@ function repositoryMutability(data: ImageData, image: Image): string | undefined
  * definition, so tasks of an older revision still draining during a rollout are left out; without them, the
  * image step's per-container counts are used only when no other revision names a different image.
  */
-function runningDigests(evidence: Evidence, data: ImageData, image: Image): Array<{ imageDigest: string; tasks: number }> {
+function runningDigests(
+  evidence: Evidence,
+  data: ImageData,
+  image: Image,
+): Array<{ imageDigest: string; tasks: number }> {
   const tasks = stepData(evidence, "stopped-tasks")?.running;
   if (tasks && tasks.length > 0) {
     const counts = new Map<string, number>();
@@ -106,7 +125,11 @@ function runningDigests(evidence: Evidence, data: ImageData, image: Image): Arra
     }
     return [...counts].map(([imageDigest, n]) => ({ imageDigest, tasks: n }));
   }
-  const ambiguous = data.images.some((i) => i.containerName === image.containerName && i.role !== image.role && i.image !== image.image);
+  const ambiguous = data.images.some(
+    (i) => i.containerName === image.containerName && i.role !== image.role && i.image !== image.image,
+  );
   if (ambiguous) return [];
-  return data.runningDigests.filter((r) => r.containerName === image.containerName).map((r) => ({ imageDigest: r.imageDigest, tasks: r.tasks }));
+  return data.runningDigests
+    .filter((r) => r.containerName === image.containerName)
+    .map((r) => ({ imageDigest: r.imageDigest, tasks: r.tasks }));
 }

@@ -52,7 +52,11 @@ export const portMismatchCheck: Check = {
           check: "port-mismatch.container-missing",
           step: "network-ports",
           vars: { ...baseVars, containers: td.containers.map((c) => c.name).join(", ") || "none" },
-          evidence: [configRef(`${shortName(td.taskDefinitionArn)} has no container ${binding.containerName} (service registers ${binding.containerName}:${binding.containerPort} with ${targetGroup})`)],
+          evidence: [
+            configRef(
+              `${shortName(td.taskDefinitionArn)} has no container ${binding.containerName} (service registers ${binding.containerName}:${binding.containerPort} with ${targetGroup})`,
+            ),
+          ],
         });
         continue;
       }
@@ -67,7 +71,11 @@ export const portMismatchCheck: Check = {
           check: "port-mismatch.container-port",
           step: "network-ports",
           vars: { ...baseVars, mappedPorts: mapped },
-          evidence: [configRef(`service registers ${binding.containerName}:${binding.containerPort} with ${targetGroup}; ${binding.containerName} maps ${mapped}`)],
+          evidence: [
+            configRef(
+              `service registers ${binding.containerName}:${binding.containerPort} with ${targetGroup}; ${binding.containerName} maps ${mapped}`,
+            ),
+          ],
         });
         continue;
       }
@@ -88,7 +96,9 @@ export const portMismatchCheck: Check = {
             id: binding.targetGroupArn,
             text: `${targetGroup} health checks port ${hcPort}; ECS registers ${binding.containerName} on ${expectedText}`,
           },
-          configRef(`${binding.containerName} listens on ${binding.containerPort} in ${shortName(td.taskDefinitionArn)}`),
+          configRef(
+            `${binding.containerName} listens on ${binding.containerPort} in ${shortName(td.taskDefinitionArn)}`,
+          ),
         ],
       });
     }

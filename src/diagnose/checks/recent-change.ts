@@ -7,26 +7,80 @@ import { sameSecret } from "./secret-ref";
 /** Calls that change what the service runs, how traffic reaches it, or what it may read at start-up. */
 export const MUTATING_EVENTS: ReadonlySet<string> = new Set([
   // ECS
-  "CreateService", "UpdateService", "DeleteService", "UpdateServicePrimaryTaskSet",
-  "RegisterTaskDefinition", "DeregisterTaskDefinition", "PutClusterCapacityProviders", "UpdateCapacityProvider",
+  "CreateService",
+  "UpdateService",
+  "DeleteService",
+  "UpdateServicePrimaryTaskSet",
+  "RegisterTaskDefinition",
+  "DeregisterTaskDefinition",
+  "PutClusterCapacityProviders",
+  "UpdateCapacityProvider",
   // Elastic Load Balancing
-  "ModifyTargetGroup", "ModifyTargetGroupAttributes", "DeleteTargetGroup", "ModifyListener", "DeleteListener",
-  "ModifyRule", "CreateRule", "DeleteRule", "SetRulePriorities", "SetSecurityGroups", "ModifyLoadBalancerAttributes",
+  "ModifyTargetGroup",
+  "ModifyTargetGroupAttributes",
+  "DeleteTargetGroup",
+  "ModifyListener",
+  "DeleteListener",
+  "ModifyRule",
+  "CreateRule",
+  "DeleteRule",
+  "SetRulePriorities",
+  "SetSecurityGroups",
+  "ModifyLoadBalancerAttributes",
   // EC2 networking
-  "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress",
-  "ModifySecurityGroupRules", "DeleteSecurityGroup", "ModifyNetworkInterfaceAttribute",
-  "CreateRoute", "ReplaceRoute", "DeleteRoute", "DeleteNatGateway", "ModifyVpcEndpoint", "DeleteVpcEndpoints",
-  "CreateNetworkAclEntry", "ReplaceNetworkAclEntry", "DeleteNetworkAclEntry", "ReplaceNetworkAclAssociation",
+  "AuthorizeSecurityGroupIngress",
+  "AuthorizeSecurityGroupEgress",
+  "RevokeSecurityGroupIngress",
+  "RevokeSecurityGroupEgress",
+  "ModifySecurityGroupRules",
+  "DeleteSecurityGroup",
+  "ModifyNetworkInterfaceAttribute",
+  "CreateRoute",
+  "ReplaceRoute",
+  "DeleteRoute",
+  "DeleteNatGateway",
+  "ModifyVpcEndpoint",
+  "DeleteVpcEndpoints",
+  "CreateNetworkAclEntry",
+  "ReplaceNetworkAclEntry",
+  "DeleteNetworkAclEntry",
+  "ReplaceNetworkAclAssociation",
   // Secrets Manager, SSM
-  "PutSecretValue", "UpdateSecret", "DeleteSecret", "RotateSecret", "PutResourcePolicy", "DeleteResourcePolicy",
-  "UpdateSecretVersionStage", "PutParameter", "DeleteParameter", "DeleteParameters", "LabelParameterVersion",
+  "PutSecretValue",
+  "UpdateSecret",
+  "DeleteSecret",
+  "RotateSecret",
+  "PutResourcePolicy",
+  "DeleteResourcePolicy",
+  "UpdateSecretVersionStage",
+  "PutParameter",
+  "DeleteParameter",
+  "DeleteParameters",
+  "LabelParameterVersion",
   // IAM
-  "PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "UpdateAssumeRolePolicy", "DeleteRole",
-  "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary", "CreatePolicyVersion", "SetDefaultPolicyVersion",
+  "PutRolePolicy",
+  "DeleteRolePolicy",
+  "AttachRolePolicy",
+  "DetachRolePolicy",
+  "UpdateAssumeRolePolicy",
+  "DeleteRole",
+  "PutRolePermissionsBoundary",
+  "DeleteRolePermissionsBoundary",
+  "CreatePolicyVersion",
+  "SetDefaultPolicyVersion",
   // KMS
-  "PutKeyPolicy", "DisableKey", "ScheduleKeyDeletion", "RevokeGrant", "RetireGrant",
+  "PutKeyPolicy",
+  "DisableKey",
+  "ScheduleKeyDeletion",
+  "RevokeGrant",
+  "RetireGrant",
   // ECR
-  "PutLifecyclePolicy", "BatchDeleteImage", "PutImage", "DeleteRepository", "SetRepositoryPolicy", "DeleteRepositoryPolicy",
+  "PutLifecyclePolicy",
+  "BatchDeleteImage",
+  "PutImage",
+  "DeleteRepository",
+  "SetRepositoryPolicy",
+  "DeleteRepositoryPolicy",
   "PutImageTagMutability",
 ]);
 
@@ -59,12 +113,19 @@ export const recentChangeCheck: Check = {
       .filter((e) => MUTATING_EVENTS.has(e.eventName) && !e.errorCode)
       .map((e) => ({ event: e, before: onset ? (Date.parse(onset) - Date.parse(e.eventTime)) / 60_000 : undefined }))
       .filter(({ event, before }) =>
-        before === undefined ? event.eventTime >= since && event.eventTime <= until : before >= 0 && before <= limitMinutes,
+        before === undefined
+          ? event.eventTime >= since && event.eventTime <= until
+          : before >= 0 && before <= limitMinutes,
       )
-      .map((c) => ({ ...c, prime: c.before !== undefined && c.before <= PRIME_SUSPECT_MINUTES && touchesService(c.event, owned) }))
+      .map((c) => ({
+        ...c,
+        prime: c.before !== undefined && c.before <= PRIME_SUSPECT_MINUTES && touchesService(c.event, owned),
+      }))
       .sort((a, b) => {
         if (a.prime !== b.prime) return a.prime ? -1 : 1;
-        return a.before !== undefined && b.before !== undefined ? a.before - b.before : b.event.eventTime.localeCompare(a.event.eventTime);
+        return a.before !== undefined && b.before !== undefined
+          ? a.before - b.before
+          : b.event.eventTime.localeCompare(a.event.eventTime);
       })
       .slice(0, MAX_HITS);
 
@@ -82,11 +143,20 @@ export const recentChangeCheck: Check = {
           eventName: event.eventName,
           actor,
           what,
-          minutesBefore: before === undefined ? "during the window" : `${humanMinutes(Math.round(before))} before the first failure`,
+          minutesBefore:
+            before === undefined ? "during the window" : `${humanMinutes(Math.round(before))} before the first failure`,
           eventTime: event.eventTime,
           sourceIp: event.sourceIPAddress,
         },
-        evidence: [{ step: "changes", kind: "change", id: event.eventId, at: event.eventTime, text: `${event.eventName} by ${actor} on ${what}` }],
+        evidence: [
+          {
+            step: "changes",
+            kind: "change",
+            id: event.eventId,
+            at: event.eventTime,
+            text: `${event.eventName} by ${actor} on ${what}`,
+          },
+        ],
       };
     });
   },
@@ -95,8 +165,11 @@ export const recentChangeCheck: Check = {
 /** Application Auto Scaling setting the desired count: routine unless it coincides with a failure. */
 function isAutoScaling(event: ChangeEvent): boolean {
   const p = event.requestParameters ?? {};
-  if (event.eventName !== "UpdateService" || p["taskDefinition"] !== undefined || p["forceNewDeployment"] === true) return false;
-  return /application-autoscaling|AWSServiceRoleForApplicationAutoScaling/i.test(`${event.userAgent ?? ""} ${event.actor ?? ""} ${event.username ?? ""}`);
+  if (event.eventName !== "UpdateService" || p["taskDefinition"] !== undefined || p["forceNewDeployment"] === true)
+    return false;
+  return /application-autoscaling|AWSServiceRoleForApplicationAutoScaling/i.test(
+    `${event.userAgent ?? ""} ${event.actor ?? ""} ${event.username ?? ""}`,
+  );
 }
 
 interface Owned {
@@ -120,8 +193,18 @@ function ownedResources(evidence: Evidence): Owned {
     ...roleArns,
     ...roleArns.map((r) => shortName(r)!),
   ]);
-  const secrets = td?.containers.flatMap((c) => [...c.secrets.map((s) => s.valueFrom), ...(c.repositoryCredentialsParameter ? [c.repositoryCredentialsParameter] : [])]) ?? [];
-  return { service: evidence.target.service, family: td?.family, taskDefinitionArn: currentTaskDefinitionArn(evidence), ids, secrets };
+  const secrets =
+    td?.containers.flatMap((c) => [
+      ...c.secrets.map((s) => s.valueFrom),
+      ...(c.repositoryCredentialsParameter ? [c.repositoryCredentialsParameter] : []),
+    ]) ?? [];
+  return {
+    service: evidence.target.service,
+    family: td?.family,
+    taskDefinitionArn: currentTaskDefinitionArn(evidence),
+    ids,
+    secrets,
+  };
 }
 
 function touchesService(event: ChangeEvent, owned: Owned): boolean {
@@ -131,15 +214,23 @@ function touchesService(event: ChangeEvent, owned: Owned): boolean {
     case "UpdateService":
     case "CreateService":
       // A deployment of this service: a new revision or a forced redeploy (which re-resolves image tags).
-      return values.some((v) => v === owned.service || v.endsWith(`/${owned.service}`)) && (p["taskDefinition"] !== undefined || p["forceNewDeployment"] === true);
+      return (
+        values.some((v) => v === owned.service || v.endsWith(`/${owned.service}`)) &&
+        (p["taskDefinition"] !== undefined || p["forceNewDeployment"] === true)
+      );
     case "RegisterTaskDefinition":
       return owned.family !== undefined && p["family"] === owned.family;
     case "DeregisterTaskDefinition":
-      return owned.taskDefinitionArn !== undefined && values.some((v) => v === owned.taskDefinitionArn || owned.taskDefinitionArn!.endsWith(`/${v}`));
+      return (
+        owned.taskDefinitionArn !== undefined &&
+        values.some((v) => v === owned.taskDefinitionArn || owned.taskDefinitionArn!.endsWith(`/${v}`))
+      );
   }
   if (values.some((v) => owned.ids.has(v))) return true;
   // Secrets and parameters are named by `secretId` / `name` / `names`, as an ARN or a bare name.
-  const secretRefs = [p["secretId"], p["name"], ...(Array.isArray(p["names"]) ? p["names"] : [])].filter((v): v is string => typeof v === "string");
+  const secretRefs = [p["secretId"], p["name"], ...(Array.isArray(p["names"]) ? p["names"] : [])].filter(
+    (v): v is string => typeof v === "string",
+  );
   return owned.secrets.some((secret) => secretRefs.some((ref) => sameSecret(ref, secret)));
 }
 
@@ -164,10 +255,24 @@ function describeTarget(event: ChangeEvent): string {
       return `task definition ${shortName(str("taskDefinition")) ?? "?"}`;
   }
   const named =
-    str("targetGroupArn") ?? str("listenerArn") ?? str("ruleArn") ?? str("loadBalancerArn") ?? str("groupId") ?? findKey(p, "GroupId", 0) ??
-    str("secretId") ?? str("name") ?? str("roleName") ?? str("keyId") ?? str("repositoryName") ?? str("policyArn");
+    str("targetGroupArn") ??
+    str("listenerArn") ??
+    str("ruleArn") ??
+    str("loadBalancerArn") ??
+    str("groupId") ??
+    findKey(p, "GroupId", 0) ??
+    str("secretId") ??
+    str("name") ??
+    str("roleName") ??
+    str("keyId") ??
+    str("repositoryName") ??
+    str("policyArn");
   const extra = [str("policyName") ?? shortName(str("policyArn")), str("imageTag")].filter((x) => x && x !== named);
-  const target = named ? (named.startsWith("arn:") ? shortName(named) : named) : event.resources.find((r) => r.name)?.name;
+  const target = named
+    ? named.startsWith("arn:")
+      ? shortName(named)
+      : named
+    : event.resources.find((r) => r.name)?.name;
   return [target, ...extra].filter(Boolean).join(" ");
 }
 

@@ -28,7 +28,9 @@ export const secretNotReadableCheck: Check = {
     const failingRevisions = failingTaskDefinitions(evidence, findings);
     const all = declaredSecrets(evidence, data);
     const wanted = failingRevisions.size > 0 ? all.filter((s) => failingRevisions.has(s.taskDefinitionArn)) : [];
-    const secrets = dedupe(wanted.length > 0 ? wanted : all.filter((s) => s.taskDefinitionArn === currentTaskDefinitionArn(evidence)));
+    const secrets = dedupe(
+      wanted.length > 0 ? wanted : all.filter((s) => s.taskDefinitionArn === currentTaskDefinitionArn(evidence)),
+    );
     const credentials = data?.repositoryCredentials ?? [];
 
     const texts = failureTexts(evidence, findings);
@@ -36,7 +38,9 @@ export const secretNotReadableCheck: Check = {
     const hits: CheckHit[] = [];
     for (const secret of secrets) {
       if (!texts.some((t) => mentionsSecret(t, secret.valueFrom))) continue;
-      const containers = all.filter((s) => s.valueFrom === secret.valueFrom && s.name === secret.name).map((s) => s.containerName);
+      const containers = all
+        .filter((s) => s.valueFrom === secret.valueFrom && s.name === secret.name)
+        .map((s) => s.containerName);
       hits.push({
         check: "secret-not-readable",
         step: "secrets",
@@ -50,7 +54,12 @@ export const secretNotReadableCheck: Check = {
           taskDefinition: shortName(secret.taskDefinitionArn),
         },
         evidence: [
-          { step: "secrets", kind: "config", id: `${secret.taskDefinitionArn}#${secret.containerName}`, text: `${secret.containerName} secret ${secret.name} ← ${secret.valueFrom}, read by ${executionRole ?? "no execution role"}` },
+          {
+            step: "secrets",
+            kind: "config",
+            id: `${secret.taskDefinitionArn}#${secret.containerName}`,
+            text: `${secret.containerName} secret ${secret.name} ← ${secret.valueFrom}, read by ${executionRole ?? "no execution role"}`,
+          },
           ...(messageRef ? [messageRef] : []),
         ],
       });
@@ -69,7 +78,12 @@ export const secretNotReadableCheck: Check = {
           executionRole,
         },
         evidence: [
-          { step: "secrets", kind: "config", id: `${currentTaskDefinitionArn(evidence) ?? "task-definition"}#${cred.containerName}`, text: `${cred.containerName} registry credentials ← ${cred.credentialsParameter}` },
+          {
+            step: "secrets",
+            kind: "config",
+            id: `${currentTaskDefinitionArn(evidence) ?? "task-definition"}#${cred.containerName}`,
+            text: `${cred.containerName} registry credentials ← ${cred.credentialsParameter}`,
+          },
           ...(messageRef ? [messageRef] : []),
         ],
       });
@@ -90,10 +104,21 @@ export const secretNotReadableCheck: Check = {
           secretList: listOf(suspects, 5),
           secretCount: String(suspects.length),
           executionRole,
-          permission: [...new Set(secrets.map((s) => permissionFor(s.source)).concat(credentials.length > 0 ? ["secretsmanager:GetSecretValue"] : []))].join(", "),
+          permission: [
+            ...new Set(
+              secrets
+                .map((s) => permissionFor(s.source))
+                .concat(credentials.length > 0 ? ["secretsmanager:GetSecretValue"] : []),
+            ),
+          ].join(", "),
         },
         evidence: [
-          ...secrets.slice(0, 4).map((s): EvidenceRef => ({ step: "secrets", kind: "config", id: `${s.taskDefinitionArn}#${s.containerName}`, text: `${s.containerName} secret ${s.name} ← ${s.valueFrom}` })),
+          ...secrets.slice(0, 4).map((s): EvidenceRef => ({
+            step: "secrets",
+            kind: "config",
+            id: `${s.taskDefinitionArn}#${s.containerName}`,
+            text: `${s.containerName} secret ${s.name} ← ${s.valueFrom}`,
+          })),
           ...(messageRef ? [messageRef] : []),
         ],
       },
@@ -107,7 +132,13 @@ function declaredSecrets(evidence: Evidence, data: SecretsData | undefined): Sec
   const td = currentTaskDefinition(evidence);
   if (!td) return [];
   return td.containers.flatMap((c) =>
-    c.secrets.map((s) => ({ taskDefinitionArn: td.taskDefinitionArn, containerName: c.name, name: s.name, valueFrom: s.valueFrom, source: sourceOf(s.valueFrom) })),
+    c.secrets.map((s) => ({
+      taskDefinitionArn: td.taskDefinitionArn,
+      containerName: c.name,
+      name: s.name,
+      valueFrom: s.valueFrom,
+      source: sourceOf(s.valueFrom),
+    })),
   );
 }
 
@@ -124,7 +155,9 @@ function dedupe(secrets: readonly SecretEntry[]): SecretEntry[] {
 /** Task definitions of the tasks the failures point at. */
 function failingTaskDefinitions(evidence: Evidence, findings: readonly Finding[]): Set<string> {
   const tasks = tasksByArn(evidence);
-  const arns = findings.flatMap((f) => f.evidence.filter((r) => r.kind === "task").map((r) => tasks.get(r.id)?.taskDefinitionArn));
+  const arns = findings.flatMap((f) =>
+    f.evidence.filter((r) => r.kind === "task").map((r) => tasks.get(r.id)?.taskDefinitionArn),
+  );
   return new Set(arns.filter((a): a is string => a !== undefined));
 }
 
@@ -135,7 +168,12 @@ function failingTaskDefinitions(evidence: Evidence, findings: readonly Finding[]
 function failureTexts(evidence: Evidence, findings: readonly Finding[]): string[] {
   const tasks = tasksByArn(evidence);
   const events = new Map((stepData(evidence, "service-events")?.events ?? []).map((e) => [e.id, e.message]));
-  const changes = new Map((stepData(evidence, "changes")?.events ?? []).map((e) => [e.eventId, [e.errorMessage, JSON.stringify(e.requestParameters ?? {})].join(" ")]));
+  const changes = new Map(
+    (stepData(evidence, "changes")?.events ?? []).map((e) => [
+      e.eventId,
+      [e.errorMessage, JSON.stringify(e.requestParameters ?? {})].join(" "),
+    ]),
+  );
   const texts: string[] = [];
   for (const ref of findings.flatMap((f) => f.evidence)) {
     if (ref.text) texts.push(ref.text);
@@ -165,5 +203,9 @@ function sourceLabel(source: SecretEntry["source"]): string {
 }
 
 function permissionFor(source: SecretEntry["source"]): string {
-  return source === "secretsmanager" ? "secretsmanager:GetSecretValue" : source === "ssm" ? "ssm:GetParameters" : "read access";
+  return source === "secretsmanager"
+    ? "secretsmanager:GetSecretValue"
+    : source === "ssm"
+      ? "ssm:GetParameters"
+      : "read access";
 }

@@ -30,8 +30,15 @@ function secretKeys(valueFrom: string): string[] {
     return [base, `secret:${name}`, name, ...partial].filter(longEnough);
   }
   if (parts[0] === "arn" && parts[2] === "ssm" && parts.length >= 6) {
-    const name = parts.slice(5).join(":").replace(/^parameter/, "");
-    return [valueFrom, name.startsWith("/") ? name : `parameter/${name}`, ...(name.startsWith("/") ? [] : [name])].filter(longEnough);
+    const name = parts
+      .slice(5)
+      .join(":")
+      .replace(/^parameter/, "");
+    return [
+      valueFrom,
+      name.startsWith("/") ? name : `parameter/${name}`,
+      ...(name.startsWith("/") ? [] : [name]),
+    ].filter(longEnough);
   }
   return [valueFrom].filter(longEnough);
 }
@@ -41,7 +48,11 @@ function secretNames(ref: string): string[] {
   const parts = ref.split(":");
   let name = ref;
   if (parts[0] === "arn" && parts[2] === "secretsmanager" && parts.length >= 7) name = parts[6]!;
-  else if (parts[0] === "arn" && parts[2] === "ssm" && parts.length >= 6) name = parts.slice(5).join(":").replace(/^parameter\/?/, "");
+  else if (parts[0] === "arn" && parts[2] === "ssm" && parts.length >= 6)
+    name = parts
+      .slice(5)
+      .join(":")
+      .replace(/^parameter\/?/, "");
   const bare = name.replace(/^\//, "");
   return [...new Set([bare, stripSuffix(bare)])].filter(longEnough);
 }

@@ -41,18 +41,26 @@ export const securityGroupBlocksTrafficCheck: Check = {
       const lbGroupIds = [...new Set(loadBalancers.flatMap((lb) => lb.securityGroups))];
 
       const ports = [binding.containerPort];
-      if (binding.healthCheckPort && /^\d+$/.test(binding.healthCheckPort) && Number(binding.healthCheckPort) !== binding.containerPort) {
+      if (
+        binding.healthCheckPort &&
+        /^\d+$/.test(binding.healthCheckPort) &&
+        Number(binding.healthCheckPort) !== binding.containerPort
+      ) {
         ports.push(Number(binding.healthCheckPort));
       }
       const vars = {
         targetGroup: shortName(binding.targetGroupArn),
-        loadBalancer: listOf(loadBalancers.map((lb) => lb.loadBalancerName ?? shortName(lb.loadBalancerArn) ?? lb.loadBalancerArn)),
+        loadBalancer: listOf(
+          loadBalancers.map((lb) => lb.loadBalancerName ?? shortName(lb.loadBalancerArn) ?? lb.loadBalancerArn),
+        ),
         taskSecurityGroups: listOf(taskGroups.map(describeGroup)),
         lbSecurityGroups: listOf(lbGroupIds.map((id) => (groups.has(id) ? describeGroup(groups.get(id)!) : id))),
         containerPort: String(binding.containerPort),
       };
 
-      const blockedIn = ports.filter((port) => !taskGroups.some((g) => g.ingress.some((r) => admits(r, port, lbGroupIds))));
+      const blockedIn = ports.filter(
+        (port) => !taskGroups.some((g) => g.ingress.some((r) => admits(r, port, lbGroupIds))),
+      );
       if (blockedIn.length > 0) {
         hits.push({
           check: "security-group-blocks-traffic",
@@ -66,7 +74,9 @@ export const securityGroupBlocksTrafficCheck: Check = {
       // Egress of the load balancer's groups, when all of them were read (the default egress rule allows all).
       if (!lbGroupIds.every((id) => groups.has(id))) continue;
       const lbGroups = lbGroupIds.map((id) => groups.get(id)!);
-      const blockedOut = ports.filter((port) => !lbGroups.some((g) => g.egress.some((r) => admits(r, port, taskGroupIds))));
+      const blockedOut = ports.filter(
+        (port) => !lbGroups.some((g) => g.egress.some((r) => admits(r, port, taskGroupIds))),
+      );
       if (blockedOut.length > 0) {
         hits.push({
           check: "security-group-blocks-traffic.lb-egress",
@@ -101,12 +111,20 @@ function describeGroup(group: SecurityGroup): string {
 
 function groupRef(group: SecurityGroup, direction: "ingress" | "egress"): EvidenceRef {
   const rules = group[direction];
-  const text = rules.length === 0 ? `${describeGroup(group)}: no ${direction} rules` : `${describeGroup(group)} ${direction}: ${rules.slice(0, 6).map(describeRule).join("; ")}${rules.length > 6 ? "; …" : ""}`;
+  const text =
+    rules.length === 0
+      ? `${describeGroup(group)}: no ${direction} rules`
+      : `${describeGroup(group)} ${direction}: ${rules.slice(0, 6).map(describeRule).join("; ")}${rules.length > 6 ? "; …" : ""}`;
   return { step: "network-ports", kind: "config", id: group.groupId, text };
 }
 
 function describeRule(rule: Rule): string {
-  const protocol = rule.ipProtocol === "-1" ? "all traffic" : rule.fromPort === rule.toPort ? `${rule.ipProtocol} ${rule.fromPort ?? "all"}` : `${rule.ipProtocol} ${rule.fromPort}-${rule.toPort}`;
+  const protocol =
+    rule.ipProtocol === "-1"
+      ? "all traffic"
+      : rule.fromPort === rule.toPort
+        ? `${rule.ipProtocol} ${rule.fromPort ?? "all"}`
+        : `${rule.ipProtocol} ${rule.fromPort}-${rule.toPort}`;
   const peers = [...rule.sourceGroupIds, ...rule.cidrIpv4, ...rule.cidrIpv6, ...rule.prefixListIds];
   return `${protocol} ${peers.length > 0 ? peers.join(", ") : "nowhere"}`;
 }

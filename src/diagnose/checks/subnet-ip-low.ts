@@ -13,14 +13,20 @@ export const subnetIpLowCheck: Check = {
   run(ctx) {
     const data = stepData(ctx.evidence, "subnets");
     if (!data) return [];
-    const counted = data.subnets.filter((s): s is typeof s & { availableIpAddressCount: number } => s.availableIpAddressCount !== undefined);
+    const counted = data.subnets.filter(
+      (s): s is typeof s & { availableIpAddressCount: number } => s.availableIpAddressCount !== undefined,
+    );
     if (counted.length === 0 || data.surgeNeed <= 0) return [];
     const free = counted.reduce((sum, s) => sum + s.availableIpAddressCount, 0);
     if (free >= data.surgeNeed) return [];
     // During a rollout the service's runningCount counts old and new tasks alike; the PRIMARY deployment's own
     // counts say how many new tasks are still to start.
     const primary = stepData(ctx.evidence, "deployment")?.deployments.find((d) => d.status === "PRIMARY");
-    const missing = Math.max(0, data.desiredCount - data.runningCount, primary ? primary.desiredCount - primary.runningCount : 0);
+    const missing = Math.max(
+      0,
+      data.desiredCount - data.runningCount,
+      primary ? primary.desiredCount - primary.runningCount : 0,
+    );
     const severity = free === 0 || free < missing ? "critical" : "warn";
     const uncounted = data.subnets.length - counted.length;
     return [
@@ -33,7 +39,12 @@ export const subnetIpLowCheck: Check = {
           need: String(data.surgeNeed),
           missing: String(missing),
           maximumPercent: `${data.maximumPercent}%${data.maximumPercentDefaulted ? " (ECS default)" : ""}`,
-          subnetCounts: counted.map((s) => `${s.subnetId}${s.availabilityZone ? ` (${s.availabilityZone})` : ""}: ${s.availableIpAddressCount}`).join(", "),
+          subnetCounts: counted
+            .map(
+              (s) =>
+                `${s.subnetId}${s.availabilityZone ? ` (${s.availabilityZone})` : ""}: ${s.availableIpAddressCount}`,
+            )
+            .join(", "),
           uncountedNote: uncounted > 0 ? ` ${uncounted} subnet(s) reported no count and are left out.` : "",
         },
         evidence: counted.map((s) => ({

@@ -8,9 +8,14 @@ import { z } from "zod";
  */
 export const Timestamp = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
-    message: "expected an ISO-8601 date-time with a UTC offset, e.g. 2026-11-26T10:00:00Z",
-  })
+  .refine(
+    (s) =>
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/.test(s) &&
+      !Number.isNaN(Date.parse(s)),
+    {
+      message: "expected an ISO-8601 date-time with a UTC offset, e.g. 2026-11-26T10:00:00Z",
+    },
+  )
   .transform((s) => new Date(s).toISOString().replace(/\.\d{3}Z$/, "Z"));
 export const opt = <T extends z.ZodType>(schema: T) => schema.optional();
 
@@ -48,4 +53,3 @@ export const StepErrorSchema = z.object({
   hint: z.string(),
 });
 export type StepError = z.infer<typeof StepErrorSchema>;
-

@@ -168,4 +168,3 @@ export const TargetGroupSchema = z.object({
   }),
 });
 export type TargetGroup = z.infer<typeof TargetGroupSchema>;
-

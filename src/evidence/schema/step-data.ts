@@ -151,7 +151,9 @@ export const TaskLogsDataSchema = z.object({
    * Containers whose logs cannot be read here (non-awslogs drivers, no log configuration), and streams not read
    * because the task's container never started (`taskArn` set): there is no stream to read.
    */
-  skipped: z.array(z.object({ containerName: z.string(), taskArn: opt(z.string()), logDriver: opt(z.string()), reason: z.string() })),
+  skipped: z.array(
+    z.object({ containerName: z.string(), taskArn: opt(z.string()), logDriver: opt(z.string()), reason: z.string() }),
+  ),
 });
 export type TaskLogsData = z.infer<typeof TaskLogsDataSchema>;
 
@@ -171,7 +173,12 @@ export const NetworkDataSchema = z.object({
   subnets: z.array(z.string()),
   serviceSecurityGroups: z.array(z.string()),
   containerPorts: z.array(
-    z.object({ containerName: z.string(), containerPort: opt(z.number().int()), hostPort: opt(z.number().int()), protocol: opt(z.string()) }),
+    z.object({
+      containerName: z.string(),
+      containerPort: opt(z.number().int()),
+      hostPort: opt(z.number().int()),
+      protocol: opt(z.string()),
+    }),
   ),
   /** One per service.loadBalancers entry, joined with its target group. */
   bindings: z.array(
@@ -316,7 +323,15 @@ export const ChangesDataSchema = z.object({
    * 90 days back (CloudTrail's reach). The change that caused an outage usually happened before it showed.
    */
   lookupSince: Timestamp,
-  lookups: z.array(z.object({ attributeKey: z.string(), attributeValue: z.string(), events: z.number().int(), truncated: z.boolean(), error: opt(StepErrorSchema) })),
+  lookups: z.array(
+    z.object({
+      attributeKey: z.string(),
+      attributeValue: z.string(),
+      events: z.number().int(),
+      truncated: z.boolean(),
+      error: opt(StepErrorSchema),
+    }),
+  ),
   /**
    * Write calls, and any call that failed (`errorCode` set, read-only ones included: a denied GetSecretValue is
    * evidence), de-duplicated by eventId, newest first.
@@ -342,4 +357,3 @@ export const SaturationDataSchema = z.object({
   ),
 });
 export type SaturationData = z.infer<typeof SaturationDataSchema>;
-

@@ -37,7 +37,11 @@ export const STEP_EMOJI: Record<StepStatus, string> = {
   skipped: ":heavy_minus_sign:",
   error: ":grey_question:",
 };
-export const SEVERITY_EMOJI: Record<Severity, string> = { critical: ":rotating_light:", warn: ":warning:", info: ":information_source:" };
+export const SEVERITY_EMOJI: Record<Severity, string> = {
+  critical: ":rotating_light:",
+  warn: ":warning:",
+  info: ":information_source:",
+};
 export const COLLECTION: Record<CollectionStatus, { emoji: string; word: string }> = {
   collected: { emoji: ":white_check_mark:", word: "" },
   partial: { emoji: ":warning:", word: " (partly)" },

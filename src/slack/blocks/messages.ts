@@ -10,24 +10,49 @@ export function progressMessage(p: ProgressUpdate): SlackMessage {
   const done = Math.max(0, Math.min(p.done, total));
   const bar = `${"▰".repeat(done)}${"▱".repeat(total - done)}`;
   const where = p.cluster ? ` in ${code(p.cluster)}` : "";
-  const blocks: KnownBlock[] = [section(`:hourglass_flowing_sand: Diagnosing *${escapeMrkdwn(p.service)}*${where} — *${done}/${total}* steps read\n${bar}`, "progress")];
-  const finished = p.finished.map((f) => `${COLLECTION[f.status].emoji} ${escapeMrkdwn(f.title)}${COLLECTION[f.status].word}`);
+  const blocks: KnownBlock[] = [
+    section(
+      `:hourglass_flowing_sand: Diagnosing *${escapeMrkdwn(p.service)}*${where} — *${done}/${total}* steps read\n${bar}`,
+      "progress",
+    ),
+  ];
+  const finished = p.finished.map(
+    (f) => `${COLLECTION[f.status].emoji} ${escapeMrkdwn(f.title)}${COLLECTION[f.status].word}`,
+  );
   const who = mention(p.requestedBy);
-  const line = [finished.length > 0 ? finished.join("  ") : "reading the service, its deployments and tasks…", who ? `asked by ${who}` : ""].filter(Boolean);
+  const line = [
+    finished.length > 0 ? finished.join("  ") : "reading the service, its deployments and tasks…",
+    who ? `asked by ${who}` : "",
+  ].filter(Boolean);
   blocks.push(context([line.join(" · ")], "finished"));
-  return enforceLimits({ text: escapeMrkdwn(`Diagnosing ${p.service}${p.cluster ? ` in ${p.cluster}` : ""} — ${done}/${total}`), blocks }).message;
+  return enforceLimits({
+    text: escapeMrkdwn(`Diagnosing ${p.service}${p.cluster ? ` in ${p.cluster}` : ""} — ${done}/${total}`),
+    blocks,
+  }).message;
 }
 
 /** The name matched several services: say which, one line each with the exact command to run. */
-export function candidatesMessage(service: string, candidates: readonly { cluster: string; service: string }[]): SlackMessage {
+export function candidatesMessage(
+  service: string,
+  candidates: readonly { cluster: string; service: string }[],
+): SlackMessage {
   const shown = candidates.slice(0, 20);
-  const lines = shown.map((c) => `• ${code(c.service)} in ${code(c.cluster)} → ${code(`/ecs diagnose ${c.service} --cluster ${c.cluster}`)}`);
-  if (candidates.length > shown.length) lines.push(`_… and ${candidates.length - shown.length} more; add --cluster to narrow it down_`);
+  const lines = shown.map(
+    (c) => `• ${code(c.service)} in ${code(c.cluster)} → ${code(`/ecs diagnose ${c.service} --cluster ${c.cluster}`)}`,
+  );
+  if (candidates.length > shown.length)
+    lines.push(`_… and ${candidates.length - shown.length} more; add --cluster to narrow it down_`);
   const blocks: KnownBlock[] = [
-    section(`:twisted_rightwards_arrows: *${escapeMrkdwn(service)}* matches ${candidates.length} services — say which one:`, "which"),
+    section(
+      `:twisted_rightwards_arrows: *${escapeMrkdwn(service)}* matches ${candidates.length} services — say which one:`,
+      "which",
+    ),
     section(lines.join("\n") || "_no candidates_", "candidates"),
   ];
-  return enforceLimits({ text: escapeMrkdwn(cutPlain(`${service} matches ${candidates.length} services; say which cluster`, 280)), blocks }).message;
+  return enforceLimits({
+    text: escapeMrkdwn(cutPlain(`${service} matches ${candidates.length} services; say which cluster`, 280)),
+    blocks,
+  }).message;
 }
 
 /** A readable failure — never silence. `hint` is the next thing to try. */
@@ -53,13 +78,23 @@ export function usageMessage(problem?: string): SlackMessage {
     ),
     context(["Examples: `/ecs diagnose payment-api` · `/ecs diagnose payment-api prod --since 2h`"], "examples"),
   );
-  return enforceLimits({ text: escapeMrkdwn(problem ? cutPlain(`${problem} — try /ecs help`, 280) : "ecs-medic: /ecs diagnose <service> [cluster] [--since 1h]"), blocks }).message;
+  return enforceLimits({
+    text: escapeMrkdwn(
+      problem
+        ? cutPlain(`${problem} — try /ecs help`, 280)
+        : "ecs-medic: /ecs diagnose <service> [cluster] [--since 1h]",
+    ),
+    blocks,
+  }).message;
 }
 
 /** For buttons whose handlers are not built yet: say so plainly, and that nothing changed. */
 export function notAvailableMessage(action: string): SlackMessage {
   const blocks: KnownBlock[] = [
-    section(`:construction: *${escapeMrkdwn(action)}* is not available in this version of ecs-medic yet. *Nothing was changed.*`, "not-available"),
+    section(
+      `:construction: *${escapeMrkdwn(action)}* is not available in this version of ecs-medic yet. *Nothing was changed.*`,
+      "not-available",
+    ),
     context(["The report's thread has the equivalent AWS CLI command, to review and run by hand."], "instead"),
   ];
   return enforceLimits({ text: escapeMrkdwn(`${action} is not available yet; nothing was changed`), blocks }).message;

@@ -19,13 +19,18 @@ export function escapeMrkdwn(text: string): string {
 export function prose(text: string): string {
   return text
     .split(/(arn:aws[a-z-]*:[^\s,;()"'`<>]*[^\s,;()"'`<>.])/g)
-    .map((part, i) => (i % 2 === 1 ? code(part) : escapeMrkdwn(part).replace(/:([a-z0-9_+-]*[a-z][a-z0-9_+-]*):/gi, ":\u200b$1:")))
+    .map((part, i) =>
+      i % 2 === 1 ? code(part) : escapeMrkdwn(part).replace(/:([a-z0-9_+-]*[a-z][a-z0-9_+-]*):/gi, ":\u200b$1:"),
+    )
     .join("");
 }
 
 /** Inline code. A backtick inside would end it early, so it becomes a look-alike. */
 export function code(text: string): string {
-  const body = escapeMrkdwn(text).replace(/`/g, "ˋ").replace(/\s*\n\s*/g, " ").trim();
+  const body = escapeMrkdwn(text)
+    .replace(/`/g, "ˋ")
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
   return body ? `\`${body}\`` : "";
 }
 
@@ -58,7 +63,11 @@ export function section(text: string, blockId?: string): SectionBlock {
 }
 
 export function context(elements: readonly string[], blockId?: string): ContextBlock {
-  return { type: "context", ...(blockId ? { block_id: blockId } : {}), elements: elements.filter((e) => e.trim() !== "").map(mrkdwn) };
+  return {
+    type: "context",
+    ...(blockId ? { block_id: blockId } : {}),
+    elements: elements.filter((e) => e.trim() !== "").map(mrkdwn),
+  };
 }
 
 /**
@@ -123,7 +132,8 @@ export function logIndex(evidence: Evidence | undefined, region: string): LogInd
   const logs = evidence ? stepData(evidence, "task-logs") : undefined;
   for (const s of logs?.streams ?? []) groups.set(s.logStream, { group: s.logGroup, region: s.region ?? region });
   for (const search of logs?.patternSearches ?? []) {
-    for (const m of search.matches) if (!groups.has(m.logStream)) groups.set(m.logStream, { group: search.logGroup, region });
+    for (const m of search.matches)
+      if (!groups.has(m.logStream)) groups.set(m.logStream, { group: search.logGroup, region });
   }
   return { groupOf: (stream) => groups.get(stream) };
 }

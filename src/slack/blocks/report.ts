@@ -3,8 +3,39 @@ import type { ActionProposal, Diagnosis, EvidenceRef, Finding } from "../../diag
 import type { Evidence } from "../../evidence/schema";
 import { ACTION_IDS } from "../action-ids";
 import { cutPlain, enforceLimits, textLength, type KnownBlock, type SlackMessage } from "../limits";
-import { type Button, IN_THREAD, NEXT_FINDINGS, OK_SUMMARY, PROBLEM_SUMMARY, REPORT_EVIDENCE, REPORT_FIX, REPORT_WHY, type RenderOptions, SEVERITY_EMOJI, STEP_EMOJI, VERDICT_EMOJI } from "./common";
-import { type LogIndex, clip, code, context, ecsConsoleUrl, escapeMrkdwn, link, logIndex, logStreamUrl, mention, mrkdwn, prose, section, shortTask, sinceText, slackTime, span } from "./mrkdwn";
+import {
+  type Button,
+  IN_THREAD,
+  NEXT_FINDINGS,
+  OK_SUMMARY,
+  PROBLEM_SUMMARY,
+  REPORT_EVIDENCE,
+  REPORT_FIX,
+  REPORT_WHY,
+  type RenderOptions,
+  SEVERITY_EMOJI,
+  STEP_EMOJI,
+  VERDICT_EMOJI,
+} from "./common";
+import {
+  type LogIndex,
+  clip,
+  code,
+  context,
+  ecsConsoleUrl,
+  escapeMrkdwn,
+  link,
+  logIndex,
+  logStreamUrl,
+  mention,
+  mrkdwn,
+  prose,
+  section,
+  shortTask,
+  sinceText,
+  slackTime,
+  span,
+} from "./mrkdwn";
 import { groupedEvidence, lowerFirst, shortArns } from "../../render/present";
 
 // ── the report ──────────────────────────────────────────────────────────────────────────────────
@@ -43,22 +74,43 @@ export function buildReport(d: Diagnosis, opts: RenderOptions): SlackMessage {
   const blocks: KnownBlock[] = [];
   // "payment-api is healthy: …" names the service already; "Container app was killed …" does not.
   const named = d.headline.startsWith(`${service} `);
-  blocks.push({ type: "header", block_id: "verdict", text: { type: "plain_text", text: cutPlain(`${VERDICT_EMOJI[d.verdict]} ${named ? "" : `${service}: `}${d.headline}`, 150), emoji: true } });
+  blocks.push({
+    type: "header",
+    block_id: "verdict",
+    text: {
+      type: "plain_text",
+      text: cutPlain(`${VERDICT_EMOJI[d.verdict]} ${named ? "" : `${service}: `}${d.headline}`, 150),
+      emoji: true,
+    },
+  });
   blocks.push(context([glance(d, opts)], "glance"));
 
   if (primary) {
     const titled = d.headline === primary.title;
-    blocks.push(section(findingText(primary, d, logs, opts, { evidence: REPORT_EVIDENCE, why: true, titled }), "primary"));
-    causes.forEach((c, i) => blocks.push(section(findingText(c, d, logs, opts, { evidence: 2, why: true, because: true }), `because-${i}`)));
+    blocks.push(
+      section(findingText(primary, d, logs, opts, { evidence: REPORT_EVIDENCE, why: true, titled }), "primary"),
+    );
+    causes.forEach((c, i) =>
+      blocks.push(section(findingText(c, d, logs, opts, { evidence: 2, why: true, because: true }), `because-${i}`)),
+    );
   } else if (d.verdict !== "healthy") {
-    blocks.push(section(`:mag: *No single cause stands out.* ${prose(d.headline)} — read the checklist below and the thread.`, "primary"));
+    blocks.push(
+      section(
+        `:mag: *No single cause stands out.* ${prose(d.headline)} — read the checklist below and the thread.`,
+        "primary",
+      ),
+    );
   }
   blocks.push({ type: "divider", block_id: "d1" });
   blocks.push(section(checklist(d), "steps"));
 
   if (next.length > 0) {
     blocks.push({ type: "divider", block_id: "d2" });
-    next.forEach((f, i) => blocks.push(section(findingText(f, d, logs, opts, { evidence: 0, why: false, compact: true }), `finding-${i + 1}`)));
+    next.forEach((f, i) =>
+      blocks.push(
+        section(findingText(f, d, logs, opts, { evidence: 0, why: false, compact: true }), `finding-${i + 1}`),
+      ),
+    );
   }
   if (inThread > 0 || d.notes.length > 0) {
     const parts = [
@@ -68,11 +120,19 @@ export function buildReport(d: Diagnosis, opts: RenderOptions): SlackMessage {
     blocks.push(context([`:thread: ${parts.join(" and ")}, log excerpts and full evidence in the thread`], "more"));
   }
 
-  if (d.proposals.length > 0) blocks.push(context(d.proposals.map((p) => proposalReason(p)), "why-actions"));
+  if (d.proposals.length > 0)
+    blocks.push(
+      context(
+        d.proposals.map((p) => proposalReason(p)),
+        "why-actions",
+      ),
+    );
   blocks.push({ type: "actions", block_id: "actions", elements: actionButtons(d, opts) });
   blocks.push(context(footer(d, opts), "footer"));
 
-  const text = escapeMrkdwn(cutPlain(`${VERDICT_EMOJI[d.verdict]} ${service} (${d.target.cluster}) ${d.verdict}: ${d.headline}`, 280));
+  const text = escapeMrkdwn(
+    cutPlain(`${VERDICT_EMOJI[d.verdict]} ${service} (${d.target.cluster}) ${d.verdict}: ${d.headline}`, 280),
+  );
   return { text, blocks };
 }
 
@@ -104,7 +164,13 @@ export interface FindingTextOptions {
 }
 
 /** Title, facts, why, quoted evidence and fix of one finding. */
-export function findingText(f: Finding, d: Diagnosis, logs: LogIndex, opts: RenderOptions, o: FindingTextOptions): string {
+export function findingText(
+  f: Finding,
+  d: Diagnosis,
+  logs: LogIndex,
+  opts: RenderOptions,
+  o: FindingTextOptions,
+): string {
   const emoji = SEVERITY_EMOJI[f.severity];
   const lines: string[] = [];
   if (o.because) lines.push(`:link: *Because:* ${prose(lowerFirst(f.title))}`, facts(f, d));
@@ -112,7 +178,8 @@ export function findingText(f: Finding, d: Diagnosis, logs: LogIndex, opts: Rend
   else if (o.compact) lines.push(`${emoji} *${prose(f.title)}* · ${facts(f, d, true)}`);
   else lines.push(`${emoji} *${prose(f.title)}*`, facts(f, d));
   if (o.why && f.detail) lines.push(clipped(f.detail, REPORT_WHY));
-  for (const { ref, times } of groupedEvidence(f).slice(0, o.evidence)) lines.push(`>${evidenceLine(ref, times, logs, opts)}`);
+  for (const { ref, times } of groupedEvidence(f).slice(0, o.evidence))
+    lines.push(`>${evidenceLine(ref, times, logs, opts)}`);
   if (f.fix) lines.push(`*Fix:* ${clipped(f.fix, REPORT_FIX)}`);
   return lines.join("\n");
 }
@@ -131,7 +198,13 @@ export function facts(f: Finding, d: Diagnosis, short = false): string {
   const seen = f.firstSeen
     ? `since ${slackTime(f.firstSeen)}${before(f.firstSeen)}${!short && f.lastSeen && f.lastSeen !== f.firstSeen ? `, last ${slackTime(f.lastSeen)}` : ""}`
     : "";
-  return [code(f.cause ? `${f.symptom}/${f.cause}` : f.symptom), f.severity, f.count > 1 ? `seen ${f.count}×` : "", f.role === "effect" ? "effect" : "", seen]
+  return [
+    code(f.cause ? `${f.symptom}/${f.cause}` : f.symptom),
+    f.severity,
+    f.count > 1 ? `seen ${f.count}×` : "",
+    f.role === "effect" ? "effect" : "",
+    seen,
+  ]
     .filter(Boolean)
     .join(" · ");
 }
@@ -141,11 +214,16 @@ export function evidenceLine(ref: EvidenceRef, times: number, logs: LogIndex, op
   const repeat = times > 1 ? `${times}× ` : "";
   const raw = ref.text?.trim() ? ref.text : undefined;
   const body =
-    ref.kind === "log" ? (raw ? code(clip(raw, max)) : "_(empty log line)_") : prose(clip(shortArns(raw ?? ref.id), max));
+    ref.kind === "log"
+      ? raw
+        ? code(clip(raw, max))
+        : "_(empty log line)_"
+      : prose(clip(shortArns(raw ?? ref.id), max));
   let where = "";
   if (ref.kind === "log") {
     const log = logs.groupOf(ref.id);
-    if (log) where = ` · ${link(logStreamUrl(log.region || opts.region, log.group, ref.id), `task ${shortTask(ref.id)} log`)}`;
+    if (log)
+      where = ` · ${link(logStreamUrl(log.region || opts.region, log.group, ref.id), `task ${shortTask(ref.id)} log`)}`;
   }
   return ` ${at}\`${ref.step}\` ${repeat}${body}${where}`;
 }
@@ -155,7 +233,10 @@ export function checklist(d: Diagnosis): string {
   const lines = d.steps.map((s) => {
     const number = s.number === null ? "+" : String(s.number);
     const fine = s.status === "ok" || s.status === "skipped";
-    const summary = s.reason && (s.status === "error" || s.status === "skipped") && !s.summary.includes(s.reason) ? `${s.summary} (${s.reason})` : s.summary;
+    const summary =
+      s.reason && (s.status === "error" || s.status === "skipped") && !s.summary.includes(s.reason)
+        ? `${s.summary} (${s.reason})`
+        : s.summary;
     const room = fine ? Math.max(30, OK_SUMMARY - s.title.length) : PROBLEM_SUMMARY;
     return `${STEP_EMOJI[s.status]} *${number} ${escapeMrkdwn(s.title)}* — ${prose(clip(summary, room))}`;
   });
@@ -190,16 +271,38 @@ export interface TargetPayload {
 
 export function actionButtons(d: Diagnosis, opts: RenderOptions): Button[] {
   const buttons: Button[] = d.proposals.map((p) => proposalButton(p, opts));
-  const target = { cluster: d.target.cluster, service: d.target.service, region: opts.region, since: sinceText(d.window) };
+  const target = {
+    cluster: d.target.cluster,
+    service: d.target.service,
+    region: opts.region,
+    since: sinceText(d.window),
+  };
   const exportPayload: TargetPayload = { kind: "export", ...target, window: d.window };
   const rerunPayload: TargetPayload = { kind: "rerun", ...target };
-  buttons.push({ type: "button", action_id: ACTION_IDS.export, text: { type: "plain_text", text: ":package: Export evidence", emoji: true }, value: JSON.stringify(exportPayload) });
-  buttons.push({ type: "button", action_id: ACTION_IDS.rerun, text: { type: "plain_text", text: `:repeat: Re-run (last ${target.since})`, emoji: true }, value: JSON.stringify(rerunPayload) });
+  buttons.push({
+    type: "button",
+    action_id: ACTION_IDS.export,
+    text: { type: "plain_text", text: ":package: Export evidence", emoji: true },
+    value: JSON.stringify(exportPayload),
+  });
+  buttons.push({
+    type: "button",
+    action_id: ACTION_IDS.rerun,
+    text: { type: "plain_text", text: `:repeat: Re-run (last ${target.since})`, emoji: true },
+    value: JSON.stringify(rerunPayload),
+  });
   return buttons;
 }
 
 export function proposalButton(p: ActionProposal, opts: RenderOptions): Button {
-  const payload: ProposalPayload = { kind: p.kind, cluster: p.cluster, service: p.service, region: opts.region, expect: p.expect, change: p.change };
+  const payload: ProposalPayload = {
+    kind: p.kind,
+    cluster: p.cluster,
+    service: p.service,
+    region: opts.region,
+    expect: p.expect,
+    change: p.change,
+  };
   const where = `service ${code(p.service)} in ${code(p.cluster)} (${escapeMrkdwn(opts.region)})`;
   const from = shortName(p.expect.taskDefinition);
   const guard = `Refused if the service has changed since this report${from ? ` (it must still run ${code(from)}` : " (it must still have"}${from ? `, ` : " "}${p.expect.desiredCount} desired).`;
@@ -242,10 +345,7 @@ export function footer(d: Diagnosis, opts: RenderOptions): string[] {
   const links = [link(ecsConsoleUrl(opts.region, d.target.cluster, d.target.service), "ECS console")];
   const group = opts.evidence ? currentLogGroup(opts.evidence) : undefined;
   if (group) links.push(link(logStreamUrl(group.region ?? opts.region, group.group), "logs"));
-  return [
-    `${checked}${who ? ` · asked by ${who}` : ""}`,
-    links.join(" · "),
-  ];
+  return [`${checked}${who ? ` · asked by ${who}` : ""}`, links.join(" · ")];
 }
 
 export function currentLogGroup(evidence: Evidence): { group: string; region?: string } | undefined {

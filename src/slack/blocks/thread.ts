@@ -3,7 +3,22 @@ import type { Diagnosis } from "../../diagnose/types";
 import type { Evidence, Task } from "../../evidence/schema";
 import { chunkMrkdwn, enforceLimits, textLength, type KnownBlock, type SlackMessage } from "../limits";
 import { REPLY_BLOCKS, type RenderOptions, SECTION_ROOM, SEVERITY_EMOJI, STEP_EMOJI } from "./common";
-import { type LogIndex, clip, code, codeBlock, context, escapeMrkdwn, link, logIndex, logStreamUrl, mrkdwn, prose, section, shortTask, slackTime } from "./mrkdwn";
+import {
+  type LogIndex,
+  clip,
+  code,
+  codeBlock,
+  context,
+  escapeMrkdwn,
+  link,
+  logIndex,
+  logStreamUrl,
+  mrkdwn,
+  prose,
+  section,
+  shortTask,
+  slackTime,
+} from "./mrkdwn";
 import { buildReport, clipped, clippedInReport, evidenceLine, facts, reportFindings } from "./report";
 import { groupedEvidence } from "../../render/present";
 import { stepData } from "../../evidence/read";
@@ -22,7 +37,8 @@ export function diagnosisThread(d: Diagnosis, evidence: Evidence, opts: RenderOp
   const logs = logIndex(evidence, opts.region);
   const replies: SlackMessage[] = [];
   const { overflow } = enforceLimits(buildReport(d, withEvidence));
-  if (overflow.length > 0) replies.push(...replies_("Cut from the report above", [`:scissors: *Cut from the report above*`, ...overflow]));
+  if (overflow.length > 0)
+    replies.push(...replies_("Cut from the report above", [`:scissors: *Cut from the report above*`, ...overflow]));
   replies.push(...logReplies(d, evidence, opts));
   replies.push(...findingReplies(d, logs, withEvidence));
   replies.push(...detailsReplies(d, evidence, opts));
@@ -31,12 +47,17 @@ export function diagnosisThread(d: Diagnosis, evidence: Evidence, opts: RenderOp
 
 /** Sections (each chunked to fit) packed into as few replies as the block limit allows. */
 export function replies_(summary: string, sections: readonly (string | KnownBlock)[]): SlackMessage[] {
-  const blocks: KnownBlock[] = sections.flatMap((s) => (typeof s === "string" ? chunkMrkdwn(s, SECTION_ROOM).map((t) => section(t)) : [s]));
+  const blocks: KnownBlock[] = sections.flatMap((s) =>
+    typeof s === "string" ? chunkMrkdwn(s, SECTION_ROOM).map((t) => section(t)) : [s],
+  );
   const out: SlackMessage[] = [];
   for (let i = 0; i < blocks.length; i += REPLY_BLOCKS) {
     const part = Math.floor(i / REPLY_BLOCKS) + 1;
     const parts = Math.ceil(blocks.length / REPLY_BLOCKS);
-    out.push({ text: escapeMrkdwn(parts > 1 ? `${summary} (${part}/${parts})` : summary), blocks: blocks.slice(i, i + REPLY_BLOCKS) });
+    out.push({
+      text: escapeMrkdwn(parts > 1 ? `${summary} (${part}/${parts})` : summary),
+      blocks: blocks.slice(i, i + REPLY_BLOCKS),
+    });
   }
   return out;
 }
@@ -59,13 +80,22 @@ export function logReplies(d: Diagnosis, evidence: Evidence, opts: RenderOptions
   // Failed tasks of the primary finding first, then the newest; identical excerpts shown once.
   const streams = data.streams
     .map((s, i) => ({ s, i, task: tasks.get(s.taskArn) }))
-    .sort((a, b) => Number(blamed.has(b.s.taskArn)) - Number(blamed.has(a.s.taskArn)) || (b.task?.stoppedAt ?? "").localeCompare(a.task?.stoppedAt ?? "") || a.i - b.i);
+    .sort(
+      (a, b) =>
+        Number(blamed.has(b.s.taskArn)) - Number(blamed.has(a.s.taskArn)) ||
+        (b.task?.stoppedAt ?? "").localeCompare(a.task?.stoppedAt ?? "") ||
+        a.i - b.i,
+    );
   const shown = new Map<string, { blockIndex: number; also: string[] }>();
   for (const { s, task } of streams) {
     const region = s.region ?? opts.region;
     const url = logStreamUrl(region, s.logGroup, s.logStream);
     if (s.error) {
-      blocks.push(section(`:warning: Could not read the log stream of task ${code(shortTask(s.taskArn))} (${code(s.logGroup)}): ${escapeMrkdwn(s.error.code)} — ${prose(s.error.hint)}`));
+      blocks.push(
+        section(
+          `:warning: Could not read the log stream of task ${code(shortTask(s.taskArn))} (${code(s.logGroup)}): ${escapeMrkdwn(s.error.code)} — ${prose(s.error.hint)}`,
+        ),
+      );
       continue;
     }
     if (s.lines.length === 0) continue;
@@ -77,21 +107,39 @@ export function logReplies(d: Diagnosis, evidence: Evidence, opts: RenderOptions
     }
     if (shown.size >= EXCERPTS) continue;
     const lead = `*Last log lines* of ${task ? "stopped " : ""}task ${code(shortTask(s.taskArn))} (${taskFacts(task, s.containerName)}):`;
-    const { text, omitted } = excerpt(s.lines.map((l) => `${l.timestamp.slice(11, 19)} ${l.message}`), SECTION_ROOM - textLength(lead) - 10);
+    const { text, omitted } = excerpt(
+      s.lines.map((l) => `${l.timestamp.slice(11, 19)} ${l.message}`),
+      SECTION_ROOM - textLength(lead) - 10,
+    );
     blocks.push(section(`${lead}\n${text}`));
-    const note = [`${link(url, `${s.logGroup} › ${s.logStream}`)}`, omitted > 0 ? `last ${s.lines.length - omitted} of ${s.lines.length} lines read` : `${s.lines.length} line(s) read`, "redacted"];
+    const note = [
+      `${link(url, `${s.logGroup} › ${s.logStream}`)}`,
+      omitted > 0
+        ? `last ${s.lines.length - omitted} of ${s.lines.length} lines read`
+        : `${s.lines.length} line(s) read`,
+      "redacted",
+    ];
     blocks.push(context([note.filter(Boolean).join(" · ")]));
     shown.set(key, { blockIndex: blocks.length - 1, also: [] });
   }
   for (const { blockIndex, also } of shown.values()) {
     if (also.length === 0) continue;
     const ctx = blocks[blockIndex];
-    if (ctx?.type === "context") ctx.elements.push(mrkdwn(`same lines in ${also.length} other task(s): ${also.slice(0, 8).join(", ")}${also.length > 8 ? ", …" : ""}`));
+    if (ctx?.type === "context")
+      ctx.elements.push(
+        mrkdwn(
+          `same lines in ${also.length} other task(s): ${also.slice(0, 8).join(", ")}${also.length > 8 ? ", …" : ""}`,
+        ),
+      );
   }
 
   for (const search of data.patternSearches) {
     if (search.error) {
-      blocks.push(section(`:warning: Could not search ${code(search.logGroup)} for errors: ${escapeMrkdwn(search.error.code)} — ${prose(search.error.hint)}`));
+      blocks.push(
+        section(
+          `:warning: Could not search ${code(search.logGroup)} for errors: ${escapeMrkdwn(search.error.code)} — ${prose(search.error.hint)}`,
+        ),
+      );
       continue;
     }
     if (search.matches.length === 0) continue;
@@ -99,10 +147,13 @@ export function logReplies(d: Diagnosis, evidence: Evidence, opts: RenderOptions
     for (const m of search.matches) counts.set(m.message, (counts.get(m.message) ?? 0) + 1);
     const groups = [...counts.entries()].sort((a, b) => b[1] - a[1]);
     const lead = `*Error lines* in ${link(logStreamUrl(opts.region, search.logGroup), search.logGroup)} — ${search.matches.length}${search.truncated ? "+" : ""} in the window, ${groups.length} distinct:`;
-    const lines = groups.slice(0, ERROR_LINE_GROUPS).map(([message, n]) => `${String(n).padStart(3)}× ${clip(message, EXCERPT_LINE_CHARS)}`);
+    const lines = groups
+      .slice(0, ERROR_LINE_GROUPS)
+      .map(([message, n]) => `${String(n).padStart(3)}× ${clip(message, EXCERPT_LINE_CHARS)}`);
     const { text } = excerpt(lines, SECTION_ROOM - textLength(lead) - 10, true);
     blocks.push(section(`${lead}\n${text}`));
-    const more = groups.length > ERROR_LINE_GROUPS ? [`${groups.length - ERROR_LINE_GROUPS} more distinct line(s) not shown`] : [];
+    const more =
+      groups.length > ERROR_LINE_GROUPS ? [`${groups.length - ERROR_LINE_GROUPS} more distinct line(s) not shown`] : [];
     blocks.push(context([`filter ${code(clip(search.filterPattern, 200))}`, ...more]));
   }
   if (data.skipped.length > 0) {
@@ -112,8 +163,17 @@ export function logReplies(d: Diagnosis, evidence: Evidence, opts: RenderOptions
       const key = `${code(sk.containerName)}${sk.logDriver ? ` (${prose(sk.logDriver)})` : ""}: ${prose(clip(sk.reason, 160))}`;
       reasons.set(key, [...(reasons.get(key) ?? []), ...(sk.taskArn ? [code(shortTask(sk.taskArn))] : [])]);
     }
-    const items = [...reasons.entries()].slice(0, 6).map(([reason, taskIds]) => `${reason}${taskIds.length > 0 ? ` — task${taskIds.length > 1 ? "s" : ""} ${taskIds.slice(0, 6).join(" ")}${taskIds.length > 6 ? ` +${taskIds.length - 6}` : ""}` : ""}`);
-    blocks.push(context([`:page_facing_up: Logs not read: ${items.join("; ")}${reasons.size > 6 ? `; and ${reasons.size - 6} more` : ""}`]));
+    const items = [...reasons.entries()]
+      .slice(0, 6)
+      .map(
+        ([reason, taskIds]) =>
+          `${reason}${taskIds.length > 0 ? ` — task${taskIds.length > 1 ? "s" : ""} ${taskIds.slice(0, 6).join(" ")}${taskIds.length > 6 ? ` +${taskIds.length - 6}` : ""}` : ""}`,
+      );
+    blocks.push(
+      context([
+        `:page_facing_up: Logs not read: ${items.join("; ")}${reasons.size > 6 ? `; and ${reasons.size - 6} more` : ""}`,
+      ]),
+    );
   }
   if (blocks.length === 0) return [];
   return replies_(`Logs of ${d.target.service}`, blocks);
@@ -122,7 +182,11 @@ export function logReplies(d: Diagnosis, evidence: Evidence, opts: RenderOptions
 /** Which container, exit code and stop time, from the stopped task when the snapshot has it. */
 export function taskFacts(task: Task | undefined, container: string): string {
   const state = task?.containers.find((c) => c.name === container);
-  return [`container ${code(container)}`, state?.exitCode !== undefined ? `exit ${state.exitCode}` : "", task?.stoppedAt ? `stopped ${slackTime(task.stoppedAt)}` : ""]
+  return [
+    `container ${code(container)}`,
+    state?.exitCode !== undefined ? `exit ${state.exitCode}` : "",
+    task?.stoppedAt ? `stopped ${slackTime(task.stoppedAt)}` : "",
+  ]
     .filter(Boolean)
     .join(", ");
 }
@@ -149,15 +213,22 @@ export function findingReplies(d: Diagnosis, logs: LogIndex, opts: RenderOptions
   const rest = d.findings.filter((f) => !shown.has(f.id) || clippedInReport(f));
   if (rest.length === 0) return [];
   const sections = rest.map((f, i) => {
-    const lines = [`*${i + 1}.* ${SEVERITY_EMOJI[f.severity]} *${prose(f.title)}*`, `${facts(f, d)} · rule ${code(f.rule)}`];
+    const lines = [
+      `*${i + 1}.* ${SEVERITY_EMOJI[f.severity]} *${prose(f.title)}*`,
+      `${facts(f, d)} · rule ${code(f.rule)}`,
+    ];
     if (f.detail) lines.push(prose(f.detail));
     for (const { ref, times } of groupedEvidence(f)) lines.push(`>${evidenceLine(ref, times, logs, opts, 400)}`);
-    if (f.count > f.evidence.length) lines.push(`_${f.count - f.evidence.length} older piece(s) of evidence in the export_`);
+    if (f.count > f.evidence.length)
+      lines.push(`_${f.count - f.evidence.length} older piece(s) of evidence in the export_`);
     if (f.fix) lines.push(`*Fix:* ${prose(f.fix)}`);
     if (f.next.length > 0) lines.push(`_Look next at:_ ${f.next.map((s) => code(s)).join(", ")}`);
     return lines.join("\n");
   });
-  return replies_(`${rest.length} more finding(s) for ${d.target.service}`, [`:mag: *${rest.length === 1 ? "One finding" : `${rest.length} findings`}* not in the report or shortened there${rest.length > 1 ? ", most important first" : ""}`, ...sections]);
+  return replies_(`${rest.length} more finding(s) for ${d.target.service}`, [
+    `:mag: *${rest.length === 1 ? "One finding" : `${rest.length} findings`}* not in the report or shortened there${rest.length > 1 ? ", most important first" : ""}`,
+    ...sections,
+  ]);
 }
 
 /**
@@ -171,24 +242,43 @@ export function detailsReplies(d: Diagnosis, evidence: Evidence, opts: RenderOpt
     const head = `${STEP_EMOJI[s.status]} *${s.number ?? "+"} ${escapeMrkdwn(s.title)}* — ${prose(clip(s.summary, 600))}`;
     const reason = s.reason && !s.summary.includes(s.reason) ? ` _(${prose(clip(s.reason, 300))})_` : "";
     // Replayed snapshots have no timings (0 ms): say nothing rather than "0.0 s".
-    const facts = [record && record.durationMs > 0 ? `${(record.durationMs / 1000).toFixed(1)} s` : "", record && record.status !== "collected" ? `read: ${record.status}` : ""];
+    const facts = [
+      record && record.durationMs > 0 ? `${(record.durationMs / 1000).toFixed(1)} s` : "",
+      record && record.status !== "collected" ? `read: ${record.status}` : "",
+    ];
     const timing = facts.some(Boolean) ? ` · ${facts.filter(Boolean).join(", ")}` : "";
-    const errors = (record?.errors ?? []).slice(0, 3).map((e) => `\n      :grey_question: ${code(e.operation ?? e.code)} ${escapeMrkdwn(e.code)} — ${prose(clip(e.hint, 300))}`);
-    const more = (record?.errors.length ?? 0) > 3 ? `\n      _… ${(record?.errors.length ?? 0) - 3} more failed read(s) in the export_` : "";
+    const errors = (record?.errors ?? [])
+      .slice(0, 3)
+      .map(
+        (e) =>
+          `\n      :grey_question: ${code(e.operation ?? e.code)} ${escapeMrkdwn(e.code)} — ${prose(clip(e.hint, 300))}`,
+      );
+    const more =
+      (record?.errors.length ?? 0) > 3
+        ? `\n      _… ${(record?.errors.length ?? 0) - 3} more failed read(s) in the export_`
+        : "";
     return `${head}${reason}${timing}${errors.join("")}${more}`;
   });
   const sections: string[] = [[`:clipboard: *Check order in full*`, ...steps].join("\n")];
   const notes = [
     ...d.notes.map((n) => `• ${prose(n)}`),
-    ...evidence.contextErrors.map((e) => `• :grey_question: ${code(e.operation ?? e.code)} failed: ${prose(clip(e.message, 300))} — ${prose(e.hint)}`),
+    ...evidence.contextErrors.map(
+      (e) =>
+        `• :grey_question: ${code(e.operation ?? e.code)} failed: ${prose(clip(e.message, 300))} — ${prose(e.hint)}`,
+    ),
   ];
   if (notes.length > 0) sections.push([`:memo: *Notes*`, ...notes].join("\n"));
   if (d.proposals.length > 0) {
     const commands = d.proposals.map((p) => {
-      const change = p.kind === "rollback" ? `--task-definition ${shortName(p.change.taskDefinition)}` : `--desired-count ${p.change.desiredCount}`;
+      const change =
+        p.kind === "rollback"
+          ? `--task-definition ${shortName(p.change.taskDefinition)}`
+          : `--desired-count ${p.change.desiredCount}`;
       return `aws ecs update-service --region ${opts.region} --cluster ${p.cluster} --service ${p.service} ${change}`;
     });
-    sections.push(`*The same change without the button* (to review, or to run by hand):\n${codeBlock(commands.join("\n"))}`);
+    sections.push(
+      `*The same change without the button* (to review, or to run by hand):\n${codeBlock(commands.join("\n"))}`,
+    );
   }
   return replies_(`Check order in full for ${d.target.service}`, sections);
 }

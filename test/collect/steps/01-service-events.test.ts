@@ -28,16 +28,22 @@ describe("step 1: service events", () => {
       { id: events[2]!.id, createdAt: "2026-11-26T09:30:00Z", message: events[2]!.message, inWindow: true },
       { id: events[1]!.id, createdAt: "2026-11-26T08:00:00Z", message: events[1]!.message, inWindow: false },
     ]);
-    expect(serviceEventsStep.summarize(result.data)).toContain("2 event(s); latest: (service payment-api) is unable to consistently start");
+    expect(serviceEventsStep.summarize(result.data)).toContain(
+      "2 event(s); latest: (service payment-api) is unable to consistently start",
+    );
   });
 
   it("counts only in-window events in the summary when the rest are from before the window", async () => {
-    const ctx = makeContext({ service: sdkService({ events: [sdkEvent("(service payment-api) has reached a steady state.", minutesAgo(90))] }) });
+    const ctx = makeContext({
+      service: sdkService({ events: [sdkEvent("(service payment-api) has reached a steady state.", minutesAgo(90))] }),
+    });
 
     const result = await serviceEventsStep.collect(ctx);
 
     if (result.status === "skipped") throw new Error("unexpected skip");
-    expect(result.data.events).toEqual([expect.objectContaining({ createdAt: "2026-11-26T08:30:00Z", inWindow: false })]);
+    expect(result.data.events).toEqual([
+      expect.objectContaining({ createdAt: "2026-11-26T08:30:00Z", inWindow: false }),
+    ]);
     expect(serviceEventsStep.summarize(result.data)).toBe("no events in the window (1 older)");
   });
 

@@ -11,7 +11,18 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { deploymentStep } from "../../../src/collect/steps/02-deployment";
 import { DeploymentDataSchema } from "../../../src/evidence/schema";
-import { ACCOUNT, CLUSTER, CLUSTER_ARN, REGION, SERVICE, SERVICE_ARN, TASK_DEF_ARN, minutesAgo, sdkDeployment, sdkService } from "../../fixtures/aws";
+import {
+  ACCOUNT,
+  CLUSTER,
+  CLUSTER_ARN,
+  REGION,
+  SERVICE,
+  SERVICE_ARN,
+  TASK_DEF_ARN,
+  minutesAgo,
+  sdkDeployment,
+  sdkService,
+} from "../../fixtures/aws";
 import { accessDenied, htmlServerError, throttled } from "../../fixtures/errors";
 import { makeContext } from "../../helpers/context";
 
@@ -117,9 +128,20 @@ const failing = sdkServiceDeployment("Xk7rT2mP9sLwQn4vB8fYd", 20, "5537712870234
   statusReason: CIRCUIT_BREAKER_REASON,
   finishedAt: undefined,
   updatedAt: minutesAgo(8),
-  sourceServiceRevisions: [{ arn: REV_ARN("4980306466373577095"), requestedTaskCount: 3, runningTaskCount: 3, pendingTaskCount: 0 }],
-  targetServiceRevision: { arn: REV_ARN("5537712870234522631"), requestedTaskCount: 3, runningTaskCount: 0, pendingTaskCount: 1 },
-  rollback: { reason: CIRCUIT_BREAKER_REASON, startedAt: minutesAgo(8), serviceRevisionArn: REV_ARN("4980306466373577095") },
+  sourceServiceRevisions: [
+    { arn: REV_ARN("4980306466373577095"), requestedTaskCount: 3, runningTaskCount: 3, pendingTaskCount: 0 },
+  ],
+  targetServiceRevision: {
+    arn: REV_ARN("5537712870234522631"),
+    requestedTaskCount: 3,
+    runningTaskCount: 0,
+    pendingTaskCount: 1,
+  },
+  rollback: {
+    reason: CIRCUIT_BREAKER_REASON,
+    startedAt: minutesAgo(8),
+    serviceRevisionArn: REV_ARN("4980306466373577095"),
+  },
   deploymentCircuitBreaker: { status: "TRIGGERED", failureCount: 4, threshold: 3 },
   alarms: { status: "MONITORING", alarmNames: ["payment-api-5xx"], triggeredAlarmNames: [] },
 });
@@ -226,14 +248,22 @@ describe("step 2: deployment", () => {
       targetServiceRevisionArn: REV_ARN("5537712870234522631"),
       targetTaskDefinition: TASK_DEF_ARN(43),
       sourceServiceRevisionArns: [REV_ARN("4980306466373577095")],
-      rollback: { reason: CIRCUIT_BREAKER_REASON, startedAt: "2026-11-26T09:52:00Z", serviceRevisionArn: REV_ARN("4980306466373577095") },
+      rollback: {
+        reason: CIRCUIT_BREAKER_REASON,
+        startedAt: "2026-11-26T09:52:00Z",
+        serviceRevisionArn: REV_ARN("4980306466373577095"),
+      },
       circuitBreaker: { status: "TRIGGERED", failureCount: 4, threshold: 3 },
       alarms: { status: "MONITORING", triggeredAlarmNames: [] },
     });
     expect(data.lastSuccessfulTaskDefinition).toBe(TASK_DEF_ARN(42));
 
     expect(ecs).toHaveReceivedCommandTimes(ListServiceDeploymentsCommand, 3);
-    expect(ecs).toHaveReceivedNthCommandWith(ListServiceDeploymentsCommand, 1, { cluster: CLUSTER_ARN, service: SERVICE, maxResults: 100 });
+    expect(ecs).toHaveReceivedNthCommandWith(ListServiceDeploymentsCommand, 1, {
+      cluster: CLUSTER_ARN,
+      service: SERVICE,
+      maxResults: 100,
+    });
     expect(ecs).toHaveReceivedNthCommandWith(ListServiceDeploymentsCommand, 3, { nextToken: "page-3" });
     expect(ecs).toHaveReceivedCommandTimes(DescribeServiceDeploymentsCommand, 1);
     expect(ecs).toHaveReceivedCommandTimes(DescribeServiceRevisionsCommand, 1);
@@ -254,7 +284,10 @@ describe("step 2: deployment", () => {
       const next = start + 10 < oldestFirst.length ? { nextToken: String(start + 10) } : {};
       return { serviceDeployments: oldestFirst.slice(start, start + 10).map(brief), ...next };
     });
-    describeFrom(many, many.map((_, i) => sdkRevision(`rev${i}`, 100 - i)));
+    describeFrom(
+      many,
+      many.map((_, i) => sdkRevision(`rev${i}`, 100 - i)),
+    );
 
     const result = await collect(makeContext({ limits: { maxServiceDeployments: 25 } }));
 
@@ -319,24 +352,27 @@ describe("step 2: deployment", () => {
       code: "ThrottlingException",
       hint: "ecs:ListServiceDeployments was throttled",
     },
-  ])("keeps deployments[] and records history.error when ListServiceDeployments fails: $case", async ({ error, kind, code, hint }) => {
-    ecs.on(ListServiceDeploymentsCommand).rejects(error);
+  ])(
+    "keeps deployments[] and records history.error when ListServiceDeployments fails: $case",
+    async ({ error, kind, code, hint }) => {
+      ecs.on(ListServiceDeploymentsCommand).rejects(error);
 
-    const result = await collect();
+      const result = await collect();
 
-    expect(result.status).toBe("partial");
-    if (result.status !== "partial") throw new Error("expected partial");
-    const historyError = result.data.history.error!;
-    expect(historyError).toMatchObject({ kind, code, operation: "ecs:ListServiceDeployments" });
-    expect(historyError.hint).toContain(hint);
-    expect(result.errors).toEqual([historyError]);
-    expect(result.data.history.serviceDeployments).toEqual([]);
-    expect(result.data.deployments).toHaveLength(1);
-    // The fixture's PRIMARY deployment completed its rollout.
-    expect(result.data.lastSuccessfulTaskDefinition).toBe(TASK_DEF_ARN(42));
-    expect(ecs).toHaveReceivedCommandTimes(DescribeServiceDeploymentsCommand, 0);
-    expect(deploymentStep.summarize(result.data)).toContain(`history unavailable (${kind})`);
-  });
+      expect(result.status).toBe("partial");
+      if (result.status !== "partial") throw new Error("expected partial");
+      const historyError = result.data.history.error!;
+      expect(historyError).toMatchObject({ kind, code, operation: "ecs:ListServiceDeployments" });
+      expect(historyError.hint).toContain(hint);
+      expect(result.errors).toEqual([historyError]);
+      expect(result.data.history.serviceDeployments).toEqual([]);
+      expect(result.data.deployments).toHaveLength(1);
+      // The fixture's PRIMARY deployment completed its rollout.
+      expect(result.data.lastSuccessfulTaskDefinition).toBe(TASK_DEF_ARN(42));
+      expect(ecs).toHaveReceivedCommandTimes(DescribeServiceDeploymentsCommand, 0);
+      expect(deploymentStep.summarize(result.data)).toContain(`history unavailable (${kind})`);
+    },
+  );
 
   it("falls back to the list's brief entries when DescribeServiceDeployments is denied", async () => {
     listPages({ "": { serviceDeployments: [brief(failing), brief(good)] } });
@@ -351,7 +387,11 @@ describe("step 2: deployment", () => {
     expect(result.status).toBe("partial");
     if (result.status !== "partial") throw new Error("expected partial");
     expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toMatchObject({ kind: "access_denied", code: "AccessDeniedException", operation: "ecs:DescribeServiceDeployments" });
+    expect(result.errors[0]).toMatchObject({
+      kind: "access_denied",
+      code: "AccessDeniedException",
+      operation: "ecs:DescribeServiceDeployments",
+    });
     expect(result.data.history.error).toEqual(result.errors[0]);
     expect(result.data.history.serviceDeployments[0]).toEqual({
       serviceDeploymentArn: SD_ARN("Xk7rT2mP9sLwQn4vB8fYd"),
@@ -374,7 +414,9 @@ describe("step 2: deployment", () => {
     },
     {
       case: "DescribeServiceRevisions denied and nothing COMPLETED in deployments[]",
-      service: sdkService({ deployments: [sdkDeployment({ rolloutState: "IN_PROGRESS", rolloutStateReason: undefined })] }),
+      service: sdkService({
+        deployments: [sdkDeployment({ rolloutState: "IN_PROGRESS", rolloutStateReason: undefined })],
+      }),
       expected: undefined,
     },
   ])("$case", async ({ service, expected }) => {
@@ -385,7 +427,10 @@ describe("step 2: deployment", () => {
     const result = await collect(makeContext({ service }));
 
     expect(result.status).toBe("partial");
-    expect(result.data.history.error).toMatchObject({ kind: "access_denied", operation: "ecs:DescribeServiceRevisions" });
+    expect(result.data.history.error).toMatchObject({
+      kind: "access_denied",
+      operation: "ecs:DescribeServiceRevisions",
+    });
     expect(result.data.history.error!.hint).toContain("ecs:DescribeServiceRevisions");
     expect(result.data.history.serviceDeployments[0]!.targetTaskDefinition).toBeUndefined();
     expect(result.data.lastSuccessfulTaskDefinition).toBe(expected);
@@ -414,7 +459,9 @@ describe("step 2: deployment", () => {
 
   it("keeps a CODE_DEPLOY controller as ECS reports it", async () => {
     ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
-    const result = await collect(makeContext({ service: sdkService({ deploymentController: { type: "CODE_DEPLOY" } }) }));
+    const result = await collect(
+      makeContext({ service: sdkService({ deploymentController: { type: "CODE_DEPLOY" } }) }),
+    );
     expect(result.data.deploymentController).toBe("CODE_DEPLOY");
   });
 });

@@ -1,4 +1,10 @@
-import { DescribeTasksCommand, ECSClient, ListTasksCommand, type ListTasksResponse, type Task as SdkTask } from "@aws-sdk/client-ecs";
+import {
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  type ListTasksResponse,
+  type Task as SdkTask,
+} from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { toStepError } from "../../../src/aws/step-error";
@@ -35,7 +41,11 @@ const OTHER_DIGEST = "sha256:9a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071829
 
 /** A task that never got its containers going: no digest, no runtime id, no start times. */
 function failedToStart(minutes: number, stoppedReason: string, containerReason?: string): SdkTask {
-  const task = sdkStoppedTask(minutes, { stopCode: "TaskFailedToStart", stoppedReason, ...(containerReason ? { containerReason } : {}) });
+  const task = sdkStoppedTask(minutes, {
+    stopCode: "TaskFailedToStart",
+    stoppedReason,
+    ...(containerReason ? { containerReason } : {}),
+  });
   const { imageDigest: _d, runtimeId: _r, ...container } = task.containers![0]!;
   const { pullStartedAt: _p, pullStoppedAt: _q, startedAt: _s, ...rest } = task;
   return { ...rest, taskDefinitionArn: task.taskDefinitionArn, containers: [container] };
@@ -43,12 +53,22 @@ function failedToStart(minutes: number, stoppedReason: string, containerReason?:
 
 /** ListTasks answers per desiredStatus, keyed by the request's nextToken ("" for the first page). */
 function listTasks(pages: { STOPPED: Record<string, ListTasksResponse>; RUNNING: Record<string, ListTasksResponse> }) {
-  ecs.on(ListTasksCommand).callsFake((input: { desiredStatus?: "STOPPED" | "RUNNING"; nextToken?: string; serviceName?: string; cluster?: string }) => {
-    if (input.serviceName !== SERVICE || input.cluster !== CLUSTER_ARN) throw new Error("ListTasks without the service filter");
-    const page = pages[input.desiredStatus ?? "RUNNING"][input.nextToken ?? ""];
-    if (!page) throw new Error(`unexpected ListTasks page ${input.desiredStatus} ${input.nextToken}`);
-    return page;
-  });
+  ecs
+    .on(ListTasksCommand)
+    .callsFake(
+      (input: {
+        desiredStatus?: "STOPPED" | "RUNNING";
+        nextToken?: string;
+        serviceName?: string;
+        cluster?: string;
+      }) => {
+        if (input.serviceName !== SERVICE || input.cluster !== CLUSTER_ARN)
+          throw new Error("ListTasks without the service filter");
+        const page = pages[input.desiredStatus ?? "RUNNING"][input.nextToken ?? ""];
+        if (!page) throw new Error(`unexpected ListTasks page ${input.desiredStatus} ${input.nextToken}`);
+        return page;
+      },
+    );
 }
 
 /** DescribeTasks answers for whatever ARNs are asked, in reverse order (ECS promises no order). */
@@ -75,9 +95,15 @@ describe("step 3: stopped tasks", () => {
   it("keeps task-level and container-level reasons, newest first, and groups them in the summary", async () => {
     const pull = failedToStart(2, PULL_NOT_FOUND, PULL_NOT_FOUND);
     const elb = sdkStoppedTask(4, { stopCode: "ServiceSchedulerInitiated", stoppedReason: ELB_FAILED, exitCode: 143 });
-    const spot = sdkStoppedTask(6, { stopCode: "SpotInterruption", stoppedReason: "Your Spot Task was interrupted.", exitCode: 143 }, { capacityProviderName: "FARGATE_SPOT" });
+    const spot = sdkStoppedTask(
+      6,
+      { stopCode: "SpotInterruption", stoppedReason: "Your Spot Task was interrupted.", exitCode: 143 },
+      { capacityProviderName: "FARGATE_SPOT" },
+    );
     const secrets = [3, 5, 7].map((m) => failedToStart(m, SECRET_DENIED.replace("%s", taskId())));
-    const ooms = Array.from({ length: 9 }, (_, i) => sdkStoppedTask(10 + 5 * i, { exitCode: 137, containerReason: OOM }));
+    const ooms = Array.from({ length: 9 }, (_, i) =>
+      sdkStoppedTask(10 + 5 * i, { exitCode: 137, containerReason: OOM }),
+    );
     const stopped = [...ooms, spot, ...secrets, elb, pull];
     const running = [
       sdkTask(),
@@ -94,7 +120,11 @@ describe("step 3: stopped tasks", () => {
     expect(data.stoppedListed).toBe(15);
     expect(data.truncated).toBe(false);
     expect(data.running).toHaveLength(3);
-    expect(data.stopped.map((t) => t.stoppedAt)).toEqual([2, 3, 4, 5, 6, 7, 10, 15, 20, 25, 30, 35, 40, 45, 50].map((m) => minutesAgo(m).toISOString().replace(".000", "")));
+    expect(data.stopped.map((t) => t.stoppedAt)).toEqual(
+      [2, 3, 4, 5, 6, 7, 10, 15, 20, 25, 30, 35, 40, 45, 50].map((m) =>
+        minutesAgo(m).toISOString().replace(".000", ""),
+      ),
+    );
     expect(data.stopped[0]).toEqual({
       taskArn: pull.taskArn,
       taskDefinitionArn: pull.taskDefinitionArn,
@@ -113,12 +143,20 @@ describe("step 3: stopped tasks", () => {
       stoppedReason: PULL_NOT_FOUND,
       subnetId: "subnet-0a1b2c3d4e5f60001",
       privateIPv4Address: "10.0.1.23",
-      containers: [{ name: "app", image: IMAGE("v1.42"), lastStatus: "STOPPED", healthStatus: "UNKNOWN", reason: PULL_NOT_FOUND }],
+      containers: [
+        { name: "app", image: IMAGE("v1.42"), lastStatus: "STOPPED", healthStatus: "UNKNOWN", reason: PULL_NOT_FOUND },
+      ],
     });
     const oom = data.stopped.find((t) => t.containers[0]?.exitCode === 137)!;
-    expect(oom).toMatchObject({ stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited" });
+    expect(oom).toMatchObject({
+      stopCode: "EssentialContainerExited",
+      stoppedReason: "Essential container in task exited",
+    });
     expect(oom.containers[0]).toMatchObject({ exitCode: 137, reason: OOM });
-    expect(data.stopped.find((t) => t.stopCode === "SpotInterruption")).toMatchObject({ capacityProviderName: "FARGATE_SPOT", stoppedReason: "Your Spot Task was interrupted." });
+    expect(data.stopped.find((t) => t.stopCode === "SpotInterruption")).toMatchObject({
+      capacityProviderName: "FARGATE_SPOT",
+      stoppedReason: "Your Spot Task was interrupted.",
+    });
 
     expect(stoppedTasksStep.summarize(data)).toBe(
       "15 stopped: 'Essential container in task exited' (app exit 137, OutOfMemoryError: Container killed due to memory usage) ×9; " +
@@ -147,7 +185,12 @@ describe("step 3: stopped tasks", () => {
     const result = await collect();
 
     expect(ecs).toHaveReceivedCommandTimes(ListTasksCommand, 5);
-    expect(ecs).toHaveReceivedCommandWith(ListTasksCommand, { cluster: CLUSTER_ARN, serviceName: SERVICE, desiredStatus: "STOPPED", maxResults: 100 });
+    expect(ecs).toHaveReceivedCommandWith(ListTasksCommand, {
+      cluster: CLUSTER_ARN,
+      serviceName: SERVICE,
+      desiredStatus: "STOPPED",
+      maxResults: 100,
+    });
     expect(ecs).toHaveReceivedCommandTimes(DescribeTasksCommand, Math.ceil(280 / 100));
     for (const call of ecs.commandCalls(DescribeTasksCommand)) {
       expect(call.args[0].input.tasks!.length).toBeLessThanOrEqual(100);
@@ -159,13 +202,18 @@ describe("step 3: stopped tasks", () => {
     expect(data.truncated).toBe(false);
     expect(data.running).toHaveLength(30);
     expect(data.stopped.map((t) => t.taskArn)).toEqual(arns(stopped));
-    expect(stoppedTasksStep.summarize(data)).toBe("250 stopped: 'Essential container in task exited' (app exit 1) ×250; 30 running, digest sha256:4f53cda18c2b");
+    expect(stoppedTasksStep.summarize(data)).toBe(
+      "250 stopped: 'Essential container in task exited' (app exit 1) ×250; 30 running, digest sha256:4f53cda18c2b",
+    );
   });
 
   it("stops listing at maxStoppedTasks and says the list is truncated", async () => {
     const stopped = Array.from({ length: 150 }, (_, i) => sdkStoppedTask(1 + i * 0.2, { exitCode: 1 }));
     listTasks({
-      STOPPED: { "": { taskArns: arns(stopped).slice(0, 100), nextToken: "s2" }, s2: { taskArns: arns(stopped).slice(100) } },
+      STOPPED: {
+        "": { taskArns: arns(stopped).slice(0, 100), nextToken: "s2" },
+        s2: { taskArns: arns(stopped).slice(100) },
+      },
       RUNNING: { "": { taskArns: [] } },
     });
     describeTasks(stopped);
@@ -189,14 +237,27 @@ describe("step 3: stopped tasks", () => {
     };
     const noContainers: SdkTask = { taskArn: TASK_ARN(taskId()), lastStatus: "STOPPED", stopCode: "UserInitiated" };
     const recent = sdkStoppedTask(5, { exitCode: 0 });
-    listTasks({ STOPPED: { "": { taskArns: [bare.taskArn!, recent.taskArn!, noContainers.taskArn!] } }, RUNNING: { "": {} } });
+    listTasks({
+      STOPPED: { "": { taskArns: [bare.taskArn!, recent.taskArn!, noContainers.taskArn!] } },
+      RUNNING: { "": {} },
+    });
     describeTasks([bare, recent, noContainers]);
 
     const result = await collect();
 
     expect(result.data.stopped[0]!.taskArn).toBe(recent.taskArn);
-    expect(result.data.stopped).toContainEqual({ taskArn: TASK_ARN(id), lastStatus: "STOPPED", desiredStatus: "STOPPED", containers: [{ name: "app", lastStatus: "STOPPED" }] });
-    expect(result.data.stopped).toContainEqual({ taskArn: noContainers.taskArn, lastStatus: "STOPPED", stopCode: "UserInitiated", containers: [] });
+    expect(result.data.stopped).toContainEqual({
+      taskArn: TASK_ARN(id),
+      lastStatus: "STOPPED",
+      desiredStatus: "STOPPED",
+      containers: [{ name: "app", lastStatus: "STOPPED" }],
+    });
+    expect(result.data.stopped).toContainEqual({
+      taskArn: noContainers.taskArn,
+      lastStatus: "STOPPED",
+      stopCode: "UserInitiated",
+      containers: [],
+    });
     expect(result.data.running).toEqual([]);
     expect(stoppedTasksStep.summarize(result.data)).toBe(
       "3 stopped: 'Essential container in task exited' (app exit 0) ×1; 'UserInitiated' ×1; 'no reason given' ×1; 0 running",
@@ -206,7 +267,10 @@ describe("step 3: stopped tasks", () => {
   it.each([
     {
       case: "ELB health-check kills, target-group ARN dropped",
-      tasks: () => [4, 6].map((m) => sdkStoppedTask(m, { stopCode: "ServiceSchedulerInitiated", stoppedReason: ELB_FAILED, exitCode: 143 })),
+      tasks: () =>
+        [4, 6].map((m) =>
+          sdkStoppedTask(m, { stopCode: "ServiceSchedulerInitiated", stoppedReason: ELB_FAILED, exitCode: 143 }),
+        ),
       summary: "2 stopped: 'Task failed ELB health checks' (app exit 143) ×2",
     },
     {
@@ -216,7 +280,13 @@ describe("step 3: stopped tasks", () => {
     },
     {
       case: "Spot interruption",
-      tasks: () => [sdkStoppedTask(2, { stopCode: "SpotInterruption", stoppedReason: "Your Spot Task was interrupted.", exitCode: 143 })],
+      tasks: () => [
+        sdkStoppedTask(2, {
+          stopCode: "SpotInterruption",
+          stoppedReason: "Your Spot Task was interrupted.",
+          exitCode: 143,
+        }),
+      ],
       summary: "1 stopped: 'Your Spot Task was interrupted.' (app exit 143) ×1",
     },
     {
@@ -247,7 +317,13 @@ describe("step 3: stopped tasks", () => {
   it("keeps the batches that answered when one DescribeTasks batch is throttled, and says the step is partial", async () => {
     // 250 stopped tasks: three batches of ≤ 100; the second one is throttled after the SDK's retries.
     const stopped = Array.from({ length: 250 }, (_, i) => sdkStoppedTask(1 + i * 0.2, { exitCode: 1 }));
-    listTasks({ STOPPED: { "": { taskArns: arns(stopped).slice(0, 100), nextToken: "s2" }, s2: { taskArns: arns(stopped).slice(100) } }, RUNNING: { "": { taskArns: [] } } });
+    listTasks({
+      STOPPED: {
+        "": { taskArns: arns(stopped).slice(0, 100), nextToken: "s2" },
+        s2: { taskArns: arns(stopped).slice(100) },
+      },
+      RUNNING: { "": { taskArns: [] } },
+    });
     const byArn = new Map(stopped.map((t) => [t.taskArn!, t]));
     const secondBatch = new Set(arns(stopped).slice(100, 200));
     ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => {
@@ -261,9 +337,16 @@ describe("step 3: stopped tasks", () => {
     if (result.status !== "partial") throw new Error("expected partial");
     expect(ecs).toHaveReceivedCommandTimes(DescribeTasksCommand, 3);
     expect(result.data.stoppedListed).toBe(250);
-    expect(result.data.stopped.map((t) => t.taskArn)).toEqual([...arns(stopped).slice(0, 100), ...arns(stopped).slice(200)]);
+    expect(result.data.stopped.map((t) => t.taskArn)).toEqual([
+      ...arns(stopped).slice(0, 100),
+      ...arns(stopped).slice(200),
+    ]);
     expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toMatchObject({ kind: "throttled", code: "ThrottlingException", operation: "ecs:DescribeTasks" });
+    expect(result.errors[0]).toMatchObject({
+      kind: "throttled",
+      code: "ThrottlingException",
+      operation: "ecs:DescribeTasks",
+    });
   });
 
   it("records the ARNs DescribeTasks answers with failures[] (MISSING: aged out since ListTasks)", async () => {
@@ -277,7 +360,9 @@ describe("step 3: stopped tasks", () => {
     expect(result.status).toBe("collected");
     expect(result.data.stopped.map((t) => t.taskArn)).toEqual([kept.taskArn]);
     expect(result.data.failures).toEqual([{ arn: gone, reason: "MISSING" }]);
-    expect(stoppedTasksStep.summarize(result.data)).toBe("1 stopped: 'Essential container in task exited' (app exit 1) ×1; 0 running; 1 not described (MISSING)");
+    expect(stoppedTasksStep.summarize(result.data)).toBe(
+      "1 stopped: 'Essential container in task exited' (app exit 1) ×1; 0 running; 1 not described (MISSING)",
+    );
   });
 
   it.each([
@@ -295,7 +380,12 @@ describe("step 3: stopped tasks", () => {
       setup: () => {
         ecs.on(ListTasksCommand).rejects(throttled("ecs"));
       },
-      expected: { kind: "throttled", code: "ThrottlingException", operation: "ecs:ListTasks", message: "Rate exceeded" },
+      expected: {
+        kind: "throttled",
+        code: "ThrottlingException",
+        operation: "ecs:ListTasks",
+        message: "Rate exceeded",
+      },
       hint: "ecs:ListTasks was throttled",
     },
   ])("throws an error the runner reports with the IAM action: $case", async ({ setup, expected, hint }) => {

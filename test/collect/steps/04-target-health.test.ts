@@ -31,7 +31,11 @@ function described(
   return {
     Target: { Id: ip, Port: port },
     HealthCheckPort: String(port),
-    TargetHealth: { State: state, ...(reason ? { Reason: reason } : {}), ...(description ? { Description: description } : {}) },
+    TargetHealth: {
+      State: state,
+      ...(reason ? { Reason: reason } : {}),
+      ...(description ? { Description: description } : {}),
+    },
   };
 }
 
@@ -48,7 +52,8 @@ function targetGroups(groups: readonly SdkTargetGroup[]) {
 }
 
 /** What ELBv2 answers when any ARN of the request names a deleted target group. */
-const targetGroupNotFound = () => notFound("elasticloadbalancing", "TargetGroupNotFoundException", "One or more target groups not found");
+const targetGroupNotFound = () =>
+  notFound("elasticloadbalancing", "TargetGroupNotFoundException", "One or more target groups not found");
 
 async function collect(ctx = makeContext()) {
   const result = await targetHealthStep.collect(ctx);
@@ -80,10 +85,28 @@ describe("step 4: target health", () => {
     elbv2.on(DescribeTargetHealthCommand).resolves({
       TargetHealthDescriptions: [
         described("10.0.1.23", 8080, "healthy"),
-        described("10.0.2.41", 8080, "unhealthy", "Target.ResponseCodeMismatch", "Health checks failed with these codes: [404]"),
-        described("10.0.1.57", 8080, "unhealthy", "Target.ResponseCodeMismatch", "Health checks failed with these codes: [404]"),
+        described(
+          "10.0.2.41",
+          8080,
+          "unhealthy",
+          "Target.ResponseCodeMismatch",
+          "Health checks failed with these codes: [404]",
+        ),
+        described(
+          "10.0.1.57",
+          8080,
+          "unhealthy",
+          "Target.ResponseCodeMismatch",
+          "Health checks failed with these codes: [404]",
+        ),
         described("10.0.2.88", 8080, "initial", "Elb.InitialHealthChecking", "Initial health checks in progress"),
-        described("10.0.1.12", 8080, "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress"),
+        described(
+          "10.0.1.12",
+          8080,
+          "draining",
+          "Target.DeregistrationInProgress",
+          "Target deregistration is in progress",
+        ),
       ],
     });
 
@@ -101,7 +124,14 @@ describe("step 4: target health", () => {
       loadBalancerArns: [LOAD_BALANCER_ARN],
       containerName: "app",
       containerPort: 8080,
-      healthCheck: { protocol: "HTTP", port: "traffic-port", path: "/health", matcher: { httpCode: "200" }, intervalSeconds: 30, unhealthyThresholdCount: 2 },
+      healthCheck: {
+        protocol: "HTTP",
+        port: "traffic-port",
+        path: "/health",
+        matcher: { httpCode: "200" },
+        intervalSeconds: 30,
+        unhealthyThresholdCount: 2,
+      },
     });
     expect(group!.error).toBeUndefined();
     expect(group!.targets[0]).toEqual({ id: "10.0.1.23", port: 8080, state: "healthy" });
@@ -112,7 +142,9 @@ describe("step 4: target health", () => {
       reason: "Target.ResponseCodeMismatch",
       description: "Health checks failed with these codes: [404]",
     });
-    expect(elbv2).toHaveReceivedCommandExactlyOnceWith(DescribeTargetHealthCommand, { TargetGroupArn: TARGET_GROUP_ARN });
+    expect(elbv2).toHaveReceivedCommandExactlyOnceWith(DescribeTargetHealthCommand, {
+      TargetGroupArn: TARGET_GROUP_ARN,
+    });
     expect(targetHealthStep.summarize(result.data)).toBe(
       "1 target group(s): 1/5 healthy; unhealthy: Target.ResponseCodeMismatch ×2; initial: Elb.InitialHealthChecking ×1; draining: Target.DeregistrationInProgress ×1",
     );
@@ -126,7 +158,9 @@ describe("step 4: target health", () => {
         described("10.0.2.41", 8080, "unhealthy", "Target.FailedHealthChecks", "Health checks failed"),
       ],
     });
-    elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: GRPC_TARGET_GROUP_ARN }).rejects(accessDenied("elasticloadbalancing:DescribeTargetHealth"));
+    elbv2
+      .on(DescribeTargetHealthCommand, { TargetGroupArn: GRPC_TARGET_GROUP_ARN })
+      .rejects(accessDenied("elasticloadbalancing:DescribeTargetHealth"));
 
     const result = await collect(makeContext({ service: twoGroupService }));
 
@@ -139,8 +173,17 @@ describe("step 4: target health", () => {
       ["Target.FailedHealthChecks", "Health checks failed"],
     ]);
     expect(http!.error).toBeUndefined();
-    expect(grpc).toMatchObject({ targetGroupName: "payment-api-grpc", containerPort: 50051, healthCheck: { matcher: { grpcCode: "12" } }, targets: [] });
-    expect(grpc!.error).toMatchObject({ kind: "access_denied", code: "AccessDenied", operation: "elasticloadbalancing:DescribeTargetHealth" });
+    expect(grpc).toMatchObject({
+      targetGroupName: "payment-api-grpc",
+      containerPort: 50051,
+      healthCheck: { matcher: { grpcCode: "12" } },
+      targets: [],
+    });
+    expect(grpc!.error).toMatchObject({
+      kind: "access_denied",
+      code: "AccessDenied",
+      operation: "elasticloadbalancing:DescribeTargetHealth",
+    });
     expect(grpc!.error!.hint).toContain("AccessDenied on elasticloadbalancing:DescribeTargetHealth — grant it");
     expect(grpc!.error!.message).toContain("is not authorized to perform: elasticloadbalancing:DescribeTargetHealth");
     expect(result.errors).toEqual([grpc!.error]);
@@ -162,14 +205,25 @@ describe("step 4: target health", () => {
       operation: "elasticloadbalancing:DescribeTargetHealth",
       message: "Rate exceeded",
     });
-    expect(result.data.targetGroups[0]!.error!.hint).toContain("elasticloadbalancing:DescribeTargetHealth was throttled");
+    expect(result.data.targetGroups[0]!.error!.hint).toContain(
+      "elasticloadbalancing:DescribeTargetHealth was throttled",
+    );
   });
 
   it("maps a group with no registered targets and targets whose optional fields are absent", async () => {
-    const { HealthCheckPath: _p, Matcher: _m, LoadBalancerArns: _l, ...bareGroup } = sdkTargetGroup({ Protocol: "TCP", HealthCheckProtocol: "TCP" });
+    const {
+      HealthCheckPath: _p,
+      Matcher: _m,
+      LoadBalancerArns: _l,
+      ...bareGroup
+    } = sdkTargetGroup({ Protocol: "TCP", HealthCheckProtocol: "TCP" });
     targetGroups([bareGroup, grpcGroup]);
-    elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: TARGET_GROUP_ARN }).resolves({ TargetHealthDescriptions: [] });
-    elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: GRPC_TARGET_GROUP_ARN }).resolves({ TargetHealthDescriptions: [{ Target: { Id: "10.0.1.23" }, TargetHealth: { State: "unused" } }] });
+    elbv2
+      .on(DescribeTargetHealthCommand, { TargetGroupArn: TARGET_GROUP_ARN })
+      .resolves({ TargetHealthDescriptions: [] });
+    elbv2
+      .on(DescribeTargetHealthCommand, { TargetGroupArn: GRPC_TARGET_GROUP_ARN })
+      .resolves({ TargetHealthDescriptions: [{ Target: { Id: "10.0.1.23" }, TargetHealth: { State: "unused" } }] });
 
     const result = await collect(makeContext({ service: twoGroupService }));
 
@@ -184,7 +238,11 @@ describe("step 4: target health", () => {
 
   it.each([
     { case: "no loadBalancers entry", loadBalancers: [], reason: "the service has no load balancer" },
-    { case: "loadBalancers absent from the response", loadBalancers: undefined, reason: "the service has no load balancer" },
+    {
+      case: "loadBalancers absent from the response",
+      loadBalancers: undefined,
+      reason: "the service has no load balancer",
+    },
     {
       case: "a Classic Load Balancer",
       loadBalancers: [{ loadBalancerName: "prod-classic", containerName: "app", containerPort: 8080 }],
@@ -201,23 +259,47 @@ describe("step 4: target health", () => {
   it("still reads target health when DescribeTargetGroups is denied, and records the describe error on the group", async () => {
     elbv2.on(DescribeTargetGroupsCommand).rejects(accessDenied("elasticloadbalancing:DescribeTargetGroups"));
     elbv2.on(DescribeTargetHealthCommand).resolves({
-      TargetHealthDescriptions: [described("10.0.1.23", 8080, "unhealthy", "Target.ResponseCodeMismatch", "Health checks failed with these codes: [404]")],
+      TargetHealthDescriptions: [
+        described(
+          "10.0.1.23",
+          8080,
+          "unhealthy",
+          "Target.ResponseCodeMismatch",
+          "Health checks failed with these codes: [404]",
+        ),
+      ],
     });
 
     const result = await collect();
 
     expect(result.status).toBe("partial");
     if (result.status !== "partial") throw new Error("expected partial");
-    expect(elbv2).toHaveReceivedCommandExactlyOnceWith(DescribeTargetHealthCommand, { TargetGroupArn: TARGET_GROUP_ARN });
+    expect(elbv2).toHaveReceivedCommandExactlyOnceWith(DescribeTargetHealthCommand, {
+      TargetGroupArn: TARGET_GROUP_ARN,
+    });
     const [group] = result.data.targetGroups;
     expect(group).toEqual({
       targetGroupArn: TARGET_GROUP_ARN,
       containerName: "app",
       containerPort: 8080,
-      targets: [{ id: "10.0.1.23", port: 8080, state: "unhealthy", reason: "Target.ResponseCodeMismatch", description: "Health checks failed with these codes: [404]" }],
-      describeError: expect.objectContaining({ kind: "access_denied", code: "AccessDenied", operation: "elasticloadbalancing:DescribeTargetGroups" }),
+      targets: [
+        {
+          id: "10.0.1.23",
+          port: 8080,
+          state: "unhealthy",
+          reason: "Target.ResponseCodeMismatch",
+          description: "Health checks failed with these codes: [404]",
+        },
+      ],
+      describeError: expect.objectContaining({
+        kind: "access_denied",
+        code: "AccessDenied",
+        operation: "elasticloadbalancing:DescribeTargetGroups",
+      }),
     });
-    expect(group!.describeError!.hint).toContain("AccessDenied on elasticloadbalancing:DescribeTargetGroups — grant it");
+    expect(group!.describeError!.hint).toContain(
+      "AccessDenied on elasticloadbalancing:DescribeTargetGroups — grant it",
+    );
     expect(result.errors).toEqual([group!.describeError]);
     expect(targetHealthStep.summarize(result.data)).toBe(
       "1 target group(s): 0/1 healthy; unhealthy: Target.ResponseCodeMismatch ×1; 1 group(s) not described (AccessDenied)",
@@ -227,7 +309,9 @@ describe("step 4: target health", () => {
   it("keeps the other groups when one target group was deleted (its whole DescribeTargetGroups batch fails)", async () => {
     // Incident shape: the gRPC target group was deleted while the service still names it.
     targetGroups([sdkTargetGroup()]);
-    elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: TARGET_GROUP_ARN }).resolves({ TargetHealthDescriptions: [described("10.0.1.23", 8080, "healthy")] });
+    elbv2
+      .on(DescribeTargetHealthCommand, { TargetGroupArn: TARGET_GROUP_ARN })
+      .resolves({ TargetHealthDescriptions: [described("10.0.1.23", 8080, "healthy")] });
     elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: GRPC_TARGET_GROUP_ARN }).rejects(targetGroupNotFound());
 
     const result = await collect(makeContext({ service: twoGroupService }));
@@ -239,13 +323,29 @@ describe("step 4: target health", () => {
     expect(elbv2).toHaveReceivedCommandWith(DescribeTargetGroupsCommand, { TargetGroupArns: [GRPC_TARGET_GROUP_ARN] });
     expect(elbv2).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 2);
     const [http, grpc] = result.data.targetGroups;
-    expect(http).toMatchObject({ targetGroupName: "payment-api-tg", healthCheck: { path: "/health" }, targets: [{ id: "10.0.1.23", state: "healthy" }] });
+    expect(http).toMatchObject({
+      targetGroupName: "payment-api-tg",
+      healthCheck: { path: "/health" },
+      targets: [{ id: "10.0.1.23", state: "healthy" }],
+    });
     expect(http!.describeError).toBeUndefined();
     expect(grpc).toMatchObject({ targetGroupArn: GRPC_TARGET_GROUP_ARN, containerPort: 50051, targets: [] });
     expect(grpc).not.toHaveProperty("healthCheck");
-    expect(grpc!.describeError).toMatchObject({ kind: "not_found", code: "TargetGroupNotFoundException", operation: "elasticloadbalancing:DescribeTargetGroups", message: "One or more target groups not found" });
-    expect(grpc!.error).toMatchObject({ kind: "not_found", code: "TargetGroupNotFoundException", operation: "elasticloadbalancing:DescribeTargetHealth" });
-    expect(result.errors.map((e) => e.operation)).toEqual(["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"]);
+    expect(grpc!.describeError).toMatchObject({
+      kind: "not_found",
+      code: "TargetGroupNotFoundException",
+      operation: "elasticloadbalancing:DescribeTargetGroups",
+      message: "One or more target groups not found",
+    });
+    expect(grpc!.error).toMatchObject({
+      kind: "not_found",
+      code: "TargetGroupNotFoundException",
+      operation: "elasticloadbalancing:DescribeTargetHealth",
+    });
+    expect(result.errors.map((e) => e.operation)).toEqual([
+      "elasticloadbalancing:DescribeTargetGroups",
+      "elasticloadbalancing:DescribeTargetHealth",
+    ]);
     expect(targetHealthStep.summarize(result.data)).toBe(
       "2 target group(s): 1/1 healthy; 1 group(s) not described (TargetGroupNotFoundException); 1 group(s) unreadable (not_found)",
     );
@@ -261,7 +361,11 @@ describe("step 4: target health", () => {
     );
 
     const stepError = toStepError(thrown);
-    expect(stepError).toMatchObject({ kind: "access_denied", code: "AccessDenied", operation: "elasticloadbalancing:DescribeTargetGroups" });
+    expect(stepError).toMatchObject({
+      kind: "access_denied",
+      code: "AccessDenied",
+      operation: "elasticloadbalancing:DescribeTargetGroups",
+    });
     expect(stepError.hint).toContain("elasticloadbalancing:DescribeTargetGroups");
   });
 });

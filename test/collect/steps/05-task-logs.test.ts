@@ -32,15 +32,25 @@ function givenTasks(stopped: Task[], running: Task[] = []): void {
 }
 
 function givenTaskDefinitions(current: TaskDefinition = sdkTaskDefinition(42), previous?: TaskDefinition): void {
-  ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(42) }).resolves({ taskDefinition: current, tags: [] });
+  ecs
+    .on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(42) })
+    .resolves({ taskDefinition: current, tags: [] });
   if (previous) {
-    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) }).resolves({ taskDefinition: previous, tags: [] });
+    ecs
+      .on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) })
+      .resolves({ taskDefinition: previous, tags: [] });
   } else {
-    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) }).rejects(notFound("ecs", "ClientException", "Unable to describe task definition."));
+    ecs
+      .on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) })
+      .rejects(notFound("ecs", "ClientException", "Unable to describe task definition."));
   }
 }
 
-function withContainers(revision: number, containers: ContainerDefinition[], overrides: Partial<TaskDefinition> = {}): TaskDefinition {
+function withContainers(
+  revision: number,
+  containers: ContainerDefinition[],
+  overrides: Partial<TaskDefinition> = {},
+): TaskDefinition {
   return sdkTaskDefinition(revision, { containerDefinitions: containers, ...overrides });
 }
 
@@ -58,7 +68,13 @@ function logEvent(minutes: number, message: string) {
 
 function filteredEvent(minutes: number, message: string, logStreamName: string) {
   const timestamp = minutesAgo(minutes).getTime();
-  return { logStreamName, timestamp, message, ingestionTime: timestamp + 300, eventId: `3${timestamp}0000000000000000000000000000000000000000000` };
+  return {
+    logStreamName,
+    timestamp,
+    message,
+    ingestionTime: timestamp + 300,
+    eventId: `3${timestamp}0000000000000000000000000000000000000000000`,
+  };
 }
 
 function collected(result: Awaited<ReturnType<typeof taskLogsStep.collect>>): TaskLogsData {
@@ -81,7 +97,7 @@ describe("step 5: task logs", () => {
       events: [
         logEvent(7, "Starting payment-api v1.42 on port 8080"),
         logEvent(6, "connecting to postgres://payments:hunter2secret@db.internal:5432/payments\n"),
-        logEvent(5, "FATAL: password authentication failed for user \"payments\""),
+        logEvent(5, 'FATAL: password authentication failed for user "payments"'),
       ],
       nextForwardToken: "f/38250001234567890123456789012345678901234567890123456789",
       nextBackwardToken: "b/38250001234567890123456789012345678901234567890123456700",
@@ -92,7 +108,7 @@ describe("step 5: task logs", () => {
       nextBackwardToken: "b/1",
     });
     logs.on(FilterLogEventsCommand).resolves({
-      events: [filteredEvent(5, "FATAL: password authentication failed for user \"payments\"", newestStream)],
+      events: [filteredEvent(5, 'FATAL: password authentication failed for user "payments"', newestStream)],
       searchedLogStreams: [],
     });
     const ctx = makeContext({ limits: { maxLogTasks: 2 } });
@@ -103,9 +119,20 @@ describe("step 5: task logs", () => {
     const data = collected(result);
     expect(data.streams.map((s) => s.logStream)).toEqual([newestStream, olderStream]);
     const first = data.streams[0]!;
-    expect(first).toMatchObject({ taskArn: newest.taskArn, containerName: "app", logGroup: "/ecs/payment-api", region: "us-east-1" });
-    expect(first.lines.map((l) => l.timestamp)).toEqual(["2026-11-26T09:53:00Z", "2026-11-26T09:54:00Z", "2026-11-26T09:55:00Z"]);
-    expect(first.lines[1]!.message).toBe("connecting to postgres://payments:[REDACTED:url-credentials]@db.internal:5432/payments");
+    expect(first).toMatchObject({
+      taskArn: newest.taskArn,
+      containerName: "app",
+      logGroup: "/ecs/payment-api",
+      region: "us-east-1",
+    });
+    expect(first.lines.map((l) => l.timestamp)).toEqual([
+      "2026-11-26T09:53:00Z",
+      "2026-11-26T09:54:00Z",
+      "2026-11-26T09:55:00Z",
+    ]);
+    expect(first.lines[1]!.message).toBe(
+      "connecting to postgres://payments:[REDACTED:url-credentials]@db.internal:5432/payments",
+    );
     expect(first.error).toBeUndefined();
     expect(logs).toHaveReceivedCommandWith(GetLogEventsCommand, {
       logGroupName: "/ecs/payment-api",
@@ -119,7 +146,13 @@ describe("step 5: task logs", () => {
         logGroup: "/ecs/payment-api",
         logStreamNamePrefix: "ecs/app/",
         filterPattern: ERROR_FILTER_PATTERN,
-        matches: [{ timestamp: "2026-11-26T09:55:00Z", message: "FATAL: password authentication failed for user \"payments\"", logStream: newestStream }],
+        matches: [
+          {
+            timestamp: "2026-11-26T09:55:00Z",
+            message: 'FATAL: password authentication failed for user "payments"',
+            logStream: newestStream,
+          },
+        ],
         truncated: false,
       },
     ]);
@@ -138,7 +171,9 @@ describe("step 5: task logs", () => {
   });
 
   it("uses CloudWatch Logs filter-pattern syntax: any of the terms, phrases quoted", () => {
-    expect(ERROR_FILTER_PATTERN).toBe('?ERROR ?Error ?error ?Exception ?FATAL ?panic ?OOM ?"Out of memory" ?AccessDenied ?killed');
+    expect(ERROR_FILTER_PATTERN).toBe(
+      '?ERROR ?Error ?error ?Exception ?FATAL ?panic ?OOM ?"Out of memory" ?AccessDenied ?killed',
+    );
   });
 
   it("reads the newest running tasks when nothing has stopped", async () => {
@@ -146,7 +181,9 @@ describe("step 5: task logs", () => {
     const late = sdkTask({ startedAt: minutesAgo(10) });
     givenTasks([], [early, late]);
     givenTaskDefinitions();
-    logs.on(GetLogEventsCommand).resolves({ events: [logEvent(1, "GET /health 200")], nextForwardToken: "f/1", nextBackwardToken: "b/1" });
+    logs
+      .on(GetLogEventsCommand)
+      .resolves({ events: [logEvent(1, "GET /health 200")], nextForwardToken: "f/1", nextBackwardToken: "b/1" });
     logs.on(FilterLogEventsCommand).resolves({ events: [], searchedLogStreams: [] });
 
     const data = collected(await taskLogsStep.collect(makeContext({ limits: { maxLogTasks: 1 } })));
@@ -160,7 +197,16 @@ describe("step 5: task logs", () => {
     givenTasks([onPrevious, onOlder]);
     givenTaskDefinitions(
       sdkTaskDefinition(42),
-      withContainers(41, [appContainer({ image: IMAGE("v1.41"), logConfiguration: awslogs({ "awslogs-group": "/ecs/payment-api-old", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "svc" }) })]),
+      withContainers(41, [
+        appContainer({
+          image: IMAGE("v1.41"),
+          logConfiguration: awslogs({
+            "awslogs-group": "/ecs/payment-api-old",
+            "awslogs-region": "us-east-1",
+            "awslogs-stream-prefix": "svc",
+          }),
+        }),
+      ]),
     );
     logs.on(GetLogEventsCommand).resolves({ events: [], nextForwardToken: "f/1", nextBackwardToken: "b/1" });
     logs.on(FilterLogEventsCommand).resolves({ events: [], searchedLogStreams: [] });
@@ -180,7 +226,11 @@ describe("step 5: task logs", () => {
     logs.on(GetLogEventsCommand).resolves({ events: [], nextForwardToken: "f/1", nextBackwardToken: "b/1" });
     logs
       .on(FilterLogEventsCommand)
-      .resolvesOnce({ events: [filteredEvent(3, "java.lang.OutOfMemoryError: Java heap space", "ecs/app/a")], searchedLogStreams: [], nextToken: "t-1" })
+      .resolvesOnce({
+        events: [filteredEvent(3, "java.lang.OutOfMemoryError: Java heap space", "ecs/app/a")],
+        searchedLogStreams: [],
+        nextToken: "t-1",
+      })
       .resolvesOnce({ events: [], searchedLogStreams: [], nextToken: "t-2" })
       .resolvesOnce({ events: [filteredEvent(20, "ERROR pool exhausted", "ecs/app/b")], searchedLogStreams: [] });
 
@@ -191,7 +241,10 @@ describe("step 5: task logs", () => {
     const search = data.patternSearches[0]!;
     expect(search.truncated).toBe(false);
     // Oldest first, whatever order the pages came in.
-    expect(search.matches.map((m) => m.message)).toEqual(["ERROR pool exhausted", "java.lang.OutOfMemoryError: Java heap space"]);
+    expect(search.matches.map((m) => m.message)).toEqual([
+      "ERROR pool exhausted",
+      "java.lang.OutOfMemoryError: Java heap space",
+    ]);
   });
 
   it.each([
@@ -229,7 +282,12 @@ describe("step 5: task logs", () => {
     {
       case: "a log stream that does not exist",
       error: notFound("logs", "ResourceNotFoundException", "The specified log stream does not exist."),
-      want: { kind: "not_found", code: "ResourceNotFoundException", operation: "logs:GetLogEvents", message: "The specified log stream does not exist." },
+      want: {
+        kind: "not_found",
+        code: "ResourceNotFoundException",
+        operation: "logs:GetLogEvents",
+        message: "The specified log stream does not exist.",
+      },
     },
     {
       case: "AccessDenied on logs:GetLogEvents",
@@ -271,7 +329,9 @@ describe("step 5: task logs", () => {
   it("records AccessDenied on logs:FilterLogEvents on the search and keeps the streams", async () => {
     givenTasks([sdkStoppedTask(5)]);
     givenTaskDefinitions();
-    logs.on(GetLogEventsCommand).resolves({ events: [logEvent(6, "Error: boom")], nextForwardToken: "f/1", nextBackwardToken: "b/1" });
+    logs
+      .on(GetLogEventsCommand)
+      .resolves({ events: [logEvent(6, "Error: boom")], nextForwardToken: "f/1", nextBackwardToken: "b/1" });
     logs.on(FilterLogEventsCommand).rejects(accessDenied("logs:FilterLogEvents"));
 
     const result = await taskLogsStep.collect(makeContext());
@@ -281,7 +341,11 @@ describe("step 5: task logs", () => {
     expect(result.data.streams[0]!.lines).toHaveLength(1);
     const search = result.data.patternSearches[0]!;
     expect(search.matches).toEqual([]);
-    expect(search.error).toMatchObject({ kind: "access_denied", code: "AccessDeniedException", operation: "logs:FilterLogEvents" });
+    expect(search.error).toMatchObject({
+      kind: "access_denied",
+      code: "AccessDeniedException",
+      operation: "logs:FilterLogEvents",
+    });
     expect(search.error!.hint).toContain("grant it");
     expect(search.error!.hint).toContain("logs:FilterLogEvents");
   });
@@ -291,7 +355,11 @@ describe("step 5: task logs", () => {
     givenTaskDefinitions(
       withContainers(42, [
         appContainer(),
-        appContainer({ name: "log-router", image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable", logConfiguration: { logDriver: "awsfirelens", options: { Name: "datadog" } } }),
+        appContainer({
+          name: "log-router",
+          image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable",
+          logConfiguration: { logDriver: "awsfirelens", options: { Name: "datadog" } },
+        }),
         appContainer({ name: "envoy", logConfiguration: undefined }),
         appContainer({ name: "legacy", logConfiguration: { logDriver: "json-file", options: {} } }),
         appContainer({ name: "xray", essential: false, logConfiguration: undefined }),
@@ -314,43 +382,84 @@ describe("step 5: task logs", () => {
 
   it("skips the step when no essential container logs to CloudWatch Logs", async () => {
     givenTasks([sdkStoppedTask(5)]);
-    givenTaskDefinitions(withContainers(42, [appContainer({ logConfiguration: { logDriver: "splunk", options: { "splunk-url": "https://splunk.example.com:8088" } } })]));
+    givenTaskDefinitions(
+      withContainers(42, [
+        appContainer({
+          logConfiguration: { logDriver: "splunk", options: { "splunk-url": "https://splunk.example.com:8088" } },
+        }),
+      ]),
+    );
 
     const result = await taskLogsStep.collect(makeContext());
 
     expect(result.status).toBe("skipped");
     if (result.status !== "skipped") throw new Error("expected a skip");
     expect(result.skipReason).toContain("splunk");
-    expect(result.data?.skipped).toEqual([{ containerName: "app", logDriver: "splunk", reason: "logs go to splunk; ecs-medic reads CloudWatch Logs (awslogs) only" }]);
+    expect(result.data?.skipped).toEqual([
+      {
+        containerName: "app",
+        logDriver: "splunk",
+        reason: "logs go to splunk; ecs-medic reads CloudWatch Logs (awslogs) only",
+      },
+    ]);
     expect(logs).toHaveReceivedCommandTimes(GetLogEventsCommand, 0);
     expect(logs).toHaveReceivedCommandTimes(FilterLogEventsCommand, 0);
   });
 
   it.each([
-    { case: "on EC2 (the stream is named after the Docker container id)", launchType: "EC2" as const, compat: ["EC2" as const], reason: "Docker container id" },
-    { case: "on Fargate (where a prefix is required)", launchType: "FARGATE" as const, compat: ["FARGATE" as const], reason: "Fargate requires" },
-  ])("skips the stream of awslogs without a stream prefix $case, and still searches the group", async ({ launchType, compat, reason }) => {
-    givenTasks([sdkStoppedTask(5, {}, { launchType })]);
-    givenTaskDefinitions(
-      withContainers(42, [appContainer({ logConfiguration: awslogs({ "awslogs-group": "/ecs/payment-api", "awslogs-region": "us-east-1" }) })], { requiresCompatibilities: compat }),
-    );
-    logs.on(FilterLogEventsCommand).resolves({ events: [], searchedLogStreams: [] });
+    {
+      case: "on EC2 (the stream is named after the Docker container id)",
+      launchType: "EC2" as const,
+      compat: ["EC2" as const],
+      reason: "Docker container id",
+    },
+    {
+      case: "on Fargate (where a prefix is required)",
+      launchType: "FARGATE" as const,
+      compat: ["FARGATE" as const],
+      reason: "Fargate requires",
+    },
+  ])(
+    "skips the stream of awslogs without a stream prefix $case, and still searches the group",
+    async ({ launchType, compat, reason }) => {
+      givenTasks([sdkStoppedTask(5, {}, { launchType })]);
+      givenTaskDefinitions(
+        withContainers(
+          42,
+          [
+            appContainer({
+              logConfiguration: awslogs({ "awslogs-group": "/ecs/payment-api", "awslogs-region": "us-east-1" }),
+            }),
+          ],
+          { requiresCompatibilities: compat },
+        ),
+      );
+      logs.on(FilterLogEventsCommand).resolves({ events: [], searchedLogStreams: [] });
 
-    const data = collected(await taskLogsStep.collect(makeContext()));
+      const data = collected(await taskLogsStep.collect(makeContext()));
 
-    expect(data.streams).toEqual([]);
-    expect(data.skipped[0]!.reason).toContain(reason);
-    expect(logs).toHaveReceivedCommandTimes(GetLogEventsCommand, 0);
-    const call = logs.commandCalls(FilterLogEventsCommand)[0]!.args[0].input;
-    expect(call.logGroupName).toBe("/ecs/payment-api");
-    expect(call.logStreamNamePrefix).toBeUndefined();
-  });
+      expect(data.streams).toEqual([]);
+      expect(data.skipped[0]!.reason).toContain(reason);
+      expect(logs).toHaveReceivedCommandTimes(GetLogEventsCommand, 0);
+      const call = logs.commandCalls(FilterLogEventsCommand)[0]!.args[0].input;
+      expect(call.logGroupName).toBe("/ecs/payment-api");
+      expect(call.logStreamNamePrefix).toBeUndefined();
+    },
+  );
 
   it("records a log group in another region on its items without reading it, and without counting a step error", async () => {
     const task = sdkStoppedTask(5);
     givenTasks([task]);
     givenTaskDefinitions(
-      withContainers(42, [appContainer({ logConfiguration: awslogs({ "awslogs-group": "/ecs/payment-api", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "ecs" }) })]),
+      withContainers(42, [
+        appContainer({
+          logConfiguration: awslogs({
+            "awslogs-group": "/ecs/payment-api",
+            "awslogs-region": "eu-west-1",
+            "awslogs-stream-prefix": "ecs",
+          }),
+        }),
+      ]),
     );
 
     const result = await taskLogsStep.collect(makeContext());
@@ -359,17 +468,35 @@ describe("step 5: task logs", () => {
     expect(result.status).toBe("collected");
     if (result.status === "skipped") throw new Error("unexpected skip");
     expect(result.errors).toEqual([]);
-    expect(result.data.streams[0]).toMatchObject({ logStream: `ecs/app/${taskIdOf(task.taskArn!)}`, region: "eu-west-1", lines: [] });
-    expect(result.data.streams[0]!.error).toMatchObject({ kind: "other_region", code: "OtherRegion", operation: "logs:GetLogEvents" });
+    expect(result.data.streams[0]).toMatchObject({
+      logStream: `ecs/app/${taskIdOf(task.taskArn!)}`,
+      region: "eu-west-1",
+      lines: [],
+    });
+    expect(result.data.streams[0]!.error).toMatchObject({
+      kind: "other_region",
+      code: "OtherRegion",
+      operation: "logs:GetLogEvents",
+    });
     expect(result.data.streams[0]!.error!.hint).toContain("--region eu-west-1");
-    expect(result.data.patternSearches[0]!.error).toMatchObject({ kind: "other_region", code: "OtherRegion", operation: "logs:FilterLogEvents" });
+    expect(result.data.patternSearches[0]!.error).toMatchObject({
+      kind: "other_region",
+      code: "OtherRegion",
+      operation: "logs:FilterLogEvents",
+    });
     expect(logs).toHaveReceivedCommandTimes(GetLogEventsCommand, 0);
     expect(logs).toHaveReceivedCommandTimes(FilterLogEventsCommand, 0);
   });
 
   it("handles answers without events (optional fields absent)", async () => {
     givenTasks([sdkStoppedTask(5)]);
-    givenTaskDefinitions(withContainers(42, [appContainer({ logConfiguration: awslogs({ "awslogs-group": "/ecs/payment-api", "awslogs-stream-prefix": "ecs" }) })]));
+    givenTaskDefinitions(
+      withContainers(42, [
+        appContainer({
+          logConfiguration: awslogs({ "awslogs-group": "/ecs/payment-api", "awslogs-stream-prefix": "ecs" }),
+        }),
+      ]),
+    );
     logs.on(GetLogEventsCommand).resolves({ nextForwardToken: "f/1", nextBackwardToken: "b/1" });
     logs.on(FilterLogEventsCommand).resolves({});
 
@@ -385,7 +512,10 @@ describe("step 5: task logs", () => {
 
   it("skips the stream of a task whose container never started instead of reading a stream that does not exist", async () => {
     // A task stopped while fetching its secrets: no startedAt, and the container has no runtime id.
-    const failed = sdkStoppedTask(2, { stopCode: "TaskFailedToStart", stoppedReason: "ResourceInitializationError: unable to pull secrets or registry auth" });
+    const failed = sdkStoppedTask(2, {
+      stopCode: "TaskFailedToStart",
+      stoppedReason: "ResourceInitializationError: unable to pull secrets or registry auth",
+    });
     const { startedAt: _s, ...neverStarted } = failed;
     const { runtimeId: _r, ...container } = failed.containers![0]!;
     const notStarted: Task = { ...neverStarted, containers: [container] };
@@ -396,7 +526,9 @@ describe("step 5: task logs", () => {
     const crashed = sdkStoppedTask(6, { exitCode: 1 });
     givenTasks([notStarted, half, crashed]);
     givenTaskDefinitions();
-    logs.on(GetLogEventsCommand).resolves({ events: [logEvent(6, "panic: boom")], nextForwardToken: "f/1", nextBackwardToken: "b/1" });
+    logs
+      .on(GetLogEventsCommand)
+      .resolves({ events: [logEvent(6, "panic: boom")], nextForwardToken: "f/1", nextBackwardToken: "b/1" });
     logs.on(FilterLogEventsCommand).resolves({ events: [], searchedLogStreams: [] });
 
     const result = await taskLogsStep.collect(makeContext());
@@ -405,10 +537,22 @@ describe("step 5: task logs", () => {
     const data = collected(result);
     expect(data.streams.map((s) => s.taskArn)).toEqual([crashed.taskArn]);
     expect(logs).toHaveReceivedCommandTimes(GetLogEventsCommand, 1);
-    expect(logs).toHaveReceivedCommandWith(GetLogEventsCommand, { logStreamName: `ecs/app/${taskIdOf(crashed.taskArn!)}` });
+    expect(logs).toHaveReceivedCommandWith(GetLogEventsCommand, {
+      logStreamName: `ecs/app/${taskIdOf(crashed.taskArn!)}`,
+    });
     expect(data.skipped).toEqual([
-      { containerName: "app", taskArn: notStarted.taskArn, logDriver: "awslogs", reason: "container never started (stopped before start-up finished)" },
-      { containerName: "app", taskArn: half.taskArn, logDriver: "awslogs", reason: "container never started (stopped before start-up finished)" },
+      {
+        containerName: "app",
+        taskArn: notStarted.taskArn,
+        logDriver: "awslogs",
+        reason: "container never started (stopped before start-up finished)",
+      },
+      {
+        containerName: "app",
+        taskArn: half.taskArn,
+        logDriver: "awslogs",
+        reason: "container never started (stopped before start-up finished)",
+      },
     ]);
   });
 
@@ -416,6 +560,9 @@ describe("step 5: task logs", () => {
     givenTaskDefinitions();
     ecs.on(ListTasksCommand).rejects(accessDenied("ecs:ListTasks"));
 
-    await expect(taskLogsStep.collect(makeContext())).rejects.toMatchObject({ name: "AwsCallError", operation: "ecs:ListTasks" });
+    await expect(taskLogsStep.collect(makeContext())).rejects.toMatchObject({
+      name: "AwsCallError",
+      operation: "ecs:ListTasks",
+    });
   });
 });

@@ -10,7 +10,17 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { networkPortsStep } from "../../../src/collect/steps/06-network-ports";
 import { NetworkDataSchema, type NetworkData } from "../../../src/evidence/schema";
-import { ACCOUNT, LOAD_BALANCER_ARN, REGION, TARGET_GROUP_ARN, TASK_DEF_ARN, at, sdkService, sdkTargetGroup, sdkTaskDefinition } from "../../fixtures/aws";
+import {
+  ACCOUNT,
+  LOAD_BALANCER_ARN,
+  REGION,
+  TARGET_GROUP_ARN,
+  TASK_DEF_ARN,
+  at,
+  sdkService,
+  sdkTargetGroup,
+  sdkTaskDefinition,
+} from "../../fixtures/aws";
 import { accessDenied, notFound, throttled } from "../../fixtures/errors";
 import { makeContext } from "../../helpers/context";
 
@@ -29,8 +39,12 @@ const TASK_SG = "sg-0task000000000001";
 const ALB_SG = "sg-0alb000000000001";
 
 function givenTaskDefinition(td: TaskDefinition = sdkTaskDefinition(42)): void {
-  ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(42) }).resolves({ taskDefinition: td, tags: [] });
-  ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) }).rejects(notFound("ecs", "ClientException", "Unable to describe task definition."));
+  ecs
+    .on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(42) })
+    .resolves({ taskDefinition: td, tags: [] });
+  ecs
+    .on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) })
+    .rejects(notFound("ecs", "ClientException", "Unable to describe task definition."));
 }
 
 function sdkLoadBalancer(overrides: Partial<LoadBalancer> = {}): LoadBalancer {
@@ -51,7 +65,13 @@ function sdkLoadBalancer(overrides: Partial<LoadBalancer> = {}): LoadBalancer {
   };
 }
 
-const allEgress = { IpProtocol: "-1", UserIdGroupPairs: [], IpRanges: [{ CidrIp: "0.0.0.0/0" }], Ipv6Ranges: [], PrefixListIds: [] };
+const allEgress = {
+  IpProtocol: "-1",
+  UserIdGroupPairs: [],
+  IpRanges: [{ CidrIp: "0.0.0.0/0" }],
+  Ipv6Ranges: [],
+  PrefixListIds: [],
+};
 
 function sdkSecurityGroup(groupId: string, overrides: Partial<SecurityGroup> = {}): SecurityGroup {
   return {
@@ -70,13 +90,29 @@ function sdkSecurityGroup(groupId: string, overrides: Partial<SecurityGroup> = {
 const taskSg = sdkSecurityGroup(TASK_SG, {
   GroupName: "payment-api-tasks",
   IpPermissions: [
-    { IpProtocol: "tcp", FromPort: 8080, ToPort: 8080, UserIdGroupPairs: [{ GroupId: ALB_SG, UserId: ACCOUNT, Description: "from the ALB" }], IpRanges: [], Ipv6Ranges: [], PrefixListIds: [] },
+    {
+      IpProtocol: "tcp",
+      FromPort: 8080,
+      ToPort: 8080,
+      UserIdGroupPairs: [{ GroupId: ALB_SG, UserId: ACCOUNT, Description: "from the ALB" }],
+      IpRanges: [],
+      Ipv6Ranges: [],
+      PrefixListIds: [],
+    },
   ],
 });
 const albSg = sdkSecurityGroup(ALB_SG, {
   GroupName: "prod-alb",
   IpPermissions: [
-    { IpProtocol: "tcp", FromPort: 443, ToPort: 443, UserIdGroupPairs: [], IpRanges: [{ CidrIp: "10.0.0.0/8", Description: "corp" }], Ipv6Ranges: [{ CidrIpv6: "::/0" }], PrefixListIds: [{ PrefixListId: "pl-0a1b2c3d4e5f60001" }] },
+    {
+      IpProtocol: "tcp",
+      FromPort: 443,
+      ToPort: 443,
+      UserIdGroupPairs: [],
+      IpRanges: [{ CidrIp: "10.0.0.0/8", Description: "corp" }],
+      Ipv6Ranges: [{ CidrIpv6: "::/0" }],
+      PrefixListIds: [{ PrefixListId: "pl-0a1b2c3d4e5f60001" }],
+    },
   ],
 });
 
@@ -98,7 +134,17 @@ const EXPECTED_TASK_SG = {
   groupId: TASK_SG,
   groupName: "payment-api-tasks",
   vpcId: VPC,
-  ingress: [{ ipProtocol: "tcp", fromPort: 8080, toPort: 8080, cidrIpv4: [], cidrIpv6: [], sourceGroupIds: [ALB_SG], prefixListIds: [] }],
+  ingress: [
+    {
+      ipProtocol: "tcp",
+      fromPort: 8080,
+      toPort: 8080,
+      cidrIpv4: [],
+      cidrIpv6: [],
+      sourceGroupIds: [ALB_SG],
+      prefixListIds: [],
+    },
+  ],
   egress: [{ ipProtocol: "-1", cidrIpv4: ["0.0.0.0/0"], cidrIpv6: [], sourceGroupIds: [], prefixListIds: [] }],
 };
 
@@ -116,16 +162,42 @@ describe("step 6: network and ports", () => {
       serviceSecurityGroups: [TASK_SG],
       containerPorts: [{ containerName: "app", containerPort: 8080, hostPort: 8080, protocol: "tcp" }],
       bindings: [
-        { targetGroupArn: TARGET_GROUP_ARN, containerName: "app", containerPort: 8080, targetGroupPort: 8080, healthCheckPort: "traffic-port", loadBalancerArns: [LOAD_BALANCER_ARN] },
+        {
+          targetGroupArn: TARGET_GROUP_ARN,
+          containerName: "app",
+          containerPort: 8080,
+          targetGroupPort: 8080,
+          healthCheckPort: "traffic-port",
+          loadBalancerArns: [LOAD_BALANCER_ARN],
+        },
       ],
-      loadBalancers: [{ loadBalancerArn: LOAD_BALANCER_ARN, loadBalancerName: "prod-alb", type: "application", scheme: "internal", vpcId: VPC, securityGroups: [ALB_SG] }],
+      loadBalancers: [
+        {
+          loadBalancerArn: LOAD_BALANCER_ARN,
+          loadBalancerName: "prod-alb",
+          type: "application",
+          scheme: "internal",
+          vpcId: VPC,
+          securityGroups: [ALB_SG],
+        },
+      ],
       securityGroups: [
         EXPECTED_TASK_SG,
         {
           groupId: ALB_SG,
           groupName: "prod-alb",
           vpcId: VPC,
-          ingress: [{ ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: ["10.0.0.0/8"], cidrIpv6: ["::/0"], sourceGroupIds: [], prefixListIds: ["pl-0a1b2c3d4e5f60001"] }],
+          ingress: [
+            {
+              ipProtocol: "tcp",
+              fromPort: 443,
+              toPort: 443,
+              cidrIpv4: ["10.0.0.0/8"],
+              cidrIpv6: ["::/0"],
+              sourceGroupIds: [],
+              prefixListIds: ["pl-0a1b2c3d4e5f60001"],
+            },
+          ],
           egress: [{ ipProtocol: "-1", cidrIpv4: ["0.0.0.0/0"], cidrIpv6: [], sourceGroupIds: [], prefixListIds: [] }],
         },
       ],
@@ -151,31 +223,44 @@ describe("step 6: network and ports", () => {
     const data = collected(await networkPortsStep.collect(makeContext()));
 
     expect(ec2).toHaveReceivedCommandTimes(DescribeSecurityGroupsCommand, 3);
-    expect(ec2).toHaveReceivedNthCommandWith(DescribeSecurityGroupsCommand, 3, { NextToken: "eyJ2IjoiMiIsImMiOiJwYWdlLTIifQ==" });
+    expect(ec2).toHaveReceivedNthCommandWith(DescribeSecurityGroupsCommand, 3, {
+      NextToken: "eyJ2IjoiMiIsImMiOiJwYWdlLTIifQ==",
+    });
     expect(data.securityGroups.map((g) => g.groupId)).toEqual([TASK_SG, ALB_SG]);
   });
 
   it.each([
-    { case: "AccessDenied (UnauthorizedOperation, 403)", error: accessDenied("ec2:DescribeSecurityGroups"), want: { kind: "access_denied", code: "UnauthorizedOperation" } },
-    { case: "throttling (RequestLimitExceeded)", error: throttled("ec2"), want: { kind: "throttled", code: "RequestLimitExceeded" } },
-  ])("keeps ports, bindings and load balancers when ec2:DescribeSecurityGroups fails with $case", async ({ error, want }) => {
-    givenHappyPath();
-    ec2.on(DescribeSecurityGroupsCommand).rejects(error);
+    {
+      case: "AccessDenied (UnauthorizedOperation, 403)",
+      error: accessDenied("ec2:DescribeSecurityGroups"),
+      want: { kind: "access_denied", code: "UnauthorizedOperation" },
+    },
+    {
+      case: "throttling (RequestLimitExceeded)",
+      error: throttled("ec2"),
+      want: { kind: "throttled", code: "RequestLimitExceeded" },
+    },
+  ])(
+    "keeps ports, bindings and load balancers when ec2:DescribeSecurityGroups fails with $case",
+    async ({ error, want }) => {
+      givenHappyPath();
+      ec2.on(DescribeSecurityGroupsCommand).rejects(error);
 
-    const result = await networkPortsStep.collect(makeContext());
+      const result = await networkPortsStep.collect(makeContext());
 
-    expect(result.status).toBe("partial");
-    const data = collected(result);
-    expect(data.containerPorts).toHaveLength(1);
-    expect(data.bindings[0]).toMatchObject({ targetGroupPort: 8080, containerPort: 8080 });
-    expect(data.loadBalancers).toHaveLength(1);
-    expect(data.securityGroups).toEqual([]);
-    expect(data.errors).toHaveLength(1);
-    expect(data.errors[0]).toMatchObject({ ...want, operation: "ec2:DescribeSecurityGroups" });
-    expect(data.errors[0]!.hint).toContain("ec2:DescribeSecurityGroups");
-    if (result.status !== "skipped") expect(result.errors).toEqual(data.errors);
-    expect(networkPortsStep.summarize(data)).toContain("1 read(s) failed: ec2:DescribeSecurityGroups");
-  });
+      expect(result.status).toBe("partial");
+      const data = collected(result);
+      expect(data.containerPorts).toHaveLength(1);
+      expect(data.bindings[0]).toMatchObject({ targetGroupPort: 8080, containerPort: 8080 });
+      expect(data.loadBalancers).toHaveLength(1);
+      expect(data.securityGroups).toEqual([]);
+      expect(data.errors).toHaveLength(1);
+      expect(data.errors[0]).toMatchObject({ ...want, operation: "ec2:DescribeSecurityGroups" });
+      expect(data.errors[0]!.hint).toContain("ec2:DescribeSecurityGroups");
+      if (result.status !== "skipped") expect(result.errors).toEqual(data.errors);
+      expect(networkPortsStep.summarize(data)).toContain("1 read(s) failed: ec2:DescribeSecurityGroups");
+    },
+  );
 
   it("keeps the bindings from the service when the target groups cannot be read, and still reads the task's security groups", async () => {
     givenTaskDefinition();
@@ -184,8 +269,14 @@ describe("step 6: network and ports", () => {
 
     const data = collected(await networkPortsStep.collect(makeContext()));
 
-    expect(data.bindings).toEqual([{ targetGroupArn: TARGET_GROUP_ARN, containerName: "app", containerPort: 8080, loadBalancerArns: [] }]);
-    expect(data.errors[0]).toMatchObject({ kind: "access_denied", code: "AccessDenied", operation: "elasticloadbalancing:DescribeTargetGroups" });
+    expect(data.bindings).toEqual([
+      { targetGroupArn: TARGET_GROUP_ARN, containerName: "app", containerPort: 8080, loadBalancerArns: [] },
+    ]);
+    expect(data.errors[0]).toMatchObject({
+      kind: "access_denied",
+      code: "AccessDenied",
+      operation: "elasticloadbalancing:DescribeTargetGroups",
+    });
     expect(elbv2).toHaveReceivedCommandTimes(DescribeLoadBalancersCommand, 0);
     expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, { GroupIds: [TASK_SG] });
     expect(data.securityGroups).toEqual([EXPECTED_TASK_SG]);
@@ -201,7 +292,11 @@ describe("step 6: network and ports", () => {
     expect(result.status).toBe("partial");
     const data = collected(result);
     expect(data.loadBalancers).toEqual([]);
-    expect(data.errors[0]).toMatchObject({ kind: "throttled", code: "Throttling", operation: "elasticloadbalancing:DescribeLoadBalancers" });
+    expect(data.errors[0]).toMatchObject({
+      kind: "throttled",
+      code: "Throttling",
+      operation: "elasticloadbalancing:DescribeLoadBalancers",
+    });
     expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, { GroupIds: [TASK_SG] });
   });
 
@@ -210,7 +305,12 @@ describe("step 6: network and ports", () => {
       sdkTaskDefinition(42, {
         networkMode: "bridge",
         requiresCompatibilities: ["EC2"],
-        containerDefinitions: [{ ...sdkTaskDefinition(42).containerDefinitions![0]!, portMappings: [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }] }],
+        containerDefinitions: [
+          {
+            ...sdkTaskDefinition(42).containerDefinitions![0]!,
+            portMappings: [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }],
+          },
+        ],
       }),
     );
     elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [sdkTargetGroup({ TargetType: "instance" })] });
@@ -246,14 +346,31 @@ describe("step 6: network and ports", () => {
 
   it("handles absent optional fields: an NLB without security groups, no port mappings, rules without ports", async () => {
     givenTaskDefinition(
-      sdkTaskDefinition(42, { containerDefinitions: [{ ...sdkTaskDefinition(42).containerDefinitions![0]!, portMappings: undefined }] }),
+      sdkTaskDefinition(42, {
+        containerDefinitions: [{ ...sdkTaskDefinition(42).containerDefinitions![0]!, portMappings: undefined }],
+      }),
     );
     elbv2.on(DescribeTargetGroupsCommand).resolves({
-      TargetGroups: [sdkTargetGroup({ Protocol: "TCP", HealthCheckProtocol: "TCP", HealthCheckPath: undefined, Matcher: undefined, HealthCheckPort: undefined })],
+      TargetGroups: [
+        sdkTargetGroup({
+          Protocol: "TCP",
+          HealthCheckProtocol: "TCP",
+          HealthCheckPath: undefined,
+          Matcher: undefined,
+          HealthCheckPort: undefined,
+        }),
+      ],
     });
-    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [sdkLoadBalancer({ Type: "network", Scheme: "internet-facing", SecurityGroups: undefined })] });
+    elbv2.on(DescribeLoadBalancersCommand).resolves({
+      LoadBalancers: [sdkLoadBalancer({ Type: "network", Scheme: "internet-facing", SecurityGroups: undefined })],
+    });
     ec2.on(DescribeSecurityGroupsCommand).resolves({
-      SecurityGroups: [{ GroupId: TASK_SG, IpPermissions: [{ IpProtocol: "-1", UserIdGroupPairs: [{ GroupId: TASK_SG, UserId: ACCOUNT }] }] }],
+      SecurityGroups: [
+        {
+          GroupId: TASK_SG,
+          IpPermissions: [{ IpProtocol: "-1", UserIdGroupPairs: [{ GroupId: TASK_SG, UserId: ACCOUNT }] }],
+        },
+      ],
     });
 
     const data = collected(await networkPortsStep.collect(makeContext()));
@@ -262,7 +379,11 @@ describe("step 6: network and ports", () => {
     expect(data.bindings[0]).not.toHaveProperty("healthCheckPort");
     expect(data.loadBalancers[0]!.securityGroups).toEqual([]);
     expect(data.securityGroups).toEqual([
-      { groupId: TASK_SG, ingress: [{ ipProtocol: "-1", cidrIpv4: [], cidrIpv6: [], sourceGroupIds: [TASK_SG], prefixListIds: [] }], egress: [] },
+      {
+        groupId: TASK_SG,
+        ingress: [{ ipProtocol: "-1", cidrIpv4: [], cidrIpv6: [], sourceGroupIds: [TASK_SG], prefixListIds: [] }],
+        egress: [],
+      },
     ]);
     expect(networkPortsStep.summarize(data)).toContain("container ports none");
   });
@@ -270,6 +391,8 @@ describe("step 6: network and ports", () => {
   it("fails the step when the task definition cannot be read (the runner records it)", async () => {
     ecs.on(DescribeTaskDefinitionCommand).rejects(accessDenied("ecs:DescribeTaskDefinition"));
 
-    await expect(networkPortsStep.collect(makeContext())).rejects.toMatchObject({ operation: "ecs:DescribeTaskDefinition" });
+    await expect(networkPortsStep.collect(makeContext())).rejects.toMatchObject({
+      operation: "ecs:DescribeTaskDefinition",
+    });
   });
 });

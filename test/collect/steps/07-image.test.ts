@@ -1,4 +1,10 @@
-import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, type ImageDetail, type Repository } from "@aws-sdk/client-ecr";
+import {
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  type ImageDetail,
+  type Repository,
+} from "@aws-sdk/client-ecr";
 import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
@@ -28,10 +34,21 @@ const DIGEST_42 = "sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11
 const DIGEST_41 = "sha256:9b2a1d7e3c4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b";
 const DIGEST_OLD = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-function givenTaskDefinitions(current: TaskDefinition = sdkTaskDefinition(42), previous: TaskDefinition | null = sdkTaskDefinition(41)): void {
-  ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(42) }).resolves({ taskDefinition: current, tags: [] });
-  if (previous) ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) }).resolves({ taskDefinition: previous, tags: [] });
-  else ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) }).rejects(notFound("ecs", "ClientException", "Unable to describe task definition."));
+function givenTaskDefinitions(
+  current: TaskDefinition = sdkTaskDefinition(42),
+  previous: TaskDefinition | null = sdkTaskDefinition(41),
+): void {
+  ecs
+    .on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(42) })
+    .resolves({ taskDefinition: current, tags: [] });
+  if (previous)
+    ecs
+      .on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) })
+      .resolves({ taskDefinition: previous, tags: [] });
+  else
+    ecs
+      .on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) })
+      .rejects(notFound("ecs", "ClientException", "Unable to describe task definition."));
 }
 
 function givenRunning(running: Task[]): void {
@@ -94,8 +111,17 @@ describe("step 7: image", () => {
   it("checks both revisions' ECR tags, the repository's mutability and the running digests", async () => {
     givenTaskDefinitions();
     givenRunning([runningTask(DIGEST_42), runningTask(DIGEST_OLD), runningTask(DIGEST_42)]);
-    ecr.on(DescribeImagesCommand, { imageIds: [{ imageTag: "v1.42" }] }).resolves({ imageDetails: [imageDetail("v1.42", DIGEST_42)] });
-    ecr.on(DescribeImagesCommand, { imageIds: [{ imageTag: "v1.41" }] }).resolves({ imageDetails: [imageDetail("v1.41", DIGEST_41, { imageTags: ["v1.41", "stable"], imagePushedAt: at("2026-11-20T08:30:00Z") })] });
+    ecr
+      .on(DescribeImagesCommand, { imageIds: [{ imageTag: "v1.42" }] })
+      .resolves({ imageDetails: [imageDetail("v1.42", DIGEST_42)] });
+    ecr.on(DescribeImagesCommand, { imageIds: [{ imageTag: "v1.41" }] }).resolves({
+      imageDetails: [
+        imageDetail("v1.41", DIGEST_41, {
+          imageTags: ["v1.41", "stable"],
+          imagePushedAt: at("2026-11-20T08:30:00Z"),
+        }),
+      ],
+    });
     ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [repository("MUTABLE")] });
 
     const result = await imageStep.collect(makeContext());
@@ -125,25 +151,44 @@ describe("step 7: image", () => {
         registryRegion: REGION,
         repositoryName: "payment-api",
         tag: "v1.41",
-        ecr: { exists: true, imageDigest: DIGEST_41, imagePushedAt: "2026-11-20T08:30:00Z", imageTags: ["v1.41", "stable"] },
+        ecr: {
+          exists: true,
+          imageDigest: DIGEST_41,
+          imagePushedAt: "2026-11-20T08:30:00Z",
+          imageTags: ["v1.41", "stable"],
+        },
       },
     ]);
-    expect(data.repositories).toEqual([{ registryId: ACCOUNT, repositoryName: "payment-api", imageTagMutability: "MUTABLE" }]);
+    expect(data.repositories).toEqual([
+      { registryId: ACCOUNT, repositoryName: "payment-api", imageTagMutability: "MUTABLE" },
+    ]);
     expect(data.runningDigests).toEqual([
       { containerName: "app", imageDigest: DIGEST_42, tasks: 2 },
       { containerName: "app", imageDigest: DIGEST_OLD, tasks: 1 },
     ]);
-    expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, { registryId: ACCOUNT, repositoryName: "payment-api", imageIds: [{ imageTag: "v1.42" }] });
+    expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      registryId: ACCOUNT,
+      repositoryName: "payment-api",
+      imageIds: [{ imageTag: "v1.42" }],
+    });
     expect(ecr).toHaveReceivedCommandTimes(DescribeImagesCommand, 2);
     expect(ecr).toHaveReceivedCommandTimes(DescribeRepositoriesCommand, 1);
-    expect(ecr).toHaveReceivedCommandWith(DescribeRepositoriesCommand, { registryId: ACCOUNT, repositoryNames: ["payment-api"] });
+    expect(ecr).toHaveReceivedCommandWith(DescribeRepositoriesCommand, {
+      registryId: ACCOUNT,
+      repositoryNames: ["payment-api"],
+    });
     expect(imageStep.summarize(data)).toBe(
       "current app payment-api:v1.42 found sha256:4f53cda18c2b, previous app payment-api:v1.41 found sha256:9b2a1d7e3c4f; tags: payment-api MUTABLE; running: app sha256:4f53cda18c2b ×2, app sha256:0123456789ab ×1",
     );
   });
 
   it("records a tag that is not in the repository as data (exists: false), not as a failed read", async () => {
-    givenTaskDefinitions(sdkTaskDefinition(42, { containerDefinitions: [{ ...sdkTaskDefinition(42).containerDefinitions![0]!, image: IMAGE("v2") }] }), null);
+    givenTaskDefinitions(
+      sdkTaskDefinition(42, {
+        containerDefinitions: [{ ...sdkTaskDefinition(42).containerDefinitions![0]!, image: IMAGE("v2") }],
+      }),
+      null,
+    );
     givenRunning([]);
     ecr.on(DescribeImagesCommand).rejects(imageNotFound("v2"));
     ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [repository("IMMUTABLE")] });
@@ -154,7 +199,9 @@ describe("step 7: image", () => {
     const data = collected(result);
     expect(data.images[0]!.ecr).toEqual({ exists: false, imageTags: [] });
     expect(data.runningDigests).toEqual([]);
-    expect(imageStep.summarize(data)).toBe("current app payment-api:v2 NOT FOUND; tags: payment-api IMMUTABLE; running: no digests");
+    expect(imageStep.summarize(data)).toBe(
+      "current app payment-api:v2 NOT FOUND; tags: payment-api IMMUTABLE; running: no digests",
+    );
   });
 
   it("makes one DescribeImages call for an image both revisions use", async () => {
@@ -189,7 +236,11 @@ describe("step 7: image", () => {
   it.each([
     {
       case: "a repository that does not exist",
-      error: notFound("ecr", "RepositoryNotFoundException", `The repository with name 'payment-api' does not exist in the registry with id '${ACCOUNT}'`),
+      error: notFound(
+        "ecr",
+        "RepositoryNotFoundException",
+        `The repository with name 'payment-api' does not exist in the registry with id '${ACCOUNT}'`,
+      ),
       want: { kind: "not_found", code: "RepositoryNotFoundException", operation: "ecr:DescribeImages" },
       exists: false,
       summary: "repository NOT FOUND",
@@ -209,7 +260,10 @@ describe("step 7: image", () => {
       summary: "not checked (ThrottlingException)",
     },
   ])("records $case on that image and the step is partial", async ({ error, want, exists, summary }) => {
-    givenTaskDefinitions(withImage(42, IMAGE("v1.42"), [{ name: "nginx", image: "nginx:1.27-alpine", essential: true }]), null);
+    givenTaskDefinitions(
+      withImage(42, IMAGE("v1.42"), [{ name: "nginx", image: "nginx:1.27-alpine", essential: true }]),
+      null,
+    );
     givenRunning([runningTask(DIGEST_42)]);
     ecr.on(DescribeImagesCommand).rejects(error);
     ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [repository()] });
@@ -240,12 +294,18 @@ describe("step 7: image", () => {
     expect(result.status).toBe("partial");
     const data = collected(result);
     expect(data.images[0]!.ecr!.exists).toBe(true);
-    expect(data.repositories[0]).toMatchObject({ repositoryName: "payment-api", error: { kind: "access_denied", operation: "ecr:DescribeRepositories" } });
+    expect(data.repositories[0]).toMatchObject({
+      repositoryName: "payment-api",
+      error: { kind: "access_denied", operation: "ecr:DescribeRepositories" },
+    });
     expect(data.repositories[0]).not.toHaveProperty("imageTagMutability");
   });
 
   it("makes no ECR calls for images in other registries", async () => {
-    givenTaskDefinitions(withImage(42, "ghcr.io/acme/payment-api:sha-1a2b3c4", [{ name: "proxy", image: "nginx", essential: false }]), null);
+    givenTaskDefinitions(
+      withImage(42, "ghcr.io/acme/payment-api:sha-1a2b3c4", [{ name: "proxy", image: "nginx", essential: false }]),
+      null,
+    );
     givenRunning([]);
 
     const result = await imageStep.collect(makeContext());
@@ -277,10 +337,18 @@ describe("step 7: image", () => {
     expect(data.images[0]).toMatchObject({
       registry: "ecr",
       registryRegion: "eu-west-1",
-      ecr: { exists: null, imageTags: [], error: { kind: "other_region", code: "OtherRegion", operation: "ecr:DescribeImages" } },
+      ecr: {
+        exists: null,
+        imageTags: [],
+        error: { kind: "other_region", code: "OtherRegion", operation: "ecr:DescribeImages" },
+      },
     });
     expect(data.images[0]!.ecr!.error!.hint).toContain("--region eu-west-1");
-    expect(data.repositories[0]!.error).toMatchObject({ kind: "other_region", code: "OtherRegion", operation: "ecr:DescribeRepositories" });
+    expect(data.repositories[0]!.error).toMatchObject({
+      kind: "other_region",
+      code: "OtherRegion",
+      operation: "ecr:DescribeRepositories",
+    });
     expect(ecr).toHaveReceivedCommandTimes(DescribeImagesCommand, 0);
     expect(ecr).toHaveReceivedCommandTimes(DescribeRepositoriesCommand, 0);
   });
@@ -303,17 +371,26 @@ describe("step 7: image", () => {
 
   it("handles absent optional fields: an untagged image, a repository without mutability, containers without digests", async () => {
     givenTaskDefinitions(withImage(42, `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/payment-api@${DIGEST_42}`), null);
-    const pending = sdkTask({ lastStatus: "PENDING", containers: [{ name: "app", image: IMAGE("v1.42"), lastStatus: "PENDING" }] });
+    const pending = sdkTask({
+      lastStatus: "PENDING",
+      containers: [{ name: "app", image: IMAGE("v1.42"), lastStatus: "PENDING" }],
+    });
     givenRunning([pending]);
-    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ registryId: ACCOUNT, repositoryName: "payment-api", imageDigest: DIGEST_42 }] });
-    ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: "payment-api", registryId: ACCOUNT }] });
+    ecr
+      .on(DescribeImagesCommand)
+      .resolves({ imageDetails: [{ registryId: ACCOUNT, repositoryName: "payment-api", imageDigest: DIGEST_42 }] });
+    ecr
+      .on(DescribeRepositoriesCommand)
+      .resolves({ repositories: [{ repositoryName: "payment-api", registryId: ACCOUNT }] });
 
     const data = collected(await imageStep.collect(makeContext()));
 
     expect(data.images[0]!.ecr).toEqual({ exists: true, imageDigest: DIGEST_42, imageTags: [] });
     expect(data.repositories).toEqual([{ registryId: ACCOUNT, repositoryName: "payment-api" }]);
     expect(data.runningDigests).toEqual([]);
-    expect(imageStep.summarize(data)).toBe("current app payment-api@sha256:4f53cda18c2b found sha256:4f53cda18c2b; running: no digests");
+    expect(imageStep.summarize(data)).toBe(
+      "current app payment-api@sha256:4f53cda18c2b found sha256:4f53cda18c2b; running: no digests",
+    );
   });
 
   it("fails the step when the task definition cannot be read (the runner records it)", async () => {

@@ -4,7 +4,14 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { toStepError } from "../../../src/aws/step-error";
 import { secretSource, secretsStep } from "../../../src/collect/steps/08-secrets";
 import { SecretsDataSchema } from "../../../src/evidence/schema";
-import { ACCOUNT, EXECUTION_ROLE_ARN, REGION, TASK_DEF_ARN, TASK_ROLE_ARN, sdkTaskDefinition } from "../../fixtures/aws";
+import {
+  ACCOUNT,
+  EXECUTION_ROLE_ARN,
+  REGION,
+  TASK_DEF_ARN,
+  TASK_ROLE_ARN,
+  sdkTaskDefinition,
+} from "../../fixtures/aws";
 import { accessDenied, notFound, throttled } from "../../fixtures/errors";
 import { makeContext } from "../../helpers/context";
 
@@ -21,7 +28,9 @@ function container(overrides: Partial<ContainerDefinition>): ContainerDefinition
 }
 
 function describes(current: ReturnType<typeof sdkTaskDefinition>, previous?: ReturnType<typeof sdkTaskDefinition>) {
-  ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(42) }).resolves({ taskDefinition: current, tags: [] });
+  ecs
+    .on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(42) })
+    .resolves({ taskDefinition: current, tags: [] });
   const prev = ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TASK_DEF_ARN(41) });
   if (previous) prev.resolves({ taskDefinition: previous, tags: [] });
   else prev.rejects(notFound("ecs", "ClientException", "Unable to describe task definition."));
@@ -47,7 +56,11 @@ describe("step 8: secrets", () => {
               { name: "STRIPE_API_KEY", valueFrom: STRIPE_KEY },
             ],
           }),
-          container({ name: "envoy", image: "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.4.0-prod", secrets: [{ name: "FLAGS", valueFrom: FLAG_PARAM }] }),
+          container({
+            name: "envoy",
+            image: "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.4.0-prod",
+            secrets: [{ name: "FLAGS", valueFrom: FLAG_PARAM }],
+          }),
         ],
       }),
       sdkTaskDefinition(41),
@@ -59,25 +72,63 @@ describe("step 8: secrets", () => {
     expect(result.data.executionRoleArn).toBe(EXECUTION_ROLE_ARN);
     expect(result.data.taskRoleArn).toBe(TASK_ROLE_ARN);
     expect(result.data.secrets).toEqual([
-      { taskDefinitionArn: TASK_DEF_ARN(42), containerName: "app", name: "DB_PASSWORD", valueFrom: DB_SECRET, source: "secretsmanager" },
-      { taskDefinitionArn: TASK_DEF_ARN(42), containerName: "app", name: "STRIPE_API_KEY", valueFrom: STRIPE_KEY, source: "secretsmanager" },
-      { taskDefinitionArn: TASK_DEF_ARN(42), containerName: "envoy", name: "FLAGS", valueFrom: FLAG_PARAM, source: "ssm" },
-      { taskDefinitionArn: TASK_DEF_ARN(41), containerName: "app", name: "DB_PASSWORD", valueFrom: DB_SECRET, source: "secretsmanager" },
+      {
+        taskDefinitionArn: TASK_DEF_ARN(42),
+        containerName: "app",
+        name: "DB_PASSWORD",
+        valueFrom: DB_SECRET,
+        source: "secretsmanager",
+      },
+      {
+        taskDefinitionArn: TASK_DEF_ARN(42),
+        containerName: "app",
+        name: "STRIPE_API_KEY",
+        valueFrom: STRIPE_KEY,
+        source: "secretsmanager",
+      },
+      {
+        taskDefinitionArn: TASK_DEF_ARN(42),
+        containerName: "envoy",
+        name: "FLAGS",
+        valueFrom: FLAG_PARAM,
+        source: "ssm",
+      },
+      {
+        taskDefinitionArn: TASK_DEF_ARN(41),
+        containerName: "app",
+        name: "DB_PASSWORD",
+        valueFrom: DB_SECRET,
+        source: "secretsmanager",
+      },
     ]);
     expect(result.data.repositoryCredentials).toEqual([]);
     expect(result.data.environmentFiles).toEqual([]);
     // The only AWS reads are the two task definitions the context shares with other steps.
     expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 2);
     expect(ecs.calls()).toHaveLength(2);
-    expect(secretsStep.summarize(result.data)).toBe("3 secrets (2 Secrets Manager, 1 SSM) read by execution role payment-api-execution");
+    expect(secretsStep.summarize(result.data)).toBe(
+      "3 secrets (2 Secrets Manager, 1 SSM) read by execution role payment-api-execution",
+    );
   });
 
   it.each([
     { case: "Secrets Manager ARN", valueFrom: DB_SECRET, source: "secretsmanager" },
-    { case: "Secrets Manager ARN with JSON key, stage and version", valueFrom: `${DB_SECRET}:password:AWSCURRENT:`, source: "secretsmanager" },
-    { case: "Secrets Manager ARN in GovCloud", valueFrom: `arn:aws-us-gov:secretsmanager:us-gov-west-1:${ACCOUNT}:secret:db-AbCdEf`, source: "secretsmanager" },
+    {
+      case: "Secrets Manager ARN with JSON key, stage and version",
+      valueFrom: `${DB_SECRET}:password:AWSCURRENT:`,
+      source: "secretsmanager",
+    },
+    {
+      case: "Secrets Manager ARN in GovCloud",
+      valueFrom: `arn:aws-us-gov:secretsmanager:us-gov-west-1:${ACCOUNT}:secret:db-AbCdEf`,
+      source: "secretsmanager",
+    },
     { case: "SSM parameter ARN", valueFrom: FLAG_PARAM, source: "ssm" },
-    { case: "SSM parameter ARN in China", valueFrom: `arn:aws-cn:ssm:cn-north-1:${ACCOUNT}:parameter/db`, source: "ssm" },
+    {
+      case: "SSM parameter ARN in China",
+      valueFrom: `arn:aws-cn:ssm:cn-north-1:${ACCOUNT}:parameter/db`,
+      source: "ssm",
+    },
     { case: "bare SSM parameter name", valueFrom: "payment-api-db-password", source: "ssm" },
     { case: "bare SSM parameter path", valueFrom: "/prod/payment-api/db_password", source: "ssm" },
     { case: "an ARN of another service", valueFrom: `arn:aws:s3:::config-bucket/payment.env`, source: "other" },
@@ -108,7 +159,13 @@ describe("step 8: secrets", () => {
     const td = sdkTaskDefinition(42, {
       containerDefinitions: [
         // Optional fields absent, as DescribeTaskDefinition omits them.
-        { name: "app", image: "docker.io/acme/payment-api:1.42", essential: true, repositoryCredentials: { credentialsParameter: registry }, environmentFiles: [{ type: "s3", value: envFile }] },
+        {
+          name: "app",
+          image: "docker.io/acme/payment-api:1.42",
+          essential: true,
+          repositoryCredentials: { credentialsParameter: registry },
+          environmentFiles: [{ type: "s3", value: envFile }],
+        },
       ],
     });
     delete td.executionRoleArn;
@@ -122,19 +179,29 @@ describe("step 8: secrets", () => {
       repositoryCredentials: [{ containerName: "app", credentialsParameter: registry }],
       environmentFiles: [{ containerName: "app", type: "s3", value: envFile }],
     });
-    expect(secretsStep.summarize(result.data)).toBe("1 registry credential(s), 1 environment file(s) but no execution role");
+    expect(secretsStep.summarize(result.data)).toBe(
+      "1 registry credential(s), 1 environment file(s) but no execution role",
+    );
   });
 
   it.each([
-    { case: "AccessDenied", error: accessDenied("ecs:DescribeTaskDefinition"), kind: "access_denied", code: "AccessDeniedException" },
+    {
+      case: "AccessDenied",
+      error: accessDenied("ecs:DescribeTaskDefinition"),
+      kind: "access_denied",
+      code: "AccessDeniedException",
+    },
     { case: "throttling", error: throttled("ecs"), kind: "throttled", code: "ThrottlingException" },
-  ])("throws when the task definition cannot be read ($case), naming ecs:DescribeTaskDefinition", async ({ error, kind, code }) => {
-    ecs.on(DescribeTaskDefinitionCommand).rejects(error);
+  ])(
+    "throws when the task definition cannot be read ($case), naming ecs:DescribeTaskDefinition",
+    async ({ error, kind, code }) => {
+      ecs.on(DescribeTaskDefinitionCommand).rejects(error);
 
-    const thrown = await secretsStep.collect(makeContext()).catch((e: unknown) => e);
+      const thrown = await secretsStep.collect(makeContext()).catch((e: unknown) => e);
 
-    const stepError = toStepError(thrown);
-    expect(stepError).toMatchObject({ kind, code, operation: "ecs:DescribeTaskDefinition" });
-    expect(stepError.hint).toContain("ecs:DescribeTaskDefinition");
-  });
+      const stepError = toStepError(thrown);
+      expect(stepError).toMatchObject({ kind, code, operation: "ecs:DescribeTaskDefinition" });
+      expect(stepError.hint).toContain("ecs:DescribeTaskDefinition");
+    },
+  );
 });

@@ -22,7 +22,11 @@ function sdkSubnet(subnetId: string, az: string, cidrBlock: string, free: number
     SubnetArn: `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/${subnetId}`,
     EnableDns64: false,
     Ipv6Native: false,
-    PrivateDnsNameOptionsOnLaunch: { HostnameType: "ip-name", EnableResourceNameDnsARecord: false, EnableResourceNameDnsAAAARecord: false },
+    PrivateDnsNameOptionsOnLaunch: {
+      HostnameType: "ip-name",
+      EnableResourceNameDnsARecord: false,
+      EnableResourceNameDnsAAAARecord: false,
+    },
     BlockPublicAccessStates: { InternetGatewayBlockMode: "off" },
     SubnetId: subnetId,
     State: "available",
@@ -52,7 +56,10 @@ describe("step 9: subnets", () => {
   it("reports free IPs per subnet against the deployment's surge need, including a full /28", async () => {
     // A /28 has 16 addresses, AWS reserves 5: 11 usable, all taken here by task ENIs.
     ec2.on(DescribeSubnetsCommand).resolves({
-      Subnets: [sdkSubnet(SUBNET_B, `${REGION}b`, "10.0.2.0/24", 187), sdkSubnet(SUBNET_A, `${REGION}a`, "10.0.1.0/28", 0)],
+      Subnets: [
+        sdkSubnet(SUBNET_B, `${REGION}b`, "10.0.2.0/24", 187),
+        sdkSubnet(SUBNET_A, `${REGION}a`, "10.0.1.0/28", 0),
+      ],
     });
     const ctx = makeContext({ service: sdkService({ desiredCount: 6, runningCount: 5 }) });
 
@@ -62,8 +69,20 @@ describe("step 9: subnets", () => {
     expect(ec2).toHaveReceivedCommandWith(DescribeSubnetsCommand, { SubnetIds: [SUBNET_A, SUBNET_B] });
     expect(result.data).toEqual({
       subnets: [
-        { subnetId: SUBNET_A, vpcId: VPC, availabilityZone: `${REGION}a`, cidrBlock: "10.0.1.0/28", availableIpAddressCount: 0 },
-        { subnetId: SUBNET_B, vpcId: VPC, availabilityZone: `${REGION}b`, cidrBlock: "10.0.2.0/24", availableIpAddressCount: 187 },
+        {
+          subnetId: SUBNET_A,
+          vpcId: VPC,
+          availabilityZone: `${REGION}a`,
+          cidrBlock: "10.0.1.0/28",
+          availableIpAddressCount: 0,
+        },
+        {
+          subnetId: SUBNET_B,
+          vpcId: VPC,
+          availabilityZone: `${REGION}b`,
+          cidrBlock: "10.0.2.0/24",
+          availableIpAddressCount: 187,
+        },
       ],
       desiredCount: 6,
       runningCount: 5,
@@ -113,11 +132,18 @@ describe("step 9: subnets", () => {
 
   it("leaves a subnet without AvailableIpAddressCount out of the total instead of counting it as 0", async () => {
     const { AvailableIpAddressCount: _free, ...uncounted } = sdkSubnet(SUBNET_B, `${REGION}b`, "10.0.2.0/24", 0);
-    ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [sdkSubnet(SUBNET_A, `${REGION}a`, "10.0.1.0/24", 40), uncounted] });
+    ec2
+      .on(DescribeSubnetsCommand)
+      .resolves({ Subnets: [sdkSubnet(SUBNET_A, `${REGION}a`, "10.0.1.0/24", 40), uncounted] });
 
     const result = await collect();
 
-    expect(result.data.subnets[1]).toEqual({ subnetId: SUBNET_B, vpcId: VPC, availabilityZone: `${REGION}b`, cidrBlock: "10.0.2.0/24" });
+    expect(result.data.subnets[1]).toEqual({
+      subnetId: SUBNET_B,
+      vpcId: VPC,
+      availabilityZone: `${REGION}b`,
+      cidrBlock: "10.0.2.0/24",
+    });
     expect(result.data.totalAvailable).toBe(40);
     expect(subnetsStep.summarize(result.data)).toBe(
       `40 free IP(s) (1 subnet(s) without a count left out) in 2 subnet(s) [${SUBNET_A} (us-east-1a): 40, ${SUBNET_B} (us-east-1b): ?]; a deployment may need 3 more (desired 3 × 200% − running 3)`,
@@ -137,10 +163,16 @@ describe("step 9: subnets", () => {
 
   it.each([
     { case: "no network configuration (bridge mode)", service: sdkService({ networkConfiguration: undefined }) },
-    { case: "an empty subnet list", service: sdkService({ networkConfiguration: { awsvpcConfiguration: { subnets: [] } } }) },
+    {
+      case: "an empty subnet list",
+      service: sdkService({ networkConfiguration: { awsvpcConfiguration: { subnets: [] } } }),
+    },
   ])("is skipped for $case, with no call", async ({ service }) => {
     const result = await subnetsStep.collect(makeContext({ service }));
-    expect(result).toEqual({ status: "skipped", skipReason: "the service has no awsvpc subnets (not awsvpc network mode)" });
+    expect(result).toEqual({
+      status: "skipped",
+      skipReason: "the service has no awsvpc subnets (not awsvpc network mode)",
+    });
     expect(ec2).toHaveReceivedCommandTimes(DescribeSubnetsCommand, 0);
   });
 
@@ -160,7 +192,11 @@ describe("step 9: subnets", () => {
     {
       case: "a deleted subnet",
       error: notFound("ec2", "InvalidSubnetID.NotFound", `The subnet ID '${SUBNET_B}' does not exist`),
-      expected: { kind: "not_found", code: "InvalidSubnetID.NotFound", message: `The subnet ID '${SUBNET_B}' does not exist` },
+      expected: {
+        kind: "not_found",
+        code: "InvalidSubnetID.NotFound",
+        message: `The subnet ID '${SUBNET_B}' does not exist`,
+      },
       hint: /^ec2:DescribeSubnets found nothing/,
     },
   ])("throws on $case and the error names ec2:DescribeSubnets", async ({ error, expected, hint }) => {

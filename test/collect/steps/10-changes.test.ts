@@ -12,7 +12,16 @@ import { toStepError } from "../../../src/aws/step-error";
 import { fixedClock } from "../../../src/clock";
 import { changesStep, lookupStart, safeParameters, toChangeEvent } from "../../../src/collect/steps/10-changes";
 import { ChangesDataSchema } from "../../../src/evidence/schema";
-import { ACCOUNT, REGION, SERVICE, TARGET_GROUP_ARN, TASK_DEF_ARN, minutesAgo, sdkService, sdkTaskDefinition } from "../../fixtures/aws";
+import {
+  ACCOUNT,
+  REGION,
+  SERVICE,
+  TARGET_GROUP_ARN,
+  TASK_DEF_ARN,
+  minutesAgo,
+  sdkService,
+  sdkTaskDefinition,
+} from "../../fixtures/aws";
 import { accessDenied, htmlServerError, throttled } from "../../fixtures/errors";
 import { instantLimiter, makeContext, type ContextOptions } from "../../helpers/context";
 
@@ -51,7 +60,13 @@ function ctEvent(spec: RecordSpec): Event {
       accountId: ACCOUNT,
       accessKeyId: "ASIA3EXAMPLEKEY12345",
       sessionContext: {
-        sessionIssuer: { type: "Role", principalId: "AROA3EXAMPLEPRINCIPAL", arn: `arn:aws:iam::${ACCOUNT}:role/deployer`, accountId: ACCOUNT, userName: "deployer" },
+        sessionIssuer: {
+          type: "Role",
+          principalId: "AROA3EXAMPLEPRINCIPAL",
+          arn: `arn:aws:iam::${ACCOUNT}:role/deployer`,
+          accountId: ACCOUNT,
+          userName: "deployer",
+        },
         attributes: { creationDate: "2026-11-26T09:30:02Z", mfaAuthenticated: "false" },
       },
     },
@@ -60,7 +75,8 @@ function ctEvent(spec: RecordSpec): Event {
     eventName: spec.name,
     awsRegion: REGION,
     sourceIPAddress: "140.82.112.3",
-    userAgent: "aws-cli/2.22.4 md/awscrt#0.23.4 ua/2.0 os/linux#6.5.0-1025-azure md/arch#x86_64 lang/python#3.12.6 command/ecs.update-service",
+    userAgent:
+      "aws-cli/2.22.4 md/awscrt#0.23.4 ua/2.0 os/linux#6.5.0-1025-azure md/arch#x86_64 lang/python#3.12.6 command/ecs.update-service",
     ...(spec.errorCode ? { errorCode: spec.errorCode, errorMessage: spec.errorMessage } : {}),
     requestParameters: spec.requestParameters === undefined ? null : spec.requestParameters,
     responseElements: null,
@@ -71,7 +87,11 @@ function ctEvent(spec: RecordSpec): Event {
     managementEvent: true,
     recipientAccountId: ACCOUNT,
     eventCategory: "Management",
-    tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256", clientProvidedHostHeader: `${spec.source.split(".")[0]}.${REGION}.amazonaws.com` },
+    tlsDetails: {
+      tlsVersion: "TLSv1.3",
+      cipherSuite: "TLS_AES_128_GCM_SHA256",
+      clientProvidedHostHeader: `${spec.source.split(".")[0]}.${REGION}.amazonaws.com`,
+    },
   };
   return {
     EventId: spec.id,
@@ -117,7 +137,12 @@ const registerTaskDefinition = ctEvent({
           { name: "LOG_LEVEL", value: "info" },
           { name: "DATABASE_URL", value: "postgres://app:hunter2@db.internal:5432/payments" },
         ],
-        secrets: [{ name: "DB_PASSWORD", valueFrom: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/payment-api/db-AbCdEf` }],
+        secrets: [
+          {
+            name: "DB_PASSWORD",
+            valueFrom: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/payment-api/db-AbCdEf`,
+          },
+        ],
       },
     ],
   },
@@ -131,7 +156,19 @@ const authorizeIngress = ctEvent({
   readOnly: false,
   requestParameters: {
     groupId: SG,
-    ipPermissions: { items: [{ ipProtocol: "tcp", fromPort: 8081, toPort: 8081, groups: { items: [{ groupId: "sg-0alb0000000000001" }] }, ipRanges: {}, ipv6Ranges: {}, prefixListIds: {} }] },
+    ipPermissions: {
+      items: [
+        {
+          ipProtocol: "tcp",
+          fromPort: 8081,
+          toPort: 8081,
+          groups: { items: [{ groupId: "sg-0alb0000000000001" }] },
+          ipRanges: {},
+          ipv6Ranges: {},
+          prefixListIds: {},
+        },
+      ],
+    },
   },
   resources: [{ ResourceType: "AWS::EC2::SecurityGroup", ResourceName: SG }],
 });
@@ -154,7 +191,8 @@ const modifyTargetGroup = ctEvent({
 });
 
 /** Opaque-looking tokens, as CloudTrail's are. */
-const token = (value: string, page: number) => `kbOt5LlLs4Jm2wR0sF3kx${Buffer.from(`${value}#${page}`).toString("base64")}`;
+const token = (value: string, page: number) =>
+  `kbOt5LlLs4Jm2wR0sF3kx${Buffer.from(`${value}#${page}`).toString("base64")}`;
 
 /**
  * Serves LookupEvents per ResourceName, page by page, and records what each request asked for at the moment
@@ -201,7 +239,9 @@ describe("step 10: changes", () => {
   beforeEach(() => {
     cloudtrail.reset();
     ecs.reset();
-    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: sdkTaskDefinition(42, { family: FAMILY, taskDefinitionArn: TASK_DEF_ARN(42, FAMILY) }) });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({
+      taskDefinition: sdkTaskDefinition(42, { family: FAMILY, taskDefinitionArn: TASK_DEF_ARN(42, FAMILY) }),
+    });
   });
 
   it("looks up the service, family, task-definition ARN, target group and security group from 6 h before the window, keeping write calls only, newest first", async () => {
@@ -248,7 +288,12 @@ describe("step 10: changes", () => {
       username: "github-actions",
       sourceIPAddress: "140.82.112.3",
       userAgent: expect.stringMatching(/^aws-cli\/2\.22\.4 /),
-      requestParameters: { cluster: "prod", service: SERVICE, taskDefinition: `${FAMILY}:43`, forceNewDeployment: false },
+      requestParameters: {
+        cluster: "prod",
+        service: SERVICE,
+        taskDefinition: `${FAMILY}:43`,
+        forceNewDeployment: false,
+      },
       resources: [],
       matchedBy: `ResourceName=${SERVICE}`,
     });
@@ -267,7 +312,10 @@ describe("step 10: changes", () => {
     const text = JSON.stringify(result.data);
     expect(text).not.toContain("hunter2");
     expect(text).not.toContain("ASIA3EXAMPLEKEY12345");
-    const containers = result.data.events[0]!.requestParameters!["containerDefinitions"] as Array<{ environment: unknown; image: string }>;
+    const containers = result.data.events[0]!.requestParameters!["containerDefinitions"] as Array<{
+      environment: unknown;
+      image: string;
+    }>;
     expect(containers[0]!.environment).toEqual([
       { name: "LOG_LEVEL", value: "[REDACTED:env-value]" },
       { name: "DATABASE_URL", value: "[REDACTED:env-value]" },
@@ -276,29 +324,67 @@ describe("step 10: changes", () => {
   });
 
   it("follows NextToken through short and empty pages, taking a limiter slot per request", async () => {
-    const older = ctEvent({ id: "older-0001", name: "UpdateService", source: "ecs.amazonaws.com", minutes: 50, readOnly: false, requestParameters: { cluster: "prod", service: SERVICE, desiredCount: 6 } });
+    const older = ctEvent({
+      id: "older-0001",
+      name: "UpdateService",
+      source: "ecs.amazonaws.com",
+      minutes: 50,
+      readOnly: false,
+      requestParameters: { cluster: "prod", service: SERVICE, desiredCount: 6 },
+    });
     const requests = serveLookups({ [SERVICE]: [[updateService], [], [describeServices], [older]] });
     const { ctx, limiter } = context({ service: sdkService({ loadBalancers: [], networkConfiguration: undefined }) });
 
     const result = await collect(ctx);
 
     const serviceRequests = requests.filter((r) => r.value === SERVICE);
-    expect(serviceRequests.map((r) => r.nextToken)).toEqual([undefined, token(SERVICE, 1), token(SERVICE, 2), token(SERVICE, 3)]);
+    expect(serviceRequests.map((r) => r.nextToken)).toEqual([
+      undefined,
+      token(SERVICE, 1),
+      token(SERVICE, 2),
+      token(SERVICE, 3),
+    ]);
     // Four pages for the service, one each for the family and the task-definition ARN.
     expect(cloudtrail).toHaveReceivedCommandTimes(LookupEventsCommand, 6);
     expect(limiter.acquired).toBe(6);
-    expect(result.data.lookups[0]).toEqual({ attributeKey: "ResourceName", attributeValue: SERVICE, events: 2, truncated: false });
+    expect(result.data.lookups[0]).toEqual({
+      attributeKey: "ResourceName",
+      attributeValue: SERVICE,
+      events: 2,
+      truncated: false,
+    });
     expect(result.data.events.map((e) => e.eventId)).toEqual([updateService.EventId, "older-0001"]);
   });
 
   it.each([
-    { case: "the per-lookup event cap", pages: [[updateService, registerTaskDefinition, authorizeIngress], [modifyTargetGroup]], maxChangeEvents: 2, requests: 1, kept: 2 },
-    { case: "the cap reached exactly at a page end", pages: [[updateService, registerTaskDefinition], [authorizeIngress]], maxChangeEvents: 2, requests: 1, kept: 2 },
-    { case: "the page bound (empty pages that keep carrying a token)", pages: Array.from({ length: 15 }, (): Event[] => []), maxChangeEvents: 50, requests: 10, kept: 0 },
+    {
+      case: "the per-lookup event cap",
+      pages: [[updateService, registerTaskDefinition, authorizeIngress], [modifyTargetGroup]],
+      maxChangeEvents: 2,
+      requests: 1,
+      kept: 2,
+    },
+    {
+      case: "the cap reached exactly at a page end",
+      pages: [[updateService, registerTaskDefinition], [authorizeIngress]],
+      maxChangeEvents: 2,
+      requests: 1,
+      kept: 2,
+    },
+    {
+      case: "the page bound (empty pages that keep carrying a token)",
+      pages: Array.from({ length: 15 }, (): Event[] => []),
+      maxChangeEvents: 50,
+      requests: 10,
+      kept: 0,
+    },
   ])("stops at $case and says it was truncated", async ({ pages, maxChangeEvents, requests, kept }) => {
     familyIsServiceName();
     serveLookups({ [SERVICE]: pages });
-    const { ctx, limiter } = context({ service: sdkService({ loadBalancers: [], networkConfiguration: undefined }), limits: { maxChangeEvents } });
+    const { ctx, limiter } = context({
+      service: sdkService({ loadBalancers: [], networkConfiguration: undefined }),
+      limits: { maxChangeEvents },
+    });
 
     const result = await collect(ctx);
 
@@ -337,25 +423,56 @@ describe("step 10: changes", () => {
         matchedBy: `ResourceName=${SERVICE}`,
       },
     ]);
-    expect(changesStep.summarize(result.data)).toBe("1 change(s): DeleteService ×1; latest 09:57Z DeleteService by alice");
+    expect(changesStep.summarize(result.data)).toBe(
+      "1 change(s): DeleteService ×1; latest 09:57Z DeleteService by alice",
+    );
   });
 
   it.each([
     { case: "JSON readOnly true", event: describeServices, kept: false },
     { case: "JSON readOnly false", event: updateService, kept: true },
-    { case: "envelope ReadOnly only", event: { EventId: "x1", EventName: "CreateService", EventTime: minutesAgo(1), ReadOnly: "true" }, kept: false },
-    { case: "a Get call by name", event: { EventId: "x2", EventName: "GetMetricData", EventTime: minutesAgo(1) }, kept: false },
-    { case: "a Lookup call by name", event: { EventId: "x3", EventName: "LookupEvents", EventTime: minutesAgo(1) }, kept: false },
-    { case: "a write by name", event: { EventId: "x4", EventName: "PutScalingPolicy", EventTime: minutesAgo(1) }, kept: true },
+    {
+      case: "envelope ReadOnly only",
+      event: { EventId: "x1", EventName: "CreateService", EventTime: minutesAgo(1), ReadOnly: "true" },
+      kept: false,
+    },
+    {
+      case: "a Get call by name",
+      event: { EventId: "x2", EventName: "GetMetricData", EventTime: minutesAgo(1) },
+      kept: false,
+    },
+    {
+      case: "a Lookup call by name",
+      event: { EventId: "x3", EventName: "LookupEvents", EventTime: minutesAgo(1) },
+      kept: false,
+    },
+    {
+      case: "a write by name",
+      event: { EventId: "x4", EventName: "PutScalingPolicy", EventTime: minutesAgo(1) },
+      kept: true,
+    },
     { case: "no event id", event: { EventName: "UpdateService", EventTime: minutesAgo(1) }, kept: false },
     {
       case: "a denied read (errorCode set): evidence, kept",
-      event: ctEvent({ id: "x5", name: "GetSecretValue", source: "secretsmanager.amazonaws.com", minutes: 1, readOnly: true, errorCode: "AccessDenied", errorMessage: "denied" }),
+      event: ctEvent({
+        id: "x5",
+        name: "GetSecretValue",
+        source: "secretsmanager.amazonaws.com",
+        minutes: 1,
+        readOnly: true,
+        errorCode: "AccessDenied",
+        errorMessage: "denied",
+      }),
       kept: true,
     },
     {
       case: "a failed S3 read by name only",
-      event: { EventId: "x6", EventName: "GetObject", EventTime: minutesAgo(1), CloudTrailEvent: JSON.stringify({ errorCode: "NoSuchKey" }) },
+      event: {
+        EventId: "x6",
+        EventName: "GetObject",
+        EventTime: minutesAgo(1),
+        CloudTrailEvent: JSON.stringify({ errorCode: "NoSuchKey" }),
+      },
       kept: true,
     },
   ])("read-only filter: $case", ({ event, kept }) => {
@@ -376,7 +493,9 @@ describe("step 10: changes", () => {
     const event = toChangeEvent(denied, "ResourceName=payment-api")!;
     expect(event.errorCode).toBe("AccessDeniedException");
     expect(event.errorMessage).toContain("is not authorized to perform: ecs:UpdateService");
-    expect(changesStep.summarize({ lookupSince: LOOKUP_SINCE, lookups: [], events: [event] })).toContain("(failed: AccessDeniedException)");
+    expect(changesStep.summarize({ lookupSince: LOOKUP_SINCE, lookups: [], events: [event] })).toContain(
+      "(failed: AccessDeniedException)",
+    );
   });
 
   it("replaces request parameters above 4 KB with a summary that keeps small values and container images", () => {
@@ -385,14 +504,21 @@ describe("step 10: changes", () => {
       image: `public.ecr.aws/acme/sidecar-${i}:1.0`,
       environment: Array.from({ length: 20 }, (_, j) => ({ name: `VAR_${j}`, value: "x".repeat(20) })),
     }));
-    const summary = safeParameters({ family: FAMILY, cpu: "512", containerDefinitions, volumes: Array.from({ length: 40 }, (_, i) => ({ name: `v${i}`, host: {} })) });
+    const summary = safeParameters({
+      family: FAMILY,
+      cpu: "512",
+      containerDefinitions,
+      volumes: Array.from({ length: 40 }, (_, i) => ({ name: `v${i}`, host: {} })),
+    });
 
     expect(JSON.stringify(summary).length).toBeLessThan(4_096);
     expect(summary).toEqual({
       family: FAMILY,
       cpu: "512",
       containerDefinitions: containerDefinitions.map((c) => ({ name: c.name, image: c.image })),
-      _truncated: expect.stringMatching(/^requestParameters was \d+ bytes; dropped: containerDefinitions \(all but name and image\), volumes$/),
+      _truncated: expect.stringMatching(
+        /^requestParameters was \d+ bytes; dropped: containerDefinitions \(all but name and image\), volumes$/,
+      ),
     });
   });
 
@@ -400,7 +526,13 @@ describe("step 10: changes", () => {
     ecs.reset();
     ecs.on(DescribeTaskDefinitionCommand).rejects(accessDenied("ecs:DescribeTaskDefinition"));
     const requests = serveLookups({});
-    const { ctx } = context({ service: sdkService({ taskDefinition: TASK_DEF_ARN(42, FAMILY), loadBalancers: [], networkConfiguration: undefined }) });
+    const { ctx } = context({
+      service: sdkService({
+        taskDefinition: TASK_DEF_ARN(42, FAMILY),
+        loadBalancers: [],
+        networkConfiguration: undefined,
+      }),
+    });
 
     const result = await collect(ctx);
 
@@ -428,20 +560,41 @@ describe("step 10: changes", () => {
   });
 
   it("finds the change made before the window: the deploy at 08:10 behind an outage first seen at 09:00", async () => {
-    const deploy = ctEvent({ id: "before-0001", name: "UpdateService", source: "ecs.amazonaws.com", minutes: 110, readOnly: false, requestParameters: { cluster: "prod", service: SERVICE, taskDefinition: `${FAMILY}:43` } });
+    const deploy = ctEvent({
+      id: "before-0001",
+      name: "UpdateService",
+      source: "ecs.amazonaws.com",
+      minutes: 110,
+      readOnly: false,
+      requestParameters: { cluster: "prod", service: SERVICE, taskDefinition: `${FAMILY}:43` },
+    });
     const requests = serveLookups({ [SERVICE]: [[deploy]] });
     const { ctx } = context({ service: sdkService({ loadBalancers: [], networkConfiguration: undefined }) });
 
     const result = await collect(ctx);
 
     expect(requests[0]!.input.StartTime).toEqual(new Date(LOOKUP_SINCE));
-    expect(result.data.events.map((e) => [e.eventName, e.eventTime])).toEqual([["UpdateService", "2026-11-26T08:10:00Z"]]);
+    expect(result.data.events.map((e) => [e.eventName, e.eventTime])).toEqual([
+      ["UpdateService", "2026-11-26T08:10:00Z"],
+    ]);
   });
 
   it.each([
-    { case: "a 1 h window looks back 6 h", window: { since: "2026-11-26T09:00:00Z", until: "2026-11-26T10:00:00Z" }, start: "2026-11-26T03:00:00.000Z" },
-    { case: "a 12 h window looks back its own length", window: { since: "2026-11-25T22:00:00Z", until: "2026-11-26T10:00:00Z" }, start: "2026-11-25T10:00:00.000Z" },
-    { case: "a 60-day window stops at CloudTrail's 90 days", window: { since: "2026-09-27T10:00:00Z", until: "2026-11-26T10:00:00Z" }, start: "2026-08-28T10:00:00.000Z" },
+    {
+      case: "a 1 h window looks back 6 h",
+      window: { since: "2026-11-26T09:00:00Z", until: "2026-11-26T10:00:00Z" },
+      start: "2026-11-26T03:00:00.000Z",
+    },
+    {
+      case: "a 12 h window looks back its own length",
+      window: { since: "2026-11-25T22:00:00Z", until: "2026-11-26T10:00:00Z" },
+      start: "2026-11-25T10:00:00.000Z",
+    },
+    {
+      case: "a 60-day window stops at CloudTrail's 90 days",
+      window: { since: "2026-09-27T10:00:00Z", until: "2026-11-26T10:00:00Z" },
+      start: "2026-08-28T10:00:00.000Z",
+    },
   ])("lookup start: $case", ({ window, start }) => {
     expect(lookupStart({ window, clock: fixedClock("2026-11-26T10:00:00Z") }).toISOString()).toBe(start);
   });
@@ -455,7 +608,11 @@ describe("step 10: changes", () => {
     expect(result.status).toBe("partial");
     if (result.status !== "partial") throw new Error("expected partial");
     const failed = result.data.lookups.find((l) => l.attributeValue === SG)!;
-    expect(failed.error).toMatchObject({ kind: "access_denied", code: "AccessDeniedException", operation: "cloudtrail:LookupEvents" });
+    expect(failed.error).toMatchObject({
+      kind: "access_denied",
+      code: "AccessDeniedException",
+      operation: "cloudtrail:LookupEvents",
+    });
     expect(failed.error!.hint).toContain("cloudtrail:LookupEvents");
     expect(result.errors).toEqual([failed.error]);
     expect(result.data.events.map((e) => e.eventName)).toEqual(["UpdateService"]);
@@ -463,28 +620,57 @@ describe("step 10: changes", () => {
 
   it("keeps the pages read before a lookup was throttled", async () => {
     familyIsServiceName();
-    serveLookups({ [SERVICE]: [[updateService], throttled("cloudtrail")], [TASK_DEF_ARN(42)]: [throttled("cloudtrail")] });
+    serveLookups({
+      [SERVICE]: [[updateService], throttled("cloudtrail")],
+      [TASK_DEF_ARN(42)]: [throttled("cloudtrail")],
+    });
     const { ctx, limiter } = context({ service: sdkService({ loadBalancers: [], networkConfiguration: undefined }) });
 
     // Every lookup failed, so the step fails as a whole; the runner records the error.
     const thrown = await changesStep.collect(ctx).catch((e: unknown) => e);
-    expect(toStepError(thrown)).toMatchObject({ kind: "throttled", code: "ThrottlingException", operation: "cloudtrail:LookupEvents" });
+    expect(toStepError(thrown)).toMatchObject({
+      kind: "throttled",
+      code: "ThrottlingException",
+      operation: "cloudtrail:LookupEvents",
+    });
     expect(limiter.acquired).toBe(3);
 
     cloudtrail.reset();
     ecs.reset();
-    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: sdkTaskDefinition(42, { family: FAMILY, taskDefinitionArn: TASK_DEF_ARN(42, FAMILY) }) });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({
+      taskDefinition: sdkTaskDefinition(42, { family: FAMILY, taskDefinitionArn: TASK_DEF_ARN(42, FAMILY) }),
+    });
     serveLookups({ [SERVICE]: [[updateService], throttled("cloudtrail")], [FAMILY]: [[registerTaskDefinition]] });
-    const partial = await collect(context({ service: sdkService({ loadBalancers: [], networkConfiguration: undefined }) }).ctx);
+    const partial = await collect(
+      context({ service: sdkService({ loadBalancers: [], networkConfiguration: undefined }) }).ctx,
+    );
     expect(partial.status).toBe("partial");
     expect(partial.data.lookups[0]).toMatchObject({ attributeValue: SERVICE, events: 1, error: { kind: "throttled" } });
     expect(partial.data.events.map((e) => e.eventName)).toEqual(["UpdateService", "RegisterTaskDefinition"]);
   });
 
   it.each([
-    { case: "AccessDenied", error: accessDenied("cloudtrail:LookupEvents"), kind: "access_denied", code: "AccessDeniedException", hint: /^AccessDenied on cloudtrail:LookupEvents — grant it .* who changed what/ },
-    { case: "throttling", error: throttled("cloudtrail"), kind: "throttled", code: "ThrottlingException", hint: /^cloudtrail:LookupEvents was throttled/ },
-    { case: "an endpoint without LookupEvents (moto)", error: htmlServerError(), kind: "api_unavailable", code: "SyntaxError", hint: /^cloudtrail:LookupEvents is not available at this endpoint .* HTTP 500$/ },
+    {
+      case: "AccessDenied",
+      error: accessDenied("cloudtrail:LookupEvents"),
+      kind: "access_denied",
+      code: "AccessDeniedException",
+      hint: /^AccessDenied on cloudtrail:LookupEvents — grant it .* who changed what/,
+    },
+    {
+      case: "throttling",
+      error: throttled("cloudtrail"),
+      kind: "throttled",
+      code: "ThrottlingException",
+      hint: /^cloudtrail:LookupEvents was throttled/,
+    },
+    {
+      case: "an endpoint without LookupEvents (moto)",
+      error: htmlServerError(),
+      kind: "api_unavailable",
+      code: "SyntaxError",
+      hint: /^cloudtrail:LookupEvents is not available at this endpoint .* HTTP 500$/,
+    },
   ])("throws when every lookup fails: $case", async ({ error, kind, code, hint }) => {
     cloudtrail.on(LookupEventsCommand).rejects(error);
     const { ctx, limiter } = context();

@@ -1,4 +1,9 @@
-import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  type GetMetricDataCommandInput,
+  type MetricDataResult,
+} from "@aws-sdk/client-cloudwatch";
 import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -20,8 +25,20 @@ const ECS_DIMENSIONS = [
 ];
 
 /** A MetricDataResult as GetMetricData returns it with ScanBy TimestampAscending: points at `minutes` ago. */
-function result(Id: string, Label: string, points: Array<[minutes: number, value: number]>, StatusCode: MetricDataResult["StatusCode"] = "Complete"): MetricDataResult {
-  return { Id, Label, Timestamps: points.map(([m]) => minutesAgo(m)), Values: points.map(([, v]) => v), StatusCode, Messages: [] };
+function result(
+  Id: string,
+  Label: string,
+  points: Array<[minutes: number, value: number]>,
+  StatusCode: MetricDataResult["StatusCode"] = "Complete",
+): MetricDataResult {
+  return {
+    Id,
+    Label,
+    Timestamps: points.map(([m]) => minutesAgo(m)),
+    Values: points.map(([, v]) => v),
+    StatusCode,
+    Messages: [],
+  };
 }
 
 const page = (results: MetricDataResult[], NextToken?: string) => ({
@@ -48,12 +65,36 @@ describe("saturation", () => {
   it("reads ECS CPU/memory and the target group's load in one GetMetricData call, oldest point first", async () => {
     cloudwatch.on(GetMetricDataCommand).resolves(
       page([
-        result("cpu_avg", "CPU average (%)", [[3, 88.2], [2, 90.5], [1, 91.4]]),
-        result("cpu_max", "CPU maximum (%)", [[3, 97.9], [2, 99.6], [1, 98.1]]),
-        result("mem_avg", "Memory average (%)", [[3, 58.1], [2, 59.8], [1, 60.2]]),
-        result("mem_max", "Memory maximum (%)", [[3, 69.5], [2, 71.3], [1, 70.8]]),
-        result("tg0_rpt", "payment-api-tg requests per target", [[3, 310], [2, 352], [1, 348]]),
-        result("tg0_p95", "payment-api-tg p95 response time (s)", [[3, 0.84], [2, 1.243], [1, 1.19]]),
+        result("cpu_avg", "CPU average (%)", [
+          [3, 88.2],
+          [2, 90.5],
+          [1, 91.4],
+        ]),
+        result("cpu_max", "CPU maximum (%)", [
+          [3, 97.9],
+          [2, 99.6],
+          [1, 98.1],
+        ]),
+        result("mem_avg", "Memory average (%)", [
+          [3, 58.1],
+          [2, 59.8],
+          [1, 60.2],
+        ]),
+        result("mem_max", "Memory maximum (%)", [
+          [3, 69.5],
+          [2, 71.3],
+          [1, 70.8],
+        ]),
+        result("tg0_rpt", "payment-api-tg requests per target", [
+          [3, 310],
+          [2, 352],
+          [1, 348],
+        ]),
+        result("tg0_p95", "payment-api-tg p95 response time (s)", [
+          [3, 0.84],
+          [2, 1.243],
+          [1, 1.19],
+        ]),
         // A metric with no datapoints in the window (no 5xx at all) comes back empty and Complete.
         result("tg0_5xx", "payment-api-tg target 5xx", []),
       ]),
@@ -64,24 +105,79 @@ describe("saturation", () => {
     expect(out.status).toBe("collected");
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
     const input = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
-    expect(input).toMatchObject({ StartTime: new Date("2026-11-26T09:00:00Z"), EndTime: new Date(NOW), ScanBy: "TimestampAscending" });
+    expect(input).toMatchObject({
+      StartTime: new Date("2026-11-26T09:00:00Z"),
+      EndTime: new Date(NOW),
+      ScanBy: "TimestampAscending",
+    });
     expect(input.MetricDataQueries).toEqual([
-      { Id: "cpu_avg", Label: "CPU average (%)", ReturnData: true, MetricStat: { Metric: { Namespace: "AWS/ECS", MetricName: "CPUUtilization", Dimensions: ECS_DIMENSIONS }, Period: 60, Stat: "Average" } },
-      { Id: "cpu_max", Label: "CPU maximum (%)", ReturnData: true, MetricStat: { Metric: { Namespace: "AWS/ECS", MetricName: "CPUUtilization", Dimensions: ECS_DIMENSIONS }, Period: 60, Stat: "Maximum" } },
-      { Id: "mem_avg", Label: "Memory average (%)", ReturnData: true, MetricStat: { Metric: { Namespace: "AWS/ECS", MetricName: "MemoryUtilization", Dimensions: ECS_DIMENSIONS }, Period: 60, Stat: "Average" } },
-      { Id: "mem_max", Label: "Memory maximum (%)", ReturnData: true, MetricStat: { Metric: { Namespace: "AWS/ECS", MetricName: "MemoryUtilization", Dimensions: ECS_DIMENSIONS }, Period: 60, Stat: "Maximum" } },
+      {
+        Id: "cpu_avg",
+        Label: "CPU average (%)",
+        ReturnData: true,
+        MetricStat: {
+          Metric: { Namespace: "AWS/ECS", MetricName: "CPUUtilization", Dimensions: ECS_DIMENSIONS },
+          Period: 60,
+          Stat: "Average",
+        },
+      },
+      {
+        Id: "cpu_max",
+        Label: "CPU maximum (%)",
+        ReturnData: true,
+        MetricStat: {
+          Metric: { Namespace: "AWS/ECS", MetricName: "CPUUtilization", Dimensions: ECS_DIMENSIONS },
+          Period: 60,
+          Stat: "Maximum",
+        },
+      },
+      {
+        Id: "mem_avg",
+        Label: "Memory average (%)",
+        ReturnData: true,
+        MetricStat: {
+          Metric: { Namespace: "AWS/ECS", MetricName: "MemoryUtilization", Dimensions: ECS_DIMENSIONS },
+          Period: 60,
+          Stat: "Average",
+        },
+      },
+      {
+        Id: "mem_max",
+        Label: "Memory maximum (%)",
+        ReturnData: true,
+        MetricStat: {
+          Metric: { Namespace: "AWS/ECS", MetricName: "MemoryUtilization", Dimensions: ECS_DIMENSIONS },
+          Period: 60,
+          Stat: "Maximum",
+        },
+      },
       {
         Id: "tg0_rpt",
         Label: "payment-api-tg requests per target",
         ReturnData: true,
-        MetricStat: { Metric: { Namespace: "AWS/ApplicationELB", MetricName: "RequestCountPerTarget", Dimensions: [{ Name: "TargetGroup", Value: TG_DIMENSION }] }, Period: 60, Stat: "Sum" },
+        MetricStat: {
+          Metric: {
+            Namespace: "AWS/ApplicationELB",
+            MetricName: "RequestCountPerTarget",
+            Dimensions: [{ Name: "TargetGroup", Value: TG_DIMENSION }],
+          },
+          Period: 60,
+          Stat: "Sum",
+        },
       },
       {
         Id: "tg0_p95",
         Label: "payment-api-tg p95 response time (s)",
         ReturnData: true,
         MetricStat: {
-          Metric: { Namespace: "AWS/ApplicationELB", MetricName: "TargetResponseTime", Dimensions: [{ Name: "TargetGroup", Value: TG_DIMENSION }, { Name: "LoadBalancer", Value: LB_DIMENSION }] },
+          Metric: {
+            Namespace: "AWS/ApplicationELB",
+            MetricName: "TargetResponseTime",
+            Dimensions: [
+              { Name: "TargetGroup", Value: TG_DIMENSION },
+              { Name: "LoadBalancer", Value: LB_DIMENSION },
+            ],
+          },
           Period: 60,
           Stat: "p95",
         },
@@ -91,7 +187,14 @@ describe("saturation", () => {
         Label: "payment-api-tg target 5xx",
         ReturnData: true,
         MetricStat: {
-          Metric: { Namespace: "AWS/ApplicationELB", MetricName: "HTTPCode_Target_5XX_Count", Dimensions: [{ Name: "TargetGroup", Value: TG_DIMENSION }, { Name: "LoadBalancer", Value: LB_DIMENSION }] },
+          Metric: {
+            Namespace: "AWS/ApplicationELB",
+            MetricName: "HTTPCode_Target_5XX_Count",
+            Dimensions: [
+              { Name: "TargetGroup", Value: TG_DIMENSION },
+              { Name: "LoadBalancer", Value: LB_DIMENSION },
+            ],
+          },
           Period: 60,
           Stat: "Sum",
         },
@@ -121,19 +224,37 @@ describe("saturation", () => {
 
   it("merges pages per id, including an empty page that carries a token, and keeps the last status", async () => {
     const seen: Array<string | undefined> = [];
-    cloudwatch
-      .on(GetMetricDataCommand)
-      .callsFake((input: GetMetricDataCommandInput) => {
-        seen.push(input.NextToken);
-        switch (input.NextToken) {
-          case undefined:
-            return page([result("cpu_avg", "CPU average (%)", [[5, 40], [4, 42]], "PartialData"), result("tg0_5xx", "payment-api-tg target 5xx", [[5, 3]], "PartialData")], "tok-AAEAAXh2YQ");
-          case "tok-AAEAAXh2YQ":
-            return page([], "tok-AAEAAXh2Yg");
-          default:
-            return page([result("cpu_avg", "CPU average (%)", [[3, 44], [2, 47]]), result("tg0_5xx", "payment-api-tg target 5xx", [[2, 14]])]);
-        }
-      });
+    cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+      seen.push(input.NextToken);
+      switch (input.NextToken) {
+        case undefined:
+          return page(
+            [
+              result(
+                "cpu_avg",
+                "CPU average (%)",
+                [
+                  [5, 40],
+                  [4, 42],
+                ],
+                "PartialData",
+              ),
+              result("tg0_5xx", "payment-api-tg target 5xx", [[5, 3]], "PartialData"),
+            ],
+            "tok-AAEAAXh2YQ",
+          );
+        case "tok-AAEAAXh2YQ":
+          return page([], "tok-AAEAAXh2Yg");
+        default:
+          return page([
+            result("cpu_avg", "CPU average (%)", [
+              [3, 44],
+              [2, 47],
+            ]),
+            result("tg0_5xx", "payment-api-tg target 5xx", [[2, 14]]),
+          ]);
+      }
+    });
 
     const out = await collect();
 
@@ -195,15 +316,37 @@ describe("saturation", () => {
     elbv2.reset();
     elbv2.on(DescribeTargetGroupsCommand).resolves({
       TargetGroups: [
-        sdkTargetGroup({ TargetGroupArn: nlbTg, TargetGroupName: "payment-grpc-tg", Protocol: "TCP", LoadBalancerArns: [`arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/net/prod-nlb/9f8e7d6c5b4a3921`] }),
+        sdkTargetGroup({
+          TargetGroupArn: nlbTg,
+          TargetGroupName: "payment-grpc-tg",
+          Protocol: "TCP",
+          LoadBalancerArns: [
+            `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/net/prod-nlb/9f8e7d6c5b4a3921`,
+          ],
+        }),
         sdkTargetGroup({ TargetGroupArn: albTg, TargetGroupName: "payment-admin-tg" }),
       ],
     });
     cloudwatch.on(GetMetricDataCommand).resolves(page([]));
 
-    const out = await collect({ service: sdkService({ loadBalancers: [{ targetGroupArn: nlbTg, containerName: "app", containerPort: 9090 }, { targetGroupArn: albTg, containerName: "app", containerPort: 8080 }] }) });
+    const out = await collect({
+      service: sdkService({
+        loadBalancers: [
+          { targetGroupArn: nlbTg, containerName: "app", containerPort: 9090 },
+          { targetGroupArn: albTg, containerName: "app", containerPort: 8080 },
+        ],
+      }),
+    });
 
-    expect(out.data.series.map((s) => s.id)).toEqual(["cpu_avg", "cpu_max", "mem_avg", "mem_max", "tg1_rpt", "tg1_p95", "tg1_5xx"]);
+    expect(out.data.series.map((s) => s.id)).toEqual([
+      "cpu_avg",
+      "cpu_max",
+      "mem_avg",
+      "mem_max",
+      "tg1_rpt",
+      "tg1_p95",
+      "tg1_5xx",
+    ]);
     expect(out.data.series[4]!.dimensions).toEqual({ TargetGroup: "targetgroup/payment-admin-tg/1111222233334444" });
   });
 
@@ -217,13 +360,20 @@ describe("saturation", () => {
     expect(out.status).toBe("partial");
     if (out.status !== "partial") throw new Error("expected partial");
     expect(out.errors).toEqual([
-      expect.objectContaining({ kind: "access_denied", code: "AccessDenied", operation: "elasticloadbalancing:DescribeTargetGroups" }),
+      expect.objectContaining({
+        kind: "access_denied",
+        code: "AccessDenied",
+        operation: "elasticloadbalancing:DescribeTargetGroups",
+      }),
     ]);
     expect(out.data.series.map((s) => s.id)).toEqual(["cpu_avg", "cpu_max", "mem_avg", "mem_max"]);
   });
 
   it("keeps absent optional fields absent", async () => {
-    cloudwatch.on(GetMetricDataCommand).resolves({ $metadata: { httpStatusCode: 200 }, MetricDataResults: [{ Id: "cpu_avg", Label: "CPU average (%)" }] });
+    cloudwatch.on(GetMetricDataCommand).resolves({
+      $metadata: { httpStatusCode: 200 },
+      MetricDataResults: [{ Id: "cpu_avg", Label: "CPU average (%)" }],
+    });
 
     const out = await collect();
 
@@ -232,8 +382,20 @@ describe("saturation", () => {
   });
 
   it.each([
-    { case: "AccessDenied", error: accessDenied("cloudwatch:GetMetricData"), kind: "access_denied", code: "AccessDenied", hint: /^AccessDenied on cloudwatch:GetMetricData — grant it .* emergency-scale decision\)$/ },
-    { case: "throttling", error: throttled("cloudwatch"), kind: "throttled", code: "Throttling", hint: /^cloudwatch:GetMetricData was throttled/ },
+    {
+      case: "AccessDenied",
+      error: accessDenied("cloudwatch:GetMetricData"),
+      kind: "access_denied",
+      code: "AccessDenied",
+      hint: /^AccessDenied on cloudwatch:GetMetricData — grant it .* emergency-scale decision\)$/,
+    },
+    {
+      case: "throttling",
+      error: throttled("cloudwatch"),
+      kind: "throttled",
+      code: "Throttling",
+      hint: /^cloudwatch:GetMetricData was throttled/,
+    },
   ])("throws on $case and the error names cloudwatch:GetMetricData", async ({ error, kind, code, hint }) => {
     cloudwatch.on(GetMetricDataCommand).rejects(error);
 

@@ -1,29 +1,65 @@
 import { describe, expect, it } from "vitest";
 import { circuitBreakerBlindSpotCheck } from "../../../src/diagnose/checks/circuit-breaker-blind-spot";
 import type { Finding } from "../../../src/diagnose/types";
-import { ago, context, deploymentData, deploymentEntry, evidence, finding, IMAGE, ids, stoppedTasksData, task, TASK_DEF_ARN, taskRefs, type EvidenceOptions } from "./fixture";
+import {
+  ago,
+  context,
+  deploymentData,
+  deploymentEntry,
+  evidence,
+  finding,
+  IMAGE,
+  ids,
+  stoppedTasksData,
+  task,
+  TASK_DEF_ARN,
+  taskRefs,
+  type EvidenceOptions,
+} from "./fixture";
 
 const oomKilled = (revision = 43) =>
   task({
     taskDefinitionArn: TASK_DEF_ARN(revision),
     startedAt: ago(8),
     stoppedAt: ago(7),
-    containers: [{ name: "app", image: IMAGE(`v1.${revision}`), lastStatus: "STOPPED", exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" }],
+    containers: [
+      {
+        name: "app",
+        image: IMAGE(`v1.${revision}`),
+        lastStatus: "STOPPED",
+        exitCode: 137,
+        reason: "OutOfMemoryError: Container killed due to memory usage",
+      },
+    ],
   });
 const pullFailed = () =>
   task({
     stopCode: "TaskFailedToStart",
     startedAt: undefined,
-    stoppedReason: "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/payment-api:v1.43: not found",
+    stoppedReason:
+      "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/payment-api:v1.43: not found",
     containers: [{ name: "app", lastStatus: "STOPPED" }],
   });
 
 const rollingOut = (overrides: Partial<ReturnType<typeof deploymentEntry>> = {}) => [
   { ...deploymentEntry(), rolloutState: "IN_PROGRESS", runningCount: 0, ...overrides },
-  { ...deploymentEntry(), id: "ecs-svc/0000000000000000042", status: "ACTIVE", taskDefinition: TASK_DEF_ARN(42), createdAt: ago(7 * 1440) },
+  {
+    ...deploymentEntry(),
+    id: "ecs-svc/0000000000000000042",
+    status: "ACTIVE",
+    taskDefinition: TASK_DEF_ARN(42),
+    createdAt: ago(7 * 1440),
+  },
 ];
 
-function scenario(opts: { breaker: boolean | null; tasks: ReturnType<typeof task>[]; failedTasks: number; symptom: Finding["symptom"]; rolloutState?: string; controller?: string }): {
+function scenario(opts: {
+  breaker: boolean | null;
+  tasks: ReturnType<typeof task>[];
+  failedTasks: number;
+  symptom: Finding["symptom"];
+  rolloutState?: string;
+  controller?: string;
+}): {
   options: EvidenceOptions;
   findings: Finding[];
 } {
@@ -42,7 +78,13 @@ function scenario(opts: { breaker: boolean | null; tasks: ReturnType<typeof task
   };
 }
 
-const cases: Array<{ case: string; options: EvidenceOptions; findings: Finding[]; expected: string[]; vars?: Record<string, string> }> = [
+const cases: Array<{
+  case: string;
+  options: EvidenceOptions;
+  findings: Finding[];
+  expected: string[];
+  vars?: Record<string, string>;
+}> = [
   {
     case: "a failing rollout with no breaker (failedTasks counted)",
     ...scenario({ breaker: false, tasks: [pullFailed(), pullFailed()], failedTasks: 2, symptom: "image_pull_failure" }),
@@ -51,7 +93,12 @@ const cases: Array<{ case: string; options: EvidenceOptions; findings: Finding[]
   },
   {
     case: "no deploymentCircuitBreaker at all, tasks OOM-killed",
-    ...scenario({ breaker: null, tasks: [oomKilled(), oomKilled(), oomKilled()], failedTasks: 0, symptom: "oom_killed" }),
+    ...scenario({
+      breaker: null,
+      tasks: [oomKilled(), oomKilled(), oomKilled()],
+      failedTasks: 0,
+      symptom: "oom_killed",
+    }),
     expected: ["circuit-breaker-blind-spot.disabled"],
     vars: { failingTasks: "3" },
   },
@@ -63,17 +110,34 @@ const cases: Array<{ case: string; options: EvidenceOptions; findings: Finding[]
   },
   {
     case: "breaker on, exits uncounted, but the rollout COMPLETED: the breaker no longer watches it",
-    ...scenario({ breaker: true, tasks: [oomKilled(), oomKilled()], failedTasks: 0, symptom: "oom_killed", rolloutState: "COMPLETED" }),
+    ...scenario({
+      breaker: true,
+      tasks: [oomKilled(), oomKilled()],
+      failedTasks: 0,
+      symptom: "oom_killed",
+      rolloutState: "COMPLETED",
+    }),
     expected: [],
   },
   {
     case: "breaker on, exits uncounted, the rollout already FAILED",
-    ...scenario({ breaker: true, tasks: [oomKilled(), oomKilled()], failedTasks: 0, symptom: "oom_killed", rolloutState: "FAILED" }),
+    ...scenario({
+      breaker: true,
+      tasks: [oomKilled(), oomKilled()],
+      failedTasks: 0,
+      symptom: "oom_killed",
+      rolloutState: "FAILED",
+    }),
     expected: [],
   },
   {
     case: "breaker on and counting (failedTasks 3)",
-    ...scenario({ breaker: true, tasks: [oomKilled(), oomKilled(), oomKilled()], failedTasks: 3, symptom: "oom_killed" }),
+    ...scenario({
+      breaker: true,
+      tasks: [oomKilled(), oomKilled(), oomKilled()],
+      failedTasks: 3,
+      symptom: "oom_killed",
+    }),
     expected: [],
   },
   {
@@ -88,12 +152,24 @@ const cases: Array<{ case: string; options: EvidenceOptions; findings: Finding[]
   },
   {
     case: "no breaker, but the rollout completed",
-    ...scenario({ breaker: false, tasks: [oomKilled()], failedTasks: 1, symptom: "oom_killed", rolloutState: "COMPLETED" }),
+    ...scenario({
+      breaker: false,
+      tasks: [oomKilled()],
+      failedTasks: 1,
+      symptom: "oom_killed",
+      rolloutState: "COMPLETED",
+    }),
     expected: [],
   },
   {
     case: "not applicable: CodeDeploy controller",
-    ...scenario({ breaker: false, tasks: [oomKilled()], failedTasks: 1, symptom: "oom_killed", controller: "CODE_DEPLOY" }),
+    ...scenario({
+      breaker: false,
+      tasks: [oomKilled()],
+      failedTasks: 1,
+      symptom: "oom_killed",
+      controller: "CODE_DEPLOY",
+    }),
     expected: [],
   },
   { case: "not applicable: no deployment step", options: {}, findings: [], expected: [] },

@@ -33,7 +33,18 @@ import {
   TASK_ROLE_ARN,
 } from "../../fixtures/aws";
 
-export { ACCOUNT, EXECUTION_ROLE_ARN, IMAGE, LOAD_BALANCER_ARN, NOW, REGION, SERVICE, TARGET_GROUP_ARN, TASK_ARN, TASK_DEF_ARN };
+export {
+  ACCOUNT,
+  EXECUTION_ROLE_ARN,
+  IMAGE,
+  LOAD_BALANCER_ARN,
+  NOW,
+  REGION,
+  SERVICE,
+  TARGET_GROUP_ARN,
+  TASK_ARN,
+  TASK_DEF_ARN,
+};
 
 export const THRESHOLDS: CheckOrder["thresholds"] = {
   recentChangeMinutes: 60,
@@ -53,7 +64,8 @@ export const DIGEST_A = "sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba87
 export const DIGEST_B = "sha256:9b2e61a0c7d84f1e5a3b6c9d0e2f4a6b8c1d3e5f7a9b0c2d4e6f8a1b3c5d7e9f";
 
 /** An ISO time `minutes` before NOW. */
-export const ago = (minutes: number) => new Date(Date.parse(NOW) - minutes * 60_000).toISOString().replace(".000Z", "Z");
+export const ago = (minutes: number) =>
+  new Date(Date.parse(NOW) - minutes * 60_000).toISOString().replace(".000Z", "Z");
 
 export function container(overrides: Partial<ContainerDefinition> = {}): ContainerDefinition {
   return {
@@ -61,7 +73,10 @@ export function container(overrides: Partial<ContainerDefinition> = {}): Contain
     image: IMAGE("v1.43"),
     essential: true,
     portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: "tcp", name: "app-8080-tcp" }],
-    logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/payment-api", "awslogs-region": REGION, "awslogs-stream-prefix": "ecs" } },
+    logConfiguration: {
+      logDriver: "awslogs",
+      options: { "awslogs-group": "/ecs/payment-api", "awslogs-region": REGION, "awslogs-stream-prefix": "ecs" },
+    },
     secrets: [{ name: "DB_PASSWORD", valueFrom: DB_SECRET }],
     environmentNames: ["LOG_LEVEL"],
     environmentFiles: [],
@@ -106,7 +121,11 @@ export function service(overrides: Partial<Service> = {}): Service {
     healthCheckGracePeriodSeconds: 60,
     network: { subnets: SUBNETS, securityGroups: [TASK_SG], assignPublicIp: "DISABLED" },
     loadBalancers: [{ targetGroupArn: TARGET_GROUP_ARN, containerName: "app", containerPort: 8080 }],
-    deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, circuitBreaker: { enable: true, rollback: true } },
+    deploymentConfiguration: {
+      minimumHealthyPercent: 100,
+      maximumPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+    },
     ...overrides,
   };
 }
@@ -144,7 +163,9 @@ export function runningTask(overrides: Partial<Task> = {}): Task {
     stoppedAt: undefined,
     stopCode: undefined,
     stoppedReason: undefined,
-    containers: [{ name: "app", image: IMAGE("v1.43"), imageDigest: DIGEST_A, lastStatus: "RUNNING", healthStatus: "UNKNOWN" }],
+    containers: [
+      { name: "app", image: IMAGE("v1.43"), imageDigest: DIGEST_A, lastStatus: "RUNNING", healthStatus: "UNKNOWN" },
+    ],
     ...overrides,
   });
 }
@@ -223,13 +244,33 @@ type SecurityGroupEntry = StepData["network-ports"]["securityGroups"][number];
 type Rule = SecurityGroupEntry["ingress"][number];
 
 export function rule(overrides: Partial<Rule> = {}): Rule {
-  return { ipProtocol: "tcp", fromPort: 8080, toPort: 8080, cidrIpv4: [], cidrIpv6: [], sourceGroupIds: [], prefixListIds: [], ...overrides };
+  return {
+    ipProtocol: "tcp",
+    fromPort: 8080,
+    toPort: 8080,
+    cidrIpv4: [],
+    cidrIpv6: [],
+    sourceGroupIds: [],
+    prefixListIds: [],
+    ...overrides,
+  };
 }
 
-export const ALLOW_ALL_OUT: Rule = rule({ ipProtocol: "-1", fromPort: undefined, toPort: undefined, cidrIpv4: ["0.0.0.0/0"] });
+export const ALLOW_ALL_OUT: Rule = rule({
+  ipProtocol: "-1",
+  fromPort: undefined,
+  toPort: undefined,
+  cidrIpv4: ["0.0.0.0/0"],
+});
 
 export function securityGroup(groupId: string, ingress: Rule[], egress: Rule[] = [ALLOW_ALL_OUT]): SecurityGroupEntry {
-  return { groupId, groupName: groupId === TASK_SG ? "payment-api-tasks" : "prod-alb", vpcId: "vpc-0a1b2c3d4e5f60000", ingress, egress };
+  return {
+    groupId,
+    groupName: groupId === TASK_SG ? "payment-api-tasks" : "prod-alb",
+    vpcId: "vpc-0a1b2c3d4e5f60000",
+    ingress,
+    egress,
+  };
 }
 
 export function networkData(overrides: Partial<StepData["network-ports"]> = {}): StepData["network-ports"] {
@@ -240,10 +281,24 @@ export function networkData(overrides: Partial<StepData["network-ports"]> = {}):
     serviceSecurityGroups: [TASK_SG],
     containerPorts: [{ containerName: "app", containerPort: 8080, hostPort: 8080, protocol: "tcp" }],
     bindings: [
-      { targetGroupArn: TARGET_GROUP_ARN, containerName: "app", containerPort: 8080, targetGroupPort: 8080, healthCheckPort: "traffic-port", loadBalancerArns: [LOAD_BALANCER_ARN] },
+      {
+        targetGroupArn: TARGET_GROUP_ARN,
+        containerName: "app",
+        containerPort: 8080,
+        targetGroupPort: 8080,
+        healthCheckPort: "traffic-port",
+        loadBalancerArns: [LOAD_BALANCER_ARN],
+      },
     ],
     loadBalancers: [
-      { loadBalancerArn: LOAD_BALANCER_ARN, loadBalancerName: "prod-alb", type: "application", scheme: "internet-facing", vpcId: "vpc-0a1b2c3d4e5f60000", securityGroups: [ALB_SG] },
+      {
+        loadBalancerArn: LOAD_BALANCER_ARN,
+        loadBalancerName: "prod-alb",
+        type: "application",
+        scheme: "internet-facing",
+        vpcId: "vpc-0a1b2c3d4e5f60000",
+        securityGroups: [ALB_SG],
+      },
     ],
     securityGroups: [
       securityGroup(TASK_SG, [rule({ sourceGroupIds: [ALB_SG] })]),
@@ -286,8 +341,20 @@ export function secretsData(overrides: Partial<StepData["secrets"]> = {}): StepD
     executionRoleArn: EXECUTION_ROLE_ARN,
     taskRoleArn: TASK_ROLE_ARN,
     secrets: [
-      { taskDefinitionArn: TASK_DEF_ARN(43), containerName: "app", name: "DB_PASSWORD", valueFrom: DB_SECRET, source: "secretsmanager" },
-      { taskDefinitionArn: TASK_DEF_ARN(43), containerName: "app", name: "API_KEY", valueFrom: API_KEY_PARAM, source: "ssm" },
+      {
+        taskDefinitionArn: TASK_DEF_ARN(43),
+        containerName: "app",
+        name: "DB_PASSWORD",
+        valueFrom: DB_SECRET,
+        source: "secretsmanager",
+      },
+      {
+        taskDefinitionArn: TASK_DEF_ARN(43),
+        containerName: "app",
+        name: "API_KEY",
+        valueFrom: API_KEY_PARAM,
+        source: "ssm",
+      },
     ],
     repositoryCredentials: [],
     environmentFiles: [],
@@ -295,7 +362,10 @@ export function secretsData(overrides: Partial<StepData["secrets"]> = {}): StepD
   };
 }
 
-export function subnetsData(free: Array<number | undefined>, overrides: Partial<StepData["subnets"]> = {}): StepData["subnets"] {
+export function subnetsData(
+  free: Array<number | undefined>,
+  overrides: Partial<StepData["subnets"]> = {},
+): StepData["subnets"] {
   const subnets = free.map((count, i) => ({
     subnetId: `subnet-0a1b2c3d4e5f6000${i + 1}`,
     vpcId: "vpc-0a1b2c3d4e5f60000",
@@ -347,14 +417,55 @@ type MetricSeries = StepData["saturation"]["series"][number];
 /** A series with one reading a minute, ending at NOW. */
 export function metricSeries(id: string, values: number[], overrides: Partial<MetricSeries> = {}): MetricSeries {
   const known: Record<string, Omit<MetricSeries, "id" | "points">> = {
-    cpu_avg: { label: "CPU average (%)", namespace: "AWS/ECS", metricName: "CPUUtilization", stat: "Average", dimensions: { ClusterName: CLUSTER, ServiceName: SERVICE } },
-    mem_avg: { label: "Memory average (%)", namespace: "AWS/ECS", metricName: "MemoryUtilization", stat: "Average", dimensions: { ClusterName: CLUSTER, ServiceName: SERVICE } },
-    tg0_rpt: { label: "payment-api-tg requests per target", namespace: "AWS/ApplicationELB", metricName: "RequestCountPerTarget", stat: "Sum", dimensions: { TargetGroup: "targetgroup/payment-api-tg/0123456789abcdef" } },
-    tg0_p95: { label: "payment-api-tg p95 response time (s)", namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", stat: "p95", dimensions: { TargetGroup: "targetgroup/payment-api-tg/0123456789abcdef", LoadBalancer: "app/prod-alb/50dc6c495c0c9188" } },
-    tg0_5xx: { label: "payment-api-tg target 5xx", namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", stat: "Sum", dimensions: { TargetGroup: "targetgroup/payment-api-tg/0123456789abcdef", LoadBalancer: "app/prod-alb/50dc6c495c0c9188" } },
+    cpu_avg: {
+      label: "CPU average (%)",
+      namespace: "AWS/ECS",
+      metricName: "CPUUtilization",
+      stat: "Average",
+      dimensions: { ClusterName: CLUSTER, ServiceName: SERVICE },
+    },
+    mem_avg: {
+      label: "Memory average (%)",
+      namespace: "AWS/ECS",
+      metricName: "MemoryUtilization",
+      stat: "Average",
+      dimensions: { ClusterName: CLUSTER, ServiceName: SERVICE },
+    },
+    tg0_rpt: {
+      label: "payment-api-tg requests per target",
+      namespace: "AWS/ApplicationELB",
+      metricName: "RequestCountPerTarget",
+      stat: "Sum",
+      dimensions: { TargetGroup: "targetgroup/payment-api-tg/0123456789abcdef" },
+    },
+    tg0_p95: {
+      label: "payment-api-tg p95 response time (s)",
+      namespace: "AWS/ApplicationELB",
+      metricName: "TargetResponseTime",
+      stat: "p95",
+      dimensions: {
+        TargetGroup: "targetgroup/payment-api-tg/0123456789abcdef",
+        LoadBalancer: "app/prod-alb/50dc6c495c0c9188",
+      },
+    },
+    tg0_5xx: {
+      label: "payment-api-tg target 5xx",
+      namespace: "AWS/ApplicationELB",
+      metricName: "HTTPCode_Target_5XX_Count",
+      stat: "Sum",
+      dimensions: {
+        TargetGroup: "targetgroup/payment-api-tg/0123456789abcdef",
+        LoadBalancer: "app/prod-alb/50dc6c495c0c9188",
+      },
+    },
   };
   const base = known[id] ?? { label: id, namespace: "AWS/ECS", metricName: id, stat: "Average", dimensions: {} };
-  return { id, ...base, points: values.map((value, i) => ({ timestamp: ago(values.length - 1 - i), value })), ...overrides };
+  return {
+    id,
+    ...base,
+    points: values.map((value, i) => ({ timestamp: ago(values.length - 1 - i), value })),
+    ...overrides,
+  };
 }
 
 export function saturationData(series: MetricSeries[]): StepData["saturation"] {
@@ -382,7 +493,14 @@ export function evidence(options: EvidenceOptions = {}): Evidence {
   return EvidenceSchema.parse({
     schemaVersion: 1,
     tool: { name: "ecs-medic", version: "0.1.0" },
-    target: { account: ACCOUNT, region: REGION, cluster: CLUSTER, clusterArn: CLUSTER_ARN, service: SERVICE, serviceArn: SERVICE_ARN },
+    target: {
+      account: ACCOUNT,
+      region: REGION,
+      cluster: CLUSTER,
+      clusterArn: CLUSTER_ARN,
+      service: SERVICE,
+      serviceArn: SERVICE_ARN,
+    },
     window: options.window ?? { since: ago(60), until: NOW },
     collectedAt: NOW,
     durationMs: 1200,
@@ -413,10 +531,19 @@ export function finding(overrides: Partial<Finding> & Pick<Finding, "symptom">):
 
 /** The refs the engine puts on a finding made from stopped tasks. */
 export function taskRefs(tasks: readonly Task[]): Finding["evidence"] {
-  return tasks.map((t) => ({ step: "stopped-tasks" as const, kind: "task" as const, id: t.taskArn, at: t.stoppedAt, text: t.stoppedReason ?? "" }));
+  return tasks.map((t) => ({
+    step: "stopped-tasks" as const,
+    kind: "task" as const,
+    id: t.taskArn,
+    at: t.stoppedAt,
+    text: t.stoppedReason ?? "",
+  }));
 }
 
-export function context(ev: Evidence, options: { messageFindings?: Finding[]; onset?: string; thresholds?: Partial<CheckOrder["thresholds"]> } = {}): CheckContext {
+export function context(
+  ev: Evidence,
+  options: { messageFindings?: Finding[]; onset?: string; thresholds?: Partial<CheckOrder["thresholds"]> } = {},
+): CheckContext {
   return {
     evidence: ev,
     thresholds: { ...THRESHOLDS, ...options.thresholds },
@@ -431,7 +558,8 @@ const playbooks = loadPlaybooks();
 /** Every hit must name a text in playbooks/checks: the engine drops hits without one. */
 export function expectTextsExist(hits: readonly CheckHit[]): void {
   for (const hit of hits) {
-    if (!playbooks.checks.has(hit.check)) throw new Error(`hit names check text ${hit.check}, which playbooks/checks does not define`);
+    if (!playbooks.checks.has(hit.check))
+      throw new Error(`hit names check text ${hit.check}, which playbooks/checks does not define`);
   }
 }
 

@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { healthCheckMisconfiguredCheck, matcherAccepts, responseCodes } from "../../../src/diagnose/checks/health-check-misconfigured";
-import { ago, context, evidence, ids, stoppedTasksData, TARGET_GROUP_ARN, targetGroup, task, type EvidenceOptions } from "./fixture";
+import {
+  healthCheckMisconfiguredCheck,
+  matcherAccepts,
+  responseCodes,
+} from "../../../src/diagnose/checks/health-check-misconfigured";
+import {
+  ago,
+  context,
+  evidence,
+  ids,
+  stoppedTasksData,
+  TARGET_GROUP_ARN,
+  targetGroup,
+  task,
+  type EvidenceOptions,
+} from "./fixture";
 
 type Target = ReturnType<typeof targetGroup>["targets"][number];
 const unhealthy = (ip: string, codes: string): Target => ({
@@ -15,7 +29,10 @@ const withGroup = (overrides: Parameters<typeof targetGroup>[0], extra: Evidence
   ...extra,
   steps: { "target-health": { targetGroups: [targetGroup(overrides)] }, ...extra.steps },
 });
-const hc = (overrides: Partial<NonNullable<ReturnType<typeof targetGroup>["healthCheck"]>>) => ({ ...targetGroup().healthCheck!, ...overrides });
+const hc = (overrides: Partial<NonNullable<ReturnType<typeof targetGroup>["healthCheck"]>>) => ({
+  ...targetGroup().healthCheck!,
+  ...overrides,
+});
 const elbKilled = (startedAt: string, stoppingAt: string) =>
   task({
     stopCode: "ServiceSchedulerInitiated",
@@ -35,7 +52,10 @@ const cases: Array<{ case: string; options: EvidenceOptions; expected: string[];
   },
   {
     case: "the app answers 200 but the matcher wants 302",
-    options: withGroup({ healthCheck: hc({ matcher: { httpCode: "301-302" } }), targets: [unhealthy("10.0.1.23", "200")] }),
+    options: withGroup({
+      healthCheck: hc({ matcher: { httpCode: "301-302" } }),
+      targets: [unhealthy("10.0.1.23", "200")],
+    }),
     expected: ["health-check-misconfigured.matcher-excludes-200"],
     vars: { matcher: "301-302" },
   },
@@ -46,7 +66,13 @@ const cases: Array<{ case: string; options: EvidenceOptions; expected: string[];
   },
   {
     case: "no grace period and a task killed 40 s after it started (limit 2 × 30 s × 5 = 300 s)",
-    options: withGroup({}, { service: { healthCheckGracePeriodSeconds: 0 }, steps: { "stopped-tasks": stoppedTasksData({ stopped: [elbKilled(ago(10), "2026-11-26T09:50:40Z")] }) } }),
+    options: withGroup(
+      {},
+      {
+        service: { healthCheckGracePeriodSeconds: 0 },
+        steps: { "stopped-tasks": stoppedTasksData({ stopped: [elbKilled(ago(10), "2026-11-26T09:50:40Z")] }) },
+      },
+    ),
     expected: ["health-check-misconfigured.no-grace-period"],
     vars: { killedTasks: "1", fastestSeconds: "40", limitSeconds: "300" },
   },
@@ -55,15 +81,31 @@ const cases: Array<{ case: string; options: EvidenceOptions; expected: string[];
     options: withGroup({ targets: [unhealthy("10.0.1.23", "404"), unhealthy("10.0.2.17", "500")] }),
     expected: [],
   },
-  { case: "5xx from the app is the app's problem", options: withGroup({ targets: [unhealthy("10.0.1.23", "503")] }), expected: [] },
+  {
+    case: "5xx from the app is the app's problem",
+    options: withGroup({ targets: [unhealthy("10.0.1.23", "503")] }),
+    expected: [],
+  },
   {
     case: "a grace period is set: early ELB kills are not blamed on it",
-    options: withGroup({}, { service: { healthCheckGracePeriodSeconds: 120 }, steps: { "stopped-tasks": stoppedTasksData({ stopped: [elbKilled(ago(10), "2026-11-26T09:50:40Z")] }) } }),
+    options: withGroup(
+      {},
+      {
+        service: { healthCheckGracePeriodSeconds: 120 },
+        steps: { "stopped-tasks": stoppedTasksData({ stopped: [elbKilled(ago(10), "2026-11-26T09:50:40Z")] }) },
+      },
+    ),
     expected: [],
   },
   {
     case: "no grace period, but the task ran 20 min before failing",
-    options: withGroup({}, { service: { healthCheckGracePeriodSeconds: 0 }, steps: { "stopped-tasks": stoppedTasksData({ stopped: [elbKilled(ago(30), ago(10))] }) } }),
+    options: withGroup(
+      {},
+      {
+        service: { healthCheckGracePeriodSeconds: 0 },
+        steps: { "stopped-tasks": stoppedTasksData({ stopped: [elbKilled(ago(30), ago(10))] }) },
+      },
+    ),
     expected: [],
   },
   {
@@ -75,7 +117,13 @@ const cases: Array<{ case: string; options: EvidenceOptions; expected: string[];
             {
               targetGroupArn: TARGET_GROUP_ARN,
               targets: [unhealthy("10.0.1.23", "404")],
-              describeError: { kind: "not_found", code: "TargetGroupNotFoundException", operation: "elasticloadbalancing:DescribeTargetGroups", message: "One or more target groups not found", hint: "the target group was deleted" },
+              describeError: {
+                kind: "not_found",
+                code: "TargetGroupNotFoundException",
+                operation: "elasticloadbalancing:DescribeTargetGroups",
+                message: "One or more target groups not found",
+                hint: "the target group was deleted",
+              },
             },
           ],
         },

@@ -24,9 +24,12 @@ describe("CHECKS", () => {
     expect(CHECKS.some((c) => belongsTo(id, c.id))).toBe(true);
   });
 
-  it.each([...texts.values()].map((t) => ({ id: t.id, title: t.title })))("text $id has a title within Slack's 150-character header", ({ title }) => {
-    expect(title.length).toBeLessThanOrEqual(150);
-  });
+  it.each([...texts.values()].map((t) => ({ id: t.id, title: t.title })))(
+    "text $id has a title within Slack's 150-character header",
+    ({ title }) => {
+      expect(title.length).toBeLessThanOrEqual(150);
+    },
+  );
 
   it("never throws on a snapshot with nothing in it", async () => {
     const { context, evidence } = await import("./fixture");
@@ -38,7 +41,11 @@ describe("CHECKS", () => {
 describe("shortActor", () => {
   it.each([
     { actor: "arn:aws:sts::123456789012:assumed-role/deployer/github-actions", short: "deployer/github-actions" },
-    { actor: "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_PlatformEngineer_5f2c0e9d6a1b3c47/jane.doe@example.com", short: "PlatformEngineer/jane.doe@example.com" },
+    {
+      actor:
+        "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_PlatformEngineer_5f2c0e9d6a1b3c47/jane.doe@example.com",
+      short: "PlatformEngineer/jane.doe@example.com",
+    },
     { actor: "arn:aws:iam::123456789012:user/alice", short: "alice" },
     { actor: "arn:aws:iam::123456789012:root", short: "root" },
     { actor: "ecs.amazonaws.com", short: "ecs.amazonaws.com" },

@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { portMismatchCheck } from "../../../src/diagnose/checks/port-mismatch";
-import { container, context, evidence, ids, networkData, targetGroup, taskDefinition, TARGET_GROUP_ARN, LOAD_BALANCER_ARN, type EvidenceOptions } from "./fixture";
+import {
+  container,
+  context,
+  evidence,
+  ids,
+  networkData,
+  targetGroup,
+  taskDefinition,
+  TARGET_GROUP_ARN,
+  LOAD_BALANCER_ARN,
+  type EvidenceOptions,
+} from "./fixture";
 
 const binding = (overrides: Partial<ReturnType<typeof networkData>["bindings"][number]> = {}) => ({
   targetGroupArn: TARGET_GROUP_ARN,
@@ -16,7 +27,11 @@ const cases: Array<{ case: string; options: EvidenceOptions; expected: string[];
   {
     case: "the container maps 3000 but the service registers 8080",
     options: {
-      taskDefinitions: [taskDefinition(43, { containers: [container({ portMappings: [{ containerPort: 3000, hostPort: 3000, protocol: "tcp" }] })] })],
+      taskDefinitions: [
+        taskDefinition(43, {
+          containers: [container({ portMappings: [{ containerPort: 3000, hostPort: 3000, protocol: "tcp" }] })],
+        }),
+      ],
       steps: { "network-ports": networkData({ bindings: [binding()] }) },
     },
     expected: ["port-mismatch.container-port"],
@@ -40,10 +55,17 @@ const cases: Array<{ case: string; options: EvidenceOptions; expected: string[];
   {
     case: "explicit health-check port with dynamic host ports (bridge mode) — from the target-health step when the network step is missing",
     options: {
-      taskDefinitions: [taskDefinition(43, { networkMode: "bridge", containers: [container({ portMappings: [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }] })] })],
+      taskDefinitions: [
+        taskDefinition(43, {
+          networkMode: "bridge",
+          containers: [container({ portMappings: [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }] })],
+        }),
+      ],
       steps: {
         "target-health": {
-          targetGroups: [targetGroup({ targetType: "instance", healthCheck: { ...targetGroup().healthCheck!, port: "8080" } })],
+          targetGroups: [
+            targetGroup({ targetType: "instance", healthCheck: { ...targetGroup().healthCheck!, port: "8080" } }),
+          ],
         },
       },
     },
@@ -63,8 +85,15 @@ const cases: Array<{ case: string; options: EvidenceOptions; expected: string[];
   {
     case: "no mismatch: bridge mode with a fixed host port that the health check names",
     options: {
-      taskDefinitions: [taskDefinition(43, { networkMode: "bridge", containers: [container({ portMappings: [{ containerPort: 8080, hostPort: 80, protocol: "tcp" }] })] })],
-      steps: { "network-ports": networkData({ networkMode: "bridge", bindings: [binding({ healthCheckPort: "80" })] }) },
+      taskDefinitions: [
+        taskDefinition(43, {
+          networkMode: "bridge",
+          containers: [container({ portMappings: [{ containerPort: 8080, hostPort: 80, protocol: "tcp" }] })],
+        }),
+      ],
+      steps: {
+        "network-ports": networkData({ networkMode: "bridge", bindings: [binding({ healthCheckPort: "80" })] }),
+      },
     },
     expected: [],
   },
@@ -75,7 +104,10 @@ const cases: Array<{ case: string; options: EvidenceOptions; expected: string[];
   },
   {
     case: "not applicable: the current task definition could not be read",
-    options: { taskDefinitions: [], steps: { "network-ports": networkData({ bindings: [binding({ healthCheckPort: "9090" })] }) } },
+    options: {
+      taskDefinitions: [],
+      steps: { "network-ports": networkData({ bindings: [binding({ healthCheckPort: "9090" })] }) },
+    },
     expected: [],
   },
 ];

@@ -27,24 +27,51 @@ const ASM_DENIED =
 const SSM_INVALID =
   "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: " +
   "service call has been retried 1 time(s): invalid ssm parameters: /prod/payment-api/api-key";
-const NO_NAME = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: AccessDeniedException";
+const NO_NAME =
+  "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: AccessDeniedException";
 
-const failedWith = (reason: string) => task({ stopCode: "TaskFailedToStart", stoppedReason: reason, startedAt: undefined, containers: [{ name: "app", lastStatus: "STOPPED" }] });
+const failedWith = (reason: string) =>
+  task({
+    stopCode: "TaskFailedToStart",
+    stoppedReason: reason,
+    startedAt: undefined,
+    containers: [{ name: "app", lastStatus: "STOPPED" }],
+  });
 
-function scenario(reason: string, extra: EvidenceOptions["steps"] = {}): { options: EvidenceOptions; findings: Finding[] } {
+function scenario(
+  reason: string,
+  extra: EvidenceOptions["steps"] = {},
+): { options: EvidenceOptions; findings: Finding[] } {
   const t = failedWith(reason);
   return {
     options: { steps: { secrets: secretsData(), "stopped-tasks": stoppedTasksData({ stopped: [t] }), ...extra } },
-    findings: [finding({ symptom: "secret_access_denied", evidence: taskRefs([t]).map((r) => ({ ...r, text: r.text!.slice(0, 120) })) })],
+    findings: [
+      finding({
+        symptom: "secret_access_denied",
+        evidence: taskRefs([t]).map((r) => ({ ...r, text: r.text!.slice(0, 120) })),
+      }),
+    ],
   };
 }
 
-const cases: Array<{ case: string; options: EvidenceOptions; findings: Finding[]; expected: string[]; vars?: Record<string, string> }> = [
+const cases: Array<{
+  case: string;
+  options: EvidenceOptions;
+  findings: Finding[];
+  expected: string[];
+  vars?: Record<string, string>;
+}> = [
   {
     case: "AccessDeniedException on the DB secret (ARN beyond the clipped evidence text)",
     ...scenario(ASM_DENIED),
     expected: ["secret-not-readable"],
-    vars: { container: "app", secretName: "DB_PASSWORD", secretArn: DB_SECRET, executionRole: "payment-api-execution", permission: "secretsmanager:GetSecretValue" },
+    vars: {
+      container: "app",
+      secretName: "DB_PASSWORD",
+      secretArn: DB_SECRET,
+      executionRole: "payment-api-execution",
+      permission: "secretsmanager:GetSecretValue",
+    },
   },
   {
     case: "invalid ssm parameters names the parameter by path",
@@ -60,7 +87,9 @@ const cases: Array<{ case: string; options: EvidenceOptions; findings: Finding[]
   },
   {
     case: "partial ARN without the random suffix in the message",
-    ...scenario(`ResourceInitializationError: ... failed to fetch secret arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/payment-api/db from secrets manager: ResourceNotFoundException`),
+    ...scenario(
+      `ResourceInitializationError: ... failed to fetch secret arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/payment-api/db from secrets manager: ResourceNotFoundException`,
+    ),
     expected: ["secret-not-readable"],
     vars: { secretName: "DB_PASSWORD" },
   },
@@ -73,7 +102,13 @@ const cases: Array<{ case: string; options: EvidenceOptions; findings: Finding[]
   {
     case: "not applicable: the task definition declares no secrets and none is named",
     options: { steps: { secrets: secretsData({ secrets: [] }) } },
-    findings: [finding({ symptom: "secret_access_denied", steps: ["service-events"], evidence: [{ step: "service-events", kind: "event", id: "e-1", text: NO_NAME }] })],
+    findings: [
+      finding({
+        symptom: "secret_access_denied",
+        steps: ["service-events"],
+        evidence: [{ step: "service-events", kind: "event", id: "e-1", text: NO_NAME }],
+      }),
+    ],
     expected: [],
   },
 ];
@@ -89,7 +124,9 @@ describe("secret-not-readable check", () => {
     const { findings } = scenario(ASM_DENIED);
     const t = failedWith(ASM_DENIED);
     const ev = evidence({ steps: { "stopped-tasks": stoppedTasksData({ stopped: [t] }) } });
-    const hits = secretNotReadableCheck.run(context(ev, { messageFindings: [{ ...findings[0]!, evidence: taskRefs([t]) }] }));
+    const hits = secretNotReadableCheck.run(
+      context(ev, { messageFindings: [{ ...findings[0]!, evidence: taskRefs([t]) }] }),
+    );
     expect(ids(hits)).toEqual(["secret-not-readable"]);
     expect(hits[0]!.vars["executionRole"]).toBe(EXECUTION_ROLE_ARN.split("/").pop());
   });

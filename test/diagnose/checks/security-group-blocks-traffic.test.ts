@@ -63,17 +63,42 @@ const cases: Array<{ case: string; options: EvidenceOptions; expected: string[];
     options: {
       steps: {
         "network-ports": networkData({
-          securityGroups: [securityGroup(TASK_SG, [rule({ sourceGroupIds: [ALB_SG] })]), securityGroup(ALB_SG, albIngress.ingress, [rule({ fromPort: 443, toPort: 443, cidrIpv4: ["10.0.0.0/8"] })])],
+          securityGroups: [
+            securityGroup(TASK_SG, [rule({ sourceGroupIds: [ALB_SG] })]),
+            securityGroup(ALB_SG, albIngress.ingress, [rule({ fromPort: 443, toPort: 443, cidrIpv4: ["10.0.0.0/8"] })]),
+          ],
         }),
       },
     },
     expected: ["security-group-blocks-traffic.lb-egress"],
   },
-  { case: "admitted from the ALB security group", options: withTaskIngress(rule({ sourceGroupIds: [ALB_SG] })), expected: [] },
-  { case: "admitted by a port range from the ALB", options: withTaskIngress(rule({ fromPort: 1024, toPort: 65535, sourceGroupIds: [ALB_SG] })), expected: [] },
-  { case: "admitted from a VPC CIDR (the ALB's IPs are unknown: any CIDR counts)", options: withTaskIngress(rule({ cidrIpv4: ["10.0.0.0/16"] })), expected: [] },
-  { case: "admitted by an all-traffic rule from the ALB", options: withTaskIngress(rule({ ipProtocol: "-1", fromPort: undefined, toPort: undefined, sourceGroupIds: [ALB_SG] })), expected: [] },
-  { case: "a UDP rule on 8080 does not count", options: withTaskIngress(rule({ ipProtocol: "udp", sourceGroupIds: [ALB_SG] })), expected: ["security-group-blocks-traffic"] },
+  {
+    case: "admitted from the ALB security group",
+    options: withTaskIngress(rule({ sourceGroupIds: [ALB_SG] })),
+    expected: [],
+  },
+  {
+    case: "admitted by a port range from the ALB",
+    options: withTaskIngress(rule({ fromPort: 1024, toPort: 65535, sourceGroupIds: [ALB_SG] })),
+    expected: [],
+  },
+  {
+    case: "admitted from a VPC CIDR (the ALB's IPs are unknown: any CIDR counts)",
+    options: withTaskIngress(rule({ cidrIpv4: ["10.0.0.0/16"] })),
+    expected: [],
+  },
+  {
+    case: "admitted by an all-traffic rule from the ALB",
+    options: withTaskIngress(
+      rule({ ipProtocol: "-1", fromPort: undefined, toPort: undefined, sourceGroupIds: [ALB_SG] }),
+    ),
+    expected: [],
+  },
+  {
+    case: "a UDP rule on 8080 does not count",
+    options: withTaskIngress(rule({ ipProtocol: "udp", sourceGroupIds: [ALB_SG] })),
+    expected: ["security-group-blocks-traffic"],
+  },
   {
     case: "not applicable: bridge network mode",
     options: { steps: { "network-ports": networkData({ networkMode: "bridge", securityGroups: [] }) } },
@@ -84,7 +109,15 @@ const cases: Array<{ case: string; options: EvidenceOptions; expected: string[];
     options: {
       steps: {
         "network-ports": networkData({
-          loadBalancers: [{ loadBalancerArn: LOAD_BALANCER_ARN, loadBalancerName: "prod-nlb", type: "network", scheme: "internal", securityGroups: [] }],
+          loadBalancers: [
+            {
+              loadBalancerArn: LOAD_BALANCER_ARN,
+              loadBalancerName: "prod-nlb",
+              type: "network",
+              scheme: "internal",
+              securityGroups: [],
+            },
+          ],
           securityGroups: [securityGroup(TASK_SG, [])],
         }),
       },
@@ -97,7 +130,15 @@ const cases: Array<{ case: string; options: EvidenceOptions; expected: string[];
       steps: {
         "network-ports": networkData({
           securityGroups: [],
-          errors: [{ kind: "access_denied", code: "UnauthorizedOperation", operation: "ec2:DescribeSecurityGroups", message: "You are not authorized to perform this operation.", hint: "grant ec2:DescribeSecurityGroups" }],
+          errors: [
+            {
+              kind: "access_denied",
+              code: "UnauthorizedOperation",
+              operation: "ec2:DescribeSecurityGroups",
+              message: "You are not authorized to perform this operation.",
+              hint: "grant ec2:DescribeSecurityGroups",
+            },
+          ],
         }),
       },
     },
@@ -105,7 +146,9 @@ const cases: Array<{ case: string; options: EvidenceOptions; expected: string[];
   },
   {
     case: "not applicable: DescribeLoadBalancers failed",
-    options: { steps: { "network-ports": networkData({ loadBalancers: [], securityGroups: [securityGroup(TASK_SG, [])] }) } },
+    options: {
+      steps: { "network-ports": networkData({ loadBalancers: [], securityGroups: [securityGroup(TASK_SG, [])] }) },
+    },
     expected: [],
   },
   { case: "not applicable: no network step", options: { steps: {} }, expected: [] },
@@ -119,8 +162,14 @@ describe("security-group-blocks-traffic check", () => {
   });
 
   it("names the groups and their rules in the evidence", () => {
-    const [hit] = securityGroupBlocksTrafficCheck.run(context(evidence(withTaskIngress(rule({ fromPort: 3000, toPort: 3000, sourceGroupIds: [ALB_SG] })))));
-    expect(hit!.vars).toMatchObject({ taskSecurityGroups: `${TASK_SG} (payment-api-tasks)`, lbSecurityGroups: `${ALB_SG} (prod-alb)`, loadBalancer: "prod-alb" });
+    const [hit] = securityGroupBlocksTrafficCheck.run(
+      context(evidence(withTaskIngress(rule({ fromPort: 3000, toPort: 3000, sourceGroupIds: [ALB_SG] })))),
+    );
+    expect(hit!.vars).toMatchObject({
+      taskSecurityGroups: `${TASK_SG} (payment-api-tasks)`,
+      lbSecurityGroups: `${ALB_SG} (prod-alb)`,
+      loadBalancer: "prod-alb",
+    });
     expect(hit!.evidence[0]!.text).toContain(`tcp 3000 ${ALB_SG}`);
   });
 });
