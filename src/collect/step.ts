@@ -11,6 +11,7 @@ import type {
   Task,
   TaskDefinition,
 } from "../evidence/schema";
+import type { StepEntry } from "../steps/entry";
 import type { TimeWindow } from "../time-window";
 import type { RateLimiter } from "./rate-limiter";
 
@@ -105,24 +106,18 @@ export type StepOutcome<D> =
   | { readonly status: "skipped"; readonly skipReason: string; readonly data?: D | undefined };
 
 /**
- * One step of the check order. Implementations only read AWS and return plain data; judging what the data
- * means belongs to the diagnosis, never here.
+ * One step of the check order: its catalogue entry (id, number, title, summarize — pure, in `src/steps/`) plus the
+ * AWS reads. Implementations only read AWS and return plain data; judging what the data means belongs to the
+ * diagnosis, never here.
  *
  * @example
  * export const subnetsStep: Step<"subnets"> = {
- *   id: "subnets", number: 9, title: "Subnet IPs",
+ *   ...subnetsEntry,
  *   async collect(ctx) { … return outcome(data, errors); },
- *   summarize(data) { return `${data.totalAvailable} free IPs …`; },
  * };
  */
-export interface Step<K extends StepId = StepId> {
-  readonly id: K;
-  /** Position in the ten-step check order; `null` for supporting steps such as `saturation`. */
-  readonly number: number | null;
-  readonly title: string;
+export interface Step<K extends StepId = StepId> extends StepEntry<K> {
   collect(ctx: CollectContext): Promise<StepOutcome<StepData[K]>>;
-  /** One line saying what was found, for the terminal and progress messages. Pure. */
-  summarize(data: StepData[K]): string;
 }
 
 /** `collected` when every read answered, `partial` when some failed but data remains. */

@@ -1,5 +1,4 @@
 import { formatDistanceStrict } from "date-fns";
-import { STEPS } from "../collect/steps";
 import type { Evidence, StepRecord } from "../evidence/schema";
 import { CHECKS } from "./checks";
 import type { CheckContext, CheckHit } from "./checks/check";
@@ -12,6 +11,7 @@ import { SEVERITIES, type Severity } from "./symptoms";
 import { fill, shortImage, shortName, type TemplateVars } from "./template";
 import type { Diagnosis, Finding, StepResult, StepStatus, Verdict } from "./types";
 import { stepData } from "../evidence/read";
+import { stepEntry, summarizeStep } from "../steps/catalogue";
 import { healthCheckPortText, memoryText } from "./messages";
 
 /**
@@ -165,13 +165,13 @@ function findingsFromHits(
 
 function judgeSteps(evidence: Evidence, findings: readonly Finding[], playbooks: Playbooks): StepResult[] {
   const records = new Map(evidence.steps.map((s) => [s.id, s]));
-  const collectors = new Map(STEPS.map((s) => [s.id, s]));
   return playbooks.checkOrder.steps.map((def) => {
     const record = records.get(def.id);
     // A warning or failure shows on every step whose evidence shows it; an info finding only on its own step.
     const mine = findings.filter((f) => (f.severity === "info" ? f.steps[0] === def.id : f.steps.includes(def.id)));
     const status = stepStatus(record, mine);
-    const collectorSummary = record?.data ? safeSummary(collectors.get(def.id), record) : undefined;
+    const collectorSummary = record?.data ? summarizeStep(def.id, record.data) : undefined;
+    const entry = stepEntry(def.id);
     const top = mine[0];
     const reason =
       record?.status === "error"
@@ -184,8 +184,8 @@ function judgeSteps(evidence: Evidence, findings: readonly Finding[], playbooks:
     const summary = top && top.severity !== "info" ? top.title : (collectorSummary ?? reason ?? "nothing to report");
     return {
       step: def.id,
-      number: def.number,
-      title: def.title,
+      number: entry.number,
+      title: entry.title,
       status,
       summary,
       findings: mine.map((f) => f.id),
@@ -201,15 +201,6 @@ function stepStatus(record: StepRecord | undefined, findings: readonly Finding[]
   if (record.status === "skipped") return "skipped";
   if (findings.some((f) => f.severity === "warn") || record.status === "partial") return "warn";
   return "ok";
-}
-
-function safeSummary(step: (typeof STEPS)[number] | undefined, record: StepRecord): string | undefined {
-  if (!step || !record.data) return undefined;
-  try {
-    return step.summarize(record.data);
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Evidence, StepId, Task, TaskDefinition } from "../evidence/schema";
 import { stepData } from "../evidence/read";
-import { oneLine } from "../collect/format";
+import { oneLine } from "../util/format";
 import type { Message } from "./matcher";
 import { shortImage, shortName, type TemplateVars } from "./template";
 import type { EvidenceRef } from "./types";

@@ -119,8 +119,6 @@ export const CheckOrderSchema = z
         z
           .object({
             id: z.enum(STEP_IDS),
-            number: z.number().int().min(1).nullable(),
-            title: z.string().min(1).max(40),
             reads: z.string(),
             judges: z.string(),
             /** Which message fields this step's evidence feeds into classification. */

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { classifyMessage } from "../../src/diagnose/classify";
 import { loadPlaybooks } from "../../src/diagnose/load-playbooks";
 import { PlaybookInvalidError } from "../../src/errors";
+import { stepEntry } from "../../src/steps/catalogue";
 
 let dir: string;
 beforeEach(() => {
@@ -33,7 +34,7 @@ const line = (text: string) => ({ field: "log_line" as const, text });
 describe("loadPlaybooks", () => {
   it("loads the built-in playbooks: the ten steps in order plus saturation, and rules sorted failure-first", () => {
     const p = loadPlaybooks();
-    expect(p.checkOrder.steps.map((s) => s.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, null]);
+    expect(p.checkOrder.steps.map((s) => stepEntry(s.id).number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, null]);
     const firstBenign = p.rules.findIndex((r) => r.rule.symptom === "normal");
     expect(firstBenign).toBeGreaterThan(0);
     expect(p.rules.slice(firstBenign).every((r) => r.rule.symptom === "normal")).toBe(true);

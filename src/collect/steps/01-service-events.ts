@@ -1,6 +1,6 @@
+import { serviceEventsEntry } from "../../steps/01-service-events";
 import type { ServiceEventsData } from "../../evidence/schema";
 import { iso, windowDates } from "../../time-window";
-import { oneLine } from "../format";
 import { outcome, type Step } from "../step";
 
 /**
@@ -15,9 +15,7 @@ export const EVENTS_LOOKBACK_MS = 6 * 3600 * 1000;
  * before the window to its end are kept, each marked `inWindow`.
  */
 export const serviceEventsStep: Step<"service-events"> = {
-  id: "service-events",
-  number: 1,
-  title: "Service events",
+  ...serviceEventsEntry,
   async collect(ctx) {
     const { since, until } = windowDates(ctx.window);
     const from = new Date(since.getTime() - EVENTS_LOOKBACK_MS);
@@ -35,10 +33,5 @@ export const serviceEventsStep: Step<"service-events"> = {
       }));
     const data: ServiceEventsData = { events, returned: all.length };
     return outcome(data);
-  },
-  summarize(data) {
-    const inWindow = data.events.filter((e) => e.inWindow);
-    if (inWindow.length === 0) return `no events in the window (${data.returned} older)`;
-    return `${inWindow.length} event(s); latest: ${oneLine(inWindow[0]!.message)}`;
   },
 };

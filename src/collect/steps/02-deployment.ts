@@ -1,3 +1,4 @@
+import { deploymentEntry } from "../../steps/02-deployment";
 import {
   DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
@@ -8,11 +9,9 @@ import {
   type ServiceDeploymentBrief as SdkServiceDeploymentBrief,
 } from "@aws-sdk/client-ecs";
 import { awsCall, chunk } from "../../aws/aws-call";
-import { shortTaskDefinition } from "../../aws/arn";
 import { toStepError } from "../../aws/step-error";
 import type { DeploymentData, StepError, Target } from "../../evidence/schema";
 import { compact, isoOrUndefined } from "../convert";
-import { oneLine } from "../format";
 import { outcome, type CollectContext, type Step } from "../step";
 
 type Deployment = DeploymentData["deployments"][number];
@@ -41,9 +40,7 @@ const DEFAULT_CONTROLLER = "ECS";
  * APIs at all: a failed history read is kept in `history.error` and the step stays usable ("partial").
  */
 export const deploymentStep: Step<"deployment"> = {
-  id: "deployment",
-  number: 2,
-  title: "Deployment",
+  ...deploymentEntry,
   async collect(ctx) {
     const dc = ctx.service.deploymentConfiguration;
     const deployments = (ctx.sdkService.deployments ?? []).map(toDeployment).sort(primaryFirst);
@@ -60,23 +57,6 @@ export const deploymentStep: Step<"deployment"> = {
       lastSuccessfulTaskDefinition: lastSuccessful(history.serviceDeployments, deployments),
     });
     return outcome(data, errors);
-  },
-  summarize(data) {
-    const parts: string[] = [];
-    parts.push(
-      data.deployments.length === 0 ? "no deployments listed" : data.deployments.map(describeDeployment).join(", "),
-    );
-    if (data.circuitBreaker?.enable)
-      parts.push(`circuit breaker on${data.circuitBreaker.rollback ? " (rollback)" : ""}`);
-    const latest = data.history.serviceDeployments[0];
-    if (data.history.error) parts.push(`history unavailable (${data.history.error.kind})`);
-    else if (latest)
-      parts.push(
-        `latest service deployment ${latest.status ?? "?"}${latest.statusReason ? `: ${oneLine(latest.statusReason, 80)}` : ""}`,
-      );
-    if (data.lastSuccessfulTaskDefinition)
-      parts.push(`last successful ${shortTaskDefinition(data.lastSuccessfulTaskDefinition)}`);
-    return parts.join("; ");
   },
 };
 
@@ -261,11 +241,4 @@ function lastSuccessful(history: readonly ServiceDeployment[], deployments: read
   return (
     newestSuccessful?.targetTaskDefinition ?? deployments.find((d) => d.rolloutState === "COMPLETED")?.taskDefinition
   );
-}
-
-function describeDeployment(d: Deployment): string {
-  const td = d.taskDefinition ? ` ${shortTaskDefinition(d.taskDefinition)}` : "";
-  const counts = `${d.runningCount}/${d.desiredCount} running`;
-  const failed = d.failedTasks > 0 ? `, ${d.failedTasks} failed` : "";
-  return `${d.status}${td} ${d.rolloutState ?? "?"} (${counts}${failed})`;
 }

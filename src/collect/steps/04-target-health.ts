@@ -1,3 +1,4 @@
+import { targetHealthEntry } from "../../steps/04-target-health";
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { awsCall } from "../../aws/aws-call";
 import { dedupeErrors, toStepError } from "../../aws/step-error";
@@ -20,9 +21,7 @@ type TargetHealth = TargetGroupHealth["targets"][number];
  * `draining` and `initial` targets are normal during a deployment; judging that is the diagnosis's job.
  */
 export const targetHealthStep: Step<"target-health"> = {
-  id: "target-health",
-  number: 4,
-  title: "Target health",
+  ...targetHealthEntry,
   async collect(ctx) {
     const bindings = ctx.service.loadBalancers.filter((lb) => lb.targetGroupArn);
     if (bindings.length === 0) {
@@ -77,32 +76,5 @@ export const targetHealthStep: Step<"target-health"> = {
       targetGroups.flatMap((g) => [g.describeError, g.error].filter((e): e is StepError => e !== undefined)),
     );
     return outcome<TargetHealthData>({ targetGroups }, errors);
-  },
-  summarize(data) {
-    const all = data.targetGroups.flatMap((g) => g.targets);
-    const healthy = all.filter((t) => t.state === "healthy").length;
-    const parts = [`${data.targetGroups.length} target group(s): ${healthy}/${all.length} healthy`];
-    const byState = new Map<string, Map<string, number>>();
-    for (const t of all) {
-      if (t.state === "healthy") continue;
-      const reasons = byState.get(t.state) ?? new Map<string, number>();
-      const key = t.reason ?? "no reason";
-      reasons.set(key, (reasons.get(key) ?? 0) + 1);
-      byState.set(t.state, reasons);
-    }
-    for (const [state, reasons] of byState) {
-      parts.push(`${state}: ${[...reasons].map(([reason, n]) => `${reason} ×${n}`).join(", ")}`);
-    }
-    const undescribed = data.targetGroups.filter((g) => g.describeError);
-    if (undescribed.length > 0) {
-      parts.push(
-        `${undescribed.length} group(s) not described (${[...new Set(undescribed.map((g) => g.describeError!.code))].join(", ")})`,
-      );
-    }
-    const failed = data.targetGroups.filter((g) => g.error);
-    if (failed.length > 0) {
-      parts.push(`${failed.length} group(s) unreadable (${[...new Set(failed.map((g) => g.error!.kind))].join(", ")})`);
-    }
-    return parts.join("; ");
   },
 };

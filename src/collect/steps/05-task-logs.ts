@@ -1,3 +1,4 @@
+import { taskLogsEntry } from "../../steps/05-task-logs";
 import {
   GetLogEventsCommand,
   paginateFilterLogEvents,
@@ -16,7 +17,6 @@ import {
 } from "../../evidence/schema";
 import { iso, windowDates } from "../../time-window";
 import { mapLimit } from "../../util/map-limit";
-import { oneLine } from "../format";
 import { outcome, type Step, type TaskDefinitions } from "../step";
 
 type StreamResult = TaskLogsData["streams"][number];
@@ -73,9 +73,7 @@ interface GroupPlan {
  * `other_region` error, which is not a step error: nothing failed.
  */
 export const taskLogsStep: Step<"task-logs"> = {
-  id: "task-logs",
-  number: 5,
-  title: "Task logs",
+  ...taskLogsEntry,
   async collect(ctx) {
     const [definitions, tasks] = await Promise.all([ctx.taskDefinitions(), ctx.tasks()]);
     // Failed tasks first; with none, the newest running ones still show what the service is logging.
@@ -187,25 +185,6 @@ export const taskLogsStep: Step<"task-logs"> = {
       ),
     ];
     return outcome(data, errors);
-  },
-  summarize(data) {
-    const parts: string[] = [];
-    const read = data.streams.filter((s) => !s.error);
-    const lines = read.reduce((n, s) => n + s.lines.length, 0);
-    const failed = data.streams.length - read.length;
-    parts.push(`${read.length} stream(s) read, ${lines} line(s)${failed > 0 ? `, ${failed} unreadable` : ""}`);
-    if (data.patternSearches.length > 0) {
-      const matches = data.patternSearches.reduce((n, p) => n + p.matches.length, 0);
-      const more = data.patternSearches.some((p) => p.truncated) ? "+" : "";
-      const searchErrors = data.patternSearches.filter((p) => p.error).length;
-      parts.push(
-        `error words: ${matches}${more} match(es)${searchErrors > 0 ? ` (${searchErrors} group(s) not searched)` : ""}`,
-      );
-    }
-    if (data.skipped.length > 0) parts.push(`${data.skipped.length} container(s) skipped`);
-    const last = read.find((s) => s.lines.length > 0)?.lines.at(-1);
-    if (last) parts.push(`last line: ${oneLine(last.message, 100)}`);
-    return parts.join("; ");
   },
 };
 

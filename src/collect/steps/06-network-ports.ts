@@ -1,3 +1,4 @@
+import { networkPortsEntry } from "../../steps/06-network-ports";
 import {
   paginateDescribeSecurityGroups,
   type EC2Client,
@@ -28,9 +29,7 @@ const MAX_PAGES = 10;
  * elasticloadbalancing:DescribeLoadBalancers, ec2:DescribeSecurityGroups. A failed read leaves the others intact.
  */
 export const networkPortsStep: Step<"network-ports"> = {
-  id: "network-ports",
-  number: 6,
-  title: "Network and ports",
+  ...networkPortsEntry,
   async collect(ctx) {
     const { current } = await ctx.taskDefinitions();
     // Only awsvpc tasks have their own ENI and security groups; bridge/host tasks sit behind the container
@@ -118,31 +117,6 @@ export const networkPortsStep: Step<"network-ports"> = {
 
     data.errors = errors;
     return outcome(compact(data), errors);
-  },
-  summarize(data) {
-    const ports = data.containerPorts
-      .filter((p) => p.containerPort !== undefined)
-      .map((p) => `${p.containerName}:${p.containerPort}`)
-      .join(", ");
-    const bindings = data.bindings
-      .map(
-        (b) =>
-          `${b.containerName ?? "?"}:${b.containerPort ?? "?"} ← target port ${b.targetGroupPort ?? "?"} (health ${b.healthCheckPort ?? "?"})`,
-      )
-      .join(", ");
-    const parts = [
-      `${data.networkMode ?? "default"} mode`,
-      `container ports ${ports || "none"}`,
-      ...(bindings ? [`bindings ${bindings}`] : []),
-      ...(data.loadBalancers.length > 0
-        ? [`LB ${data.loadBalancers.map((lb) => `${lb.type ?? "?"}/${lb.scheme ?? "?"}`).join(", ")}`]
-        : []),
-      `${data.securityGroups.length} security group(s) read`,
-      ...(data.errors.length > 0
-        ? [`${data.errors.length} read(s) failed: ${data.errors.map((e) => e.operation ?? e.code).join(", ")}`]
-        : []),
-    ];
-    return parts.join("; ");
   },
 };
 

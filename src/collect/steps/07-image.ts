@@ -1,3 +1,4 @@
+import { imageEntry } from "../../steps/07-image";
 import {
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
@@ -8,7 +9,6 @@ import { awsCall } from "../../aws/aws-call";
 import { awsErrorName, dedupeErrors, otherRegionError, toStepError } from "../../aws/step-error";
 import { StepErrorKind, type ImageData, type StepError, type Task } from "../../evidence/schema";
 import { compact, isoOrUndefined } from "../convert";
-import { shortDigest } from "../format";
 import { parseImageRef, type ImageRef } from "../image-ref";
 import { outcome, type Step } from "../step";
 
@@ -24,9 +24,7 @@ type RepositoryEntry = ImageData["repositories"][number];
  * without ECR calls; the latter carry an `other_region` error on the item, which is not a step error.
  */
 export const imageStep: Step<"image"> = {
-  id: "image",
-  number: 7,
-  title: "Container image",
+  ...imageEntry,
   async collect(ctx) {
     const definitions = await ctx.taskDefinitions();
     const here = ctx.target.region;
@@ -92,18 +90,6 @@ export const imageStep: Step<"image"> = {
       if (e && e.kind !== StepErrorKind.OtherRegion) errors.push(e);
     }
     return outcome(data, dedupeErrors(errors));
-  },
-  summarize(data) {
-    const images = data.images.map((i) => `${i.role} ${i.containerName} ${shortImage(i)} ${ecrState(i)}`);
-    const mutability = data.repositories
-      .filter((r) => r.imageTagMutability)
-      .map((r) => `${r.repositoryName} ${r.imageTagMutability}`);
-    const running = data.runningDigests.map((d) => `${d.containerName} ${shortDigest(d.imageDigest)} ×${d.tasks}`);
-    return [
-      images.join(", ") || "no images",
-      ...(mutability.length > 0 ? [`tags: ${mutability.join(", ")}`] : []),
-      `running: ${running.join(", ") || "no digests"}`,
-    ].join("; ");
   },
 };
 
@@ -176,18 +162,4 @@ function otherRegionEcr(operation: string, ref: ImageRef, here: string): StepErr
     here,
     `not checked: the image is in ${region} — run aws ecr describe-images --region ${region} --repository-name ${ref.repositoryName} to check it`,
   );
-}
-
-function shortImage(i: ImageEntry): string {
-  const withoutDigest = i.image.split("@")[0] ?? i.image;
-  const name = i.repositoryName ?? withoutDigest.replace(/:[^:/]*$/, "");
-  return i.digest ? `${name}@${shortDigest(i.digest)}` : `${name}:${i.tag ?? "latest"}`;
-}
-
-function ecrState(i: ImageEntry): string {
-  if (!i.ecr) return "(not ECR)";
-  if (i.ecr.error?.code === "RepositoryNotFoundException") return "repository NOT FOUND";
-  if (i.ecr.error) return `not checked (${i.ecr.error.code})`;
-  if (i.ecr.exists === null) return "not checked";
-  return i.ecr.exists ? `found${i.ecr.imageDigest ? ` ${shortDigest(i.ecr.imageDigest)}` : ""}` : "NOT FOUND";
 }

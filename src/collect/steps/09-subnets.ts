@@ -1,3 +1,4 @@
+import { subnetsEntry } from "../../steps/09-subnets";
 import { paginateDescribeSubnets, type Subnet } from "@aws-sdk/client-ec2";
 import { awsCall, collectPages } from "../../aws/aws-call";
 import type { SubnetsData } from "../../evidence/schema";
@@ -19,9 +20,7 @@ const MAX_PAGES = 5;
  * Skipped for services not in awsvpc mode (bridge/host: tasks use the instance's IP).
  */
 export const subnetsStep: Step<"subnets"> = {
-  id: "subnets",
-  number: 9,
-  title: "Subnet IPs",
+  ...subnetsEntry,
   async collect(ctx) {
     const subnetIds = ctx.service.network?.subnets ?? [];
     if (subnetIds.length === 0) return skipped("the service has no awsvpc subnets (not awsvpc network mode)");
@@ -62,18 +61,6 @@ export const subnetsStep: Step<"subnets"> = {
       totalAvailable: subnets.reduce((sum, s) => sum + (s.availableIpAddressCount ?? 0), 0),
     };
     return outcome(data);
-  },
-  summarize(data) {
-    const each = data.subnets
-      .map(
-        (s) =>
-          `${s.subnetId}${s.availabilityZone ? ` (${s.availabilityZone})` : ""}: ${s.availableIpAddressCount ?? "?"}`,
-      )
-      .join(", ");
-    const uncounted = data.subnets.filter((s) => s.availableIpAddressCount === undefined).length;
-    const note = uncounted > 0 ? ` (${uncounted} subnet(s) without a count left out)` : "";
-    const percent = `${data.maximumPercent}%${data.maximumPercentDefaulted ? " (ECS default)" : ""}`;
-    return `${data.totalAvailable} free IP(s)${note} in ${data.subnets.length} subnet(s) [${each}]; a deployment may need ${data.surgeNeed} more (desired ${data.desiredCount} × ${percent} − running ${data.runningCount})`;
   },
 };
 

@@ -1,3 +1,4 @@
+import { changesEntry } from "../../steps/10-changes";
 import { LookupEventsCommand, type Event as CloudTrailEvent } from "@aws-sdk/client-cloudtrail";
 import { familyOf } from "../../aws/arn";
 import { awsCall } from "../../aws/aws-call";
@@ -38,9 +39,7 @@ type Lookup = ChangesData["lookups"][number];
  * and capped.
  */
 export const changesStep: Step<"changes"> = {
-  id: "changes",
-  number: 10,
-  title: "Recent changes",
+  ...changesEntry,
   async collect(ctx) {
     const values = await lookupValues(ctx);
     const lookupSince = lookupStart(ctx);
@@ -59,24 +58,6 @@ export const changesStep: Step<"changes"> = {
       data,
       results.flatMap((r) => (r.lookup.error ? [r.lookup.error] : [])),
     );
-  },
-  summarize(data) {
-    const failed = data.lookups.filter((l) => l.error).length;
-    const failedNote = failed > 0 ? ` (${failed} of ${data.lookups.length} lookups failed)` : "";
-    if (data.events.length === 0)
-      return `no changes in CloudTrail since ${data.lookupSince.slice(0, 16)}Z${failedNote || ` (${data.lookups.length} lookups)`}`;
-
-    const counts = new Map<string, number>();
-    for (const e of data.events) counts.set(e.eventName, (counts.get(e.eventName) ?? 0) + 1);
-    const names = [...counts]
-      .slice(0, 3)
-      .map(([name, n]) => `${name} ×${n}`)
-      .join(", ");
-    const more = counts.size > 3 ? ", …" : "";
-    const latest = data.events[0]!;
-    const who = latest.actor ?? latest.username;
-    const failedCall = latest.errorCode ? ` (failed: ${latest.errorCode})` : "";
-    return `${data.events.length} change(s): ${names}${more}; latest ${latest.eventTime.slice(11, 16)}Z ${latest.eventName}${who ? ` by ${shortActor(who)}` : ""}${failedCall}${failedNote}`;
   },
 };
 
@@ -284,10 +265,4 @@ function normalizeTime(text: string | undefined): string | undefined {
   if (!text) return undefined;
   const date = new Date(text);
   return Number.isNaN(date.getTime()) ? undefined : iso(date);
-}
-
-/** `arn:aws:sts::123456789012:assumed-role/deployer/github-actions` → `deployer/github-actions`. */
-function shortActor(actor: string): string {
-  const resource = actor.startsWith("arn:") ? actor.split(":").slice(5).join(":") : actor;
-  return resource.replace(/^(assumed-role|user|role|federated-user)\//, "") || actor;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { headline, oneLine, shortDigest } from "../../src/collect/format";
+import { headline, oneLine, shortDigest } from "../../src/util/format";
 
 describe("summary text helpers", () => {
   it.each([
