@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { diagnose } from "../src/diagnose/diagnose";
 import { loadPlaybooks } from "../src/diagnose/load-playbooks";
 import { parseEvidence } from "../src/evidence/snapshot";
-import { diagnosisMessage, diagnosisThread, violations, type SlackMessage } from "../src/slack/blocks";
+import { diagnosisMessage, diagnosisThread, violations, type SlackMessage } from "../src/render/slack";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const tool = process.env.SLACK_PREVIEW ?? "/work/shared/tools/slack-preview/preview";

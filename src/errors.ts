@@ -18,6 +18,16 @@ export const ErrorCode = {
   CollectionFailed: "COLLECTION_FAILED",
   /** A playbook file is not valid YAML or breaks the playbook schema. */
   PlaybookInvalid: "PLAYBOOK_INVALID",
+  /** A playbook regex that cannot be compiled or could run away (checked at load). */
+  PatternInvalid: "PATTERN_INVALID",
+  /** An AWS call failed; the SDK error is the `cause`, the IAM action is `operation`. */
+  AwsCallFailed: "AWS_CALL_FAILED",
+  /** A Slack `/ecs …` command that cannot be run as typed. */
+  CommandInvalid: "COMMAND_INVALID",
+  /** The work did not finish within its time budget. */
+  DeadlineExceeded: "DEADLINE_EXCEEDED",
+  /** A failure ecs-medic has no words for: a bug, reported with a correlation id. */
+  Internal: "INTERNAL",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -93,19 +103,50 @@ export class CollectionFailedError extends EcsMedicError {
  * An AWS call that failed, tagged with the IAM-style operation name (`ecs:ListTasks`) so the
  * step that made it can say which permission is missing. Thrown by `awsCall`; the cause is the SDK error.
  */
-export class AwsCallError extends Error {
+export class AwsCallError extends EcsMedicError {
   override readonly name = "AwsCallError";
   constructor(
     readonly operation: string,
     options: { cause: unknown },
   ) {
-    super(`${operation} failed: ${describeCause(options.cause)}`, options);
+    super(ErrorCode.AwsCallFailed, `${operation} failed: ${describeCause(options.cause)}`, options);
   }
 }
 
 function describeCause(cause: unknown): string {
   if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
   return String(cause);
+}
+
+/** A Slack command that cannot be run; `message` says what to type instead (it is written for the person). */
+export class CommandError extends EcsMedicError {
+  override readonly name = "CommandError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.CommandInvalid, message, options);
+  }
+}
+
+/** A playbook pattern refused at load; `field` is the rule field that holds it (`match.any[2]`). */
+export class PatternError extends EcsMedicError {
+  override readonly name = "PatternError";
+  constructor(
+    readonly field: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(ErrorCode.PatternInvalid, message, options);
+  }
+}
+
+/** Work that ran out of its time budget; `pending` names what was still running (step titles). */
+export class DeadlineError extends EcsMedicError {
+  override readonly name = "DeadlineError";
+  constructor(
+    readonly budgetMs: number,
+    readonly pending: readonly string[],
+  ) {
+    super(ErrorCode.DeadlineExceeded, `ran out of time after ${Math.round(budgetMs / 1000)} s`);
+  }
 }
 
 /** A playbook that cannot be loaded. The message names the file, the rule (when known) and the field. */

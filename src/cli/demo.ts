@@ -1,13 +1,12 @@
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { diagnose } from "../diagnose/diagnose";
-import { loadEvidence } from "../evidence/snapshot";
-import { renderDiagnosisText } from "../render/diagnosis-text";
+import { diagnose } from "../app/diagnose";
+import { ErrorCode } from "../errors";
+import { renderDiagnosisText } from "../render/terminal/report";
 import type { OutputFormat } from "./args";
-import type { CliIo } from "./diagnose";
+import { cliDeps, type CliIo } from "./diagnose";
 import { ExitCode } from "./exit-codes";
-import { loadPlaybooksOrReport } from "./playbooks";
 
 /** The recorded incidents shipped in examples/ (two levels above this module, from src/ and dist/ alike). */
 export function examplesDir(): string {
@@ -25,8 +24,7 @@ export function examplesDir(): string {
  * prints each report. Exit 0 when every example could be read and diagnosed.
  */
 export async function runDemo(format: OutputFormat, io: CliIo): Promise<number> {
-  const playbooks = loadPlaybooksOrReport([], io);
-  if (!playbooks) return ExitCode.Usage;
+  const deps = cliDeps(io);
   const dir = examplesDir();
   const files = existsSync(dir)
     ? readdirSync(dir)
@@ -40,8 +38,12 @@ export async function runDemo(format: OutputFormat, io: CliIo): Promise<number> 
   const color = format === "text" && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
   const results = [];
   for (const file of files) {
-    const evidence = await loadEvidence(join(dir, file));
-    const diagnosis = diagnose(evidence, playbooks);
+    const result = await diagnose(deps, { service: "", replay: { file: join(dir, file) } });
+    if (!result.ok) {
+      io.stderr.write(`ecs-medic demo: ${file}: ${result.failure.detail}\n`);
+      return result.failure.code === ErrorCode.PlaybookInvalid ? ExitCode.Usage : ExitCode.NothingCollected;
+    }
+    const { diagnosis } = result;
     if (format !== "text") {
       results.push({ example: file.replace(/\.json$/, ""), diagnosis });
       continue;

@@ -1,21 +1,15 @@
-import { createClients, destroyClients, type AwsClients, type ClientOptions } from "../aws/clients";
-import { toStepError } from "../aws/step-error";
+import { createDeps, jsonLogger, type Deps, type DepsOptions } from "../app/deps";
+import { diagnose, type DiagnoseProgress } from "../app/diagnose";
+import type { Failure } from "../app/failure";
 import type { Clock } from "../clock";
-import { collectEvidence, type ProgressEvent } from "../collect/collect-evidence";
-import type { CollectLimits } from "../collect/step";
-import { resolveTarget } from "../collect/resolve-target";
-import type { RateLimiter } from "../collect/rate-limiter";
-import { EcsMedicError, TargetAmbiguousError } from "../errors";
-import type { Evidence } from "../evidence/schema";
-import { diagnose } from "../diagnose/diagnose";
-import { loadEvidence, saveEvidence } from "../evidence/snapshot";
-import { renderDiagnosisText } from "../render/diagnosis-text";
-import { parseWindow } from "../time-window";
-import type { DiagnoseArgs, OutputFormat } from "./args";
 import type { Diagnosis } from "../diagnose/types";
-import { diagnosisMessage } from "../slack/blocks";
+import { ErrorCode } from "../errors";
+import type { Evidence } from "../evidence/schema";
+import { saveEvidence } from "../evidence/snapshot";
+import { diagnosisMessage } from "../render/slack";
+import { renderDiagnosisText } from "../render/terminal/report";
+import type { DiagnoseArgs, OutputFormat } from "./args";
 import { ExitCode } from "./exit-codes";
-import { loadPlaybooksOrReport } from "./playbooks";
 
 /** The CLI's edges, injected so tests drive it without a terminal, the wall clock or real AWS. */
 export interface CliIo {
@@ -24,36 +18,51 @@ export interface CliIo {
   readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean | undefined };
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly clock: Clock;
-  readonly createClients?: (options: ClientOptions) => AwsClients;
-  readonly cloudTrailLimiter?: RateLimiter;
-  readonly limits?: Partial<CollectLimits>;
+  /** Overrides of the use-case dependencies (tests: mocked AWS clients, an instant CloudTrail limiter). */
+  readonly deps?: Omit<DepsOptions, "env" | "clock">;
 }
 
-/** `ecs-medic diagnose`: resolve → collect (or replay) → render. Returns the exit code; never throws. */
+/** The dependencies of one CLI run: the defaults of `createDeps`, the process's env and clock, logs on stderr. */
+export function cliDeps(io: CliIo, playbookFolders: readonly string[] = []): Deps {
+  return createDeps({
+    env: io.env,
+    clock: io.clock,
+    playbookFolders,
+    // Errors (with the correlation id an unexpected failure quotes) always; the rest with ECS_MEDIC_DEBUG.
+    logger: cliLogger(io),
+    ...io.deps,
+  });
+}
+
+/** `ecs-medic diagnose`: the diagnose use case, rendered. Returns the exit code; never throws. */
 export async function runDiagnose(args: DiagnoseArgs, io: CliIo): Promise<number> {
-  let evidence: Evidence;
-  try {
-    evidence = args.evidence ? await replay(args) : await collect(args, io);
-  } catch (error) {
-    return reportFailure(error, io);
-  }
+  const deps = cliDeps(io, args.playbooks);
+  const progress = !args.evidence && io.stderr.isTTY ? progressPrinter(io) : undefined;
+  const result = await diagnose(deps, {
+    service: args.service ?? "",
+    cluster: args.cluster,
+    scope: { region: args.region, profile: args.profile },
+    since: args.since,
+    replay: args.evidence ? { file: args.evidence } : undefined,
+    onProgress: progress?.onProgress,
+  });
+  progress?.clear();
+  if (!result.ok) return reportFailure(result.failure, io);
+  const { evidence, diagnosis } = result;
 
   if (args.saveEvidence) {
     try {
       await saveEvidence(args.saveEvidence, evidence);
       io.stderr.write(`evidence saved to ${args.saveEvidence}\n`);
     } catch (error) {
-      io.stderr.write(`ecs-medic: could not save evidence to ${args.saveEvidence}: ${(error as Error).message}\n`);
+      io.stderr.write(`ecs-medic: could not save evidence to ${args.saveEvidence}: ${fsReason(error)}\n`);
       return ExitCode.Usage;
     }
   }
 
-  const playbooks = loadPlaybooksOrReport(args.playbooks, io);
-  if (!playbooks) return ExitCode.Usage;
-  const diagnosis = diagnose(evidence, playbooks);
   const color = args.format === "text" && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
   io.stdout.write(render(args.format, diagnosis, evidence, color));
-  if (nothingCollected(evidence)) return ExitCode.NothingCollected;
+  if (result.nothingCollected) return ExitCode.NothingCollected;
   return diagnosis.steps.some((s) => s.status === "fail") ? ExitCode.Failed : ExitCode.Ok;
 }
 
@@ -68,49 +77,13 @@ function render(format: OutputFormat, diagnosis: Diagnosis, evidence: Evidence, 
   }
 }
 
-/** Every step that reads AWS failed: the report is empty, whatever step 1 (read from DescribeServices) says. */
-function nothingCollected(evidence: Evidence): boolean {
-  return evidence.steps
-    .filter((s) => s.id !== "service-events" && s.id !== "deployment")
-    .every((s) => s.status === "error");
+/** A file-system error's code and path ("EACCES: /x"), never a stack. */
+function fsReason(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown };
+  return typeof e.message === "string" ? e.message : String(e.code ?? "unknown error");
 }
 
-async function replay(args: DiagnoseArgs): Promise<Evidence> {
-  const evidence = await loadEvidence(args.evidence!);
-  const asked = args.service?.split("/").pop()?.split(":").pop();
-  if (asked && asked !== evidence.target.service) {
-    throw new EcsMedicError("USAGE", `${args.evidence} holds evidence for ${evidence.target.service}, not ${asked}`);
-  }
-  return evidence;
-}
-
-async function collect(args: DiagnoseArgs, io: CliIo): Promise<Evidence> {
-  const window = parseWindow(args.since, io.clock);
-  const clients = (io.createClients ?? createClients)({ region: args.region, profile: args.profile });
-  try {
-    const progress = io.stderr.isTTY ? progressPrinter(io) : undefined;
-    progress?.status(`resolving ${args.service}${args.cluster ? ` in ${args.cluster}` : ""} …`);
-    let resolved;
-    try {
-      resolved = await resolveTarget(clients.ecs, { service: args.service!, cluster: args.cluster });
-    } finally {
-      progress?.clear();
-    }
-    return await collectEvidence({
-      clients,
-      resolved,
-      window,
-      clock: io.clock,
-      cloudTrailLimiter: io.cloudTrailLimiter,
-      limits: io.limits,
-      onProgress: progress?.onProgress,
-    });
-  } finally {
-    destroyClients(clients);
-  }
-}
-
-/** One self-overwriting status line on a TTY: "collecting payment-api: 6/11 (…)". */
+/** One self-overwriting status line on a TTY: "collecting: 6/11 · waiting on …". */
 function progressPrinter(io: CliIo) {
   let shown = false;
   const status = (text: string) => {
@@ -122,34 +95,58 @@ function progressPrinter(io: CliIo) {
     shown = false;
   };
   const pending = new Set<string>();
-  const onProgress = (event: ProgressEvent) => {
-    if (event.type === "start") {
-      for (const s of event.steps) pending.add(s.id);
-      status(`collecting: 0/${event.steps.length}`);
-      return;
+  const onProgress = (event: DiagnoseProgress) => {
+    switch (event.type) {
+      case "resolving":
+        status(`resolving ${event.service}${event.cluster ? ` in ${event.cluster}` : ""} …`);
+        return;
+      case "start":
+        for (const s of event.steps) pending.add(s.id);
+        status(`collecting: 0/${event.steps.length}`);
+        return;
+      case "step":
+        pending.delete(event.record.id);
+        if (event.done === event.total) clear();
+        else
+          status(
+            `collecting: ${event.done}/${event.total} · waiting on ${[...pending].slice(0, 3).join(", ")}${pending.size > 3 ? " …" : ""}`,
+          );
     }
-    pending.delete(event.record.id);
-    if (event.done === event.total) clear();
-    else
-      status(
-        `collecting: ${event.done}/${event.total} · waiting on ${[...pending].slice(0, 3).join(", ")}${pending.size > 3 ? " …" : ""}`,
-      );
   };
-  return { status, clear, onProgress };
+  return { clear, onProgress };
 }
 
-function reportFailure(error: unknown, io: CliIo): number {
-  if (error instanceof TargetAmbiguousError) {
-    io.stderr.write(`ecs-medic: ${error.message}\n`);
-    for (const c of error.candidates) io.stderr.write(`  ecs-medic diagnose ${c.service} --cluster ${c.cluster}\n`);
-    return ExitCode.Usage;
+/** The terminal's rendering of a failure (the words come from the one table in app/failure.ts). */
+function reportFailure(failure: Failure, io: CliIo): number {
+  switch (failure.code) {
+    case ErrorCode.TargetAmbiguous:
+      io.stderr.write(`ecs-medic: ${failure.detail}\n`);
+      for (const c of failure.candidates ?? [])
+        io.stderr.write(`  ecs-medic diagnose ${c.service} --cluster ${c.cluster}\n`);
+      return ExitCode.Usage;
+    case ErrorCode.AwsCallFailed:
+      io.stderr.write(`ecs-medic: cannot collect evidence: ${failure.hint}\n  ${failure.detail}\n`);
+      return ExitCode.NothingCollected;
+    case ErrorCode.CollectionFailed:
+    case ErrorCode.DeadlineExceeded:
+      io.stderr.write(`ecs-medic: ${failure.detail}${failure.hint ? `\n  ${failure.hint}` : ""}\n`);
+      return ExitCode.NothingCollected;
+    case ErrorCode.Internal:
+      io.stderr.write(`ecs-medic: ${failure.title}. ${failure.detail}\n  ${failure.hint ?? ""}\n`);
+      return ExitCode.NothingCollected;
+    default:
+      io.stderr.write(`ecs-medic: ${failure.detail}\n`);
+      return ExitCode.Usage;
   }
-  if (error instanceof EcsMedicError) {
-    io.stderr.write(`ecs-medic: ${error.message}\n`);
-    return error.code === "COLLECTION_FAILED" ? ExitCode.NothingCollected : ExitCode.Usage;
-  }
-  // An AWS failure before any step could run (no credentials, AccessDenied on DescribeServices, no network).
-  const stepError = toStepError(error, "ecs:DescribeServices");
-  io.stderr.write(`ecs-medic: cannot collect evidence: ${stepError.hint}\n  ${stepError.code}: ${stepError.message}\n`);
-  return ExitCode.NothingCollected;
+}
+
+function cliLogger(io: CliIo) {
+  const json = jsonLogger((line) => io.stderr.write(`${line}\n`), { tool: "ecs-medic" });
+  const debug = Boolean(io.env.ECS_MEDIC_DEBUG);
+  return {
+    debug: debug ? json.debug : () => undefined,
+    info: debug ? json.info : () => undefined,
+    warn: debug ? json.warn : () => undefined,
+    error: json.error,
+  };
 }

@@ -1,3 +1,4 @@
+import { PatternError } from "../errors";
 import type { Match, SymptomRule } from "./playbook-schema";
 import type { MessageField } from "./symptoms";
 
@@ -35,14 +36,7 @@ export const MAX_MATCH_TEXT = 8_192;
  */
 const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
 
-export class PatternError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { PatternError };
 
 export function compileRule(rule: SymptomRule, source: string, order: number): CompiledRule {
   const m = rule.match;

@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import type { Clock } from "../clock";
 import { ACTION_IDS } from "./action-ids";
-import { notAvailableMessage, usageMessage } from "./blocks";
+import { notAvailableMessage, usageMessage } from "../render/slack";
 import { CommandError, parseSlashCommand } from "./command";
 import type { Dispatch } from "./dispatch";
 import type { DiagnoseJob } from "./job";

@@ -1,6 +1,6 @@
 import { parseTargetQuery } from "../collect/target-query";
 import type { Clock } from "../clock";
-import { EcsMedicError } from "../errors";
+import { CommandError, EcsMedicError } from "../errors";
 import { parseWindow } from "../time-window";
 
 /** What `/ecs …` asked for, validated. */
@@ -13,10 +13,8 @@ export type SlashCommand =
     }
   | { readonly kind: "help" };
 
-/** A request that cannot be run; `message` says what to type instead. */
-export class CommandError extends Error {
-  override readonly name = "CommandError";
-}
+// Lives in the one error hierarchy; re-exported for the Slack wiring that imports it from here.
+export { CommandError } from "../errors";
 
 /** Longest command text accepted (Slack allows more; nothing valid is this long). */
 const MAX_TEXT = 600;

@@ -19,7 +19,7 @@ import {
   errorMessage,
   progressMessage,
   type SlackMessage,
-} from "./blocks";
+} from "../render/slack";
 import type { DiagnoseJob } from "./job";
 import { LatestOnlyThrottle } from "./throttle";
 

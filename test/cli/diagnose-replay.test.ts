@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/diagnose";
 import { main } from "../../src/cli/main";
 import { fixedClock } from "../../src/clock";
-import { violations, type SlackMessage } from "../../src/slack/blocks";
+import { violations, type SlackMessage } from "../../src/render/slack";
 
 function io(stdin = ""): CliIo & { out: string; err: string } {
   const state = { out: "", err: "" };
@@ -13,8 +13,10 @@ function io(stdin = ""): CliIo & { out: string; err: string } {
     stderr: { write: (t: string) => (state.err += t), isTTY: false },
     env: {},
     clock: fixedClock("2026-11-26T10:00:00Z"),
-    createClients: () => {
-      throw new Error("a replay must not create AWS clients");
+    deps: {
+      aws: () => {
+        throw new Error("a replay must not create AWS clients");
+      },
     },
   });
 }

@@ -21,8 +21,7 @@ function io(): CliIo & { out: string; err: string } {
     stderr: { write: (t: string) => (state.err += t), isTTY: false },
     env: {},
     clock: fixedClock(NOW),
-    createClients: () => createClients({ region: REGION, maxAttempts: 1 }),
-    cloudTrailLimiter: instantLimiter(),
+    deps: { aws: () => createClients({ region: REGION, maxAttempts: 1 }), cloudTrailLimiter: instantLimiter() },
   });
 }
 

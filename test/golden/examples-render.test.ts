@@ -6,7 +6,7 @@ import { fixedClock } from "../../src/clock";
 import { diagnose } from "../../src/diagnose/diagnose";
 import { loadEvidence } from "../../src/evidence/snapshot";
 import { loadPlaybooks } from "../../src/diagnose/load-playbooks";
-import { diagnosisThread } from "../../src/slack/blocks";
+import { diagnosisThread } from "../../src/render/slack";
 
 /**
  * Pins what every entry point prints for the recorded examples, byte for byte: a refactor of the layers under the
@@ -49,5 +49,16 @@ describe("golden output, the Slack thread under a report", () => {
     const diagnosis = diagnose(evidence, loadPlaybooks());
     const thread = diagnosisThread(diagnosis, evidence, { region: evidence.target.region, evidence });
     await expect(`${JSON.stringify(thread, null, 2)}\n`).toMatchFileSnapshot(`./__golden__/${example}.thread.json`);
+  });
+});
+
+describe("golden output, npm run demo", () => {
+  it.each(["text", "json"])("--format %s", async (format) => {
+    const t = io();
+    const code = await main(["demo", "--format", format], t);
+    expect(t.err).toBe("");
+    await expect(`exit ${code}\n${t.out}`).toMatchFileSnapshot(
+      `./__golden__/demo.${format === "text" ? "txt" : "json"}`,
+    );
   });
 });

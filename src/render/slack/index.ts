@@ -9,10 +9,10 @@
  * Layout: blocks/common.ts (options, emoji, budgets), mrkdwn.ts (escaping, links, times), report.ts (the channel
  * message and its buttons), thread.ts (log excerpts and detail), messages.ts (progress, candidates, errors, usage).
  */
-export { enforceLimits, violations, SLACK_LIMITS, CUT_MARKER } from "./limits";
-export type { KnownBlock, SlackMessage } from "./limits";
-export type { ProgressUpdate, RenderOptions } from "./blocks/common";
-export { ecsConsoleUrl, escapeMrkdwn, logStreamUrl } from "./blocks/mrkdwn";
-export { diagnosisMessage, type ProposalPayload, type TargetPayload } from "./blocks/report";
-export { diagnosisThread } from "./blocks/thread";
-export { candidatesMessage, errorMessage, notAvailableMessage, progressMessage, usageMessage } from "./blocks/messages";
+export { enforceLimits, violations, SLACK_LIMITS, CUT_MARKER } from "../../slack/limits";
+export type { KnownBlock, SlackMessage } from "../../slack/limits";
+export type { ProgressUpdate, RenderOptions } from "./common";
+export { ecsConsoleUrl, escapeMrkdwn, logStreamUrl } from "./mrkdwn";
+export { diagnosisMessage, type ProposalPayload, type TargetPayload } from "./report";
+export { diagnosisThread } from "./thread";
+export { candidatesMessage, errorMessage, notAvailableMessage, progressMessage, usageMessage } from "./messages";

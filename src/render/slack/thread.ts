@@ -1,7 +1,7 @@
 import { shortName } from "../../diagnose/template";
 import type { Diagnosis } from "../../diagnose/types";
 import type { Evidence, Task } from "../../evidence/schema";
-import { chunkMrkdwn, enforceLimits, textLength, type KnownBlock, type SlackMessage } from "../limits";
+import { chunkMrkdwn, enforceLimits, textLength, type KnownBlock, type SlackMessage } from "../../slack/limits";
 import { REPLY_BLOCKS, type RenderOptions, SECTION_ROOM, SEVERITY_EMOJI, STEP_EMOJI } from "./common";
 import {
   type LogIndex,
@@ -20,7 +20,7 @@ import {
   slackTime,
 } from "./mrkdwn";
 import { buildReport, clipped, clippedInReport, evidenceLine, facts, reportFindings } from "./report";
-import { groupedEvidence } from "../../render/present";
+import { groupedEvidence } from "../present";
 import { stepData } from "../../evidence/read";
 
 // ── the thread ──────────────────────────────────────────────────────────────────────────────────

@@ -1,8 +1,8 @@
 import { shortName } from "../../diagnose/template";
 import type { ActionProposal, Diagnosis, EvidenceRef, Finding } from "../../diagnose/types";
 import type { Evidence } from "../../evidence/schema";
-import { ACTION_IDS } from "../action-ids";
-import { cutPlain, enforceLimits, textLength, type KnownBlock, type SlackMessage } from "../limits";
+import { ACTION_IDS } from "../../slack/action-ids";
+import { cutPlain, enforceLimits, textLength, type KnownBlock, type SlackMessage } from "../../slack/limits";
 import {
   type Button,
   IN_THREAD,
@@ -36,7 +36,7 @@ import {
   slackTime,
   span,
 } from "./mrkdwn";
-import { groupedEvidence, lowerFirst, shortArns } from "../../render/present";
+import { groupedEvidence, lowerFirst, shortArns } from "../present";
 
 // ── the report ──────────────────────────────────────────────────────────────────────────────────
 

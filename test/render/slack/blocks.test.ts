@@ -2,11 +2,11 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { diagnose } from "../../src/diagnose/diagnose";
-import { loadPlaybooks } from "../../src/diagnose/load-playbooks";
-import type { Diagnosis, Finding } from "../../src/diagnose/types";
-import type { Evidence } from "../../src/evidence/schema";
-import { parseEvidence } from "../../src/evidence/snapshot";
+import { diagnose } from "../../../src/diagnose/diagnose";
+import { loadPlaybooks } from "../../../src/diagnose/load-playbooks";
+import type { Diagnosis, Finding } from "../../../src/diagnose/types";
+import type { Evidence } from "../../../src/evidence/schema";
+import { parseEvidence } from "../../../src/evidence/snapshot";
 import {
   candidatesMessage,
   CUT_MARKER,
@@ -22,9 +22,9 @@ import {
   violations,
   type KnownBlock,
   type SlackMessage,
-} from "../../src/slack/blocks";
-import { ACTION_IDS } from "../../src/slack/job";
-import { blockText } from "../../src/slack/limits";
+} from "../../../src/render/slack";
+import { ACTION_IDS } from "../../../src/slack/job";
+import { blockText } from "../../../src/slack/limits";
 
 const EXAMPLES = join(__dirname, "../../examples");
 const playbooks = loadPlaybooks();

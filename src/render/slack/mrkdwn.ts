@@ -2,7 +2,7 @@ import { formatDistanceStrict } from "date-fns";
 import type { Diagnosis } from "../../diagnose/types";
 import type { Evidence } from "../../evidence/schema";
 import { stepData } from "../../evidence/read";
-import { cutPlain } from "../limits";
+import { cutPlain } from "../../slack/limits";
 import { type ContextBlock, type MrkdwnElement, type SectionBlock } from "./common";
 
 // ── mrkdwn helpers ──────────────────────────────────────────────────────────────────────────────

@@ -1,7 +1,7 @@
 import { formatDistanceStrict } from "date-fns";
-import type { Diagnosis, Finding, StepStatus, Verdict } from "../diagnose/types";
-import { shortName } from "../diagnose/template";
-import { groupedEvidence, lowerFirst, shortArns } from "./present";
+import type { Diagnosis, Finding, StepStatus, Verdict } from "../../diagnose/types";
+import { shortName } from "../../diagnose/template";
+import { groupedEvidence, lowerFirst, shortArns } from "../present";
 import { createStyle, wrap, type Style } from "./style";
 
 export interface DiagnosisTextOptions {

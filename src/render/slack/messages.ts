@@ -1,4 +1,4 @@
-import { cutPlain, enforceLimits, type KnownBlock, type SlackMessage } from "../limits";
+import { cutPlain, enforceLimits, type KnownBlock, type SlackMessage } from "../../slack/limits";
 import { COLLECTION, type ProgressUpdate } from "./common";
 import { code, context, escapeMrkdwn, mention, prose, section } from "./mrkdwn";
 

@@ -1,0 +1,124 @@
+import type { WebClient } from "@slack/web-api";
+import { createClients, type AwsClients, type ClientOptions } from "../aws/clients";
+import { systemClock, type Clock } from "../clock";
+import { createRateLimiter, type RateLimiter } from "../collect/rate-limiter";
+import type { CollectLimits } from "../collect/step";
+import { loadPlaybooks, type Playbooks } from "../diagnose/load-playbooks";
+import { MemoryIdempotencyStore, type IdempotencyStore } from "../store/idempotency";
+
+/** Structured, levelled logging; `detail` is merged into the line (JSON on Lambda, quiet in the CLI). */
+export interface Logger {
+  debug(message: string, detail?: Record<string, unknown>): void;
+  info(message: string, detail?: Record<string, unknown>): void;
+  warn(message: string, detail?: Record<string, unknown>): void;
+  error(message: string, detail?: Record<string, unknown>): void;
+}
+
+/** Which account/region a set of clients reads. Unset fields fall back to the SDK's own chain. */
+export type AwsScope = Pick<ClientOptions, "region" | "profile">;
+
+/** The Slack Web API clients of a run that posts to Slack. */
+export interface SlackClients {
+  /** Reports, thread replies, errors: retried on 429 and 5xx. */
+  readonly web: WebClient;
+  /**
+   * Progress updates: a client that rejects rate-limited calls instead of pausing its queue, so a 429 on
+   * "diagnosing 4/11" never delays the report.
+   * @default web
+   */
+  readonly progress?: WebClient;
+}
+
+/**
+ * Everything a use case needs from the outside world, passed in one object. Only `createDeps` (and tests, with
+ * fakes) builds one; nothing under `src/app/` constructs a client itself.
+ */
+export interface Deps {
+  /** The only source of "now". */
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Built-in playbooks plus overrides; a function so a loading error is reported by the use case, before any AWS call. */
+  readonly playbooks: () => Playbooks;
+  /** Opens the AWS clients for one scope; the use case destroys them when it is done. */
+  readonly aws: (scope: AwsScope) => AwsClients;
+  /** Spaces CloudTrail LookupEvents (2 requests/s per account and region), shared by every diagnosis of a process. */
+  readonly cloudTrailLimiter: RateLimiter;
+  /** Overrides of the collection bounds (`DEFAULT_LIMITS`). */
+  readonly limits: Partial<CollectLimits>;
+  /** Claims, locks and (later) audit records. */
+  readonly store: IdempotencyStore;
+  /** Present where the use case posts to Slack (worker, Socket Mode dev server). */
+  readonly slack?: SlackClients | undefined;
+  /** The region ecs-medic runs in, for console links when a target names none. */
+  readonly homeRegion: string;
+}
+
+export interface DepsOptions {
+  /** Environment the defaults read (`ECS_MEDIC_PLAYBOOKS`, `AWS_REGION`, `AWS_DEFAULT_REGION`). @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** @default silentLogger */
+  readonly logger?: Logger;
+  /** Extra playbook folders after the built-in ones and `ECS_MEDIC_PLAYBOOKS` (colon-separated). @default [] */
+  readonly playbookFolders?: readonly string[];
+  /** @default loadPlaybooks (memoised) with the folders above */
+  readonly playbooks?: () => Playbooks;
+  /** @default createClients with the SDK's standard retries (3 attempts) and bounded timeouts */
+  readonly aws?: (scope: AwsScope) => AwsClients;
+  /** @default 2 requests/s on the real timer */
+  readonly cloudTrailLimiter?: RateLimiter;
+  /** @default {} (DEFAULT_LIMITS) */
+  readonly limits?: Partial<CollectLimits>;
+  /** @default an in-memory store (duplicates caught within this process only) */
+  readonly store?: IdempotencyStore;
+  /** @default none */
+  readonly slack?: SlackClients;
+  /** @default AWS_REGION, then AWS_DEFAULT_REGION, then "us-east-1" */
+  readonly homeRegion?: string;
+}
+
+/** CloudTrail allows 2 LookupEvents requests per second per account and region. */
+const CLOUDTRAIL_INTERVAL_MS = 500;
+
+/** The one place the defaults are decided. */
+export function createDeps(options: DepsOptions = {}): Deps {
+  const env = options.env ?? process.env;
+  const folders = [...(env.ECS_MEDIC_PLAYBOOKS ?? "").split(":").filter(Boolean), ...(options.playbookFolders ?? [])];
+  return {
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? silentLogger,
+    playbooks: options.playbooks ?? memoise(() => loadPlaybooks({ overrides: folders })),
+    aws: options.aws ?? ((scope) => createClients(scope)),
+    cloudTrailLimiter: options.cloudTrailLimiter ?? createRateLimiter({ intervalMs: CLOUDTRAIL_INTERVAL_MS }),
+    limits: options.limits ?? {},
+    store: options.store ?? new MemoryIdempotencyStore(),
+    slack: options.slack,
+    homeRegion: options.homeRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
+  };
+}
+
+/** A function that runs once on success; a throw is not cached (the next call tries again). */
+export function memoise<T>(load: () => T): () => T {
+  let done: { value: T } | undefined;
+  return () => {
+    done ??= { value: load() };
+    return done.value;
+  };
+}
+
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/** One JSON object per line (what CloudWatch Logs Insights reads), with `base` fields on every line. */
+export function jsonLogger(write: (line: string) => void, base: Record<string, unknown> = {}): Logger {
+  const at =
+    (level: string) =>
+    (message: string, detail?: Record<string, unknown>): void =>
+      write(JSON.stringify({ level, message, ...base, ...detail }));
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}

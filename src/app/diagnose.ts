@@ -1,0 +1,130 @@
+import { destroyClients } from "../aws/clients";
+import { collectEvidence, type ProgressEvent } from "../collect/collect-evidence";
+import { resolveTarget } from "../collect/resolve-target";
+import { diagnose as diagnoseEvidence } from "../diagnose/diagnose";
+import type { Diagnosis } from "../diagnose/types";
+import { DeadlineError, UsageError } from "../errors";
+import type { Evidence } from "../evidence/schema";
+import { loadEvidence } from "../evidence/snapshot";
+import { CATALOGUE } from "../steps/catalogue";
+import { parseWindow } from "../time-window";
+import type { AwsScope, Deps } from "./deps";
+import { describeFailure, type Failure } from "./failure";
+
+/** What to diagnose. */
+export interface DiagnoseRequest {
+  /** The service as typed: a name, `cluster/name` or an ARN. */
+  readonly service: string;
+  readonly cluster?: string | undefined;
+  /** Account/region to read; unset → the SDK's chain (and the Lambda's own region). */
+  readonly scope?: AwsScope | undefined;
+  /** Window text (`2h`, `30m`, an ISO time), parsed against `deps.clock`. @default "1h" */
+  readonly since?: string | undefined;
+  /** Replay this saved snapshot instead of reading AWS (no client is created). */
+  readonly replay?: { readonly file: string } | { readonly evidence: Evidence } | undefined;
+  /** Called as the run advances: the terminal spinner and the Slack progress message share this hook. */
+  readonly onProgress?: ((event: DiagnoseProgress) => void) | undefined;
+  /** Give up on collection after this long, naming the steps still running. @default no limit */
+  readonly budgetMs?: number | undefined;
+}
+
+export type DiagnoseProgress =
+  { readonly type: "resolving"; readonly service: string; readonly cluster?: string | undefined } | ProgressEvent;
+
+export type DiagnoseResult =
+  | {
+      readonly ok: true;
+      readonly evidence: Evidence;
+      readonly diagnosis: Diagnosis;
+      /** Every step that reads AWS beyond DescribeServices failed: the report says little (CLI exit 3). */
+      readonly nothingCollected: boolean;
+    }
+  | { readonly ok: false; readonly failure: Failure };
+
+/**
+ * The diagnose use case, shared by the CLI, the Slack worker and the Socket Mode dev server: playbooks (loaded
+ * first, so a broken rule is reported before any AWS call) → resolve the target → collect every step concurrently
+ * (or replay a snapshot) → diagnose (pure). Returns plain data; never throws — every failure comes back as a
+ * `Failure` in the words a person reads.
+ */
+export async function diagnose(deps: Deps, request: DiagnoseRequest): Promise<DiagnoseResult> {
+  try {
+    const playbooks = deps.playbooks();
+    const evidence = request.replay ? await replay(request) : await collect(deps, request);
+    const diagnosis = diagnoseEvidence(evidence, playbooks);
+    return { ok: true, evidence, diagnosis, nothingCollected: nothingCollected(evidence) };
+  } catch (error) {
+    return { ok: false, failure: describeFailure(error, { subject: subjectOf(request), logger: deps.logger }) };
+  }
+}
+
+/** The name a person typed, without cluster or ARN prefix, for headlines. */
+function subjectOf(request: DiagnoseRequest): string {
+  return request.service.split("/").pop()?.split(":").pop() || request.service || "the snapshot";
+}
+
+async function replay(request: DiagnoseRequest): Promise<Evidence> {
+  const source = request.replay!;
+  const evidence = "evidence" in source ? source.evidence : await loadEvidence(source.file);
+  const asked = subjectOf(request);
+  if (request.service !== "" && asked !== evidence.target.service) {
+    const from = "file" in source ? source.file : "the snapshot";
+    throw new UsageError(`${from} holds evidence for ${evidence.target.service}, not ${asked}`);
+  }
+  return evidence;
+}
+
+async function collect(deps: Deps, request: DiagnoseRequest): Promise<Evidence> {
+  const window = parseWindow(request.since ?? "1h", deps.clock);
+  const running = new Set<string>();
+  const titles = new Map(CATALOGUE.map((e) => [e.id as string, e.title]));
+  const onProgress = (event: ProgressEvent) => {
+    if (event.type === "start") for (const s of event.steps) running.add(s.id);
+    else running.delete(event.record.id);
+    try {
+      request.onProgress?.(event);
+    } catch {
+      // Progress is best-effort: a failing spinner or Slack update never costs the diagnosis.
+    }
+  };
+  const work = async () => {
+    const clients = deps.aws(request.scope ?? {});
+    try {
+      request.onProgress?.({ type: "resolving", service: request.service, cluster: request.cluster });
+      const resolved = await resolveTarget(clients.ecs, { service: request.service, cluster: request.cluster });
+      return await collectEvidence({
+        clients,
+        resolved,
+        window,
+        clock: deps.clock,
+        cloudTrailLimiter: deps.cloudTrailLimiter,
+        limits: deps.limits,
+        onProgress,
+      });
+    } finally {
+      destroyClients(clients);
+    }
+  };
+  if (request.budgetMs === undefined) return work();
+  return withDeadline(request.budgetMs, () => [...running].map((id) => titles.get(id) ?? id), work);
+}
+
+/** Runs `work` but gives up after `budgetMs`, naming what is still running; the timer never outlives the work. */
+async function withDeadline<T>(budgetMs: number, pending: () => readonly string[], work: () => Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(budgetMs, pending())), budgetMs);
+  });
+  try {
+    return await Promise.race([work(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Every step that reads AWS failed: the report is empty, whatever step 1 (read from DescribeServices) says. */
+function nothingCollected(evidence: Evidence): boolean {
+  return evidence.steps
+    .filter((s) => s.id !== "service-events" && s.id !== "deployment")
+    .every((s) => s.status === "error");
+}
