@@ -17,7 +17,8 @@ import { parseEvidence } from "../src/evidence/snapshot";
 import { diagnosisMessage, diagnosisThread, violations, type SlackMessage } from "../src/render/slack";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const tool = process.env.SLACK_PREVIEW ?? "/work/shared/tools/slack-preview/preview";
+// The preview tool ships beside the project (../shared, found from the project root), or wherever SLACK_PREVIEW says.
+const tool = process.env.SLACK_PREVIEW ?? join(root, "../shared/tools/slack-preview/preview");
 const DOCS_EXAMPLE = "oom-after-deploy";
 const REQUESTER = "U04ALICE";
 

@@ -122,3 +122,47 @@ export function jsonLogger(write: (line: string) => void, base: Record<string, u
       write(JSON.stringify({ level, message, ...base, ...detail }));
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
+
+/**
+ * The Slack clients of a process that posts: one for reports (retries on 429/5xx) and one for progress that drops a
+ * rate-limited update rather than pause the queue the report shares. `SLACK_API_URL` points both at a stand-in.
+ */
+export async function createSlackClients(
+  botToken: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<SlackClients> {
+  const { WebClient } = await import("@slack/web-api");
+  const base = {
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    // A Web API call that hangs must not eat the run's time budget.
+    timeout: 10_000,
+  };
+  return {
+    web: new WebClient(botToken, {
+      ...base,
+      retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3000 },
+    }),
+    progress: new WebClient(botToken, { ...base, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } }),
+  };
+}
+
+/**
+ * The store of claims and locks: the DynamoDB table `ECS_MEDIC_TABLE` names (bounded retries and timeouts, so a slow
+ * table cannot eat a run's budget), or an in-memory one when none is set (duplicates caught within the process).
+ */
+export async function createStore(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<IdempotencyStore> {
+  const table = env.ECS_MEDIC_TABLE;
+  if (!table) return new MemoryIdempotencyStore();
+  const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoIdempotencyStore }] = await Promise.all([
+    import("@aws-sdk/client-dynamodb"),
+    import("@aws-sdk/lib-dynamodb"),
+    import("../store/idempotency"),
+  ]);
+  const client = new DynamoDBClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+  });
+  return new DynamoIdempotencyStore(DynamoDBDocumentClient.from(client), table);
+}

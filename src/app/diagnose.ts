@@ -78,19 +78,22 @@ async function collect(deps: Deps, request: DiagnoseRequest): Promise<Evidence> 
   const window = parseWindow(request.since ?? "1h", deps.clock);
   const running = new Set<string>();
   const titles = new Map(CATALOGUE.map((e) => [e.id as string, e.title]));
-  const onProgress = (event: ProgressEvent) => {
-    if (event.type === "start") for (const s of event.steps) running.add(s.id);
-    else running.delete(event.record.id);
+  const emit = (event: DiagnoseProgress) => {
     try {
       request.onProgress?.(event);
     } catch {
       // Progress is best-effort: a failing spinner or Slack update never costs the diagnosis.
     }
   };
+  const onProgress = (event: ProgressEvent) => {
+    if (event.type === "start") for (const s of event.steps) running.add(s.id);
+    else running.delete(event.record.id);
+    emit(event);
+  };
   const work = async () => {
     const clients = deps.aws(request.scope ?? {});
     try {
-      request.onProgress?.({ type: "resolving", service: request.service, cluster: request.cluster });
+      emit({ type: "resolving", service: request.service, cluster: request.cluster });
       const resolved = await resolveTarget(clients.ecs, { service: request.service, cluster: request.cluster });
       return await collectEvidence({
         clients,

@@ -19,6 +19,8 @@ import type { Logger } from "./deps";
  */
 export interface Failure {
   readonly code: ErrorCode;
+  /** What the use case was about ("payment-api"). */
+  readonly subject: string;
   /** A short headline: "Cannot diagnose payment-api". */
   readonly title: string;
   /** What happened. */
@@ -42,6 +44,10 @@ export interface FailureContext {
 }
 
 export function describeFailure(error: unknown, ctx: FailureContext): Failure {
+  return { ...words(error, ctx), subject: ctx.subject };
+}
+
+function words(error: unknown, ctx: FailureContext): Omit<Failure, "subject"> {
   const subject = ctx.subject;
   if (error instanceof DeadlineError) {
     const still = error.pending.length > 0 ? ` Still waiting on: ${error.pending.join(", ")}.` : "";

@@ -1,13 +1,10 @@
 // Local development: the same Slack listeners over Socket Mode (no public URL), with the worker run in-process.
 // Needs SLACK_APP_TOKEN (xapp-…, connections:write) and SLACK_BOT_TOKEN; AWS credentials from the usual chain.
 import { App, LogLevel } from "@slack/bolt";
-import { WebClient } from "@slack/web-api";
-import { createClients } from "../aws/clients";
+import { createDeps, createSlackClients } from "../app/deps";
 import { systemClock } from "../clock";
-import { loadPlaybooks } from "../diagnose/load-playbooks";
 import { registerListeners } from "../slack/app";
 import { runDiagnoseJob } from "../slack/run-job";
-import { MemoryIdempotencyStore } from "../store/idempotency";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -20,10 +17,11 @@ if (!appToken || !botToken) {
   process.exit(2);
 }
 
-const playbooks = loadPlaybooks();
-const store = new MemoryIdempotencyStore();
-const slack = new WebClient(botToken);
 const log = (message: string, detail?: Record<string, unknown>) => console.log(message, detail ?? "");
+const logger = { debug: log, info: log, warn: log, error: log };
+// One Deps for the process: the in-memory store catches duplicates within it; playbooks are loaded once.
+const deps = { ...createDeps({ logger }), slack: await createSlackClients(botToken) };
+deps.playbooks();
 
 const app = new App({ authorize: async () => ({ botToken }), appToken, socketMode: true, logLevel: LogLevel.INFO });
 registerListeners(app, {
@@ -31,15 +29,7 @@ registerListeners(app, {
   log,
   // In-process "worker": start the job and return at once, as the async Lambda invoke does.
   dispatch: async (job) => {
-    void runDiagnoseJob(job, {
-      slack,
-      store,
-      playbooks,
-      clock: systemClock,
-      createClients,
-      region: process.env.AWS_REGION ?? "us-east-1",
-      log,
-    }).then((outcome) => log("job finished", { jobId: job.jobId, ...outcome }));
+    void runDiagnoseJob(job, deps).then((outcome) => log("job finished", { jobId: job.jobId, ...outcome }));
   },
 });
 

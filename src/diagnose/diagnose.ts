@@ -1,5 +1,5 @@
 import { formatDistanceStrict } from "date-fns";
-import type { Evidence, StepRecord } from "../evidence/schema";
+import type { Evidence, StepId, StepRecord } from "../evidence/schema";
 import { CHECKS } from "./checks";
 import type { CheckContext, CheckHit } from "./checks/check";
 import { classifyUnits, findingsFromUnits } from "./findings";
@@ -27,18 +27,20 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
 
   const ctx: CheckContext = { evidence, thresholds: playbooks.checkOrder.thresholds, messageFindings, onset, vars };
   const notes: string[] = [];
+  // A check that throws is a bug on this evidence: its step says so (status `error`), the rest of the diagnosis stands.
+  const brokenChecks = new Map<StepId, string[]>();
   const hits = CHECKS.flatMap((check) => {
     try {
       return [...check.run(ctx)];
-    } catch (error) {
-      notes.push(`check ${check.id} failed: ${(error as Error).message}`);
+    } catch {
+      brokenChecks.set(check.step, [...(brokenChecks.get(check.step) ?? []), check.id]);
       return [];
     }
   });
   const checkFindings = findingsFromHits(hits, playbooks, vars, notes);
 
   const findings = rankFindings([...messageFindings, ...checkFindings], onset);
-  const steps = judgeSteps(evidence, findings, playbooks);
+  const steps = judgeSteps(evidence, findings, playbooks, brokenChecks);
   const verdict = decideVerdict(evidence, findings);
   const primaryFinding = findings.find((f) => f.severity !== "info");
   const explainers = primaryFinding
@@ -163,18 +165,26 @@ function findingsFromHits(
   return out;
 }
 
-function judgeSteps(evidence: Evidence, findings: readonly Finding[], playbooks: Playbooks): StepResult[] {
+function judgeSteps(
+  evidence: Evidence,
+  findings: readonly Finding[],
+  playbooks: Playbooks,
+  brokenChecks: ReadonlyMap<StepId, readonly string[]>,
+): StepResult[] {
   const records = new Map(evidence.steps.map((s) => [s.id, s]));
   return playbooks.checkOrder.steps.map((def) => {
     const record = records.get(def.id);
     // A warning or failure shows on every step whose evidence shows it; an info finding only on its own step.
     const mine = findings.filter((f) => (f.severity === "info" ? f.steps[0] === def.id : f.steps.includes(def.id)));
-    const status = stepStatus(record, mine);
+    const broken = brokenChecks.get(def.id);
+    const judged = stepStatus(record, mine);
+    const status = broken && judged !== "fail" ? "error" : judged;
     const collectorSummary = record?.data ? summarizeStep(def.id, record.data) : undefined;
     const entry = stepEntry(def.id);
     const top = mine[0];
-    const reason =
-      record?.status === "error"
+    const reason = broken
+      ? `the ${broken.join(", ")} check could not run on this evidence — a bug in ecs-medic: report it with the snapshot (--save-evidence)`
+      : record?.status === "error"
         ? (record.errors[0]?.hint ?? "could not be collected")
         : record?.status === "skipped"
           ? record.skipReason

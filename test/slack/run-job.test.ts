@@ -13,7 +13,8 @@ import { createClients } from "../../src/aws/clients";
 import { fixedClock } from "../../src/clock";
 import { loadPlaybooks } from "../../src/diagnose/load-playbooks";
 import type { DiagnoseJob } from "../../src/slack/job";
-import { runDiagnoseJob, type WorkerDeps } from "../../src/slack/run-job";
+import { runDiagnoseJob, type WorkerDeps, type WorkerOptions } from "../../src/slack/run-job";
+import { createDeps } from "../../src/app/deps";
 import { MemoryIdempotencyStore } from "../../src/store/idempotency";
 import { ACCOUNT, NOW, REGION, sdkService, sdkStoppedTask } from "../fixtures/aws";
 import { accessDenied } from "../fixtures/errors";
@@ -41,17 +42,20 @@ const job = (overrides: Partial<DiagnoseJob> = {}): DiagnoseJob => ({
 
 function deps(overrides: Partial<WorkerDeps> = {}): WorkerDeps {
   return {
-    slack: new WebClient("xoxb-0000-test", { slackApiUrl: stub.url, retryConfig: { retries: 0 } }),
-    createClients: () => createClients({ region: REGION, maxAttempts: 1 }),
-    store: new MemoryIdempotencyStore(),
-    playbooks,
-    clock: fixedClock(NOW),
-    region: REGION,
-    progressIntervalMs: 0,
-    cloudTrailLimiter: instantLimiter(),
+    ...createDeps({
+      aws: () => createClients({ region: REGION, maxAttempts: 1 }),
+      store: new MemoryIdempotencyStore(),
+      playbooks: () => playbooks,
+      clock: fixedClock(NOW),
+      homeRegion: REGION,
+      cloudTrailLimiter: instantLimiter(),
+    }),
+    slack: { web: new WebClient("xoxb-0000-test", { slackApiUrl: stub.url, retryConfig: { retries: 0 } }) },
     ...overrides,
   };
 }
+const run = (j: DiagnoseJob, d: WorkerDeps, options: WorkerOptions = {}) =>
+  runDiagnoseJob(j, d, { progressIntervalMs: 0, ...options });
 
 const methods = () => stub.calls.map((c) => c.method);
 const finalUpdate = () => [...stub.calls].reverse().find((c) => c.method === "chat.update");
@@ -73,7 +77,7 @@ beforeEach(() => {
 
 describe("runDiagnoseJob", () => {
   it("posts at once, updates the same message with the report, and puts the detail in its thread", async () => {
-    const outcome = await runDiagnoseJob(job(), deps());
+    const outcome = await run(job(), deps());
 
     expect(outcome).toMatchObject({ status: "posted", channel: "C0INCIDENT" });
     const [first] = stub.calls;
@@ -90,9 +94,9 @@ describe("runDiagnoseJob", () => {
 
   it("posts once when the same job is delivered twice (async Lambda retries)", async () => {
     const shared = deps();
-    await runDiagnoseJob(job(), shared);
+    await run(job(), shared);
     const before = stub.calls.length;
-    expect(await runDiagnoseJob(job(), shared)).toEqual({ status: "duplicate" });
+    expect(await run(job(), shared)).toEqual({ status: "duplicate" });
     expect(stub.calls.length).toBe(before);
   });
 
@@ -107,7 +111,7 @@ describe("runDiagnoseJob", () => {
         }),
       ],
     }));
-    const outcome = await runDiagnoseJob(job({ cluster: undefined }), deps());
+    const outcome = await run(job({ cluster: undefined }), deps());
     expect(outcome.status).toBe("failed");
     const text = JSON.stringify(finalUpdate()?.args);
     expect(text).toContain("staging");
@@ -116,7 +120,7 @@ describe("runDiagnoseJob", () => {
 
   it("ends with a readable message naming the permission when AWS denies the first read", async () => {
     mocks.ecs.on(DescribeServicesCommand).rejects(accessDenied("ecs:DescribeServices"));
-    const outcome = await runDiagnoseJob(job(), deps());
+    const outcome = await run(job(), deps());
     expect(outcome.status).toBe("failed");
     expect(JSON.stringify(finalUpdate()?.args)).toContain("ecs:DescribeServices");
   });
@@ -127,13 +131,13 @@ describe("runDiagnoseJob", () => {
       failures: [{ arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/nope`, reason: "MISSING" }],
     });
     mocks.ecs.on(ListTasksCommand).resolves({ taskArns: [] });
-    await runDiagnoseJob(job({ service: "nope" }), deps());
+    await run(job({ service: "nope" }), deps());
     expect(JSON.stringify(finalUpdate()?.args)).toContain('No active service \\"nope\\" in cluster prod');
   });
 
   it("tells the requester privately when it cannot post in the channel", async () => {
     stub.failNext("chat.postMessage", "not_in_channel");
-    const outcome = await runDiagnoseJob(job({ responseUrl: `${stub.responseUrl}/commands/1` }), deps());
+    const outcome = await run(job({ responseUrl: `${stub.responseUrl}/commands/1` }), deps());
     expect(outcome).toEqual({ status: "failed", reason: "not_in_channel" });
     const reply = stub.calls.find((c) => c.method === "response/commands/1");
     expect(reply?.args).toMatchObject({ response_type: "ephemeral" });
@@ -142,7 +146,7 @@ describe("runDiagnoseJob", () => {
   });
 
   it("sends at most one progress update per interval, and the report last", async () => {
-    await runDiagnoseJob(job(), deps({ progressIntervalMs: 60_000 }));
+    await run(job(), deps(), { progressIntervalMs: 60_000 });
     const updates = stub.calls.filter((c) => c.method === "chat.update");
     expect(updates.length).toBeLessThanOrEqual(2);
     expect(JSON.stringify(updates.at(-1)?.args.blocks)).not.toMatch(/diagnosing payment-api — \d+\/11/i);
@@ -150,7 +154,7 @@ describe("runDiagnoseJob", () => {
 
   it("keeps the report when a thread reply is refused", async () => {
     stub.failIf((c) => c.method === "chat.postMessage" && c.args.thread_ts !== undefined, "ratelimited");
-    const outcome = await runDiagnoseJob(job(), deps());
+    const outcome = await run(job(), deps());
     expect(outcome.status).toBe("posted");
     const text = JSON.stringify(finalUpdate()?.args);
     expect(text).toContain('"block_id":"verdict"');
@@ -160,7 +164,7 @@ describe("runDiagnoseJob", () => {
   it("reports a timeout, naming the steps still running, instead of leaving the message at 'diagnosing'", async () => {
     mocks.ecs.on(DescribeTaskDefinitionCommand).callsFake(() => new Promise(() => undefined));
     mocks.ecs.on(ListTasksCommand).callsFake(() => new Promise(() => undefined));
-    const outcome = await runDiagnoseJob(job(), deps({ timeBudgetMs: 300 }));
+    const outcome = await run(job(), deps(), { timeBudgetMs: 300 });
     expect(outcome.status).toBe("failed");
     const text = JSON.stringify(finalUpdate()?.args);
     expect(text).toContain("ran out of time");
@@ -178,7 +182,7 @@ describe("runDiagnoseJob", () => {
     });
     await store.recordMessage(`diagnose#${job().jobId}`, "1764150600.000042");
 
-    const outcome = await runDiagnoseJob(job(), deps({ store }));
+    const outcome = await run(job(), deps({ store }));
 
     expect(outcome).toMatchObject({ status: "posted", ts: "1764150600.000042" });
     expect(stub.calls.filter((c) => c.method === "chat.postMessage" && c.args.thread_ts === undefined)).toEqual([]);
@@ -193,7 +197,7 @@ describe("runDiagnoseJob", () => {
       now: new Date(NOW),
     });
 
-    const outcome = await runDiagnoseJob(
+    const outcome = await run(
       job({ jobId: "second-job", responseUrl: `${stub.responseUrl}/commands/2` }),
       deps({ store }),
     );
@@ -207,7 +211,7 @@ describe("runDiagnoseJob", () => {
 
   it("frees the service for the next run once the report is posted", async () => {
     const shared = deps();
-    expect((await runDiagnoseJob(job({ jobId: "run-1" }), shared)).status).toBe("posted");
-    expect((await runDiagnoseJob(job({ jobId: "run-2" }), shared)).status).toBe("posted");
+    expect((await run(job({ jobId: "run-1" }), shared)).status).toBe("posted");
+    expect((await run(job({ jobId: "run-2" }), shared)).status).toBe("posted");
   });
 });

@@ -26,7 +26,7 @@ import {
 import { ACTION_IDS } from "../../../src/slack/job";
 import { blockText } from "../../../src/slack/limits";
 
-const EXAMPLES = join(__dirname, "../../examples");
+const EXAMPLES = join(__dirname, "../../../examples");
 const playbooks = loadPlaybooks();
 
 function example(name: string): { evidence: Evidence; d: Diagnosis } {
@@ -42,7 +42,7 @@ const exampleNames = readdirSync(EXAMPLES)
 const options = (evidence: Evidence) => ({ region: evidence.target.region, requestedBy: "U04ALICE", evidence });
 
 /** The preview tool's own checker (plain CommonJS), when the tool is installed next to the project. */
-const TOOL_LIMITS = "/work/shared/tools/slack-preview/lib/limits.js";
+const TOOL_LIMITS = join(__dirname, "../../../../shared/tools/slack-preview/lib/limits.js");
 type ToolChecker = (msg: unknown, label: string) => { violations: string[]; notes: string[] };
 const toolCheck: ToolChecker | undefined = existsSync(TOOL_LIMITS)
   ? (createRequire(import.meta.url)(TOOL_LIMITS) as { checkMessage: ToolChecker }).checkMessage
