@@ -9,7 +9,7 @@ import {
   TargetAmbiguousError,
   type TargetCandidate,
 } from "../errors";
-import type { Logger } from "./deps";
+import type { Logger } from "./logger";
 
 /**
  * A failed use case, in the words a person reads — the one table every sink (terminal, Slack message, thread) takes

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // The ecs-medic executable: wires the real process to `main`. Everything testable lives in main.ts.
+import { jsonLogger } from "../app/logger";
+import { describeFailure } from "../app/failure";
 import { systemClock } from "../clock";
 import { ExitCode } from "./exit-codes";
 import { main } from "./main";
@@ -16,9 +18,10 @@ main(process.argv.slice(2), {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(
-      `ecs-medic: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    // A bug: the generic sentence and a reference, with the stack in the log line that carries the same reference.
+    const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { tool: "ecs-medic" });
+    const failure = describeFailure(error, { subject: process.argv[2] ?? "ecs-medic", logger });
+    process.stderr.write(`ecs-medic: ${failure.title}. ${failure.detail}\n  ${failure.hint ?? ""}\n`);
     process.exitCode = ExitCode.NothingCollected;
   },
 );
