@@ -352,7 +352,7 @@ const CASES: Record<string, RuleCase> = {
   "startup-env-file": {
     match: {
       field: SR,
-      text: "ResourceInitializationError: failed to download env files: service call has been retried 1 time(s): operation error S3: HeadObject, https response error StatusCode: 403, api error Forbidden: Forbidden.",
+      text: "ResourceInitializationError: failed to download env files: file download command: non empty error stream: AccessDenied: Access Denied status code: 403",
     },
     nearMiss: {
       field: SR,
@@ -806,7 +806,67 @@ const CASES: Record<string, RuleCase> = {
     match: { field: SC, text: "TaskFailedToStart" },
     nearMiss: { field: SC, text: "EssentialContainerExited" },
     notApplicable: LL,
-  }, // Issue 14's catalogue walk (docs/research/ecs-message-catalogue.md).
+  },
+  // RE2 twins (issue 14): the same start-up failures from an agent built on the AWS SDK for Go v2, whose texts carry
+  // "operation error …" like an application's own SDK error does. Texts constructed in that SDK's error format.
+  "startup-secret-kms-sdk-v2": {
+    match: {
+      field: SR,
+      text: `${RIE} unable to retrieve secrets from ssm: service call has been retried 1 time(s): operation error SSM: GetParameters, https response error StatusCode: 400, RequestID: 0a1b, api error AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/ecsTaskExecutionRole/0123 is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:111122223333:key/1234abcd`,
+    },
+    nearMiss: {
+      field: SR,
+      text: `${RIE} unable to retrieve secrets from ssm: service call has been retried 1 time(s): operation error SSM: GetParameters, https response error StatusCode: 400, RequestID: 0a1b, api error ParameterNotFound:`,
+    },
+    notApplicable: TH,
+  },
+  "startup-secret-access-denied-sdk-v2": {
+    match: {
+      field: SR,
+      text: `${ASM} operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 0a1b, api error AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/ecsTaskExecutionRole/0123 is not authorized to perform: secretsmanager:GetSecretValue`,
+    },
+    nearMiss: {
+      field: SR,
+      text: `${ASM} operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 0a1b, ResourceNotFoundException: Secrets Manager can't find the specified secret.`,
+    },
+    notApplicable: TH,
+  },
+  "startup-secret-not-found-sdk-v2": {
+    match: {
+      field: SR,
+      text: `${ASM} operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 0a1b, ResourceNotFoundException: Secrets Manager can't find the specified secret.`,
+    },
+    nearMiss: {
+      field: SR,
+      text: `${ASM} operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 0a1b, api error AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/ecsTaskExecutionRole/0123 is not authorized to perform: secretsmanager:GetSecretValue`,
+    },
+    notApplicable: TH,
+  },
+  "startup-env-file-sdk-v2": {
+    match: {
+      field: SR,
+      text: "ResourceInitializationError: failed to download env files: service call has been retried 1 time(s): operation error S3: HeadObject, https response error StatusCode: 403, api error Forbidden: Forbidden.",
+    },
+    nearMiss: {
+      field: SR,
+      text: `${ASM} operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 0a1b, ResourceNotFoundException: Secrets Manager can't find the specified secret.`,
+    },
+    notApplicable: TH,
+  },
+  "startup-secret-retrieval-failed-sdk-v2": {
+    match: { field: SR, text: `${ASM} operation error Secrets Manager: GetSecretValue` },
+    nearMiss: {
+      field: SR,
+      text: "ResourceInitializationError: failed to download env files: service call has been retried 1 time(s): operation error S3: HeadObject, https response error StatusCode: 403, api error Forbidden: Forbidden.",
+    },
+    notApplicable: TH,
+  },
+  "oom-killed-bare": {
+    match: { field: CR, text: "OutOfMemory" },
+    nearMiss: { field: CR, text: "java.lang.OutOfMemoryError: Java heap space" },
+    notApplicable: TH,
+  },
+  // Issue 14's catalogue walk (docs/research/ecs-message-catalogue.md).
   "placement-gpu": {
     match: { field: SR, text: "TaskFailedToStart: RESOURCE:GPU" },
     nearMiss: { field: SR, text: "TaskFailedToStart: RESOURCE:MEMORY" },
@@ -1193,6 +1253,43 @@ const PRECEDENCE: { name: string; input: Input; symptom: string; cause?: string 
     },
     symptom: "other",
     cause: "log_driver",
+  },
+  // An application's own AWS SDK for Go v2 error is the task role at run time, never a start-up secret read (the
+  // *-sdk-v2 twins need a start-up marker). Texts constructed in that SDK's error format.
+  {
+    name: "an app's Go SDK secret denial is the task role",
+    input: {
+      field: LL,
+      text: "operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 0a1b, api error AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/payment-task-role/0123 is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:111122223333:secret:payment/db-AbCdEf",
+    },
+    symptom: "iam_task_role_denied",
+  },
+  {
+    name: "an app's Go SDK KMS denial behind SSM is the task role",
+    input: {
+      field: LL,
+      text: "operation error SSM: GetParameters, https response error StatusCode: 400, RequestID: 0a1b, api error AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/payment-task-role/0123 is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:111122223333:key/1234",
+    },
+    symptom: "iam_task_role_denied",
+  },
+  {
+    name: "an app's Go SDK secret-not-found is not a start-up secret failure",
+    input: {
+      field: LL,
+      text: "operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 0a1b, ResourceNotFoundException: Secrets Manager can't find the specified secret.",
+    },
+    symptom: "other",
+  },
+  {
+    name: "the JVM's own OutOfMemoryError in a log is the runtime, not a kernel kill",
+    input: { field: LL, text: "OutOfMemoryError: Java heap space" },
+    symptom: "app_crash",
+    cause: "runtime_oom",
+  },
+  {
+    name: "an OOM kill score line is no kill",
+    input: { field: LL, text: "kernel: OOM kill score adjusted for pid 4242" },
+    symptom: "other",
   },
   {
     name: "Envoy denied its management stream is the task role",
