@@ -23,6 +23,8 @@ export interface DiagnoseArgs {
 export interface ClassifyArgs {
   readonly command: "classify";
   readonly playbooks: readonly string[];
+  /** Print only the answers no rule gave (`rule: "default"`): what a rule author has left to cover. */
+  readonly unmatched: boolean;
 }
 
 export type CliArgs =
@@ -37,7 +39,8 @@ export const USAGE = `Usage:
                                [--format text|json|slack] [--save-evidence FILE] [--playbooks DIR]
   ecs-medic diagnose [<service>] --evidence FILE      replay a saved snapshot, no AWS access
   ecs-medic demo                                      diagnose the bundled example incidents
-  ecs-medic classify [--playbooks DIR]...              JSON Lines on stdin → JSON Lines on stdout
+  ecs-medic classify [--playbooks DIR]... [--unmatched]  JSON Lines on stdin → JSON Lines on stdout
+                                                      (--unmatched: only the lines no rule covered)
   ecs-medic help | --version
 
 <service> is a name (searched in every cluster unless --cluster is given), CLUSTER/NAME, or a service ARN.
@@ -122,11 +125,11 @@ function parseClassify(argv: readonly string[]): ClassifyArgs {
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: { playbooks: { type: "string", multiple: true } },
+      options: { playbooks: { type: "string", multiple: true }, unmatched: { type: "boolean", default: false } },
     });
     if (positionals.length > 0)
       throw new UsageError(`classify reads JSON Lines on stdin and takes no arguments (got ${positionals.join(" ")})`);
-    return { command: "classify", playbooks: values.playbooks ?? [] };
+    return { command: "classify", playbooks: values.playbooks ?? [], unmatched: values.unmatched === true };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, ""), { cause: error });

@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { classifyMessage, toMessage, type ClassifyInput } from "../diagnose/classify";
+import { classifyMessage, DEFAULT_RULE, failureWords, toMessage, type ClassifyInput } from "../diagnose/classify";
+import { matchText } from "../diagnose/matcher";
 import type { Playbooks } from "../diagnose/load-playbooks";
 import { ExitCode } from "./exit-codes";
 
@@ -13,18 +14,36 @@ export interface ClassifyIo {
 /** Longest input line accepted; longer lines are answered with an error, not read into memory whole. */
 const MAX_LINE = 1_000_000;
 
+/** How much of an unmatched message's text an answer shows. */
+const SHOWN_TEXT = 500;
+
+export interface ClassifyOptions {
+  /** Print only the answers no rule gave (`rule: "default"`). */
+  readonly unmatched?: boolean;
+}
+
 /**
  * `ecs-medic classify`: JSON Lines in, JSON Lines out (DESIGN.md §5), one answer per input line in order.
- * A bad line gets an answer too (`symptom: "other"` with an `error`), so a caller can always pair lines up.
+ * Every answer says which rule decided it, or `"rule": "default"` when none did: the message is then `other`
+ * (never `normal`), and the answer adds the text the rules saw (`text`, cut to 500 characters) and the failure
+ * words in it (`failureWords`, empty when there are none) so a rule author sees what is left to cover.
+ * A bad line gets an answer too (`symptom: "other"`, `rule: "default"` and an `error`), so a caller can always
+ * pair lines up. With `unmatched`, only the default answers are printed.
  */
-export async function runClassify(playbooks: Playbooks, io: ClassifyIo): Promise<number> {
+export async function runClassify(
+  playbooks: Playbooks,
+  io: ClassifyIo,
+  options: ClassifyOptions = {},
+): Promise<number> {
   const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
   let lineNo = 0;
   for await (const raw of lines) {
     lineNo += 1;
     const line = raw.trim();
     if (!line) continue;
-    io.stdout.write(`${JSON.stringify(answer(line, lineNo, playbooks, io))}\n`);
+    const result = answer(line, lineNo, playbooks, io);
+    if (options.unmatched && result.rule !== DEFAULT_RULE) continue;
+    io.stdout.write(`${JSON.stringify(result)}\n`);
   }
   return ExitCode.Ok;
 }
@@ -42,8 +61,19 @@ function answer(line: string, lineNo: number, playbooks: Playbooks, io: Classify
   }
   const id = typeof input.id === "string" || typeof input.id === "number" ? input.id : null;
   try {
-    const result = classifyMessage(toMessage(input), playbooks);
-    return { id, symptom: result.symptom, cause: result.cause ?? null, rule: result.rule ?? null };
+    const message = toMessage(input);
+    const result = classifyMessage(message, playbooks);
+    if (result.rule !== undefined)
+      return { id, symptom: result.symptom, cause: result.cause ?? null, rule: result.rule };
+    const text = matchText(message);
+    return {
+      id,
+      symptom: result.symptom,
+      cause: null,
+      rule: DEFAULT_RULE,
+      text: text.length > SHOWN_TEXT ? `${text.slice(0, SHOWN_TEXT)}…` : text,
+      failureWords: failureWords(text),
+    };
   } catch (error) {
     return failure(id, `line ${lineNo}: ${(error as Error).message}`, io);
   }
@@ -51,5 +81,5 @@ function answer(line: string, lineNo: number, playbooks: Playbooks, io: Classify
 
 function failure(id: unknown, message: string, io: ClassifyIo): Record<string, unknown> {
   io.stderr.write(`ecs-medic classify: ${message}\n`);
-  return { id, symptom: "other", cause: null, rule: null, error: message };
+  return { id, symptom: "other", cause: null, rule: DEFAULT_RULE, error: message };
 }

@@ -33,7 +33,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     case "classify": {
       const playbooks = loadPlaybooksOrReport(args.playbooks, io);
       if (!playbooks) return ExitCode.Usage;
-      return runClassify(playbooks, { stdin: io.stdin ?? process.stdin, stdout: io.stdout, stderr: io.stderr });
+      return runClassify(
+        playbooks,
+        { stdin: io.stdin ?? process.stdin, stdout: io.stdout, stderr: io.stderr },
+        { unmatched: args.unmatched },
+      );
     }
   }
 }

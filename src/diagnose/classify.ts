@@ -1,5 +1,5 @@
 import type { Playbooks } from "./load-playbooks";
-import type { Message } from "./matcher";
+import { MAX_MATCH_TEXT, normalizeText, type Message } from "./matcher";
 import { MESSAGE_FIELDS, type MessageField, type MessageSymptom, type Severity } from "./symptoms";
 
 /** What one message means, and which rule said so. */
@@ -15,6 +15,27 @@ export interface Classification {
 }
 
 const OTHER: Classification = { symptom: "other", severity: "warn", priority: 0, vars: {} };
+
+/** What `classify` reports as the rule of a message no rule matched (DESIGN.md §5; issue 14). */
+export const DEFAULT_RULE = "default";
+
+/**
+ * Failure words, for SHOWING why a message no rule matched is a failure (`classify` prints them beside the text).
+ * They never decide a symptom: the benign rules refuse the same words in YAML (`&failure_words` in
+ * playbooks/symptoms/90-benign.yaml), which is what keeps an unknown failure from becoming `normal`.
+ */
+const FAILURE_WORDS =
+  /\b(?:errors?|exceptions?|fatal|panic|traceback|critical|fail(?:s|ed|ure|ures|ing)?|refused|denied|unauthori[sz]ed|forbidden|timed? ?out|timeout|unreachable|unhealthy|killed|abort(?:ed)?|crash(?:ed)?|segfault|oom|out of memory|couldn't|could not|cannot|can't|unable to|not found|no such|invalid|unsupported|not supported|not allowed|not permitted|insufficient|not enough|exhausted|throttl\w*|rate exceeded|limit exceeded|interrupted|died)\b|\b\w+(?:Error|Exception|Failure)\b|\bE(?:NOTFOUND|AI_AGAIN|CONNREFUSED|CONNRESET|TIMEDOUT|HOSTUNREACH|NETUNREACH|PIPE)\b/gi;
+
+/** The distinct failure words in a text, lower-cased, in order of first appearance (at most 10). */
+export function failureWords(text: string): string[] {
+  const found = new Set<string>();
+  for (const m of normalizeText(text.slice(0, MAX_MATCH_TEXT)).matchAll(FAILURE_WORDS)) {
+    found.add(m[0].toLowerCase());
+    if (found.size >= 10) break;
+  }
+  return [...found];
+}
 
 /**
  * Classifies one message: the highest-priority failure rule that matches wins; if none does, a matching benign

@@ -352,7 +352,7 @@ const CASES: Record<string, RuleCase> = {
   "startup-env-file": {
     match: {
       field: SR,
-      text: "ResourceInitializationError: failed to download env files: service call has been retried 1 time(s): operation error S3: HeadObject, https response error StatusCode: 403, api error Forbidden: Forbidden.",
+      text: "ResourceInitializationError: failed to download env files: file download command: non empty error stream: AccessDenied: Access Denied status code: 403",
     },
     nearMiss: {
       field: SR,
@@ -764,17 +764,6 @@ const CASES: Record<string, RuleCase> = {
     },
     notApplicable: LL,
   },
-  "cloudtrail-user-stop": {
-    match: {
-      field: CT,
-      text: '{"eventSource":"ecs.amazonaws.com","eventName":"StopTask","userIdentity":{"arn":"arn:aws:sts::123456789012:assumed-role/Admin/jane"},"requestParameters":{"cluster":"prod","task":"0a1b2c3d"}}',
-    },
-    nearMiss: {
-      field: CT,
-      text: '{"eventSource":"ecs.amazonaws.com","eventName":"UpdateService","userIdentity":{"arn":"arn:aws:sts::123456789012:assumed-role/deploy/gha"},"requestParameters":{"cluster":"prod","service":"web"}}',
-    },
-    notApplicable: SR,
-  },
   // 95-other-failures
   "agent-disconnected": {
     match: {
@@ -790,12 +779,7 @@ const CASES: Record<string, RuleCase> = {
   "fargate-maintenance": {
     match: { field: SR, text: "ECS is performing maintenance on the underlying infrastructure hosting the task" },
     nearMiss: { field: SR, text: "Host EC2 (instance i-0a1b2c3d4e5f67890) stopped/terminated" },
-    notApplicable: LL,
-  },
-  "user-stopped-task": {
-    match: { field: SR, text: "Task stopped by user" },
-    nearMiss: { field: SR, text: "Scaling activity initiated by (deployment ecs-svc/9223370545345641169)" },
-    notApplicable: LL,
+    notApplicable: TH,
   },
   "unhealthy-replacement": {
     match: {
@@ -821,6 +805,196 @@ const CASES: Record<string, RuleCase> = {
   "task-failed-to-start": {
     match: { field: SC, text: "TaskFailedToStart" },
     nearMiss: { field: SC, text: "EssentialContainerExited" },
+    notApplicable: LL,
+  },
+  // RE2 twins (issue 14): the same start-up failures from an agent built on the AWS SDK for Go v2, whose texts carry
+  // "operation error …" like an application's own SDK error does. Texts constructed in that SDK's error format.
+  "startup-secret-kms-sdk-v2": {
+    match: {
+      field: SR,
+      text: `${RIE} unable to retrieve secrets from ssm: service call has been retried 1 time(s): operation error SSM: GetParameters, https response error StatusCode: 400, RequestID: 0a1b, api error AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/ecsTaskExecutionRole/0123 is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:111122223333:key/1234abcd`,
+    },
+    nearMiss: {
+      field: SR,
+      text: `${RIE} unable to retrieve secrets from ssm: service call has been retried 1 time(s): operation error SSM: GetParameters, https response error StatusCode: 400, RequestID: 0a1b, api error ParameterNotFound:`,
+    },
+    notApplicable: TH,
+  },
+  "startup-secret-access-denied-sdk-v2": {
+    match: {
+      field: SR,
+      text: `${ASM} operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 0a1b, api error AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/ecsTaskExecutionRole/0123 is not authorized to perform: secretsmanager:GetSecretValue`,
+    },
+    nearMiss: {
+      field: SR,
+      text: `${ASM} operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 0a1b, ResourceNotFoundException: Secrets Manager can't find the specified secret.`,
+    },
+    notApplicable: TH,
+  },
+  "startup-secret-not-found-sdk-v2": {
+    match: {
+      field: SR,
+      text: `${ASM} operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 0a1b, ResourceNotFoundException: Secrets Manager can't find the specified secret.`,
+    },
+    nearMiss: {
+      field: SR,
+      text: `${ASM} operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 0a1b, api error AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/ecsTaskExecutionRole/0123 is not authorized to perform: secretsmanager:GetSecretValue`,
+    },
+    notApplicable: TH,
+  },
+  "startup-env-file-sdk-v2": {
+    match: {
+      field: SR,
+      text: "ResourceInitializationError: failed to download env files: service call has been retried 1 time(s): operation error S3: HeadObject, https response error StatusCode: 403, api error Forbidden: Forbidden.",
+    },
+    nearMiss: {
+      field: SR,
+      text: `${ASM} operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 0a1b, ResourceNotFoundException: Secrets Manager can't find the specified secret.`,
+    },
+    notApplicable: TH,
+  },
+  "startup-secret-retrieval-failed-sdk-v2": {
+    match: { field: SR, text: `${ASM} operation error Secrets Manager: GetSecretValue` },
+    nearMiss: {
+      field: SR,
+      text: "ResourceInitializationError: failed to download env files: service call has been retried 1 time(s): operation error S3: HeadObject, https response error StatusCode: 403, api error Forbidden: Forbidden.",
+    },
+    notApplicable: TH,
+  },
+  "oom-killed-bare": {
+    match: { field: CR, text: "OutOfMemory" },
+    nearMiss: { field: CR, text: "java.lang.OutOfMemoryError: Java heap space" },
+    notApplicable: TH,
+  },
+  // Issue 14's catalogue walk (docs/research/ecs-message-catalogue.md).
+  "placement-gpu": {
+    match: { field: SR, text: "TaskFailedToStart: RESOURCE:GPU" },
+    nearMiss: { field: SR, text: "TaskFailedToStart: RESOURCE:MEMORY" },
+    notApplicable: TH,
+  },
+  "placement-constraint-unsatisfied": {
+    match: { field: SR, text: "TaskFailedToStart: MemberOf placement constraint unsatisfied" },
+    nearMiss: { field: SR, text: "TaskFailedToStart: ATTRIBUTE" },
+    notApplicable: TH,
+  },
+  "ec2-insufficient-capacity": {
+    match: {
+      field: LL,
+      text: "InsufficientInstanceCapacity: We currently do not have sufficient m5.large capacity in the Availability Zone you requested (us-east-1a).",
+    },
+    nearMiss: { field: LL, text: "Launching a new EC2 instance: i-0a1b2c3d4e5f67890" },
+    notApplicable: TH,
+  },
+  "pull-through-cache": {
+    match: {
+      field: LL,
+      text: "PullThroughCacheRuleNotFoundException: The pull through cache rule was not found. Specify a valid pull through cache rule and try again.",
+    },
+    nearMiss: { field: LL, text: "Created pull through cache rule for prefix docker-hub" },
+    notApplicable: TH,
+  },
+  "codedeploy-deployment-failed": {
+    match: {
+      field: LL,
+      text: "The deployment timed out while waiting for the replacement task set to become healthy. This time out period is 60 minutes.",
+    },
+    nearMiss: { field: LL, text: "Traffic shifted to the replacement task set" },
+    notApplicable: SR,
+  },
+  "codedeploy-state-change-failure": {
+    match: {
+      field: EB,
+      text: '{"detail-type":"CodeDeploy Deployment State-change Notification","source":"aws.codedeploy","detail":{"deploymentId":"d-ABCDEF123","state":"FAILURE"}}',
+      extra: { detailType: "CodeDeploy Deployment State-change Notification" },
+    },
+    nearMiss: {
+      field: EB,
+      text: '{"detail-type":"CodeDeploy Deployment State-change Notification","source":"aws.codedeploy","detail":{"deploymentId":"d-ABCDEF123","state":"SUCCESS"}}',
+      extra: { detailType: "CodeDeploy Deployment State-change Notification" },
+    },
+    notApplicable: LL,
+  },
+  "gpu-runtime-missing": {
+    match: {
+      field: CR,
+      text: 'CannotStartContainerError: Error response from daemon: could not select device driver "" with capabilities: [[gpu]]',
+    },
+    nearMiss: {
+      field: CR,
+      text: 'CannotStartContainerError: Error response from daemon: OCI runtime create failed: exec: "/app/start.sh": permission denied',
+    },
+    notApplicable: TH,
+  },
+  "ecs-agent-runtime-error": {
+    match: { field: CR, text: "ContainerVanishedError: No container matching saved ID found" },
+    nearMiss: { field: CR, text: "Essential container in task exited" },
+    notApplicable: TH,
+  },
+  "ecs-agent-instance-role": {
+    match: {
+      field: LL,
+      text: 'level=error msg="Unable to register as a container instance with ECS: AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/ecsInstanceRole/i-0a1b2c3d4e5f67890 is not authorized to perform: ecs:RegisterContainerInstance on resource: arn:aws:ecs:us-east-1:111122223333:cluster/prod"',
+    },
+    nearMiss: {
+      field: LL,
+      text: "User: arn:aws:sts::111122223333:assumed-role/payment-task-role/0123 is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:111122223333:table/orders",
+    },
+    notApplicable: SR,
+  },
+  "task-volume-failed": {
+    match: { field: CR, text: "CannotCreateVolumeError: failed to create volume" },
+    nearMiss: { field: CR, text: "CannotStopContainerError: failed sending SIGTERM to container" },
+    notApplicable: TH,
+  },
+  "ecs-exec-failed": {
+    match: {
+      field: LL,
+      text: "An error occurred (TargetNotConnectedException) when calling the ExecuteCommand operation: The execute command failed due to an internal error. Try again later.",
+    },
+    nearMiss: {
+      field: LL,
+      text: "An error occurred (AccessDeniedException) when calling the PutItem operation: User: arn:aws:sts::111122223333:assumed-role/payment-task-role/0123 is not authorized to perform: dynamodb:PutItem",
+    },
+    notApplicable: SR,
+  },
+  "service-mesh-proxy": {
+    match: {
+      field: LL,
+      text: "upstream connect error or disconnect/reset before headers. reset reason: connection failure",
+    },
+    nearMiss: { field: LL, text: "[info][upstream] cds: add 3 cluster(s), remove 0 cluster(s)" },
+    notApplicable: TH,
+  },
+  "firelens-delivery-failed": {
+    match: {
+      field: LL,
+      text: "[2023/01/10 12:00:00] [ warn] [engine] failed to flush chunk '1-1673352000.123456789.flb', retry in 10 seconds: task_id=0, input=forward.1 > output=cloudwatch_logs.0 (out_id=0)",
+    },
+    nearMiss: {
+      field: LL,
+      text: "[2023/01/10 12:00:00] [ info] [output:cloudwatch_logs:cloudwatch_logs.0] Created log stream app/web/0123",
+    },
+    notApplicable: SR,
+  },
+  "ecs-api-rejected-config": {
+    match: {
+      field: LL,
+      text: "An error occurred (ClientException) when calling the RegisterTaskDefinition operation: No Fargate configuration exists for given values: 512 CPU, 512 memory. See the Amazon ECS documentation for the valid values.",
+    },
+    nearMiss: { field: LL, text: "Registered task definition payment-api:42 (512 CPU, 1024 memory)" },
+    notApplicable: TH,
+  },
+  "cloudtrail-ecs-api-rejected": {
+    match: {
+      field: CT,
+      text: '{"eventSource":"ecs.amazonaws.com","eventName":"UpdateService","errorCode":"InvalidParameterException","errorMessage":"The container payment does not exist in the task definition."}',
+      extra: { eventName: "UpdateService", errorCode: "InvalidParameterException" },
+    },
+    nearMiss: {
+      field: CT,
+      text: '{"eventSource":"lambda.amazonaws.com","eventName":"UpdateFunctionConfiguration20150331v2","errorCode":"InvalidParameterValueException"}',
+      extra: { errorCode: "InvalidParameterValueException" },
+    },
     notApplicable: LL,
   },
 };
@@ -849,6 +1023,11 @@ const BENIGN: Record<string, Input> = {
     text: '{"eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition","requestParameters":{"family":"payment-api"}}',
   },
   "benign-log-line": { field: LL, text: "Tomcat started on port(s): 8080 (http) with context path ''" },
+  "benign-user-stop": { field: SR, text: "Task stopped by user" },
+  "benign-cloudtrail-user-stop": {
+    field: CT,
+    text: '{"eventSource":"ecs.amazonaws.com","eventName":"StopTask","userIdentity":{"arn":"arn:aws:sts::123456789012:assumed-role/Admin/jane"},"requestParameters":{"cluster":"prod","task":"0a1b2c3d"}}',
+  },
 };
 
 /** The placeholders rule text may use (template.ts fills them from the evidence), plus the rule's named groups. */
@@ -1037,10 +1216,88 @@ const PRECEDENCE: { name: string; input: Input; symptom: string; cause?: string 
     cause: "sigkill",
   },
   {
-    name: "a user stop beats the exit code",
+    name: "a user stop beats the exit code, and is routine (issue 14)",
     input: { field: EC, text: "143", extra: { exitCode: 143, stoppedReason: "Task stopped by user" } },
-    symptom: "other",
+    symptom: "normal",
     cause: "user_stop",
+  },
+  {
+    name: "a user stop whose app ignored SIGTERM (exit 137) is still routine",
+    input: { field: EC, text: "137", extra: { exitCode: 137, stoppedReason: "Task stopped by user" } },
+    symptom: "normal",
+    cause: "user_stop",
+  },
+  {
+    name: "a Spot stop code beside a scale-in reason is the scale-in",
+    input: {
+      field: SC,
+      text: "TerminationNotice",
+      extra: { stoppedReason: "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)" },
+    },
+    symptom: "normal",
+  },
+  {
+    name: "the instance role denied at registration is the host, not the task role",
+    input: {
+      field: LL,
+      text: "Unable to register as a container instance with ECS: AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/ecsInstanceRole/i-0a1b is not authorized to perform: ecs:RegisterContainerInstance",
+    },
+    symptom: "other",
+    cause: "host",
+  },
+  {
+    name: "a FireLens router that refuses the log driver is configuration, not the network to CloudWatch",
+    input: {
+      field: CR,
+      text: "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: dial tcp 127.0.0.1:24224: connect: connection refused",
+    },
+    symptom: "other",
+    cause: "log_driver",
+  },
+  // An application's own AWS SDK for Go v2 error is the task role at run time, never a start-up secret read (the
+  // *-sdk-v2 twins need a start-up marker). Texts constructed in that SDK's error format.
+  {
+    name: "an app's Go SDK secret denial is the task role",
+    input: {
+      field: LL,
+      text: "operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 0a1b, api error AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/payment-task-role/0123 is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:111122223333:secret:payment/db-AbCdEf",
+    },
+    symptom: "iam_task_role_denied",
+  },
+  {
+    name: "an app's Go SDK KMS denial behind SSM is the task role",
+    input: {
+      field: LL,
+      text: "operation error SSM: GetParameters, https response error StatusCode: 400, RequestID: 0a1b, api error AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/payment-task-role/0123 is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:111122223333:key/1234",
+    },
+    symptom: "iam_task_role_denied",
+  },
+  {
+    name: "an app's Go SDK secret-not-found is not a start-up secret failure",
+    input: {
+      field: LL,
+      text: "operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 0a1b, ResourceNotFoundException: Secrets Manager can't find the specified secret.",
+    },
+    symptom: "other",
+  },
+  {
+    name: "the JVM's own OutOfMemoryError in a log is the runtime, not a kernel kill",
+    input: { field: LL, text: "OutOfMemoryError: Java heap space" },
+    symptom: "app_crash",
+    cause: "runtime_oom",
+  },
+  {
+    name: "an OOM kill score line is no kill",
+    input: { field: LL, text: "kernel: OOM kill score adjusted for pid 4242" },
+    symptom: "other",
+  },
+  {
+    name: "Envoy denied its management stream is the task role",
+    input: {
+      field: LL,
+      text: "[warning][config] StreamAggregatedResources gRPC config stream closed: 7, Unauthorized to perform appmesh:StreamAggregatedResources for arn:aws:appmesh:us-east-1:111122223333:mesh/m/virtualNode/vn",
+    },
+    symptom: "iam_task_role_denied",
   },
   {
     name: "network tokens beat the secret in a start-up secret fetch",
