@@ -4,6 +4,7 @@ import { systemClock, type Clock } from "../clock";
 import { createRateLimiter, type RateLimiter } from "../collect/rate-limiter";
 import type { CollectLimits } from "../collect/step";
 import { loadPlaybooks, type Playbooks } from "../diagnose/load-playbooks";
+import { MemoryAuditLog, type AuditLog } from "../store/audit";
 import { MemoryIdempotencyStore, type IdempotencyStore } from "../store/idempotency";
 import { silentLogger, type Logger } from "./logger";
 
@@ -40,8 +41,10 @@ export interface Deps {
   readonly cloudTrailLimiter: RateLimiter;
   /** Overrides of the collection bounds (`DEFAULT_LIMITS`). */
   readonly limits: Partial<CollectLimits>;
-  /** Claims, locks and (later) audit records. */
+  /** Claims and locks: a job or an action runs once. */
   readonly store: IdempotencyStore;
+  /** The audit trail of guarded actions. */
+  readonly audit: AuditLog;
   /** Present where the use case posts to Slack (worker, Socket Mode dev server). */
   readonly slack?: SlackClients | undefined;
   /** The region ecs-medic runs in, for console links when a target names none. */
@@ -67,6 +70,8 @@ export interface DepsOptions {
   readonly limits?: Partial<CollectLimits>;
   /** @default an in-memory store (duplicates caught within this process only) */
   readonly store?: IdempotencyStore;
+  /** @default an in-memory log (the CLI prints each outcome; the table keeps them when ECS_MEDIC_TABLE is set) */
+  readonly audit?: AuditLog;
   /** @default none */
   readonly slack?: SlackClients;
   /** @default AWS_REGION, then AWS_DEFAULT_REGION, then "us-east-1" */
@@ -88,6 +93,7 @@ export function createDeps(options: DepsOptions = {}): Deps {
     cloudTrailLimiter: options.cloudTrailLimiter ?? createRateLimiter({ intervalMs: CLOUDTRAIL_INTERVAL_MS }),
     limits: options.limits ?? {},
     store: options.store ?? new MemoryIdempotencyStore(),
+    audit: options.audit ?? new MemoryAuditLog(),
     slack: options.slack,
     homeRegion: options.homeRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
   };
@@ -126,22 +132,25 @@ export async function createSlackClients(
 }
 
 /**
- * The store of claims and locks: the DynamoDB table `ECS_MEDIC_TABLE` names (bounded retries and timeouts, so a slow
- * table cannot eat a run's budget), or an in-memory one when none is set (duplicates caught within the process).
+ * The claims store and the audit log: the DynamoDB table `ECS_MEDIC_TABLE` names (bounded retries and timeouts, so a
+ * slow table cannot eat a run's budget), or in-memory ones when none is set (duplicates caught within the process).
  */
-export async function createStore(
+export async function createStores(
   env: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<IdempotencyStore> {
+): Promise<{ store: IdempotencyStore; audit: AuditLog }> {
   const table = env.ECS_MEDIC_TABLE;
-  if (!table) return new MemoryIdempotencyStore();
-  const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoIdempotencyStore }] = await Promise.all([
-    import("@aws-sdk/client-dynamodb"),
-    import("@aws-sdk/lib-dynamodb"),
-    import("../store/idempotency"),
-  ]);
+  if (!table) return { store: new MemoryIdempotencyStore(), audit: new MemoryAuditLog() };
+  const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoIdempotencyStore }, { DynamoAuditLog }] =
+    await Promise.all([
+      import("@aws-sdk/client-dynamodb"),
+      import("@aws-sdk/lib-dynamodb"),
+      import("../store/idempotency"),
+      import("../store/audit"),
+    ]);
   const client = new DynamoDBClient({
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
   });
-  return new DynamoIdempotencyStore(DynamoDBDocumentClient.from(client), table);
+  const doc = DynamoDBDocumentClient.from(client);
+  return { store: new DynamoIdempotencyStore(doc, table), audit: new DynamoAuditLog(doc, table) };
 }

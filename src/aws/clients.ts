@@ -1,3 +1,4 @@
+import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
@@ -15,6 +16,8 @@ export interface AwsClients {
   readonly ecr: ECRClient;
   readonly cloudtrail: CloudTrailClient;
   readonly cloudwatch: CloudWatchClient;
+  /** Only the action path uses it (read and raise the service's scalable target). */
+  readonly autoscaling: ApplicationAutoScalingClient;
 }
 
 export interface ClientOptions {
@@ -59,6 +62,7 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     ecr: new ECRClient(config),
     cloudtrail: new CloudTrailClient(config),
     cloudwatch: new CloudWatchClient(config),
+    autoscaling: new ApplicationAutoScalingClient(config),
   };
 }
 

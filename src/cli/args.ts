@@ -27,9 +27,34 @@ export interface ClassifyArgs {
   readonly unmatched: boolean;
 }
 
+/** The live target of a guarded action. */
+interface ActionTargetArgs {
+  readonly service: string;
+  readonly cluster?: string | undefined;
+  readonly region?: string | undefined;
+  readonly profile?: string | undefined;
+  /** Act without asking (required when stdin is not a terminal). */
+  readonly yes: boolean;
+}
+
+export interface RollbackArgs extends ActionTargetArgs {
+  readonly command: "rollback";
+  /** An explicit revision (`payment-api:41`, `41` or an ARN); default: the last known-good one. */
+  readonly to?: string | undefined;
+}
+
+export interface ScaleArgs extends ActionTargetArgs {
+  readonly command: "scale";
+  readonly to?: number | undefined;
+  readonly factor?: number | undefined;
+}
+
 export type CliArgs =
   | DiagnoseArgs
   | ClassifyArgs
+  | RollbackArgs
+  | ScaleArgs
+  | { readonly command: "store-init" }
   | { readonly command: "demo"; readonly format: OutputFormat }
   | { readonly command: "help" }
   | { readonly command: "version" };
@@ -41,13 +66,18 @@ export const USAGE = `Usage:
   ecs-medic demo                                      diagnose the bundled example incidents
   ecs-medic classify [--playbooks DIR]... [--unmatched]  JSON Lines on stdin → JSON Lines on stdout
                                                       (--unmatched: only the lines no rule covered)
+  ecs-medic rollback <service> [--cluster C] [--region R] [--to TASKDEF] [--yes]
+                                                      roll back to the last known-good revision (or --to)
+  ecs-medic scale <service> [--cluster C] [--region R] (--to N | --factor F) [--yes]
+                                                      emergency scale-out (default × 2, capped)
+  ecs-medic store init                                create the DynamoDB table ECS_MEDIC_TABLE names
   ecs-medic help | --version
 
 <service> is a name (searched in every cluster unless --cluster is given), CLUSTER/NAME, or a service ARN.
 --since takes a duration (30m, 2h, 1d, 1h30m) or an ISO time; default 1h.
 
-Exit codes: 0 healthy or degraded without a failed step · 1 a step failed · 2 usage error, unknown or
-ambiguous service, bad playbook · 3 nothing could be collected.`;
+Exit codes: 0 healthy or degraded without a failed step (or the action done) · 1 a step failed (or the
+action refused) · 2 usage error, unknown or ambiguous service, bad playbook · 3 nothing could be collected.`;
 
 /** Parses argv (without `node script`). Throws `UsageError` with a message that says what to type instead. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -68,6 +98,13 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       return parseClassify(rest);
     case "demo":
       return parseDemo(rest);
+    case "rollback":
+      return parseRollback(rest);
+    case "scale":
+      return parseScale(rest);
+    case "store":
+      if (rest.length === 1 && rest[0] === "init") return { command: "store-init" };
+      throw new UsageError(`store takes one subcommand: init`);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -151,4 +188,74 @@ function parseDemo(argv: readonly string[]): CliArgs {
     if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message, { cause: error });
   }
+}
+
+const TARGET_OPTIONS = {
+  cluster: { type: "string", short: "c" },
+  region: { type: "string", short: "r" },
+  profile: { type: "string", short: "p" },
+  yes: { type: "boolean", short: "y", default: false },
+  to: { type: "string" },
+} as const;
+
+function parseTarget(verb: string, argv: readonly string[], extra: { factor?: boolean } = {}) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: { ...TARGET_OPTIONS, ...(extra.factor ? { factor: { type: "string" } as const } : {}) },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, ""), { cause: error });
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError(`${verb} takes exactly one service (got ${positionals.length})`);
+  return {
+    values: values as {
+      cluster?: string;
+      region?: string;
+      profile?: string;
+      yes?: boolean;
+      to?: string;
+      factor?: string;
+    },
+    service: positionals[0]!,
+  };
+}
+
+function parseRollback(argv: readonly string[]): RollbackArgs {
+  const { values, service } = parseTarget("rollback", argv);
+  return {
+    command: "rollback",
+    service,
+    cluster: values.cluster,
+    region: values.region,
+    profile: values.profile,
+    yes: values.yes === true,
+    to: values.to,
+  };
+}
+
+function parseScale(argv: readonly string[]): ScaleArgs {
+  const { values, service } = parseTarget("scale", argv, { factor: true });
+  if (values.to !== undefined && values.factor !== undefined)
+    throw new UsageError("scale takes --to N or --factor F, not both");
+  const to = values.to === undefined ? undefined : Number(values.to);
+  if (to !== undefined && (!Number.isInteger(to) || to < 1 || to > 5000))
+    throw new UsageError(`--to ${values.to}: give a whole number of tasks between 1 and 5000`);
+  const factor = values.factor === undefined ? undefined : Number(values.factor);
+  if (factor !== undefined && (!Number.isFinite(factor) || factor <= 1 || factor > 10))
+    throw new UsageError(`--factor ${values.factor}: give a number above 1 and at most 10 (e.g. 1.5 or 2)`);
+  return {
+    command: "scale",
+    service,
+    cluster: values.cluster,
+    region: values.region,
+    profile: values.profile,
+    yes: values.yes === true,
+    to,
+    factor,
+  };
 }

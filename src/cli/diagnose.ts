@@ -117,7 +117,7 @@ function progressPrinter(io: CliIo) {
 }
 
 /** The terminal's rendering of a failure (the words come from the one table in app/failure.ts). */
-function reportFailure(failure: Failure, io: CliIo): number {
+export function reportFailure(failure: Failure, io: CliIo): number {
   switch (failure.code) {
     case ErrorCode.TargetAmbiguous:
       io.stderr.write(`ecs-medic: ${failure.detail}\n`);

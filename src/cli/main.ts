@@ -30,6 +30,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return runDiagnose(args, io);
     case "demo":
       return runDemo(args.format, io);
+    case "rollback":
+    case "scale":
+      return (await import("./actions")).runAction(args, io);
+    case "store-init":
+      return (await import("./actions")).runStoreInit(io);
     case "classify": {
       const playbooks = loadPlaybooksOrReport(args.playbooks, io);
       if (!playbooks) return ExitCode.Usage;

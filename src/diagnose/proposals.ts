@@ -38,7 +38,7 @@ const REVISION_CAUSES: ReadonlySet<Symptom> = new Set<Symptom>([
 ]);
 
 /** Problems more tasks cannot fix (and would multiply): crash and OOM loops, pull, start-up and placement failures. */
-const SCALE_BLOCKERS: ReadonlySet<Symptom> = new Set<Symptom>([
+export const SCALE_BLOCKERS: ReadonlySet<Symptom> = new Set<Symptom>([
   "app_crash",
   "oom_killed",
   "image_pull_failure",

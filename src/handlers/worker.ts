@@ -1,14 +1,16 @@
 import type { Context } from "aws-lambda";
-import { createDeps, createSlackClients, createStore, jsonLogger, type SlackClients } from "../app/deps";
+import { createDeps, createSlackClients, createStores, jsonLogger, type SlackClients } from "../app/deps";
 import { loadPlaybooks, type Playbooks } from "../diagnose/load-playbooks";
 import { loadBotToken } from "../slack/credentials";
 import { DiagnoseJobSchema } from "../slack/job";
 import { runDiagnoseJob, type JobOutcome, type WorkerDeps } from "../slack/run-job";
+import type { AuditLog } from "../store/audit";
 import type { IdempotencyStore } from "../store/idempotency";
 
 interface Runtime {
   readonly slack: SlackClients;
   readonly store: IdempotencyStore;
+  readonly audit: AuditLog;
   readonly playbooks: Playbooks;
 }
 
@@ -21,8 +23,11 @@ export function resetWorkerForTests(): void {
 }
 
 async function init(): Promise<Runtime> {
-  const [slack, store] = await Promise.all([loadBotToken().then((token) => createSlackClients(token)), createStore()]);
-  return { slack, store, playbooks: loadPlaybooks() };
+  const [slack, stores] = await Promise.all([
+    loadBotToken().then((token) => createSlackClients(token)),
+    createStores(),
+  ]);
+  return { slack, ...stores, playbooks: loadPlaybooks() };
 }
 
 /**
@@ -46,6 +51,7 @@ export const handler = async (
   const deps: WorkerDeps = {
     ...createDeps({
       store: runtime.store,
+      audit: runtime.audit,
       playbooks: () => runtime.playbooks,
       logger: jsonLogger((line) => console.log(line), { jobId: parsed.data.jobId }),
     }),
