@@ -2,7 +2,7 @@ import { familyOf } from "../aws/arn";
 import { SCALE_BLOCKERS } from "../diagnose/proposals";
 import type { Diagnosis } from "../diagnose/types";
 import type { Evidence } from "../evidence/schema";
-import { stepData } from "../evidence/read";
+import { revisionDigests } from "../evidence/read";
 import { lastKnownGood } from "./rollback-target";
 import type { PlannedAction } from "./types";
 
@@ -44,7 +44,7 @@ export function planRollback(evidence: Evidence, to?: string): Plan {
       service,
       expect: { taskDefinition: current, desiredCount: evidence.service.desiredCount },
       change: { taskDefinition: target },
-      targetDigests: digestsOf(evidence, target),
+      targetDigests: revisionDigests(evidence, target),
     },
   };
 }
@@ -103,15 +103,4 @@ function qualify(to: string, current: string): string {
   const prefix = current.slice(0, current.lastIndexOf("/") + 1);
   const family = familyOf(current) ?? "";
   return /^\d+$/.test(to) ? `${prefix}${family}:${to}` : `${prefix}${to}`;
-}
-
-/** The digest each container ran with under `taskDefinition`, from the tasks the evidence holds (newest first). */
-function digestsOf(evidence: Evidence, taskDefinition: string): Record<string, string> | undefined {
-  const data = stepData(evidence, "stopped-tasks");
-  const tasks = [...(data?.running ?? []), ...(data?.stopped ?? [])].filter(
-    (t) => t.taskDefinitionArn === taskDefinition,
-  );
-  const out: Record<string, string> = {};
-  for (const t of tasks) for (const c of t.containers) if (c.imageDigest && !out[c.name]) out[c.name] = c.imageDigest;
-  return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -3,11 +3,6 @@ import type { ActionProposal } from "../diagnose/types";
 /** A proposal as a button or a CLI plan carries it: the diagnosis' proposal plus where the service lives. */
 export interface PlannedAction extends ActionProposal {
   readonly region: string;
-  /**
-   * Rollback only: the image digest each container of the target revision ran when it was last good (from the
-   * evidence), so a mutable tag that has moved since is caught before acting.
-   */
-  readonly targetDigests?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Who asked for the change. */

@@ -1,9 +1,13 @@
 // Local development: the same Slack listeners over Socket Mode (no public URL), with the worker run in-process.
 // Needs SLACK_APP_TOKEN (xapp-…, connections:write) and SLACK_BOT_TOKEN; AWS credentials from the usual chain.
+import { randomBytes } from "node:crypto";
 import { App, LogLevel } from "@slack/bolt";
 import { createDeps, createSlackClients } from "../app/deps";
 import { systemClock } from "../clock";
 import { registerListeners } from "../slack/app";
+import { loadActionsPolicy } from "../config/actions";
+import { loadActionKey } from "../slack/credentials";
+import { actionRunnerDeps, runActionJob } from "../slack/run-action";
 import { runDiagnoseJob } from "../slack/run-job";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -20,16 +24,20 @@ if (!appToken || !botToken) {
 const log = (message: string, detail?: Record<string, unknown>) => console.log(message, detail ?? "");
 const logger = { debug: log, info: log, warn: log, error: log };
 // One Deps for the process: the in-memory store catches duplicates within it; playbooks are loaded once.
-const deps = { ...createDeps({ logger }), slack: await createSlackClients(botToken) };
+const actionKey = (await loadActionKey()) ?? randomBytes(32).toString("hex");
+const deps = { ...createDeps({ logger }), slack: await createSlackClients(botToken), actionKey };
 deps.playbooks();
+const actions = actionRunnerDeps(deps, { actionKey, policy: loadActionsPolicy() });
 
 const app = new App({ authorize: async () => ({ botToken }), appToken, socketMode: true, logLevel: LogLevel.INFO });
 registerListeners(app, {
   clock: systemClock,
   log,
   // In-process "worker": start the job and return at once, as the async Lambda invoke does.
+  actionKey,
   dispatch: async (job) => {
-    void runDiagnoseJob(job, deps).then((outcome) => log("job finished", { jobId: job.jobId, ...outcome }));
+    const run = job.kind === "action" ? runActionJob(job, actions) : runDiagnoseJob(job, deps);
+    void run.then((outcome) => log("job finished", { jobId: job.jobId, ...outcome }));
   },
 });
 

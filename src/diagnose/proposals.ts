@@ -1,3 +1,4 @@
+import { revisionDigests } from "../evidence/read";
 import type { DeploymentData, Evidence, Task } from "../evidence/schema";
 import {
   currentTaskDefinition,
@@ -124,6 +125,7 @@ export function rollbackProposal({
   if (!healthy || healthy.taskDefinition === primaryDeployment?.taskDefinition) return undefined;
 
   const service = evidence.target.service;
+  const digests = revisionDigests(evidence, healthy.taskDefinition);
   return {
     kind: "rollback",
     title: `Roll back ${service} to ${shortName(healthy.taskDefinition)}`,
@@ -132,6 +134,7 @@ export function rollbackProposal({
     service,
     expect: { taskDefinition: current, desiredCount: evidence.service.desiredCount },
     change: { taskDefinition: healthy.taskDefinition },
+    ...(digests ? { targetDigests: digests } : {}),
   };
 }
 

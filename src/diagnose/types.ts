@@ -75,6 +75,11 @@ export interface ActionProposal {
   readonly expect: { readonly taskDefinition?: string | undefined; readonly desiredCount: number };
   /** The exact change. */
   readonly change: { readonly taskDefinition?: string | undefined; readonly desiredCount?: number | undefined };
+  /**
+   * Rollback only: the image digest each container of the target revision ran (from the snapshot's tasks), so a
+   * mutable tag that has moved since is refused when acting.
+   */
+  readonly targetDigests?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface Diagnosis {

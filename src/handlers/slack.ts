@@ -3,7 +3,7 @@ import { App, AwsLambdaReceiver, LogLevel } from "@slack/bolt";
 import type { APIGatewayProxyStructuredResultV2, Context, LambdaFunctionURLEvent } from "aws-lambda";
 import { systemClock } from "../clock";
 import { registerListeners } from "../slack/app";
-import { ACK_PATH_SDK_CONFIG, loadSigningSecret } from "../slack/credentials";
+import { ACK_PATH_SDK_CONFIG, loadActionKey, loadSigningSecret } from "../slack/credentials";
 import { lambdaDispatch, type Dispatch } from "../slack/dispatch";
 
 type ReceiverHandler = Awaited<ReturnType<AwsLambdaReceiver["start"]>>;
@@ -26,15 +26,18 @@ export function setDispatchForTests(dispatch: Dispatch | undefined): void {
 const log = (message: string, detail?: Record<string, unknown>) => console.log(JSON.stringify({ message, ...detail }));
 
 /** The worker invoke, with the same bounds as the SSM read: a stalled connection costs ≤ ~2.2 s, not Slack's 3 s. */
-function workerDispatch(functionName: string): Dispatch {
+function workerDispatch(functions: { worker: string; actions?: string | undefined }): Dispatch {
   return lambdaDispatch(
     new LambdaClient({ ...ACK_PATH_SDK_CONFIG, requestHandler: { ...ACK_PATH_SDK_CONFIG.requestHandler } }),
-    functionName,
+    functions,
   );
 }
 
 async function init(forceFetch = false): Promise<ReceiverHandler> {
-  const signingSecret = await loadSigningSecret(process.env, { forceFetch });
+  const [signingSecret, actionKey] = await Promise.all([
+    loadSigningSecret(process.env, { forceFetch }),
+    loadActionKey(process.env),
+  ]);
   const receiver = new AwsLambdaReceiver({ signingSecret, logLevel: LogLevel.WARN });
   const app = new App({
     // No token at all: this function only acks (the HTTP response) and answers through response_url, neither of which
@@ -49,11 +52,11 @@ async function init(forceFetch = false): Promise<ReceiverHandler> {
   const dispatch =
     dispatchOverride ??
     (workerName
-      ? workerDispatch(workerName)
+      ? workerDispatch({ worker: workerName, actions: process.env.ACTIONS_FUNCTION_NAME })
       : async () => {
           throw new Error("WORKER_FUNCTION_NAME is not set");
         });
-  registerListeners(app, { dispatch, clock: systemClock, log });
+  registerListeners(app, { dispatch, clock: systemClock, log, actionKey });
   return receiver.start();
 }
 

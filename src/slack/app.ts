@@ -1,15 +1,20 @@
-import type { App } from "@slack/bolt";
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { verifyValue } from "../actions/sign";
+import { buttonRejectedMessage } from "../render/slack/actions";
 import type { Clock } from "../clock";
 import { ACTION_IDS } from "./action-ids";
 import { notAvailableMessage, usageMessage } from "../render/slack";
 import { CommandError, parseSlashCommand } from "./command";
 import type { Dispatch } from "./dispatch";
-import type { DiagnoseJob } from "./job";
+import type { DiagnoseJob, Job } from "./job";
+import type { SlackMessage } from "./limits";
 
 export interface ListenerDeps {
   readonly dispatch: Dispatch;
   readonly clock: Clock;
   readonly log?: (message: string, detail?: Record<string, unknown>) => void;
+  /** The HMAC key button values are signed with; without it buttons are refused (nothing runs). */
+  readonly actionKey?: string | undefined;
   /** How long a listener waits for a response_url post before giving up on it (default 1.5 s). */
   readonly respondTimeoutMs?: number;
 }
@@ -103,19 +108,105 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     });
   });
 
-  // The buttons' actions have not landed yet: say so, privately. Bolt answers Slack only when this listener returns, so
-  // the response_url post is bounded (a slow Slack endpoint costs ≤ 1.5 s, then the message is given up and logged).
-  app.action(/^ecs_medic_/, async ({ ack, action, respond }) => {
-    await ack();
-    const id = "action_id" in action ? action.action_id : "";
-    const message = {
-      response_type: "ephemeral" as const,
-      replace_original: false,
-      ...notAvailableMessage(ACTION_LABELS[id] ?? "This action"),
-    };
+  const reply = async (
+    respond: (m: Record<string, unknown>) => Promise<unknown>,
+    message: SlackMessage | { readonly text: string },
+    id: string,
+  ) => {
     const ms = deps.respondTimeoutMs ?? RESPOND_TIMEOUT_MS;
-    const { outcome, error } = await boundedPost(() => respond(message), ms);
+    const { outcome, error } = await boundedPost(
+      () => respond({ response_type: "ephemeral", replace_original: false, ...message }),
+      ms,
+    );
     if (outcome === "timed out") log("respond timed out", { actionId: id, timeoutMs: ms });
     if (outcome === "failed") log("respond failed", { actionId: id, error });
+  };
+
+  // Every button: ack at once (Bolt answers Slack when the listener returns), check the value's signature here — a
+  // forged one is refused before anything runs — and hand the work to the function that may do it.
+  app.action<BlockAction<ButtonAction>>(/^ecs_medic_/, async ({ ack, action, body, respond }) => {
+    await ack();
+    const id = action.action_id;
+    const key = deps.actionKey;
+    const json = key ? verifyValue(action.value ?? "", key) : undefined;
+    if (!key) {
+      await reply(
+        respond,
+        buttonRejectedMessage("Buttons are not set up here: no signing key (ECS_MEDIC_ACTION_KEY) is configured."),
+        id,
+      );
+      return;
+    }
+    if (json === undefined) {
+      log("forged or altered button value refused", { actionId: id, user: body.user.id, channel: body.channel?.id });
+      await reply(respond, buttonRejectedMessage("Refused: this button's value failed its signature check."), id);
+      return;
+    }
+    const channel = body.channel?.id ?? body.container.channel_id ?? "";
+    const common = {
+      jobId: body.trigger_id,
+      channel,
+      user: body.user.id,
+      teamId: body.team?.id,
+      responseUrl: body.response_url,
+      requestedAt: deps.clock().toISOString(),
+    };
+    let job: Job | undefined;
+    if (id === ACTION_IDS.rollback || id === ACTION_IDS.scale) {
+      job = {
+        kind: "action",
+        ...common,
+        actionId: id,
+        value: action.value ?? "",
+        messageTs: body.message?.ts,
+        messageBlocks: body.message?.blocks as Record<string, unknown>[] | undefined,
+      };
+    } else if (id === ACTION_IDS.rerun) {
+      const target = targetOf(json);
+      if (!target) {
+        await reply(respond, buttonRejectedMessage("Refused: this button's value is not a re-run target."), id);
+        return;
+      }
+      job = {
+        kind: "diagnose",
+        ...common,
+        service: target.service,
+        cluster: target.cluster,
+        since: target.since,
+        threadTs: body.message?.thread_ts ?? body.message?.ts,
+      };
+    }
+    if (!job) {
+      await reply(respond, notAvailableMessage(ACTION_LABELS[id] ?? "This action"), id);
+      return;
+    }
+    try {
+      await deps.dispatch(job);
+    } catch (error) {
+      log("dispatch failed", { actionId: id, error: error instanceof Error ? error.message : String(error) });
+      await reply(
+        respond,
+        buttonRejectedMessage(
+          `${ACTION_LABELS[id] ?? "This action"} could not start: the function that runs it did not accept the job. Try again in a minute.`,
+        ),
+        id,
+      );
+      return;
+    }
+    if (id === ACTION_IDS.rerun)
+      await reply(respond, { text: ":repeat: Re-running the diagnosis — the report will appear in the thread." }, id);
   });
+}
+
+/** A re-run button's target, read without a schema library (this runs on Slack's 3-second path). */
+function targetOf(json: string): { service: string; cluster?: string; since: string } | undefined {
+  try {
+    const v = JSON.parse(json) as Record<string, unknown>;
+    const ok = (x: unknown) => typeof x === "string" && /^[A-Za-z0-9_-]{1,255}$/.test(x);
+    if (v.kind !== "rerun" || !ok(v.service) || (v.cluster !== undefined && !ok(v.cluster))) return undefined;
+    const since = typeof v.since === "string" && /^[0-9a-zA-Z:.+-]{1,40}$/.test(v.since) ? v.since : "1h";
+    return { service: v.service as string, ...(typeof v.cluster === "string" ? { cluster: v.cluster } : {}), since };
+  } catch {
+    return undefined;
+  }
 }

@@ -51,6 +51,15 @@ export async function loadBotToken(env: Env = process.env): Promise<string> {
   return secret(env, "SLACK_BOT_TOKEN");
 }
 
+/**
+ * The HMAC key button values are signed with (`src/actions/sign.ts`): ECS_MEDIC_ACTION_KEY for local runs, else the SSM
+ * SecureString named by ECS_MEDIC_ACTION_KEY_PARAM. Undefined when neither is configured: buttons are then refused.
+ */
+export async function loadActionKey(env: Env = process.env): Promise<string | undefined> {
+  if (!env.ECS_MEDIC_ACTION_KEY && !env.ECS_MEDIC_ACTION_KEY_PARAM) return undefined;
+  return secret(env, "ECS_MEDIC_ACTION_KEY");
+}
+
 async function secret(env: Env, name: string, forceFetch = false): Promise<string> {
   const plain = env[name];
   if (plain) return plain;

@@ -21,8 +21,49 @@ export const DiagnoseJobSchema = z.object({
   responseUrl: z.string().url().optional(),
   /** ISO time the request was received. */
   requestedAt: z.string(),
+  /** Post the report in this thread (a Re-run pressed on an earlier report) instead of as a new message. */
+  threadTs: z.string().optional(),
 });
 export type DiagnoseJob = z.infer<typeof DiagnoseJobSchema>;
+
+/**
+ * A rollback or emergency-scale button pressed on a report: what the `slack` function hands to the `actions` function
+ * (the only one whose role may change a service). `value` is the button's signed value, verified again there.
+ */
+export const ActionJobSchema = z.object({
+  kind: z.literal("action"),
+  /** Slack's trigger id of the click: a retried delivery of the same click is recognised. */
+  jobId: z.string().min(1).max(200),
+  actionId: z.enum(["ecs_medic_rollback", "ecs_medic_scale"]),
+  value: z.string().min(1).max(2000),
+  channel: z.string().min(1),
+  user: z.string().min(1),
+  teamId: z.string().optional(),
+  /** The report the button is on: updated to show who acted; its thread gets the follow-up. */
+  messageTs: z.string().optional(),
+  /** The report's blocks as Slack sent them with the click, so the buttons can be replaced without re-rendering. */
+  messageBlocks: z.array(z.record(z.string(), z.unknown())).max(50).optional(),
+  responseUrl: z.string().url().optional(),
+  requestedAt: z.string(),
+});
+export type ActionJob = z.infer<typeof ActionJobSchema>;
+
+/** A button's value once its signature is verified: what to change, and what the service must still look like. */
+export const ProposalValueSchema = z.object({
+  kind: z.enum(["rollback", "scale"]),
+  cluster: z.string().min(1).max(255),
+  service: z.string().min(1).max(255),
+  region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/),
+  expect: z.object({ taskDefinition: z.string().optional(), desiredCount: z.number().int().min(0) }),
+  change: z.object({
+    taskDefinition: z.string().optional(),
+    desiredCount: z.number().int().min(1).max(5000).optional(),
+  }),
+  targetDigests: z.record(z.string(), z.string()).optional(),
+});
+export type ProposalValue = z.infer<typeof ProposalValueSchema>;
+
+export type Job = DiagnoseJob | ActionJob;
 
 // Moved to ./action-ids (no zod there); re-exported for existing importers.
 export { ACTION_IDS, type ActionId } from "./action-ids";

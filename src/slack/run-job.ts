@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
+import { signValue } from "../actions/sign";
 import type { Deps, SlackClients } from "../app/deps";
 import { diagnose, type DiagnoseProgress } from "../app/diagnose";
 import { describeFailure, slackErrorCode, type Failure } from "../app/failure";
@@ -15,10 +16,15 @@ import {
 } from "../render/slack";
 import { CATALOGUE } from "../steps/catalogue";
 import type { DiagnoseJob } from "./job";
+import { tellRequester as tellResponseUrl } from "./respond";
 import { LatestOnlyThrottle } from "./throttle";
 
 /** The worker's dependencies: the use-case `Deps` with its Slack clients present. */
-export type WorkerDeps = Deps & { readonly slack: SlackClients };
+export type WorkerDeps = Deps & {
+  readonly slack: SlackClients;
+  /** Signs the report's button values; without it the buttons are refused when pressed. */
+  readonly actionKey?: string | undefined;
+};
 
 /** Settings of one worker run. */
 export interface WorkerOptions {
@@ -123,7 +129,7 @@ async function runClaimed(job: DiagnoseJob, deps: WorkerDeps, run: RunSettings):
       ts = run.resumeTs;
       await updateMessage(slack, channel, ts, starting);
     } else {
-      ts = await post(slack, channel, starting);
+      ts = await post(slack, channel, starting, job.threadTs);
       await deps.store
         .recordMessage(run.key, ts)
         .catch((error: unknown) => log.warn("could not record the message ts", { reason: slackErrorCode(error) }));
@@ -158,10 +164,12 @@ async function runClaimed(job: DiagnoseJob, deps: WorkerDeps, run: RunSettings):
   await progress.stop();
   try {
     if (!result.ok) throw result.failure;
+    const key = deps.actionKey;
     const options = {
       region: result.evidence.target.region || deps.homeRegion,
       requestedBy: job.user,
       evidence: result.evidence,
+      ...(key ? { sign: (json: string) => signValue(json, key) } : {}),
     };
     // Every builder returns a message within Slack's limits; what the report cannot hold is in its thread.
     await update(diagnosisMessage(result.diagnosis, options));
@@ -185,7 +193,8 @@ async function runClaimed(job: DiagnoseJob, deps: WorkerDeps, run: RunSettings):
   // The thread is extra detail: one reply failing (rate limit, a rejected block) must not cost the report or the rest.
   for (const reply of thread) {
     try {
-      await slack.chat.postMessage({ channel, thread_ts: ts, text: reply.text, blocks: reply.blocks });
+      // A re-run's report is itself in the incident thread: its detail goes there too.
+      await slack.chat.postMessage({ channel, thread_ts: job.threadTs ?? ts, text: reply.text, blocks: reply.blocks });
     } catch (error) {
       log.warn("thread reply failed", { reason: slackErrorCode(error) });
     }
@@ -228,8 +237,13 @@ function progressUpdater(job: DiagnoseJob, update: (m: SlackMessage) => Promise<
   };
 }
 
-async function post(slack: WebClient, channel: string, message: SlackMessage): Promise<string> {
-  const out = await slack.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
+async function post(slack: WebClient, channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
+  const out = await slack.chat.postMessage({
+    channel,
+    text: message.text,
+    blocks: message.blocks,
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+  });
   if (!out.ts) throw new Error("chat.postMessage returned no ts");
   return out.ts;
 }
@@ -247,15 +261,5 @@ export function failureMessage(failure: Failure): SlackMessage {
 }
 
 async function tellRequester(job: DiagnoseJob, text: string): Promise<void> {
-  if (!job.responseUrl) return;
-  try {
-    await fetch(job.responseUrl, {
-      method: "POST",
-      signal: AbortSignal.timeout(5_000),
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ response_type: "ephemeral", replace_original: false, text }),
-    });
-  } catch {
-    // Nothing else can be done: the response URL is the last way to reach the person.
-  }
+  if (job.responseUrl) await tellResponseUrl(job.responseUrl, { replace_original: false, text });
 }

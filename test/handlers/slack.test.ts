@@ -12,7 +12,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { handler, setDispatchForTests } from "../../src/handlers/slack";
-import type { DiagnoseJob } from "../../src/slack/job";
+import type { Job } from "../../src/slack/job";
+import { signValue } from "../../src/actions/sign";
 import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
 
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -20,7 +21,7 @@ const NOW = new Date("2026-11-26T10:00:00Z");
 const context = { functionName: "ecs-medic-slack", awsRequestId: "req-1" } as Context;
 
 let stub: SlackStub;
-let jobs: DiagnoseJob[];
+let jobs: Job[];
 
 function commandBody(text: string, overrides: Record<string, string> = {}): string {
   return new URLSearchParams({
@@ -364,7 +365,16 @@ describe("slack handler: a rotated signing secret", () => {
 });
 
 describe("slack handler: buttons", () => {
-  const buttonPress = (responseUrl: string) => {
+  const KEY = "test-action-key-0123456789abcdef";
+  const proposal = JSON.stringify({
+    kind: "rollback",
+    cluster: "prod",
+    service: "payment-api",
+    region: "us-east-1",
+    expect: { taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/payment-api:43", desiredCount: 4 },
+    change: { taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/payment-api:42" },
+  });
+  const buttonPress = (responseUrl: string, value = "{}", actionId = "ecs_medic_rollback") => {
     const payload = {
       type: "block_actions",
       team: { id: "T0001", domain: "acme" },
@@ -374,13 +384,19 @@ describe("slack handler: buttons", () => {
       container: { type: "message", message_ts: "1764151200.000001", channel_id: "C0INCIDENT", is_ephemeral: false },
       trigger_id: "13345224609.738474920.aaaa",
       channel: { id: "C0INCIDENT", name: "inc-payment-api" },
+      message: {
+        ts: "1764151200.000001",
+        type: "message",
+        text: "report",
+        blocks: [{ type: "actions", elements: [] }],
+      },
       response_url: responseUrl,
       actions: [
         {
-          action_id: "ecs_medic_rollback",
+          action_id: actionId,
           block_id: "actions",
           text: { type: "plain_text", text: "Roll back to payment-api:42" },
-          value: "{}",
+          value,
           type: "button",
           action_ts: "1764151201.000",
         },
@@ -389,13 +405,73 @@ describe("slack handler: buttons", () => {
     return signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
   };
 
-  it("acks a button press and says privately that the action is not available yet", async () => {
+  it("refuses every button, privately, when no signing key is configured; nothing is dispatched", async () => {
     const res = await handler(buttonPress(`${stub.responseUrl}/actions/T0001/5678`), context);
     expect(res.statusCode).toBe(200);
     const reply = stub.calls.find((c) => c.method === "response/actions/T0001/5678");
     expect(reply?.args).toMatchObject({ response_type: "ephemeral", replace_original: false });
-    expect(JSON.stringify(reply?.args)).toContain("Roll back");
+    expect(JSON.stringify(reply?.args)).toContain("no signing key");
     expect(jobs).toEqual([]);
+  });
+
+  it("hands a signed rollback click to the actions function, with the report it is on", async () => {
+    vi.stubEnv("ECS_MEDIC_ACTION_KEY", KEY);
+    setDispatchForTests(async (job) => void jobs.push(job));
+    const res = await handler(buttonPress(`${stub.responseUrl}/actions/T0001/5678`, signValue(proposal, KEY)), context);
+    expect(res.statusCode).toBe(200);
+    expect(jobs).toEqual([
+      expect.objectContaining({
+        kind: "action",
+        actionId: "ecs_medic_rollback",
+        value: signValue(proposal, KEY),
+        channel: "C0INCIDENT",
+        user: "U0ONCALL",
+        messageTs: "1764151200.000001",
+      }),
+    ]);
+  });
+
+  it.each([
+    { case: "an unsigned value", value: () => proposal },
+    { case: "a value signed with another key", value: () => signValue(proposal, "someone-elses-key") },
+    {
+      case: "a signed value with another service swapped in",
+      value: () => signValue(proposal, KEY).replace('"payment-api"', '"billing-api"'),
+    },
+  ])("refuses $case before anything runs", async ({ value }) => {
+    vi.stubEnv("ECS_MEDIC_ACTION_KEY", KEY);
+    setDispatchForTests(async (job) => void jobs.push(job));
+    const res = await handler(buttonPress(`${stub.responseUrl}/actions/T0001/5678`, value()), context);
+    expect(res.statusCode).toBe(200);
+    expect(jobs).toEqual([]);
+    const reply = stub.calls.find((c) => c.method === "response/actions/T0001/5678");
+    expect(JSON.stringify(reply?.args)).toContain("signature check");
+  });
+
+  it("re-runs the diagnosis into the report's thread", async () => {
+    vi.stubEnv("ECS_MEDIC_ACTION_KEY", KEY);
+    setDispatchForTests(async (job) => void jobs.push(job));
+    const rerun = JSON.stringify({
+      kind: "rerun",
+      cluster: "prod",
+      service: "payment-api",
+      region: "us-east-1",
+      since: "2h",
+    });
+    const res = await handler(
+      buttonPress(`${stub.responseUrl}/actions/T0001/5678`, signValue(rerun, KEY), "ecs_medic_rerun"),
+      context,
+    );
+    expect(res.statusCode).toBe(200);
+    expect(jobs).toEqual([
+      expect.objectContaining({
+        kind: "diagnose",
+        service: "payment-api",
+        cluster: "prod",
+        since: "2h",
+        threadTs: "1764151200.000001",
+      }),
+    ]);
   });
 
   it("does not let a response_url that never answers hold the answer to Slack: gives up after 1.5 s and logs it", async () => {

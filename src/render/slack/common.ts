@@ -18,6 +18,11 @@ export interface RenderOptions {
    * CloudWatch stream and the footer links to the service's log group.
    */
   readonly evidence?: Evidence;
+  /**
+   * Signs a button's JSON value (HMAC, `src/actions/sign.ts`) so a crafted payload cannot name another service or
+   * change. Injected by the worker, which holds the key; without it values are plain JSON (CLI `--format slack`).
+   */
+  readonly sign?: (json: string) => string;
 }
 
 export interface ProgressUpdate {

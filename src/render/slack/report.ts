@@ -256,6 +256,7 @@ export interface ProposalPayload {
   readonly region: string;
   readonly expect: ActionProposal["expect"];
   readonly change: ActionProposal["change"];
+  readonly targetDigests?: ActionProposal["targetDigests"];
 }
 
 /** What the export and re-run handlers need. */
@@ -283,15 +284,21 @@ export function actionButtons(d: Diagnosis, opts: RenderOptions): Button[] {
     type: "button",
     action_id: ACTION_IDS.export,
     text: { type: "plain_text", text: ":package: Export evidence", emoji: true },
-    value: JSON.stringify(exportPayload),
+    value: buttonValue(exportPayload, opts),
   });
   buttons.push({
     type: "button",
     action_id: ACTION_IDS.rerun,
     text: { type: "plain_text", text: `:repeat: Re-run (last ${target.since})`, emoji: true },
-    value: JSON.stringify(rerunPayload),
+    value: buttonValue(rerunPayload, opts),
   });
   return buttons;
+}
+
+/** A button's value: compact JSON, signed when the caller holds the key. */
+function buttonValue(payload: ProposalPayload | TargetPayload, opts: RenderOptions): string {
+  const json = JSON.stringify(payload);
+  return opts.sign ? opts.sign(json) : json;
 }
 
 export function proposalButton(p: ActionProposal, opts: RenderOptions): Button {
@@ -302,6 +309,7 @@ export function proposalButton(p: ActionProposal, opts: RenderOptions): Button {
     region: opts.region,
     expect: p.expect,
     change: p.change,
+    ...(p.targetDigests ? { targetDigests: p.targetDigests } : {}),
   };
   const where = `service ${code(p.service)} in ${code(p.cluster)} (${escapeMrkdwn(opts.region)})`;
   const from = shortName(p.expect.taskDefinition);
@@ -313,7 +321,7 @@ export function proposalButton(p: ActionProposal, opts: RenderOptions): Button {
       action_id: ACTION_IDS.rollback,
       style: "danger",
       text: { type: "plain_text", text: `Roll back to ${to}`, emoji: true },
-      value: JSON.stringify(payload),
+      value: buttonValue(payload, opts),
       confirm: {
         title: { type: "plain_text", text: cutPlain(`Roll back ${p.service}?`, 100) },
         text: mrkdwn(`Update ${where}: task definition ${from ? `${code(from)} → ` : ""}${code(to)}. ${guard}`),
@@ -329,7 +337,7 @@ export function proposalButton(p: ActionProposal, opts: RenderOptions): Button {
     action_id: ACTION_IDS.scale,
     style: "primary",
     text: { type: "plain_text", text: `Scale ${p.expect.desiredCount} → ${to} tasks`, emoji: true },
-    value: JSON.stringify(payload),
+    value: buttonValue(payload, opts),
     confirm: {
       title: { type: "plain_text", text: cutPlain(`Scale ${p.service} to ${to} tasks?`, 100) },
       text: mrkdwn(`Update ${where}: desired count ${p.expect.desiredCount} → ${to}. ${guard}`),
