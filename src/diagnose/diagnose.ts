@@ -11,6 +11,7 @@ import { SEVERITIES, type Severity } from "./symptoms";
 import { fill, shortImage, shortName, type TemplateVars } from "./template";
 import type { Diagnosis, Finding, StepResult, StepStatus, Verdict } from "./types";
 import { stepData } from "../evidence/read";
+import { lastKnownGood } from "../actions/rollback-target";
 import { stepEntry, summarizeStep } from "../steps/catalogue";
 import { healthCheckPortText, memoryText } from "./messages";
 
@@ -82,8 +83,7 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
 /** Values every rule text can use, from the snapshot. */
 export function baseVars(evidence: Evidence): TemplateVars {
   const current = evidence.taskDefinitions.find((t) => t.role === "current");
-  const previous = evidence.taskDefinitions.find((t) => t.role === "previous");
-  const lastGood = stepData(evidence, "deployment")?.lastSuccessfulTaskDefinition;
+  const good = lastKnownGood(evidence);
   const essential = current?.containers.find((c) => c.essential) ?? current?.containers[0];
   const lb = evidence.service.loadBalancers[0];
   const group = stepData(evidence, "target-health")?.targetGroups[0];
@@ -92,9 +92,8 @@ export function baseVars(evidence: Evidence): TemplateVars {
     cluster: evidence.target.cluster,
     region: evidence.target.region,
     taskDefinition: shortName(current?.taskDefinitionArn ?? evidence.service.taskDefinition),
-    previousTaskDefinition: shortName(
-      lastGood && lastGood !== current?.taskDefinitionArn ? lastGood : previous?.taskDefinitionArn,
-    ),
+    // The way back is the last known-good revision (or the one ECS is already returning to), never "revision − 1".
+    previousTaskDefinition: shortName(good.ok ? good.taskDefinition : good.ecsRollingBackTo),
     executionRole: shortName(current?.executionRoleArn),
     taskRole: shortName(current?.taskRoleArn),
     subnets: evidence.service.network?.subnets.join(", "),

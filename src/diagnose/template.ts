@@ -9,7 +9,7 @@ export type TemplateVars = Readonly<Record<string, string | undefined>>;
 const STAND_IN: Record<string, string> = {
   executionRole: "the execution role",
   taskRole: "the task role",
-  previousTaskDefinition: "the previous task definition",
+  previousTaskDefinition: "the last revision that completed a rollout",
   taskDefinition: "the task definition",
   secretArn: "the secret",
   secret: "a secret",

@@ -140,9 +140,13 @@ describe.skipIf(missing.length > 0)(
       expect(packageSeconds).toBeLessThan(60);
     });
 
-    it("runs both functions on nodejs22.x / arm64 with their timeouts", () => {
+    it("runs every function on nodejs22.x / arm64 with their timeouts", () => {
       const functions = Object.entries(resources).filter(([, r]) => r.Type === "AWS::Lambda::Function");
-      expect(functions.map(([id]) => id).sort()).toEqual(["SlackLambdaFunction", "WorkerLambdaFunction"]);
+      expect(functions.map(([id]) => id).sort()).toEqual([
+        "ActionsLambdaFunction",
+        "SlackLambdaFunction",
+        "WorkerLambdaFunction",
+      ]);
       for (const [, fn] of functions) {
         expect(fn.Properties.Runtime).toBe("nodejs22.x");
         expect(fn.Properties.Architectures).toEqual(["arm64"]);
@@ -151,6 +155,8 @@ describe.skipIf(missing.length > 0)(
       expect(resources.WorkerLambdaFunction!.Properties.Handler).toBe("src/handlers/worker.handler");
       expect(resources.SlackLambdaFunction!.Properties.Timeout).toBe(10);
       expect(resources.WorkerLambdaFunction!.Properties.Timeout).toBe(300);
+      expect(resources.ActionsLambdaFunction!.Properties.Handler).toBe("src/handlers/actions.handler");
+      expect(resources.ActionsLambdaFunction!.Properties.Timeout).toBe(300);
     });
 
     it("gives each function its own role, and no function the shared one", () => {
@@ -162,21 +168,35 @@ describe.skipIf(missing.length > 0)(
       expect(resources.WorkerLambdaFunction!.Properties.Role).toEqual({
         "Fn::GetAtt": ["WorkerIamRoleLambdaExecution", "Arn"],
       });
-      for (const role of ["SlackIamRoleLambdaExecution", "WorkerIamRoleLambdaExecution"]) {
+      expect(resources.ActionsLambdaFunction!.Properties.Role).toEqual({
+        "Fn::GetAtt": ["ActionsIamRoleLambdaExecution", "Arn"],
+      });
+      for (const role of [
+        "SlackIamRoleLambdaExecution",
+        "WorkerIamRoleLambdaExecution",
+        "ActionsIamRoleLambdaExecution",
+      ]) {
         expect(resources[role]!.Properties.ManagedPolicyArns ?? []).toEqual([]);
       }
     });
 
-    it("lets the slack function invoke only the worker and read only the signing secret (never the bot token)", () => {
+    it("lets the slack function invoke only the worker and the actions function and read only the signing secret and the button key (never the bot token)", () => {
       const statements = statementsOf("SlackIamRoleLambdaExecution");
       const rest = statements.filter((s) => !isOwnLogWriting(s, "slack"));
       expect(rest).toEqual([
         {
           Effect: "Allow",
           Action: ["lambda:InvokeFunction"],
-          Resource: [{ "Fn::GetAtt": ["WorkerLambdaFunction", "Arn"] }],
+          Resource: [
+            { "Fn::GetAtt": ["WorkerLambdaFunction", "Arn"] },
+            { "Fn::GetAtt": ["ActionsLambdaFunction", "Arn"] },
+          ],
         },
-        { Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [ssmParameterArn("signing-secret")] },
+        {
+          Effect: "Allow",
+          Action: ["ssm:GetParameter"],
+          Resource: [ssmParameterArn("signing-secret"), ssmParameterArn("action-key")],
+        },
         kmsDecryptViaSsm,
       ]);
       expect(isKmsDecryptViaSsmOnly(rest[2]!)).toBe(true);
@@ -213,7 +233,11 @@ describe.skipIf(missing.length > 0)(
           Action: ["dynamodb:PutItem", "dynamodb:UpdateItem"],
           Resource: [{ "Fn::GetAtt": ["EcsMedicTable", "Arn"] }],
         },
-        { Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [ssmParameterArn("bot-token")] },
+        {
+          Effect: "Allow",
+          Action: ["ssm:GetParameter"],
+          Resource: [ssmParameterArn("bot-token"), ssmParameterArn("action-key")],
+        },
         kmsDecryptViaSsm,
         {
           Effect: "Allow",
@@ -223,6 +247,23 @@ describe.skipIf(missing.length > 0)(
       ]);
       expect(text(others)).not.toContain("signing-secret");
       expect(text(others)).not.toContain('"Resource":"*"');
+    });
+
+    it("grants the actions function exactly iam/actions.json's actions: the only role with UpdateService and RegisterScalableTarget, scoped", () => {
+      const policy = JSON.parse(readFileSync("iam/actions.json", "utf8")) as { Statement: Statement[] };
+      const statements = statementsOf("ActionsIamRoleLambdaExecution").filter((s) => !isOwnLogWriting(s, "actions"));
+      const aws = actionsOf(statements)
+        .filter((a) => /^(ecs|ec2|ecr|application-autoscaling):/.test(a))
+        .sort();
+      expect(aws).toEqual(actionsOf(policy.Statement).sort());
+      const mutations = ["ecs:UpdateService", "application-autoscaling:RegisterScalableTarget"];
+      for (const m of mutations) {
+        const granting = statements.filter((s) => actionsOf([s]).includes(m));
+        expect(granting).toHaveLength(1);
+        expect(text(granting)).not.toContain('"Resource":"*"');
+      }
+      for (const role of ["SlackIamRoleLambdaExecution", "WorkerIamRoleLambdaExecution"])
+        for (const m of mutations) expect(actionsOf(statementsOf(role))).not.toContain(m);
     });
 
     it("exposes only the slack function through a public URL, with both permissions a URL needs", () => {
