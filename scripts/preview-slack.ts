@@ -1,5 +1,5 @@
 /**
- * `npm run preview:slack [-- --out DIR] [--only NAME] [--confirms]`: renders the Slack report and its thread for
+ * `npm run preview:slack [-- --out DIR] [--only NAME] [--width 390] [--confirms]`: renders the Slack report and its thread for
  * every example in examples/ to JSON and, through the slack-preview tool, to PNG pictures, so the messages can be
  * looked at without a Slack workspace. The oom-after-deploy pictures are also written to docs/img/.
  *
@@ -14,7 +14,15 @@ import { fileURLToPath } from "node:url";
 import { diagnose } from "../src/diagnose/diagnose";
 import { loadPlaybooks } from "../src/diagnose/load-playbooks";
 import { parseEvidence } from "../src/evidence/snapshot";
+import { proposalId } from "../src/actions/proposal-id";
+import type { PlannedAction } from "../src/actions/types";
 import { diagnosisMessage, diagnosisThread, violations, type SlackMessage } from "../src/render/slack";
+import {
+  actionReplyMessage,
+  actionThreadMessage,
+  followUpMessage,
+  reportAfterAction,
+} from "../src/render/slack/actions";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 // The preview tool ships beside the project (../shared, found from the project root), or wherever SLACK_PREVIEW says.
@@ -30,6 +38,8 @@ function arg(name: string): string | undefined {
 const outDir = resolve(arg("--out") ?? join(tmpdir(), "ecs-medic-slack-preview"));
 const only = arg("--only");
 const confirms = process.argv.includes("--confirms");
+/** Picture width in CSS pixels (390: a phone); the tool's default is 720. */
+const width = arg("--width");
 mkdirSync(outDir, { recursive: true });
 
 /** Slack shows the bot's name and icon above each message; the preview tool reads them from the payload. */
@@ -69,16 +79,73 @@ for (const file of examples) {
     `${name}: ${message.blocks.length} blocks, ${thread.length} thread repl${thread.length === 1 ? "y" : "ies"} → ${messageFile}`,
   );
 
+  // What the channel shows once a proposal's button is pressed: the report marked with who acted, the thread's
+  // outcome and follow-up; and the private replies to a refused and to a stale click.
+  const pictures: (readonly [string, string])[] = [
+    [messageFile, join(outDir, `${name}.png`)],
+    [threadFile, join(outDir, `${name}-thread.png`)],
+  ];
+  const proposal = d.proposals[0];
+  if (proposal) {
+    const action: PlannedAction = { ...proposal, region: evidence.target.region };
+    const before = {
+      taskDefinition: proposal.expect.taskDefinition ?? "?",
+      desiredCount: proposal.expect.desiredCount,
+    };
+    const after = {
+      taskDefinition: proposal.change.taskDefinition ?? before.taskDefinition,
+      desiredCount: proposal.change.desiredCount ?? before.desiredCount,
+    };
+    const done = { status: "done" as const, proposalId: proposalId(action), before, after, notes: [] };
+    const acted = [
+      reportAfterAction(message.blocks as unknown as Record<string, unknown>[], action, REQUESTER, d.at),
+      actionThreadMessage(action, done, REQUESTER),
+      followUpMessage(action, {
+        state: "completed",
+        detail: `${after.desiredCount}/${after.desiredCount} running on ${after.taskDefinition.split("/").pop()}`,
+      }),
+    ];
+    const replies = [
+      actionReplyMessage(action, {
+        status: "refused",
+        proposalId: done.proposalId,
+        reason: `only <@${REQUESTER}>, <!subteam^S0ONCALL> may roll back or scale ${action.service} in ${action.cluster} — ask one of them`,
+      }),
+      actionReplyMessage(
+        action,
+        {
+          status: "stale",
+          proposalId: done.proposalId,
+          reason: `${action.service} changed since the report: its desired count is now ${before.desiredCount + 2} (the report saw ${before.desiredCount})`,
+          before,
+        },
+        { value: "{}", actionId: "ecs_medic_rerun" },
+      ),
+    ];
+    const actedFile = join(outDir, `${name}-after-${proposal.kind}.jsonl`);
+    const repliesFile = join(outDir, `${name}-${proposal.kind}-replies.jsonl`);
+    writeFileSync(actedFile, acted.map((m) => JSON.stringify(asBot(m))).join("\n") + "\n");
+    writeFileSync(repliesFile, replies.map((m) => JSON.stringify(asBot(m))).join("\n") + "\n");
+    pictures.push([actedFile, join(outDir, `${name}-after-${proposal.kind}.png`)]);
+    pictures.push([repliesFile, join(outDir, `${name}-${proposal.kind}-replies.png`)]);
+  }
+
   if (toolMissing) continue;
   // The example snapshots end at 10:00 UTC; drawing in UTC at that time makes the date tokens read as in an incident.
   const time = `${Number(d.at.slice(11, 13)) % 12 || 12}:${d.at.slice(14, 16)} ${Number(d.at.slice(11, 13)) < 12 ? "AM" : "PM"}`;
-  for (const [input, png] of [
-    [messageFile, join(outDir, `${name}.png`)],
-    [threadFile, join(outDir, `${name}-thread.png`)],
-  ] as const) {
+  for (const [input, png] of pictures) {
     const run = spawnSync(
       tool,
-      [input, png, "--time", time, "--names", `${REQUESTER}=alice`, ...(confirms ? ["--confirms"] : [])],
+      [
+        input,
+        png,
+        "--time",
+        time,
+        "--names",
+        `${REQUESTER}=alice,S0ONCALL=payments-oncall`,
+        ...(width ? ["--width", width] : []),
+        ...(confirms ? ["--confirms"] : []),
+      ],
       {
         encoding: "utf8",
         env: { ...process.env, TZ: "UTC" },

@@ -295,6 +295,12 @@ export function actionButtons(d: Diagnosis, opts: RenderOptions): Button[] {
   return buttons;
 }
 
+/** The image bytes a rollback restores, as the dialog names them: " (app sha256:9729dd8da33c…)". */
+function bytes(p: ActionProposal): string {
+  const digests = Object.entries(p.targetDigests ?? {}).map(([name, d]) => `${name} ${d.slice(0, 19)}…`);
+  return digests.length > 0 ? ` (${digests.slice(0, 3).join(", ")})` : "";
+}
+
 /** A button's value: compact JSON, signed when the caller holds the key. */
 function buttonValue(payload: ProposalPayload | TargetPayload, opts: RenderOptions): string {
   const json = JSON.stringify(payload);
@@ -324,7 +330,9 @@ export function proposalButton(p: ActionProposal, opts: RenderOptions): Button {
       value: buttonValue(payload, opts),
       confirm: {
         title: { type: "plain_text", text: cutPlain(`Roll back ${p.service}?`, 100) },
-        text: mrkdwn(`Update ${where}: task definition ${from ? `${code(from)} → ` : ""}${code(to)}. ${guard}`),
+        text: mrkdwn(
+          `Update ${where}: task definition ${from ? `${code(from)} → ` : ""}${code(to)}${bytes(p)}. ${guard}`,
+        ),
         confirm: { type: "plain_text", text: "Roll back" },
         deny: { type: "plain_text", text: "Cancel" },
         style: "danger",
