@@ -51,21 +51,19 @@ export function createServiceLookup(options: {
         ? [...options.clusters]
         : (
             await awsCall("ecs:ListClusters", () =>
-              collectPages(
-                paginateListClusters({ client: options.ecs, pageSize: 100 }, {}),
-                (p) => p.clusterArns,
-                { maxItems: 200, maxPages: 10 },
-              ),
+              collectPages(paginateListClusters({ client: options.ecs, pageSize: 100 }, {}), (p) => p.clusterArns, {
+                maxItems: 200,
+                maxPages: 10,
+              }),
             )
           ).items;
     const byTargetGroup = new Map<string, ServiceRef[]>();
     for (const cluster of clusters) {
       const { items: arns } = await awsCall("ecs:ListServices", () =>
-        collectPages(
-          paginateListServices({ client: options.ecs, pageSize: 100 }, { cluster }),
-          (p) => p.serviceArns,
-          { maxItems: MAX_SERVICES_PER_CLUSTER, maxPages: 20 },
-        ),
+        collectPages(paginateListServices({ client: options.ecs, pageSize: 100 }, { cluster }), (p) => p.serviceArns, {
+          maxItems: MAX_SERVICES_PER_CLUSTER,
+          maxPages: 20,
+        }),
       );
       for (const batch of chunk(arns, DESCRIBE_BATCH)) {
         const out = await awsCall("ecs:DescribeServices", () =>

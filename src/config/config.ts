@@ -37,7 +37,10 @@ const RouteSchema = z
     cluster: name.optional(),
     service: name.optional(),
     /** Matches the alarm's tags (read with ListTagsForResource when the alarm is mapped). */
-    tag: z.object({ key: z.string().min(1).max(128), value: z.string().max(256) }).strict().optional(),
+    tag: z
+      .object({ key: z.string().min(1).max(128), value: z.string().max(256) })
+      .strict()
+      .optional(),
     channel,
   })
   .strict()
