@@ -24,7 +24,7 @@ const common = {
 };
 
 const cli = { in: "src/cli/bin.ts", out: "dist/cli/ecs-medic.mjs" };
-const handlers = ["slack", "worker"].map((name) => ({
+const handlers = ["slack", "worker", "alarm"].map((name) => ({
   in: `src/handlers/${name}.ts`,
   out: `dist/handlers/${name}.mjs`,
 }));

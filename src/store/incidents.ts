@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { awsCall } from "../aws/aws-call";
@@ -113,6 +114,11 @@ export interface SignalInput {
   readonly now: string;
 }
 
+/** The worker's idempotency key for a generation's diagnosis (≤ 200 chars whatever the alarm name). */
+export function incidentJobId(fingerprint: string, generation: number): string {
+  return `incident-${createHash("sha256").update(fingerprint).digest("hex").slice(0, 32)}-${generation}`;
+}
+
 const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : Number.NaN);
 const later = (a: string | undefined, b: string) => (a && ms(a) > ms(b) ? a : b);
 
@@ -139,7 +145,7 @@ export function transition(
     count: 1,
     reopenCount: 0,
     createdAt: input.now,
-    jobId: `incident#${fingerprint}#${base.generation + 1}`,
+    jobId: incidentJobId(fingerprint, base.generation + 1),
     info: input.info,
   });
 
