@@ -423,7 +423,7 @@ export const EcsTaskDetailSchema = z.object({
 
 function detailRejected(error: z.ZodError, deliveryId: string): Rejected {
   const r = issuePath(error);
-  return { ...r, where: `detail.${r.where}`, deliveryId };
+  return { ...r, where: r.where === "(payload)" ? "detail" : `detail.${r.where}`, deliveryId };
 }
 
 function parseAlarmStateChange(envelope: Envelope): Signal | Rejected {

@@ -102,7 +102,7 @@ export interface Policy {
 export const DEFAULT_POLICY: Policy = {
   reopenWindowMs: 30 * 60_000,
   replyEveryMs: 5 * 60_000,
-  redispatchAfterMs: 120_000,
+  redispatchAfterMs: 45_000,
 };
 
 export interface SignalInput {
