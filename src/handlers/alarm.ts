@@ -84,8 +84,9 @@ export const handler = async (event: AlarmEvent, context?: Pick<Context, "awsReq
   const parsed = parseTrigger(event);
   if (parsed.signals.length === 0) {
     // Nothing to act on: log what was wrong and return (no retry: the same payload would fail the same way).
-    for (const r of parsed.rejected) log("malformed alarm/event payload dropped: nothing posted", { ...r });
-    for (const i of parsed.ignored) log("event ignored", { ...i });
+    const say = override?.log ?? log;
+    for (const r of parsed.rejected) say("malformed alarm/event payload dropped: nothing posted", { ...r });
+    for (const i of parsed.ignored) say("event ignored", { ...i });
     return { outcomes: [], rejected: parsed.rejected.length };
   }
   ready ??= init().catch((error: unknown) => {
