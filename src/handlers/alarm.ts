@@ -42,12 +42,14 @@ const SDK = {
 } as const;
 
 async function init(): Promise<AlarmDeps> {
-  const config = loadConfig();
+  const config = override?.config ?? loadConfig();
   const table = process.env.ECS_MEDIC_TABLE;
   const doc = table
     ? DynamoDBDocumentClient.from(new DynamoDBClient({ ...SDK, requestHandler: { ...SDK.requestHandler } }))
     : undefined;
-  if (!table) log("ECS_MEDIC_TABLE is not set: incidents are de-duplicated within this container only");
+  const say = override?.log ?? log;
+  if (!table && !override?.incidents)
+    say("ECS_MEDIC_TABLE is not set: incidents are de-duplicated within this container only");
   const workerName = process.env.WORKER_FUNCTION_NAME;
   const botToken = override?.slack ? "" : await loadBotToken();
   const slack =
@@ -58,21 +60,26 @@ async function init(): Promise<AlarmDeps> {
       retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3000 },
     });
   return {
-    incidents: doc && table ? new DynamoIncidentStore(doc, table) : new MemoryIncidentStore(),
-    deliveries: doc && table ? new DynamoIdempotencyStore(doc, table) : new MemoryIdempotencyStore(),
-    dispatch: workerName
-      ? lambdaDispatch(new LambdaClient({ ...SDK, requestHandler: { ...SDK.requestHandler } }), workerName)
-      : async () => {
-          throw new Error("WORKER_FUNCTION_NAME is not set");
-        },
+    incidents: override?.incidents ?? (doc && table ? new DynamoIncidentStore(doc, table) : new MemoryIncidentStore()),
+    deliveries:
+      override?.deliveries ?? (doc && table ? new DynamoIdempotencyStore(doc, table) : new MemoryIdempotencyStore()),
+    dispatch:
+      override?.dispatch ??
+      (workerName
+        ? lambdaDispatch(new LambdaClient({ ...SDK, requestHandler: { ...SDK.requestHandler } }), workerName)
+        : async () => {
+            throw new Error("WORKER_FUNCTION_NAME is not set");
+          }),
     slack,
-    lookup: createServiceLookup({
-      ecs: new ECSClient({ ...SDK, requestHandler: { ...SDK.requestHandler } }),
-      cloudwatch: new CloudWatchClient({ ...SDK, requestHandler: { ...SDK.requestHandler } }),
-      clock: systemClock,
-      log,
-    }),
-    config,
+    lookup:
+      override?.lookup ??
+      createServiceLookup({
+        ecs: new ECSClient({ ...SDK, requestHandler: { ...SDK.requestHandler } }),
+        cloudwatch: new CloudWatchClient({ ...SDK, requestHandler: { ...SDK.requestHandler } }),
+        clock: systemClock,
+        log,
+      }),
+    config: override?.config ?? config,
     clock: systemClock,
     env: process.env,
     log,
