@@ -446,7 +446,7 @@ function fromItem(item: Record<string, unknown>): IncidentRecord {
 
 /** Incident items live 90 days after their last change (history for the review; TTL removes them). */
 export const INCIDENT_TTL_SECONDS = 90 * 24 * 3600;
-const MAX_ATTEMPTS = 60;
+const MAX_ATTEMPTS = 100;
 
 /**
  * Read → decide → conditional write, repeated until the write wins. `decide` returns the record to write (or
@@ -468,8 +468,9 @@ export async function mutate<R>(
       return { ...result, record: { ...next, version: expected + 1 } };
     }
     if (attempt >= MAX_ATTEMPTS) throw new Error(`incident ${fingerprint}: ${MAX_ATTEMPTS} write conflicts in a row`);
-    // Lost a race: back off a little (jittered) so a crowd of writers spreads out, then decide again.
-    await sleep(Math.min(200, 5 * attempt) * (0.5 + Math.random()));
+    // Lost a race: exponential backoff with full jitter (10 ms doubling, capped at 1 s) spreads a crowd of writers
+    // out, so a storm on one incident converges instead of starving the unlucky ones; then decide again.
+    await sleep(Math.random() * Math.min(1000, 10 * 2 ** Math.min(attempt, 7)));
   }
 }
 

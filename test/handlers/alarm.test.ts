@@ -156,7 +156,9 @@ describe("alarm handler", () => {
   ])("$case: logged, no crash, nothing posted", async ({ event }) => {
     const out = await handler(event as never);
     expect(out.rejected).toBe(1);
-    expect(logs).toEqual([expect.objectContaining({ message: "malformed alarm/event payload dropped: nothing posted" })]);
+    expect(logs).toEqual([
+      expect.objectContaining({ message: "malformed alarm/event payload dropped: nothing posted" }),
+    ]);
     expect(stub.calls).toEqual([]);
     expect(worker.jobs).toEqual([]);
   });
