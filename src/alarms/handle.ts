@@ -395,7 +395,13 @@ async function onOpen(deps: AlarmDeps, record: IncidentRecord, a: Applied): Prom
       text: message.text,
       blocks: message.blocks,
     });
-    if (out.ts) await incidentPosted(postDeps(deps), jobIncident(current), { channel: route.channel, ts: out.ts });
+    if (out.ts) {
+      await incidentPosted(postDeps(deps), jobIncident(current), {
+        channel: route.channel,
+        ts: out.ts,
+        blocks: message.blocks,
+      });
+    }
     return `posted unmapped alarm to ${route.channel} (${route.why})`;
   }
   await dispatchJob(deps, current, route.channel);

@@ -117,12 +117,11 @@ export function unmappedIncidentMessage(incident: IncidentJob, why: string): Sla
 }
 
 export function repeatReply(record: IncidentRecord, at: string): SlackMessage {
-  const since = record.repliedCount ?? 1;
   return {
-    text: `Still firing: ${record.count} notifications since ${at}`,
+    text: `Still firing: ${record.count} notifications so far`,
     blocks: [
       context([
-        `:repeat: Still firing at ${slackTime(at)} — ${record.count} notifications in all${since > 1 ? "" : ""} (replies here at most every 5 min).`,
+        `:repeat: Still firing at ${slackTime(at)} — ${record.count} notifications in all (a reply here at most every 5 min).`,
       ]),
     ],
   };
@@ -177,16 +176,20 @@ export interface IncidentPostDeps {
   readonly log?: (message: string, detail?: Record<string, unknown>) => void;
 }
 
-/** Updates the stored post's header to the record's state (resolved, reopened, counters, members). */
+/**
+ * Updates the post's header to the record's state (resolved, reopened, counters, members), keeping the rest of the
+ * post as the worker last reported it. Without a stored copy of the post it does nothing (returns false): replacing
+ * the post with a bare header would wipe the report; the worker's next `incidentPosted` catches up instead.
+ */
 export async function syncIncidentPost(deps: IncidentPostDeps, record: IncidentRecord): Promise<boolean> {
-  if (!record.ts || !record.channel || !record.info) return false;
-  const job = jobIncident(record);
-  let blocks: KnownBlock[] = [];
+  if (!record.ts || !record.channel || !record.info || !record.blocks) return false;
+  let blocks: KnownBlock[];
   try {
-    blocks = record.blocks ? (JSON.parse(record.blocks) as KnownBlock[]) : [];
+    blocks = JSON.parse(record.blocks) as KnownBlock[];
   } catch {
-    blocks = [];
+    return false;
   }
+  const job = jobIncident(record);
   const message = withIncidentHeader({ text: job.title, blocks }, job, fromRecord(record));
   await deps.slack.chat.update({ channel: record.channel, ts: record.ts, text: message.text, blocks: message.blocks });
   return true;
