@@ -23,7 +23,7 @@ import type { DiagnoseJob } from "../../src/slack/job";
 import { DynamoIdempotencyStore } from "../../src/store/idempotency";
 import { DynamoIncidentStore, fingerprintOf } from "../../src/store/incidents";
 import { tableDefinition } from "../../src/store/table";
-import { ebAlarmStateChange, snsAlarmMessage, snsEvent } from "../fixtures/events";
+import { ebAlarmStateChange, ecsServiceAction, snsAlarmMessage, snsEvent } from "../fixtures/events";
 import { fakeWorker, seeded, shuffle, type FakeWorker } from "../helpers/alarm-harness";
 import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
 import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
@@ -197,6 +197,27 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
       expect(JSON.stringify(lastUpdate?.args.blocks)).toContain("resolved");
     }
   }, 120_000);
+
+  it("a shared-cause storm (12 services, same placement failure, concurrent) becomes one post listing them", async () => {
+    const services = Array.from({ length: 12 }, (_, i) => `batch-${String(i).padStart(2, "0")}`);
+    await Promise.all(services.map((service) => handler(ecsServiceAction({ id: `placement-${service}`, service }))));
+    await worker.settle();
+    expect(worker.jobs).toHaveLength(1);
+    expect(topLevelPosts()).toHaveLength(1);
+    const primary = worker.jobs[0]!.service;
+    const record = await store.get(
+      fingerprintOf(
+        { account: "123456789012", region: "us-east-1", cluster: "prod", service: primary },
+        "ecs#SERVICE_TASK_PLACEMENT_FAILURE",
+      ),
+    );
+    expect([...(record!.members ?? [])].sort()).toEqual(services.filter((s) => s !== primary).map((s) => `prod/${s}`));
+    const header = JSON.stringify(stub.calls.filter((c) => c.method === "chat.update").at(-1)?.args.blocks);
+    for (const s of services.filter((x) => x !== primary)) expect(header).toContain(`prod/${s}`);
+    console.log(
+      `shared-cause storm: 12 services → ${topLevelPosts().length} post, ${worker.jobs.length} job, ${record!.members!.length} grouped`,
+    );
+  }, 60_000);
 
   describe("the built bundle in separate cold processes", () => {
     let dir = "";
