@@ -22,6 +22,7 @@ import { handler, setAlarmDepsForTests } from "../../src/handlers/alarm";
 import type { DiagnoseJob } from "../../src/slack/job";
 import { DynamoIdempotencyStore } from "../../src/store/idempotency";
 import { DynamoIncidentStore, fingerprintOf } from "../../src/store/incidents";
+import { createSharedRateLimiter, DynamoSlotStore } from "../../src/store/rate-limit";
 import { tableDefinition } from "../../src/store/table";
 import { ebAlarmStateChange, ecsServiceAction, snsAlarmMessage, snsEvent } from "../fixtures/events";
 import { fakeWorker, seeded, shuffle, type FakeWorker } from "../helpers/alarm-harness";
@@ -217,6 +218,27 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
     console.log(
       `shared-cause storm: 12 services → ${topLevelPosts().length} post, ${worker.jobs.length} job, ${record!.members!.length} grouped`,
     );
+  }, 60_000);
+
+  it("the shared CloudTrail budget books distinct slots 500 ms apart for concurrent workers (DynamoSlotStore)", async () => {
+    const slots = new DynamoSlotStore(DynamoDBDocumentClient.from(serialDynamo), table);
+    const start = 1_800_000_000_000;
+    const booked: number[] = [];
+    const limiters = Array.from({ length: 4 }, () =>
+      createSharedRateLimiter({
+        slots,
+        key: "cloudtrail#us-east-1",
+        intervalMs: 500,
+        maxWaitMs: 60_000,
+        now: () => start,
+        // Waits for a booked slot are multiples of 500 ms; shorter ones are the CAS back-off between retries.
+        sleep: async (ms) => void (ms >= 500 && booked.push(start + ms)),
+      }),
+    );
+    await Promise.all(limiters.flatMap((l) => [l.acquire(), l.acquire()]));
+    // Each acquire that had to wait recorded its slot; the first got `start` at once.
+    const slotsTaken = [start, ...booked].sort((a, b) => a - b);
+    expect(slotsTaken).toEqual(Array.from({ length: 8 }, (_, i) => start + i * 500));
   }, 60_000);
 
   describe("the built bundle in separate cold processes", () => {
