@@ -12,7 +12,7 @@ import { KEY } from "./idempotency";
  * 10 reports "CloudTrail was not read in time" and the rest of the diagnosis is posted.
  *
  * Worker wiring: `cloudTrailLimiter: createSharedRateLimiter({ slots: new DynamoSlotStore(doc, table),
- * key: \`cloudtrail#${region}\`, intervalMs: 500, maxWaitMs: 20_000 })` (WorkerDeps already takes a limiter).
+ * key: "cloudtrail#" + region, intervalMs: 500, maxWaitMs: 20_000 })` (WorkerDeps already takes a limiter).
  */
 
 export interface SlotStore {
