@@ -16,6 +16,7 @@ import { KEY } from "./idempotency";
  *
  * The life of an incident:
  * - first ALARM → `open` (generation 1): diagnose job, one post;
+ * - the same ALARM state change again (same time; e.g. by SNS and by EventBridge) → ignored;
  * - ALARM while open → `repeat`: counter +1; a thread reply at most every `replyEveryMs` (5 min), so a flapping
  *   alarm does not flood the thread; the post's counter is corrected on the next reply or on resolution;
  * - OK (at or after the ALARM that opened it) → `resolve` with the duration; the post is updated;
@@ -175,6 +176,11 @@ export function transition(
   if (!base.state) {
     const okAfter = base.lastOkAt && ms(base.lastOkAt) >= t ? base.lastOkAt : undefined;
     return { next: fresh(okAfter), effect: { kind: "open", alreadyResolved: okAfter !== undefined } };
+  }
+  if (base.state === "open" && (t === ms(base.activeSince) || t === ms(base.lastAlarmAt))) {
+    // The state change already applied, arriving by another path (SNS and EventBridge both subscribed) or
+    // re-published: not a new notification.
+    return { next: undefined, effect: { kind: "ignore", why: "same state change already applied (another path)" } };
   }
   if (base.state === "open") {
     const reply =

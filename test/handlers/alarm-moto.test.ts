@@ -105,9 +105,22 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
     const statuses = outs.flatMap((o) => o.outcomes.map((x) => x.status));
     expect(statuses.filter((s) => s === "applied")).toHaveLength(1);
     expect(statuses.filter((s) => s === "duplicate")).toHaveLength(49);
-    // The same transition delivered under 50 different ids (SNS and EventBridge both subscribed, say).
-    const distinct = await Promise.all(
+    // The same transition delivered under 50 other ids (SNS and EventBridge both subscribed, say): not repeats.
+    const again = await Promise.all(
       Array.from({ length: 50 }, (_, i) => handler(snsEvent(snsAlarmMessage({}), `other-${i}`))),
+    );
+    const againEffects = again.flatMap((o) => o.outcomes.map((x) => ("effect" in x ? x.effect : x.status)));
+    expect(againEffects.filter((e) => e === "ignore")).toHaveLength(50);
+    // 50 new notifications of the same alarm (each a later state-change time), all at once: 50 repeats.
+    const distinct = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        handler(
+          snsEvent(
+            snsAlarmMessage({ at: `2026-11-26T10:0${Math.floor(i / 10)}:${String(i % 10).padStart(2, "0")}.500+0000` }),
+            `later-${i}`,
+          ),
+        ),
+      ),
     );
     const effects = distinct.flatMap((o) => o.outcomes.map((x) => ("effect" in x ? x.effect : x.status)));
     expect(effects.filter((e) => e === "open")).toHaveLength(0);
@@ -124,7 +137,7 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
       ts: expect.any(String),
     });
     console.log(
-      `50 duplicates: 1 applied / 49 duplicate; 50 distinct deliveries: 50 repeats, 0 opens; jobs ${worker.jobs.length}`,
+      `50 duplicates: 1 applied / 49 duplicate; same change by 50 other ids: 50 ignored; 50 new notifications: 50 repeats, 0 opens; jobs ${worker.jobs.length}`,
     );
   }, 60_000);
 
@@ -322,7 +335,7 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
     it("the same new alarm delivered at once by 6 cold processes → one job, one post; repeats thread; OK resolves", async () => {
       invokes.length = 0;
       const event = snsEvent(snsAlarmMessage({}), "cold-1");
-      // Distinct SNS deliveries of the same transition too: the incident CAS decides, not only the delivery id.
+      // Other SNS deliveries of the same transition too (other ids): the incident decides, not only the delivery id.
       const events = [
         event,
         event,
@@ -337,6 +350,7 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
       console.log(`6 cold processes: ${JSON.stringify(statuses)}; Lambda invokes ${invokes.length}`);
       await worker.settle();
       expect(statuses.filter((s) => s === "open")).toHaveLength(1);
+      expect(statuses.filter((s) => s === "duplicate")).toHaveLength(3);
       expect(invokes).toHaveLength(1);
       expect(invokes[0]).toMatchObject({ service: "payment-api", cluster: "prod", channel: "C0INCIDENT" });
       expect(topLevelPosts()).toHaveLength(1);

@@ -37,8 +37,15 @@ function run(signals: SignalInput[], start?: IncidentRecord) {
 
 describe("incident state machine", () => {
   it("first ALARM opens generation 1 with a job id; repeats count; OK resolves with the duration", () => {
-    const { effects, record } = run([sig("ALARM", 0), sig("ALARM", 1), sig("ALARM", 2), sig("OK", 25)]);
-    expect(effects).toEqual(["open", "repeat", "repeat", "resolve"]);
+    const { effects, record } = run([
+      sig("ALARM", 0),
+      sig("ALARM", 0),
+      sig("ALARM", 1),
+      sig("ALARM", 2),
+      sig("OK", 25),
+    ]);
+    // The second is the same state change by another path (SNS and EventBridge): not a repeat.
+    expect(effects).toEqual(["open", "ignore", "repeat", "repeat", "resolve"]);
     expect(record).toMatchObject({ state: "resolved", generation: 1, count: 3, openedAt: at(0), resolvedAt: at(25) });
     expect(record.jobId).toBe(incidentJobId(FP, 1));
     expect(record.jobId!.length).toBeLessThanOrEqual(200);
@@ -83,7 +90,8 @@ describe("incident state machine", () => {
 
   it("a generation never handed to the worker is handed over again after 45 s", () => {
     const opened = run([sig("ALARM", 0)]).record;
-    expect(transition(FP, opened, sig("ALARM", 0, 0)).effect).toMatchObject({ redispatch: false });
+    expect(transition(FP, opened, sig("ALARM", 0, 0)).effect).toMatchObject({ kind: "ignore" });
+    expect(transition(FP, opened, sig("ALARM", 1, 0)).effect).toMatchObject({ redispatch: false });
     expect(transition(FP, opened, sig("ALARM", 1, 1)).effect).toMatchObject({ redispatch: true });
     expect(transition(FP, { ...opened, dispatchedAt: at(0) }, sig("ALARM", 1, 1)).effect).toMatchObject({
       redispatch: false,
@@ -92,10 +100,15 @@ describe("incident state machine", () => {
 });
 
 describe("applySignal on the in-memory store", () => {
-  it("50 concurrent ALARMs: exactly one opens", async () => {
+  it("50 concurrent ALARMs: exactly one opens; 50 later notifications count", async () => {
     const store = new MemoryIncidentStore();
     const outs = await Promise.all(Array.from({ length: 50 }, () => applySignal(store, FP, sig("ALARM", 0))));
     expect(outs.filter((o) => o.effect.kind === "open")).toHaveLength(1);
-    expect((await store.get(FP))!.count).toBe(50);
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        applySignal(store, FP, { ...sig("ALARM", 1), at: `2026-11-26T10:01:${String(i).padStart(2, "0")}.000Z` }),
+      ),
+    );
+    expect((await store.get(FP))!.count).toBe(51);
   });
 });
