@@ -24,7 +24,7 @@ const common = {
 };
 
 const cli = { in: "src/cli/bin.ts", out: "dist/cli/ecs-medic.mjs" };
-const handlers = ["slack", "worker", "actions"].map((name) => ({
+const handlers = ["slack", "worker", "actions", "alarm"].map((name) => ({
   in: `src/handlers/${name}.ts`,
   out: `dist/handlers/${name}.mjs`,
 }));

@@ -2,9 +2,11 @@ import type { WebClient } from "@slack/web-api";
 import { createClients, type AwsClients, type ClientOptions } from "../aws/clients";
 import { systemClock, type Clock } from "../clock";
 import { createRateLimiter, type RateLimiter } from "../collect/rate-limiter";
+import type { ArchivedStoppedTasksReader } from "../collect/lookups/tasks";
 import type { CollectLimits } from "../collect/step";
 import { loadPlaybooks, type Playbooks } from "../diagnose/load-playbooks";
 import { MemoryAuditLog, type AuditLog } from "../store/audit";
+import type { IncidentStore } from "../store/incidents";
 import { MemoryIdempotencyStore, type IdempotencyStore } from "../store/idempotency";
 import { silentLogger, type Logger } from "./logger";
 
@@ -49,6 +51,11 @@ export interface Deps {
   readonly slack?: SlackClients | undefined;
   /** The region ecs-medic runs in, for console links when a target names none. */
   readonly homeRegion: string;
+  /**
+   * Stopped tasks kept past ECS's one-hour purge (the alarm function archives STOPPED events in the table); step 3
+   * merges them with ListTasks. Absent: ListTasks only (the CLI without a table).
+   */
+  readonly stoppedTaskArchive?: ArchivedStoppedTasksReader | undefined;
 }
 
 export interface DepsOptions {
@@ -76,6 +83,8 @@ export interface DepsOptions {
   readonly slack?: SlackClients;
   /** @default AWS_REGION, then AWS_DEFAULT_REGION, then "us-east-1" */
   readonly homeRegion?: string;
+  /** @default none (ListTasks only) */
+  readonly stoppedTaskArchive?: ArchivedStoppedTasksReader;
 }
 
 /** CloudTrail allows 2 LookupEvents requests per second per account and region. */
@@ -96,6 +105,7 @@ export function createDeps(options: DepsOptions = {}): Deps {
     audit: options.audit ?? new MemoryAuditLog(),
     slack: options.slack,
     homeRegion: options.homeRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
+    stoppedTaskArchive: options.stoppedTaskArchive,
   };
 }
 
@@ -137,20 +147,25 @@ export async function createSlackClients(
  */
 export async function createStores(
   env: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<{ store: IdempotencyStore; audit: AuditLog }> {
+): Promise<{ store: IdempotencyStore; audit: AuditLog; incidents?: IncidentStore }> {
   const table = env.ECS_MEDIC_TABLE;
   if (!table) return { store: new MemoryIdempotencyStore(), audit: new MemoryAuditLog() };
-  const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoIdempotencyStore }, { DynamoAuditLog }] =
+  const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoIdempotencyStore }, { DynamoAuditLog }, incidents] =
     await Promise.all([
       import("@aws-sdk/client-dynamodb"),
       import("@aws-sdk/lib-dynamodb"),
       import("../store/idempotency"),
       import("../store/audit"),
+      import("../store/incidents"),
     ]);
   const client = new DynamoDBClient({
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
   });
   const doc = DynamoDBDocumentClient.from(client);
-  return { store: new DynamoIdempotencyStore(doc, table), audit: new DynamoAuditLog(doc, table) };
+  return {
+    store: new DynamoIdempotencyStore(doc, table),
+    audit: new DynamoAuditLog(doc, table),
+    incidents: new incidents.DynamoIncidentStore(doc, table),
+  };
 }

@@ -103,6 +103,7 @@ async function collect(deps: Deps, request: DiagnoseRequest): Promise<Evidence> 
         cloudTrailLimiter: deps.cloudTrailLimiter,
         limits: deps.limits,
         onProgress,
+        ...(deps.stoppedTaskArchive ? { archivedStoppedTasks: deps.stoppedTaskArchive } : {}),
       });
     } finally {
       destroyClients(clients);

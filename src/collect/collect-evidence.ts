@@ -4,7 +4,7 @@ import type { Clock } from "../clock";
 import { SCHEMA_VERSION, type Evidence, type StepError, type StepId, type StepRecord } from "../evidence/schema";
 import { iso, type TimeWindow } from "../time-window";
 import { TOOL_VERSION } from "../version";
-import { loadServiceTasks } from "./lookups/tasks";
+import { loadServiceTasks, type ArchivedStoppedTasksReader } from "./lookups/tasks";
 import { loadTargetGroups } from "./lookups/target-groups";
 import { loadTaskDefinitions } from "./lookups/task-definitions";
 import { createRateLimiter, type RateLimiter } from "./rate-limiter";
@@ -30,6 +30,11 @@ export interface CollectOptions {
   readonly cloudTrailLimiter?: RateLimiter;
   /** Called as each step finishes (for progress on a TTY or in Slack). A throw is ignored: progress is best-effort. */
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Reads the stopped-task archive (src/store/stopped-tasks.ts `readArchivedStoppedTasks`) for the target and window;
+   * step 3 merges it with ListTasks. Absent: ListTasks only (the CLI without a table).
+   */
+  readonly archivedStoppedTasks?: ArchivedStoppedTasksReader;
 }
 
 /**
@@ -137,7 +142,7 @@ export function createCollectContext(options: Omit<CollectOptions, "steps" | "on
     service,
     cloudTrailLimiter: options.cloudTrailLimiter ?? createRateLimiter({ intervalMs: 500 }),
     taskDefinitions: memo(() => loadTaskDefinitions(clients.ecs, resolved.service)),
-    tasks: memo(() => loadServiceTasks(clients.ecs, resolved.target, limits)),
+    tasks: memo(() => loadServiceTasks(clients.ecs, resolved.target, limits, options.archivedStoppedTasks, window)),
     targetGroups: memo(() => loadTargetGroups(clients.elbv2, service)),
   };
 }

@@ -1,7 +1,10 @@
 import type { Context } from "aws-lambda";
 import { createDeps, createSlackClients, createStores, jsonLogger, type SlackClients } from "../app/deps";
 import { loadPlaybooks, type Playbooks } from "../diagnose/load-playbooks";
-import { loadBotToken } from "../slack/credentials";
+import { loadActionKey, loadBotToken } from "../slack/credentials";
+import type { ArchivedStoppedTasksReader } from "../collect/lookups/tasks";
+import type { IncidentStore } from "../store/incidents";
+import { readArchivedStoppedTasks } from "../store/stopped-tasks";
 import { DiagnoseJobSchema } from "../slack/job";
 import { runDiagnoseJob, type JobOutcome, type WorkerDeps } from "../slack/run-job";
 import type { AuditLog } from "../store/audit";
@@ -11,7 +14,9 @@ interface Runtime {
   readonly slack: SlackClients;
   readonly store: IdempotencyStore;
   readonly audit: AuditLog;
+  readonly incidents?: IncidentStore | undefined;
   readonly playbooks: Playbooks;
+  readonly actionKey?: string | undefined;
 }
 
 /** Built once per container: the Slack clients, the store and the parsed playbooks. */
@@ -23,11 +28,12 @@ export function resetWorkerForTests(): void {
 }
 
 async function init(): Promise<Runtime> {
-  const [slack, stores] = await Promise.all([
+  const [slack, stores, actionKey] = await Promise.all([
     loadBotToken().then((token) => createSlackClients(token)),
     createStores(),
+    loadActionKey(),
   ]);
-  return { slack, ...stores, playbooks: loadPlaybooks() };
+  return { slack, ...stores, playbooks: loadPlaybooks(), actionKey };
 }
 
 /**
@@ -52,13 +58,21 @@ export const handler = async (
     ...createDeps({
       store: runtime.store,
       audit: runtime.audit,
+      // Stopped tasks the alarm function archived, so a diagnosis hours later still sees the crash loop.
+      ...(runtime.incidents ? { stoppedTaskArchive: archiveReader(runtime.incidents) } : {}),
       playbooks: () => runtime.playbooks,
       logger: jsonLogger((line) => console.log(line), { jobId: parsed.data.jobId }),
     }),
     slack: runtime.slack,
+    incidents: runtime.incidents,
+    actionKey: runtime.actionKey,
   };
   return runDiagnoseJob(parsed.data, deps, {
     // Leave 20 s to post "ran out of time" before Lambda kills the run mid-sentence.
     timeBudgetMs: context ? Math.max(10_000, context.getRemainingTimeInMillis() - 20_000) : undefined,
   });
 };
+
+function archiveReader(incidents: IncidentStore): ArchivedStoppedTasksReader {
+  return (target, window) => readArchivedStoppedTasks(incidents, target.clusterArn, target.service, window);
+}

@@ -23,6 +23,37 @@ export const DiagnoseJobSchema = z.object({
   requestedAt: z.string(),
   /** Post the report in this thread (a Re-run pressed on an earlier report) instead of as a new message. */
   threadTs: z.string().optional(),
+  /**
+   * Set when an alarm or ECS event (not a person) started the job: the incident post names the alarm and links it.
+   * The worker prepends `incidentHeaderBlocks(job.incident)` (src/alarms/incident-message.ts) to its messages and
+   * reports the posted message with `incidentPosted(...)`. Absent for `/ecs diagnose`.
+   */
+  incident: z
+    .object({
+      /** The incident's id: `<fingerprint>#<generation>`, stable for the incident's life. */
+      id: z.string().min(1).max(600),
+      /** The store key of the incident (src/store/incidents.ts). */
+      fingerprint: z.string().min(1).max(600),
+      generation: z.number().int().min(1),
+      source: z.enum(["alarm", "ecs-event"]),
+      /** Alarm name, or the ECS event name (SERVICE_DEPLOYMENT_FAILED, SERVICE_TASK_PLACEMENT_FAILURE …). */
+      title: z.string().min(1).max(300),
+      alarmName: z.string().max(300).optional(),
+      metric: z.string().max(300).optional(),
+      threshold: z.string().max(120).optional(),
+      value: z.string().max(120).optional(),
+      reason: z.string().max(1000).optional(),
+      /** ISO time the alarm went into ALARM (or the event happened). */
+      since: z.string().min(1).max(40),
+      /** Console link to the alarm (or the service's events). */
+      link: z.string().url().max(2000).optional(),
+      /** How the alarm was mapped to the service ("ECS dimensions ClusterName/ServiceName", "no service" …). */
+      mappedBy: z.string().max(300).optional(),
+      /** Other services grouped into this incident (a storm with a shared cause). */
+      services: z.array(z.string().max(600)).max(100).optional(),
+      sharedCause: z.string().max(300).optional(),
+    })
+    .optional(),
 });
 export type DiagnoseJob = z.infer<typeof DiagnoseJobSchema>;
 

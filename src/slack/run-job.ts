@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
 import { signValue } from "../actions/sign";
+import { incidentPosted, withIncidentHeader } from "../alarms/incident-message";
+import type { IncidentStore } from "../store/incidents";
 import type { Deps, SlackClients } from "../app/deps";
 import { diagnose, type DiagnoseProgress } from "../app/diagnose";
 import { describeFailure, slackErrorCode, type Failure } from "../app/failure";
@@ -22,6 +24,8 @@ import { LatestOnlyThrottle } from "./throttle";
 /** The worker's dependencies: the use-case `Deps` with its Slack clients present. */
 export type WorkerDeps = Deps & {
   readonly slack: SlackClients;
+  /** Incidents opened by alarms (src/store/incidents.ts): the post is recorded there so repeats and OKs find it. */
+  readonly incidents?: IncidentStore | undefined;
   /** Signs the report's button values; without it the buttons are refused when pressed. */
   readonly actionKey?: string | undefined;
 };
@@ -73,14 +77,18 @@ export async function runDiagnoseJob(
 
   // One diagnosis of a service per channel at a time: a person who retypes the command while the first is still
   // running (a new trigger id, so not a duplicate) is told where the report will appear instead of getting two.
+  // An incident's job (an alarm, no person waiting, no response_url) is never turned away: the incident store already
+  // made it one per incident.
   const inflight = `inflight#${job.channel}#${job.cluster ?? ""}#${job.service}`;
   const lockSeconds = Math.ceil(budgetMs / 1000) + 60;
-  const lock = await deps.store.claim(inflight, {
-    owner: job.jobId,
-    leaseSeconds: lockSeconds,
-    ttlSeconds: lockSeconds,
-    now: deps.clock(),
-  });
+  const lock = job.incident
+    ? { claimed: true }
+    : await deps.store.claim(inflight, {
+        owner: job.jobId,
+        leaseSeconds: lockSeconds,
+        ttlSeconds: lockSeconds,
+        now: deps.clock(),
+      });
   if (!lock.claimed) {
     log.info("diagnosis already running for this service in this channel", { jobId: job.jobId, service: job.service });
     await tellRequester(
@@ -98,9 +106,10 @@ export async function runDiagnoseJob(
       intervalMs: options.progressIntervalMs ?? 3000,
     });
   } finally {
-    await deps.store
-      .release(inflight, deps.clock())
-      .catch((error: unknown) => log.warn("could not release the in-flight lock", { reason: slackErrorCode(error) }));
+    if (!job.incident)
+      await deps.store
+        .release(inflight, deps.clock())
+        .catch((error: unknown) => log.warn("could not release the in-flight lock", { reason: slackErrorCode(error) }));
   }
 }
 
@@ -115,14 +124,26 @@ async function runClaimed(job: DiagnoseJob, deps: WorkerDeps, run: RunSettings):
   const log = deps.logger;
   const slack = deps.slack.web;
   const channel = job.channel;
-  const starting = progressMessage({
-    service: job.service,
-    cluster: job.cluster,
-    done: 0,
-    total: CATALOGUE.length,
-    finished: [],
-    requestedBy: job.user,
-  });
+  // An alarm's post carries the incident header (alarm, metric, threshold, since, link) on every version of it.
+  const framed = (m: SlackMessage) => withIncidentHeader(m, job.incident);
+  const posted = async (ts: string, m: SlackMessage) => {
+    if (job.incident && deps.incidents)
+      await incidentPosted({ store: deps.incidents, slack, clock: deps.clock }, job.incident, {
+        channel,
+        ts,
+        blocks: m.blocks,
+      });
+  };
+  const starting = framed(
+    progressMessage({
+      service: job.service,
+      cluster: job.cluster,
+      done: 0,
+      total: CATALOGUE.length,
+      finished: [],
+      requestedBy: job.user,
+    }),
+  );
   let ts: string;
   try {
     if (run.resumeTs) {
@@ -133,6 +154,7 @@ async function runClaimed(job: DiagnoseJob, deps: WorkerDeps, run: RunSettings):
       await deps.store
         .recordMessage(run.key, ts)
         .catch((error: unknown) => log.warn("could not record the message ts", { reason: slackErrorCode(error) }));
+      await posted(ts, starting);
     }
   } catch (error) {
     // Typically not_in_channel / channel_not_found: tell the requester privately instead of failing silently.
@@ -146,10 +168,14 @@ async function runClaimed(job: DiagnoseJob, deps: WorkerDeps, run: RunSettings):
     return { status: "failed", reason };
   }
 
-  const update = (message: SlackMessage) => updateMessage(slack, channel, ts, message);
+  const update = async (message: SlackMessage) => {
+    const m = framed(message);
+    await updateMessage(slack, channel, ts, m);
+    await posted(ts, m);
+  };
   const progress = progressUpdater(
     job,
-    (m) => updateMessage(deps.slack.progress ?? slack, channel, ts, m),
+    (m) => updateMessage(deps.slack.progress ?? slack, channel, ts, framed(m)),
     run.intervalMs,
   );
   let outcome: JobOutcome;

@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from "vitest";
  * `handler` and loadable by plain Node's import() — checked in a child `node` process, not through vitest's loader.
  */
 
-const HANDLERS = ["slack", "worker"];
+const HANDLERS = ["slack", "worker", "alarm"];
 const missing = HANDLERS.map((name) => `src/handlers/${name}.ts`).filter((file) => !existsSync(file));
 const run = promisify(execFile);
 

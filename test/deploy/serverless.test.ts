@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * Takes ~6 s (esbuild of both handlers included), so it runs once in beforeAll.
  */
 
-const HANDLER_SOURCES = ["src/handlers/slack.ts", "src/handlers/worker.ts"];
+const HANDLER_SOURCES = ["src/handlers/slack.ts", "src/handlers/worker.ts", "src/handlers/alarm.ts"];
 const missing = HANDLER_SOURCES.filter((file) => !existsSync(file));
 const STAGE = "ci";
 const SERVICE = "ecs-medic";
@@ -144,6 +144,7 @@ describe.skipIf(missing.length > 0)(
       const functions = Object.entries(resources).filter(([, r]) => r.Type === "AWS::Lambda::Function");
       expect(functions.map(([id]) => id).sort()).toEqual([
         "ActionsLambdaFunction",
+        "AlarmLambdaFunction",
         "SlackLambdaFunction",
         "WorkerLambdaFunction",
       ]);
@@ -171,10 +172,14 @@ describe.skipIf(missing.length > 0)(
       expect(resources.ActionsLambdaFunction!.Properties.Role).toEqual({
         "Fn::GetAtt": ["ActionsIamRoleLambdaExecution", "Arn"],
       });
+      expect(resources.AlarmLambdaFunction!.Properties.Role).toEqual({
+        "Fn::GetAtt": ["AlarmIamRoleLambdaExecution", "Arn"],
+      });
       for (const role of [
         "SlackIamRoleLambdaExecution",
         "WorkerIamRoleLambdaExecution",
         "ActionsIamRoleLambdaExecution",
+        "AlarmIamRoleLambdaExecution",
       ]) {
         expect(resources[role]!.Properties.ManagedPolicyArns ?? []).toEqual([]);
       }
@@ -227,10 +232,10 @@ describe.skipIf(missing.length > 0)(
       // Everything else the worker may do, each statement exactly, each on its own resource.
       const others = statements.filter((s) => actionsOf([s]).some((a) => !expected.includes(a)));
       expect(others).toEqual([
-        // The idempotency claim: a conditional PutItem, then UpdateItems of its state — no reads, no queries.
+        // The idempotency claim (conditional PutItem, then UpdateItems), the incident record and the archive's Query.
         {
           Effect: "Allow",
-          Action: ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+          Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
           Resource: [{ "Fn::GetAtt": ["EcsMedicTable", "Arn"] }],
         },
         {
@@ -271,8 +276,11 @@ describe.skipIf(missing.length > 0)(
       expect(urls).toHaveLength(1);
       expect(urls[0]!.Properties.AuthType).toBe("NONE");
       expect(urls[0]!.Properties.TargetFunctionArn).toEqual({ "Fn::GetAtt": ["SlackLambdaFunction", "Arn"] });
-      const permissions = Object.values(resources).filter((r) => r.Type === "AWS::Lambda::Permission");
       const slackArn = { "Fn::GetAtt": ["SlackLambdaFunction", "Arn"] };
+      // The alarm function's permissions are for SNS and EventBridge (checked below); the URL's are the slack ones.
+      const permissions = Object.values(resources).filter(
+        (r) => r.Type === "AWS::Lambda::Permission" && text(r.Properties.FunctionName) === text(slackArn),
+      );
       expect(permissions.map((p) => p.Properties)).toEqual(
         expect.arrayContaining([
           { FunctionName: slackArn, Action: "lambda:InvokeFunctionUrl", Principal: "*", FunctionUrlAuthType: "NONE" },
@@ -328,8 +336,63 @@ describe.skipIf(missing.length > 0)(
       ]);
     });
 
+    it("subscribes the alarm function to the alarm topic and the EventBridge rules, with its own narrow role", () => {
+      const alarmArn = { "Fn::GetAtt": ["AlarmLambdaFunction", "Arn"] };
+      const subscription = Object.values(resources).find((r) => r.Type === "AWS::SNS::Subscription")!;
+      expect(subscription.Properties).toMatchObject({
+        TopicArn: { Ref: "AlarmTopic" },
+        Protocol: "lambda",
+        Endpoint: alarmArn,
+      });
+      const patterns = Object.values(resources)
+        .filter((r) => r.Type === "AWS::Events::Rule")
+        .map((r) => r.Properties.EventPattern as { source: string[]; "detail-type": string[] });
+      expect(patterns.map((p) => p["detail-type"][0]).sort()).toEqual([
+        "CloudWatch Alarm State Change",
+        "ECS Deployment State Change",
+        "ECS Service Action",
+        "ECS Service Action",
+        "ECS Task State Change",
+      ]);
+      const principals = Object.values(resources)
+        .filter((r) => r.Type === "AWS::Lambda::Permission" && text(r.Properties.FunctionName) === text(alarmArn))
+        .map((r) => r.Properties.Principal as string)
+        .sort();
+      expect(principals).toEqual([...Array(5).fill("events.amazonaws.com"), "sns.amazonaws.com"]);
+
+      const statements = statementsOf("AlarmIamRoleLambdaExecution").filter((s) => !isOwnLogWriting(s, "alarm"));
+      const actions = actionsOf(statements).sort();
+      expect(actions).toEqual(
+        [
+          "cloudwatch:ListTagsForResource",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:Query",
+          "dynamodb:UpdateItem",
+          "ecs:DescribeServices",
+          "ecs:ListClusters",
+          "ecs:ListServices",
+          "kms:Decrypt",
+          "lambda:InvokeFunction",
+          "ssm:GetParameter",
+        ].sort(),
+      );
+      const invoke = statements.find((s) => actionsOf([s]).includes("lambda:InvokeFunction"))!;
+      expect(invoke.Resource).toEqual([{ "Fn::GetAtt": ["WorkerLambdaFunction", "Arn"] }]);
+      const table = statements.find((s) => actionsOf([s]).includes("dynamodb:PutItem"))!;
+      expect(table.Resource).toEqual([{ "Fn::GetAtt": ["EcsMedicTable", "Arn"] }]);
+      expect(text(statements)).not.toContain("signing-secret");
+      const env = resources.AlarmLambdaFunction!.Properties.Environment.Variables;
+      expect(env).toMatchObject({
+        ECS_MEDIC_TABLE: { Ref: "EcsMedicTable" },
+        WORKER_FUNCTION_NAME: { Ref: "WorkerLambdaFunction" },
+        SLACK_BOT_TOKEN_PARAM: `/ecs-medic/${STAGE}/slack/bot-token`,
+        ECS_MEDIC_DEFAULT_CHANNEL: expect.any(String),
+      });
+    });
+
     it("ships self-contained ESM handlers (own AWS SDK bundled) with the playbooks two levels above them", () => {
-      for (const fn of ["slack", "worker"]) {
+      for (const fn of ["slack", "worker", "alarm"]) {
         const zip = readZip(join(packageDir, `${fn}.zip`));
         const names = [...zip.keys()];
         expect(names).toContain(`src/handlers/${fn}.mjs`);

@@ -2,6 +2,8 @@ import { DescribeTasksCommand, paginateListTasks, type DesiredStatus, type ECSCl
 import { awsCall, chunk, collectPages } from "../../aws/aws-call";
 import { toStepError } from "../../aws/step-error";
 import type { StepError, Target, Task } from "../../evidence/schema";
+import { mergeStoppedTasks } from "../../store/stopped-tasks";
+import type { TimeWindow } from "../../time-window";
 import { compact, toTask } from "../convert";
 import type { CollectLimits, ServiceTasks, TaskFailure } from "../step";
 
@@ -20,7 +22,18 @@ const MAX_LIST_PAGES = 50;
  * `failures[]` entry (`MISSING`: the stopped task aged out between ListTasks and DescribeTasks) are kept in
  * `failures`.
  */
-export async function loadServiceTasks(ecs: ECSClient, target: Target, limits: CollectLimits): Promise<ServiceTasks> {
+export async function loadServiceTasks(
+  ecs: ECSClient,
+  target: Target,
+  limits: CollectLimits,
+  archive?: ArchivedStoppedTasksReader,
+  window?: TimeWindow,
+): Promise<ServiceTasks> {
+  // The archive is read alongside ListTasks; its failure is one more error, never the step's.
+  const archived: Promise<readonly Task[] | StepError> =
+    archive && window
+      ? archive(target, window).catch((error: unknown) => toStepError(error, "dynamodb:Query"))
+      : Promise.resolve([]);
   const [stopped, running] = await Promise.all([
     listTaskArns(ecs, target, "STOPPED", limits.maxStoppedTasks),
     listTaskArns(ecs, target, "RUNNING", limits.maxRunningTasks),
@@ -44,8 +57,13 @@ export async function loadServiceTasks(ecs: ECSClient, target: Target, limits: C
 
   const tasks = described.flatMap((r) => r.tasks ?? []).map(toTask);
   const stoppedSet = new Set(stopped.arns);
+  const fromArchive = await archived;
+  if (!Array.isArray(fromArchive)) errors.push(fromArchive as StepError);
   return {
-    stopped: tasks.filter((t) => stoppedSet.has(t.taskArn)).sort(newestStoppedFirst),
+    stopped: mergeStoppedTasks(
+      tasks.filter((t) => stoppedSet.has(t.taskArn)),
+      Array.isArray(fromArchive) ? fromArchive : [],
+    ),
     stoppedListed: stopped.arns.length,
     truncated: stopped.truncated,
     running: tasks.filter((t) => !stoppedSet.has(t.taskArn)),
@@ -53,6 +71,12 @@ export async function loadServiceTasks(ecs: ECSClient, target: Target, limits: C
     failures,
   };
 }
+
+/**
+ * Stopped tasks ecs-medic archived from "ECS Task State Change" events (src/store/stopped-tasks.ts), in the snapshot
+ * shape with `archived: true`; merged with ListTasks' by task ARN (ListTasks wins), newest first.
+ */
+export type ArchivedStoppedTasksReader = (target: Target, window: TimeWindow) => Promise<readonly Task[]>;
 
 async function listTaskArns(
   ecs: ECSClient,

@@ -39,6 +39,11 @@ export const TaskSchema = z.object({
   subnetId: opt(z.string()),
   privateIPv4Address: opt(z.string()),
   containers: z.array(ContainerStateSchema),
+  /**
+   * True when the task came from ecs-medic's stopped-task archive (an "ECS Task State Change" STOPPED event kept in
+   * the table) rather than from ListTasks, which forgets stopped tasks after about an hour. Absent otherwise.
+   */
+  archived: opt(z.literal(true)),
 });
 export type Task = z.infer<typeof TaskSchema>;
 

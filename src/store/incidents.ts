@@ -1,0 +1,494 @@
+import { createHash } from "node:crypto";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { awsCall } from "../aws/aws-call";
+import { KEY } from "./idempotency";
+
+/**
+ * Incidents: one per fingerprint (account, region, cluster, service, alarm name or ECS failure class), in the shared
+ * table (pk `incident#<account>#<region>#<cluster>#<service>`, sk `alarm#<name>` or `ecs#<eventName>`, so one Query
+ * lists a service's incidents).
+ *
+ * Every change is a compare-and-swap on the item's `version`: read (consistent), decide the next state with the pure
+ * `transition()`, write with `version = :read` (or `attribute_not_exists` for a new item), and on a lost race read
+ * again and decide again. So however many Lambdas receive the same ALARM at once, exactly one of them sees the
+ * "open" effect and hands a diagnosis to the worker; the others see "repeat".
+ *
+ * The life of an incident:
+ * - first ALARM → `open` (generation 1): diagnose job, one post;
+ * - the same ALARM state change again (same time; e.g. by SNS and by EventBridge) → ignored;
+ * - ALARM while open → `repeat`: counter +1; a thread reply at most every `replyEveryMs` (5 min), so a flapping
+ *   alarm does not flood the thread; the post's counter is corrected on the next reply or on resolution;
+ * - OK (at or after the ALARM that opened it) → `resolve` with the duration; the post is updated;
+ * - ALARM within `reopenWindowMs` (30 min) of resolving → `reopen` the same incident: same post, a thread reply,
+ *   no new diagnosis — the alarm is flapping and the diagnosis in the post is minutes old;
+ * - ALARM later than that → `open` a new generation: new post, new diagnosis — after half an hour a stale
+ *   diagnosis would mislead, and the people who handled the first one have moved on;
+ * - an OK older than the open incident, or an ALARM older than the resolution, is out of order: ignored;
+ * - an OK with no incident leaves a tombstone (`lastOkAt`), so an ALARM delivered after its own OK opens an
+ *   incident that is already resolved (posted, not lost — and not left open forever).
+ * INSUFFICIENT_DATA changes nothing (logged by the handler).
+ */
+
+export type IncidentState = "open" | "resolved";
+
+/** What the post shows about the trigger; fixed when a generation opens. */
+export interface IncidentInfo {
+  readonly source: "alarm" | "ecs-event";
+  readonly title: string;
+  readonly account?: string | undefined;
+  readonly region?: string | undefined;
+  readonly cluster?: string | undefined;
+  readonly service?: string | undefined;
+  readonly alarmName?: string | undefined;
+  readonly metric?: string | undefined;
+  readonly threshold?: string | undefined;
+  readonly value?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly link?: string | undefined;
+  readonly mappedBy?: string | undefined;
+}
+
+export interface IncidentRecord {
+  readonly fingerprint: string;
+  /** CAS counter: every write increments it. */
+  readonly version: number;
+  /** Absent on a tombstone (an OK seen with no incident). */
+  readonly state?: IncidentState | undefined;
+  /** 1 for the first incident of this fingerprint, +1 for each new one after a resolution. */
+  readonly generation: number;
+  /** Signal time of the ALARM that opened this generation ("since"). */
+  readonly openedAt?: string | undefined;
+  /** Signal time of the newest open or reopen (out-of-order OKs are compared with it). */
+  readonly activeSince?: string | undefined;
+  readonly lastAlarmAt?: string | undefined;
+  readonly lastOkAt?: string | undefined;
+  readonly resolvedAt?: string | undefined;
+  /** ALARM notifications in this generation, the first included. */
+  readonly count: number;
+  readonly reopenCount: number;
+  /** Clock time the generation was opened by this system (for the re-dispatch rule). */
+  readonly createdAt?: string | undefined;
+  readonly jobId?: string | undefined;
+  readonly dispatchedAt?: string | undefined;
+  readonly channel?: string | undefined;
+  /** The Slack post (recorded by the worker through `incidentPosted`). */
+  readonly ts?: string | undefined;
+  /** The post's blocks (JSON), to update its header without losing the report. */
+  readonly blocks?: string | undefined;
+  readonly lastReplyAt?: string | undefined;
+  /** `count` when the thread was last told. */
+  readonly repliedCount?: number | undefined;
+  /** Storm member: the primary incident's fingerprint this one is grouped into (no post of its own). */
+  readonly groupedInto?: string | undefined;
+  /** Storm primary: the other services grouped into it (`cluster/service`). */
+  readonly members?: readonly string[] | undefined;
+  readonly sharedCause?: string | undefined;
+  readonly info?: IncidentInfo | undefined;
+}
+
+export type Effect =
+  | { readonly kind: "open"; readonly alreadyResolved: boolean }
+  | { readonly kind: "reopen"; readonly quietMs: number }
+  | { readonly kind: "repeat"; readonly reply: boolean; readonly redispatch: boolean }
+  | { readonly kind: "resolve"; readonly durationMs: number }
+  | { readonly kind: "ignore"; readonly why: string };
+
+export interface Policy {
+  readonly reopenWindowMs: number;
+  readonly replyEveryMs: number;
+  /** A generation whose job was never handed over this long after opening is handed over again (same job id). */
+  readonly redispatchAfterMs: number;
+}
+export const DEFAULT_POLICY: Policy = {
+  reopenWindowMs: 30 * 60_000,
+  replyEveryMs: 5 * 60_000,
+  redispatchAfterMs: 45_000,
+};
+
+export interface SignalInput {
+  readonly state: "ALARM" | "OK";
+  /** Signal time (ISO). */
+  readonly at: string;
+  readonly info: IncidentInfo;
+  /** Clock time now (ISO). */
+  readonly now: string;
+}
+
+/** The worker's idempotency key for a generation's diagnosis (≤ 200 chars whatever the alarm name). */
+export function incidentJobId(fingerprint: string, generation: number): string {
+  return `incident-${createHash("sha256").update(fingerprint).digest("hex").slice(0, 32)}-${generation}`;
+}
+
+const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : Number.NaN);
+const later = (a: string | undefined, b: string) => (a && ms(a) > ms(b) ? a : b);
+
+/** The pure state machine. `prev` undefined: nothing stored yet. */
+export function transition(
+  fingerprint: string,
+  prev: IncidentRecord | undefined,
+  input: SignalInput,
+  policy: Policy = DEFAULT_POLICY,
+): { next: IncidentRecord; effect: Effect } | { next: undefined; effect: Effect } {
+  const base: IncidentRecord = prev ?? { fingerprint, version: 0, generation: 0, count: 0, reopenCount: 0 };
+  const t = ms(input.at);
+  const now = ms(input.now);
+  const fresh = (alreadyResolvedAt?: string): IncidentRecord => ({
+    fingerprint,
+    version: base.version,
+    state: alreadyResolvedAt ? "resolved" : "open",
+    generation: base.generation + 1,
+    openedAt: input.at,
+    activeSince: input.at,
+    lastAlarmAt: input.at,
+    lastOkAt: base.lastOkAt,
+    resolvedAt: alreadyResolvedAt,
+    count: 1,
+    reopenCount: 0,
+    createdAt: input.now,
+    jobId: incidentJobId(fingerprint, base.generation + 1),
+    info: input.info,
+  });
+
+  if (input.state === "OK") {
+    if (!base.state) {
+      return {
+        next: { ...base, lastOkAt: later(base.lastOkAt, input.at) },
+        effect: { kind: "ignore", why: "OK with no incident (kept, so a late ALARM opens it resolved)" },
+      };
+    }
+    if (base.state === "resolved") {
+      return { next: undefined, effect: { kind: "ignore", why: "already resolved" } };
+    }
+    if (t < ms(base.activeSince)) {
+      return {
+        next: undefined,
+        effect: { kind: "ignore", why: "OK older than the ALARM that opened it (out of order)" },
+      };
+    }
+    return {
+      next: { ...base, state: "resolved", resolvedAt: input.at, lastOkAt: later(base.lastOkAt, input.at) },
+      effect: { kind: "resolve", durationMs: Math.max(0, t - ms(base.openedAt)) },
+    };
+  }
+
+  // ALARM
+  if (!base.state) {
+    const okAfter = base.lastOkAt && ms(base.lastOkAt) >= t ? base.lastOkAt : undefined;
+    return { next: fresh(okAfter), effect: { kind: "open", alreadyResolved: okAfter !== undefined } };
+  }
+  if (base.state === "open" && (t === ms(base.activeSince) || t === ms(base.lastAlarmAt))) {
+    // The state change already applied, arriving by another path (SNS and EventBridge both subscribed) or
+    // re-published: not a new notification.
+    return { next: undefined, effect: { kind: "ignore", why: "same state change already applied (another path)" } };
+  }
+  if (base.state === "open") {
+    const reply =
+      base.ts !== undefined && (base.lastReplyAt === undefined || now - ms(base.lastReplyAt) >= policy.replyEveryMs);
+    const redispatch = !base.groupedInto && !base.dispatchedAt && now - ms(base.createdAt) >= policy.redispatchAfterMs;
+    return {
+      next: {
+        ...base,
+        count: base.count + 1,
+        lastAlarmAt: later(base.lastAlarmAt, input.at),
+        ...(reply ? { lastReplyAt: input.now, repliedCount: base.count + 1 } : {}),
+        ...(redispatch ? { createdAt: input.now } : {}),
+      },
+      effect: { kind: "repeat", reply, redispatch },
+    };
+  }
+  // resolved
+  if (t <= ms(base.resolvedAt)) {
+    return { next: undefined, effect: { kind: "ignore", why: "ALARM older than the resolution (out of order)" } };
+  }
+  const quietMs = t - ms(base.resolvedAt);
+  if (quietMs <= policy.reopenWindowMs) {
+    return {
+      next: {
+        ...base,
+        state: "open",
+        resolvedAt: undefined,
+        activeSince: input.at,
+        lastAlarmAt: input.at,
+        count: base.count + 1,
+        reopenCount: base.reopenCount + 1,
+      },
+      effect: { kind: "reopen", quietMs },
+    };
+  }
+  return { next: fresh(), effect: { kind: "open", alreadyResolved: false } };
+}
+
+// ── storage ──────────────────────────────────────────────────────────────────────────────────────
+
+/** The key-value operations incidents, storms and the stopped-task archive need; DynamoDB and in-memory. */
+export interface IncidentStore {
+  get(fingerprint: string): Promise<IncidentRecord | undefined>;
+  /** Writes `record` with version `expected + 1` iff the stored version is `expected` (0: absent). */
+  put(record: IncidentRecord, expected: number, ttlSeconds: number): Promise<boolean>;
+  /** The incidents of one scope (`account#region#cluster#service`). */
+  listScope(scope: string): Promise<IncidentRecord[]>;
+  /** Claims a storm key for `fingerprint` unless another fingerprint claimed it after `since` (ISO). */
+  claimStorm(key: string, fingerprint: string, now: string, since: string, ttlSeconds: number): Promise<string>;
+  /** Raw items for the stopped-task archive (src/store/stopped-tasks.ts). */
+  putArchive(pk: string, sk: string, item: Record<string, unknown>, version: number, expiresAt: number): Promise<void>;
+  queryArchive(pk: string, fromSk: string, toSk: string, limit: number): Promise<Record<string, unknown>[]>;
+}
+
+/** `account#region#cluster#service` and the class make the fingerprint: `<scope>|<class>`. */
+export function fingerprintOf(
+  scope: { account?: string | undefined; region?: string | undefined; cluster?: string; service?: string },
+  klass: string,
+): string {
+  const part = (s: string | undefined) => (s && s.length > 0 ? s : "-");
+  return `${part(scope.account)}#${part(scope.region)}#${part(scope.cluster)}#${part(scope.service)}|${klass}`;
+}
+
+export function splitFingerprint(fingerprint: string): { scope: string; klass: string } {
+  const at = fingerprint.indexOf("|");
+  return { scope: fingerprint.slice(0, at), klass: fingerprint.slice(at + 1) };
+}
+
+export class MemoryIncidentStore implements IncidentStore {
+  private readonly items = new Map<string, IncidentRecord>();
+  private readonly storms = new Map<string, { fingerprint: string; at: string }>();
+  private readonly archive = new Map<string, Map<string, { item: Record<string, unknown>; version: number }>>();
+
+  async get(fingerprint: string) {
+    const r = this.items.get(fingerprint);
+    return r ? structuredClone(r) : undefined;
+  }
+  async put(record: IncidentRecord, expected: number) {
+    const current = this.items.get(record.fingerprint)?.version ?? 0;
+    if (current !== expected) return false;
+    this.items.set(record.fingerprint, structuredClone({ ...record, version: expected + 1 }));
+    return true;
+  }
+  async listScope(scope: string) {
+    return [...this.items.values()]
+      .filter((r) => splitFingerprint(r.fingerprint).scope === scope)
+      .map((r) => structuredClone(r));
+  }
+  async claimStorm(key: string, fingerprint: string, now: string, since: string) {
+    const held = this.storms.get(key);
+    if (held && held.fingerprint !== fingerprint && Date.parse(held.at) >= Date.parse(since)) return held.fingerprint;
+    if (!held || held.fingerprint !== fingerprint) this.storms.set(key, { fingerprint, at: now });
+    return fingerprint;
+  }
+  async putArchive(pk: string, sk: string, item: Record<string, unknown>, version: number) {
+    const part = this.archive.get(pk) ?? new Map<string, { item: Record<string, unknown>; version: number }>();
+    const old = part.get(sk);
+    if (!old || old.version <= version) part.set(sk, { item: structuredClone(item), version });
+    this.archive.set(pk, part);
+  }
+  async queryArchive(pk: string, fromSk: string, toSk: string, limit: number) {
+    const part = this.archive.get(pk);
+    if (!part) return [];
+    return [...part.entries()]
+      .filter(([sk]) => sk >= fromSk && sk <= toSk)
+      .sort((a, b) => b[0].localeCompare(a[0]))
+      .slice(0, limit)
+      .map(([, v]) => structuredClone(v.item));
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return (
+    cause instanceof ConditionalCheckFailedException ||
+    (cause instanceof Error && cause.name === "ConditionalCheckFailedException")
+  );
+}
+
+/** DocumentClient rejects `undefined` attribute values unless told otherwise; drop them. */
+function defined(item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(item)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [
+        k,
+        v !== null && typeof v === "object" && !Array.isArray(v) ? defined(v as Record<string, unknown>) : v,
+      ]),
+  );
+}
+
+export class DynamoIncidentStore implements IncidentStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  private key(fingerprint: string) {
+    const { scope, klass } = splitFingerprint(fingerprint);
+    return { [KEY.partition]: `incident#${scope}`, [KEY.sort]: klass };
+  }
+
+  async get(fingerprint: string): Promise<IncidentRecord | undefined> {
+    const out = await awsCall("dynamodb:GetItem", () =>
+      this.doc.send(new GetCommand({ TableName: this.table, Key: this.key(fingerprint), ConsistentRead: true })),
+    );
+    return out.Item ? fromItem(out.Item) : undefined;
+  }
+
+  async put(record: IncidentRecord, expected: number, ttlSeconds: number): Promise<boolean> {
+    const item = defined({
+      ...this.key(record.fingerprint),
+      ...record,
+      version: expected + 1,
+      [KEY.ttl]: ttlSeconds,
+    });
+    try {
+      await awsCall("dynamodb:PutItem", () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: item,
+            ...(expected === 0
+              ? { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": KEY.partition } }
+              : {
+                  ConditionExpression: "#v = :v",
+                  ExpressionAttributeNames: { "#v": "version" },
+                  ExpressionAttributeValues: { ":v": expected },
+                }),
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async listScope(scope: string): Promise<IncidentRecord[]> {
+    const out = await awsCall("dynamodb:Query", () =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: "#pk = :pk",
+          ExpressionAttributeNames: { "#pk": KEY.partition },
+          ExpressionAttributeValues: { ":pk": `incident#${scope}` },
+          ConsistentRead: true,
+          Limit: 100,
+        }),
+      ),
+    );
+    return (out.Items ?? []).map(fromItem);
+  }
+
+  async claimStorm(key: string, fingerprint: string, now: string, since: string, ttlSeconds: number): Promise<string> {
+    const Key = { [KEY.partition]: `storm#${key}`, [KEY.sort]: "storm" };
+    try {
+      await awsCall("dynamodb:PutItem", () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...Key, fingerprint, at: now, [KEY.ttl]: ttlSeconds },
+            // Free when new, when ours, or when its holder claimed it before the storm window.
+            ConditionExpression: "attribute_not_exists(#pk) OR #fp = :fp OR #at < :since",
+            ExpressionAttributeNames: { "#pk": KEY.partition, "#fp": "fingerprint", "#at": "at" },
+            ExpressionAttributeValues: { ":fp": fingerprint, ":since": since },
+          }),
+        ),
+      );
+      return fingerprint;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const out = await awsCall("dynamodb:GetItem", () =>
+        this.doc.send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true })),
+      );
+      return typeof out.Item?.fingerprint === "string" ? out.Item.fingerprint : fingerprint;
+    }
+  }
+
+  async putArchive(pk: string, sk: string, item: Record<string, unknown>, version: number, expiresAt: number) {
+    try {
+      await awsCall("dynamodb:PutItem", () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: defined({
+              [KEY.partition]: pk,
+              [KEY.sort]: sk,
+              ...item,
+              eventVersion: version,
+              [KEY.ttl]: expiresAt,
+            }),
+            // ECS sends several STOPPED events per task (detail.version grows); an older one never overwrites.
+            ConditionExpression: "attribute_not_exists(#pk) OR #ev <= :v",
+            ExpressionAttributeNames: { "#pk": KEY.partition, "#ev": "eventVersion" },
+            ExpressionAttributeValues: { ":v": version },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async queryArchive(pk: string, fromSk: string, toSk: string, limit: number) {
+    const out = await awsCall("dynamodb:Query", () =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
+          ExpressionAttributeNames: { "#pk": KEY.partition, "#sk": KEY.sort },
+          ExpressionAttributeValues: { ":pk": pk, ":from": fromSk, ":to": toSk },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      ),
+    );
+    return (out.Items ?? []) as Record<string, unknown>[];
+  }
+}
+
+function fromItem(item: Record<string, unknown>): IncidentRecord {
+  const { [KEY.partition]: _pk, [KEY.sort]: _sk, [KEY.ttl]: _ttl, ...rest } = item;
+  return rest as unknown as IncidentRecord;
+}
+
+// ── compare-and-swap ─────────────────────────────────────────────────────────────────────────────
+
+/** Incident items live 90 days after their last change (history for the review; TTL removes them). */
+export const INCIDENT_TTL_SECONDS = 90 * 24 * 3600;
+const MAX_ATTEMPTS = 100;
+
+/**
+ * Read → decide → conditional write, repeated until the write wins. `decide` returns the record to write (or
+ * undefined: nothing to change) and any result; it may run several times, so it must be pure.
+ */
+export async function mutate<R>(
+  store: IncidentStore,
+  fingerprint: string,
+  now: Date,
+  decide: (prev: IncidentRecord | undefined) => { next: IncidentRecord | undefined; result: R },
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<R & { record: IncidentRecord | undefined }> {
+  for (let attempt = 1; ; attempt++) {
+    const prev = await store.get(fingerprint);
+    const { next, result } = decide(prev);
+    if (!next) return { ...result, record: prev };
+    const expected = prev?.version ?? 0;
+    if (await store.put(next, expected, Math.floor(now.getTime() / 1000) + INCIDENT_TTL_SECONDS)) {
+      return { ...result, record: { ...next, version: expected + 1 } };
+    }
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`incident ${fingerprint}: ${MAX_ATTEMPTS} write conflicts in a row`);
+    // Lost a race: exponential backoff with full jitter (10 ms doubling, capped at 1 s) spreads a crowd of writers
+    // out, so a storm on one incident converges instead of starving the unlucky ones; then decide again.
+    await sleep(Math.random() * Math.min(1000, 10 * 2 ** Math.min(attempt, 7)));
+  }
+}
+
+/** Applies one ALARM/OK signal. */
+export function applySignal(
+  store: IncidentStore,
+  fingerprint: string,
+  input: SignalInput,
+  policy: Policy = DEFAULT_POLICY,
+): Promise<{ effect: Effect; record: IncidentRecord | undefined }> {
+  return mutate(store, fingerprint, new Date(input.now), (prev) => {
+    const out = transition(fingerprint, prev, input, policy);
+    return { next: out.next, result: { effect: out.effect } };
+  });
+}
