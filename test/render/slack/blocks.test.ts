@@ -136,10 +136,11 @@ describe("diagnosisMessage content", () => {
       region: "us-east-1",
       expect: proposal.expect,
       change: proposal.change,
+      targetDigests: { app: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) },
     });
     const confirm = rollback?.confirm?.text.text ?? "";
     expect(confirm).toContain("`payment-api` in `prod`");
-    expect(confirm).toContain("`payment-api:43` → `payment-api:42`");
+    expect(confirm).toContain("`payment-api:43` → `payment-api:42` (app sha256:9729dd8da33c…)");
   });
 
   it('elb-health-check-wrong-path: the configuration cause is shown as "because …"', () => {
