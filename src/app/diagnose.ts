@@ -36,8 +36,13 @@ export type DiagnoseResult =
       readonly ok: true;
       readonly evidence: Evidence;
       readonly diagnosis: Diagnosis;
-      /** Every step that reads AWS beyond DescribeServices failed: the report says little (CLI exit 3). */
+      /** Every step that reads AWS beyond DescribeServices failed: the report says little. */
       readonly nothingCollected: boolean;
+      /**
+       * The steps the verdict rests on could not be read (stopped tasks, or the target health of a service behind a
+       * load balancer) or nothing was: the verdict is a guess, and a deploy gate must not pass on it (CLI exit 3).
+       */
+      readonly undecided: boolean;
     }
   | { readonly ok: false; readonly failure: Failure };
 
@@ -52,7 +57,8 @@ export async function diagnose(deps: Deps, request: DiagnoseRequest): Promise<Di
     const playbooks = deps.playbooks();
     const evidence = request.replay ? await replay(request) : await collect(deps, request);
     const diagnosis = diagnoseEvidence(evidence, playbooks);
-    return { ok: true, evidence, diagnosis, nothingCollected: nothingCollected(evidence) };
+    const empty = nothingCollected(evidence);
+    return { ok: true, evidence, diagnosis, nothingCollected: empty, undecided: empty || verdictUnreadable(evidence) };
   } catch (error) {
     return { ok: false, failure: describeFailure(error, { subject: subjectOf(request), logger: deps.logger }) };
   }
@@ -124,6 +130,13 @@ async function withDeadline<T>(budgetMs: number, pending: () => readonly string[
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Steps whose failure leaves the verdict unknown: what failed (stopped tasks) and what serves (target health). */
+const VERDICT_STEPS = new Set(["stopped-tasks", "target-health"]);
+
+function verdictUnreadable(evidence: Evidence): boolean {
+  return evidence.steps.some((s) => VERDICT_STEPS.has(s.id) && s.status === "error");
 }
 
 /** Every step that reads AWS failed: the report is empty, whatever step 1 (read from DescribeServices) says. */

@@ -72,6 +72,9 @@ function words(error: unknown, ctx: FailureContext): Omit<Failure, "subject"> {
   if (error instanceof EcsMedicError && error.code !== ErrorCode.AwsCallFailed) {
     return { code: error.code, title: `Cannot diagnose ${subject}`, detail: error.message };
   }
+  // The SDK's own configuration errors: each gets its sentence, not "report it".
+  const config = configurationProblem(error);
+  if (config) return { code: ErrorCode.Usage, title: `Cannot diagnose ${subject}`, detail: config };
   // An AWS failure before any step could run: no credentials, AccessDenied on DescribeServices, no network.
   const stepError = toStepError(error, ctx.operation ?? "ecs:DescribeServices");
   if (error instanceof AwsCallError || hasAwsMetadata(error) || AWS_KINDS.has(stepError.kind)) {
@@ -95,6 +98,26 @@ function words(error: unknown, ctx: FailureContext): Omit<Failure, "subject"> {
     hint: `This is a bug in ecs-medic: report it with the reference ${correlationId} (it is in the log with the details).`,
     correlationId,
   };
+}
+
+/**
+ * The AWS SDK's configuration mistakes, recognised by their documented messages: no region anywhere, or a profile
+ * that is in neither shared file. Returns the sentence to show, or undefined.
+ */
+function configurationProblem(error: unknown): string | undefined {
+  const inner = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const message = inner instanceof Error ? inner.message : "";
+  if (/^Region is missing/i.test(message))
+    return "no AWS region is set: pass --region, set AWS_REGION (or AWS_DEFAULT_REGION, as the AWS CLI reads it), or give the profile a region";
+  const profile = message.match(/profile[: ]+\[?([\w.@-]+)\]?/i);
+  if (
+    inner instanceof Error &&
+    /CredentialsProviderError|ProviderError/.test(inner.name) &&
+    profile &&
+    /not be found|could not resolve|not found/i.test(message)
+  )
+    return `the AWS profile "${profile[1]}" is not in ~/.aws/config or ~/.aws/credentials: check --profile / AWS_PROFILE (aws configure list-profiles)`;
+  return undefined;
 }
 
 /** What a raw (unwrapped) error must look like to be worded as an AWS failure rather than a bug. */

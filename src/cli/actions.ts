@@ -11,7 +11,7 @@ import type { Diagnosis } from "../diagnose/types";
 import type { Evidence } from "../evidence/schema";
 import { tableDefinition } from "../store/table";
 import type { RollbackArgs, ScaleArgs } from "./args";
-import { cliDeps, reportFailure, type CliIo } from "./diagnose";
+import { cliDeps, regionOf, reportFailure, type CliIo } from "./diagnose";
 import { ExitCode } from "./exit-codes";
 
 /**
@@ -24,7 +24,7 @@ export async function runAction(args: RollbackArgs | ScaleArgs, io: CliIo): Prom
   const result = await diagnose(deps, {
     service: args.service,
     cluster: args.cluster,
-    scope: { region: args.region, profile: args.profile },
+    scope: { region: regionOf(args.region, io.env), profile: args.profile },
   });
   if (!result.ok) return reportFailure(result.failure, io);
   const plan = makePlan(args, result.evidence, result.diagnosis);

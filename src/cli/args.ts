@@ -56,7 +56,7 @@ export type CliArgs =
   | ScaleArgs
   | { readonly command: "store-init" }
   | { readonly command: "demo"; readonly format: OutputFormat }
-  | { readonly command: "help" }
+  | { readonly command: "help"; readonly topic?: string | undefined }
   | { readonly command: "version" };
 
 export const USAGE = `Usage:
@@ -79,9 +79,36 @@ export const USAGE = `Usage:
 Exit codes: 0 healthy or degraded without a failed step (or the action done) · 1 a step failed (or the
 action refused) · 2 usage error, unknown or ambiguous service, bad playbook · 3 nothing could be collected.`;
 
+const COMMANDS = ["diagnose", "classify", "demo", "rollback", "scale", "store", "evidence"];
+
+/** The usage lines of one command (and the notes under them), for `ecs-medic <command> --help`. */
+export function helpFor(topic: string | undefined): string {
+  if (!topic) return USAGE;
+  const [head, notes] = [USAGE.slice(0, USAGE.indexOf("\n\n")), USAGE.slice(USAGE.indexOf("\n\n"))];
+  const lines = head.split("\n");
+  const out: string[] = ["Usage:"];
+  let inTopic = false;
+  for (const line of lines.slice(1)) {
+    if (/^  ecs-medic /.test(line)) inTopic = line.startsWith(`  ecs-medic ${topic}`);
+    if (inTopic) out.push(line);
+  }
+  return `${out.join("\n")}${notes}`;
+}
+
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+
+/** A region that cannot exist is a usage error, said before any call (the SDK would fail on a DNS lookup). */
+function checkRegion(region: string | undefined): void {
+  if (region !== undefined && !REGION.test(region))
+    throw new UsageError(`--region ${region}: not an AWS region name (e.g. us-east-1, eu-west-2)`);
+}
+
 /** Parses argv (without `node script`). Throws `UsageError` with a message that says what to type instead. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   const [command, ...rest] = argv;
+  // `ecs-medic diagnose --help` is a question, not a mistake: answer it for that command.
+  if (command && COMMANDS.includes(command) && rest.some((a) => a === "--help" || a === "-h"))
+    return { command: "help", topic: command };
   switch (command) {
     case undefined:
     case "help":
@@ -142,6 +169,7 @@ function parseDiagnose(argv: readonly string[]): DiagnoseArgs {
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format ${format}: use one of ${OUTPUT_FORMATS.join(", ")}`);
   }
+  checkRegion(values.region);
   return {
     command: "diagnose",
     service,
@@ -212,6 +240,7 @@ function parseTarget(verb: string, argv: readonly string[], extra: { factor?: bo
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`${verb} takes exactly one service (got ${positionals.length})`);
+  checkRegion(values.region as string | undefined);
   return {
     values: values as {
       cluster?: string;

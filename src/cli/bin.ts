@@ -8,6 +8,13 @@ import { main } from "./main";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
+// `ecs-medic demo | head -1`: the reader left; stop quietly, as a shell tool does on SIGPIPE.
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+
 main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -22,6 +22,14 @@ export interface CliIo {
   readonly deps?: Omit<DepsOptions, "env" | "clock">;
 }
 
+/**
+ * The region as the AWS CLI finds it: --region, then AWS_REGION, then AWS_DEFAULT_REGION (which the SDK alone does not
+ * read); unset → the SDK's chain (the profile's region).
+ */
+export function regionOf(region: string | undefined, env: CliIo["env"]): string | undefined {
+  return region ?? (env.AWS_REGION || undefined) ?? (env.AWS_DEFAULT_REGION || undefined);
+}
+
 /** The dependencies of one CLI run: the defaults of `createDeps`, the process's env and clock, logs on stderr. */
 export function cliDeps(io: CliIo, playbookFolders: readonly string[] = []): Deps {
   return createDeps({
@@ -41,7 +49,7 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo): Promise<number
   const result = await diagnose(deps, {
     service: args.service ?? "",
     cluster: args.cluster,
-    scope: { region: args.region, profile: args.profile },
+    scope: { region: regionOf(args.region, io.env), profile: args.profile },
     since: args.since,
     replay: args.evidence ? { file: args.evidence } : undefined,
     onProgress: progress?.onProgress,
@@ -50,6 +58,9 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo): Promise<number
   if (!result.ok) return reportFailure(result.failure, io);
   const { evidence, diagnosis } = result;
 
+  const color = args.format === "text" && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+  // The report first: a snapshot that cannot be saved must not cost the person what was collected.
+  io.stdout.write(render(args.format, diagnosis, evidence, color));
   if (args.saveEvidence) {
     try {
       await saveEvidence(args.saveEvidence, evidence);
@@ -59,10 +70,13 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo): Promise<number
       return ExitCode.Usage;
     }
   }
-
-  const color = args.format === "text" && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-  io.stdout.write(render(args.format, diagnosis, evidence, color));
-  if (result.nothingCollected) return ExitCode.NothingCollected;
+  if (result.undecided) {
+    if (!result.nothingCollected)
+      io.stderr.write(
+        "ecs-medic: the steps the verdict rests on (stopped tasks, target health) could not be read — exit 3\n",
+      );
+    return ExitCode.NothingCollected;
+  }
   return diagnosis.steps.some((s) => s.status === "fail") ? ExitCode.Failed : ExitCode.Ok;
 }
 

@@ -1,6 +1,6 @@
 import { UsageError } from "../errors";
 import { TOOL_VERSION } from "../version";
-import { parseCliArgs, USAGE } from "./args";
+import { helpFor, parseCliArgs, USAGE } from "./args";
 import { runClassify } from "./classify";
 import { runDiagnose, type CliIo } from "./diagnose";
 import { runDemo } from "./demo";
@@ -21,7 +21,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   switch (args.command) {
     case "help":
-      io.stdout.write(`${USAGE}\n`);
+      io.stdout.write(`${helpFor(args.topic)}\n`);
       return ExitCode.Ok;
     case "version":
       io.stdout.write(`ecs-medic ${TOOL_VERSION}\n`);

@@ -6,6 +6,7 @@ import {
   type Service as SdkService,
 } from "@aws-sdk/client-ecs";
 import { lastSegment } from "../aws/arn";
+import { distance } from "fastest-levenshtein";
 import { awsCall, collectPages } from "../aws/aws-call";
 import { awsErrorName } from "../aws/step-error";
 import { mapLimit } from "../util/map-limit";
@@ -44,7 +45,9 @@ export async function resolveTarget(ecs: ECSClient, query: TargetQuery): Promise
     );
   }
 
-  const found = (await mapLimit(clusters, SEARCH_CONCURRENCY, (c) => describeIn(ecs, c, service))).flat();
+  const found = (
+    await mapLimit(clusters, SEARCH_CONCURRENCY, (c) => describeIn(ecs, c, service, cluster !== undefined))
+  ).flat();
   if (found.length === 1) return toResolved(found[0]!);
   if (found.length > 1) {
     const candidates = found.map(candidateOf);
@@ -73,7 +76,7 @@ async function listClusters(ecs: ECSClient): Promise<string[]> {
   return items;
 }
 
-async function describeIn(ecs: ECSClient, cluster: string, service: string): Promise<SdkService[]> {
+async function describeIn(ecs: ECSClient, cluster: string, service: string, named: boolean): Promise<SdkService[]> {
   try {
     const out = await awsCall("ecs:DescribeServices", () =>
       ecs.send(new DescribeServicesCommand({ cluster, services: [service] })),
@@ -81,25 +84,57 @@ async function describeIn(ecs: ECSClient, cluster: string, service: string): Pro
     // DescribeServices still returns a deleted service for a while, with status INACTIVE: it is not a target.
     return (out.services ?? []).filter((s) => s.status !== "INACTIVE");
   } catch (error) {
-    if (awsErrorName(error) === "ClusterNotFoundException") return [];
-    throw error;
+    if (awsErrorName(error) !== "ClusterNotFoundException") throw error;
+    // A cluster the person named that does not exist is its own mistake, not a missing service.
+    if (named) throw await clusterNotFound(ecs, cluster, service);
+    return [];
   }
 }
 
-/** Names containing the query (or contained in it), to suggest when nothing matched exactly. */
+async function clusterNotFound(ecs: ECSClient, cluster: string, service: string): Promise<TargetNotFoundError> {
+  const asked = clusterName(cluster);
+  let names: string[] = [];
+  try {
+    names = (await listClusters(ecs)).map(clusterName);
+  } catch {
+    // The listing is a courtesy; the sentence stands without it.
+  }
+  const close = closest(asked, names);
+  const known = names.length > 0 ? ` Clusters here: ${shortList(names)}.` : "";
+  const hint = close.length > 0 ? ` Did you mean ${shortList(close)}?` : "";
+  return new TargetNotFoundError(
+    service,
+    [],
+    `No ECS cluster "${asked}" in this account and region.${hint}${known} Check --cluster and --region.`,
+  );
+}
+
+/** Names within a small edit distance of `name` (a typo), or containing it, nearest first. */
+export function closest(name: string, names: readonly string[], max = 5): string[] {
+  const needle = name.toLowerCase();
+  const limit = Math.max(2, Math.floor(needle.length / 4));
+  return names
+    .map((n) => {
+      const bare = (n.split("/").pop() ?? n).toLowerCase();
+      const d = bare.includes(needle) || needle.includes(bare) ? 0.5 : distance(needle, bare);
+      return { n, d };
+    })
+    .filter((x) => x.d <= limit)
+    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
+    .slice(0, max)
+    .map((x) => x.n);
+}
+
+/** Services whose name is a likely typo of the query (edit distance) or contains it, to suggest after a miss. */
 async function similarServices(ecs: ECSClient, clusters: string[], service: string): Promise<string[]> {
-  const needle = service.toLowerCase();
   const lists = await mapLimit(clusters.slice(0, 20), SEARCH_CONCURRENCY, async (cluster) => {
     try {
       return await awsCall("ecs:ListServices", async () => {
         const names: string[] = [];
+        let pages = 0;
         for await (const page of paginateListServices({ client: ecs, pageSize: 100 }, { cluster })) {
-          for (const arn of page.serviceArns ?? []) {
-            const name = lastSegment(arn);
-            if (name.toLowerCase().includes(needle) || needle.includes(name.toLowerCase()))
-              names.push(`${clusterName(cluster)}/${name}`);
-          }
-          if (names.length >= 10) break;
+          for (const arn of page.serviceArns ?? []) names.push(`${clusterName(cluster)}/${lastSegment(arn)}`);
+          if (++pages >= 10) break; // 1,000 names per cluster is plenty for a suggestion
         }
         return names;
       });
@@ -107,7 +142,7 @@ async function similarServices(ecs: ECSClient, clusters: string[], service: stri
       return []; // Suggestions are a courtesy; a denied ListServices must not hide the real answer.
     }
   });
-  return lists.flat().slice(0, 5);
+  return closest(service, lists.flat());
 }
 
 function toResolved(service: SdkService): ResolvedTarget {

@@ -134,10 +134,6 @@ describe("resolveTarget", () => {
 
   it.each([
     {
-      case: "a missing cluster (ClusterNotFoundException)",
-      reply: () => Promise.reject(notFound("ecs", "ClusterNotFoundException", "Cluster not found.")),
-    },
-    {
       case: "a deleted (INACTIVE) service",
       reply: () => Promise.resolve({ services: [sdkService({ status: "INACTIVE" })], failures: [] }),
     },
@@ -163,5 +159,26 @@ describe("resolveTarget", () => {
     const error = await resolveTarget(ecs, { service: SERVICE, cluster: "prod" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsCallError);
     expect((error as AwsCallError).operation).toBe("ecs:DescribeServices");
+  });
+
+  it("says a named cluster does not exist (not that the service is missing), with the clusters there and the nearest", async () => {
+    const arn = (c: string) => `arn:aws:ecs:us-east-1:123456789012:cluster/${c}`;
+    ecsMock.on(DescribeServicesCommand).rejects(notFound("ecs", "ClusterNotFoundException", "Cluster not found."));
+    ecsMock.on(ListClustersCommand).resolves({ clusterArns: [arn("prod"), arn("staging")] });
+    await expect(resolveTarget(ecs, { service: SERVICE, cluster: "prdo" })).rejects.toThrow(
+      'No ECS cluster "prdo" in this account and region. Did you mean prod? Clusters here: prod, staging.',
+    );
+  });
+
+  it("suggests the nearest service names for a typo (edit distance), nearest first", async () => {
+    ecsMock.on(DescribeServicesCommand).resolves(missing("prod", "paymnet-api"));
+    ecsMock.on(ListServicesCommand).resolves({
+      serviceArns: ["payment-api", "payments-worker", "checkout", "billing-api"].map(
+        (n) => `arn:aws:ecs:us-east-1:123456789012:service/prod/${n}`,
+      ),
+    });
+    await expect(resolveTarget(ecs, { service: "paymnet-api", cluster: "prod" })).rejects.toThrow(
+      /Did you mean prod\/payment-api\?/,
+    );
   });
 });
