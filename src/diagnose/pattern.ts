@@ -58,9 +58,22 @@ function re2(source: string, options: PatternOptions): LinearPattern {
   // Most patterns cannot match most texts: a literal every match must contain, looked for with `includes` on the
   // folded text, skips the engine for them (see requiredLiterals).
   const possible = (text: string) => required === undefined || required.some((l) => folded(text).includes(l));
+  // A pattern that is only literals (`killed due to memory usage|OOMKilled`, almost half the built-in ones) needs no
+  // engine at all on an ASCII text, where lower-casing is exactly RE2's case folding.
+  const literals = literalAlternatives(source);
+  const lowered = literals?.map((l) => l.toLowerCase());
+  const test = (text: string): boolean => {
+    if (literals && isAscii(text)) {
+      return options.caseSensitive
+        ? literals.some((l) => text.includes(l))
+        : lowered!.some((l) => folded(text).includes(l));
+    }
+    return possible(text) && compiled.test(text);
+  };
   return {
-    test: (text) => possible(text) && compiled.test(text),
+    test,
     groups(text) {
+      if (literals) return test(text) ? {} : undefined;
       if (!possible(text)) return undefined;
       // The DFA answers yes/no fastest; only a pattern with named groups needs the capturing engine.
       if (!named) return compiled.test(text) ? {} : undefined;
@@ -159,21 +172,52 @@ export function requiredLiterals(source: string): string[] | undefined {
   return literals.every((l) => l.length >= 3) ? literals : undefined;
 }
 
+/** The alternatives of a pattern made only of plain characters and escaped punctuation, unescaped; else undefined. */
+export function literalAlternatives(source: string): string[] | undefined {
+  if (!LITERAL_ALTERNATION.test(source)) return undefined;
+  const out: string[] = [];
+  let current = "";
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === "\\") current += source[++i]!;
+    else if (c === "|") {
+      out.push(current);
+      current = "";
+    } else current += c;
+  }
+  out.push(current);
+  return out;
+}
+const LITERAL_CHAR = String.raw`(?:[A-Za-z0-9 _,;:'"=<>@#%&!~\x60-]|\\[.()[\]{}/\\|?*+^$:-])`;
+const LITERAL_ALTERNATION = new RegExp(`^${LITERAL_CHAR}+(?:\\|${LITERAL_CHAR}+)*$`);
+
 /**
  * The text lower-cased for the literal prefilter, remembered for the last text seen (classify runs every pattern on
  * one text in turn). The two non-ASCII characters that RE2 folds onto ASCII letters (Kelvin sign, long s) are
  * folded too, so a case-insensitive match is never filtered out.
  */
 function folded(text: string): string {
-  if (text !== lastText) {
-    lastText = text;
-    lastFolded = text
-      .toLowerCase()
-      .replace(/\u212a/g, "k")
-      .replace(/\u017f/g, "s");
-  }
+  remember(text);
   return lastFolded;
 }
+
+/** Whether the text is plain ASCII (remembered like `folded`). */
+function isAscii(text: string): boolean {
+  remember(text);
+  return lastAscii;
+}
+
+function remember(text: string): void {
+  if (text === lastText) return;
+  lastText = text;
+  lastAscii = !NON_ASCII.test(text);
+  lastFolded = text
+    .toLowerCase()
+    .replace(/\u212a/g, "k")
+    .replace(/\u017f/g, "s");
+}
+const NON_ASCII = /[^\u0000-\u007f]/;
+let lastAscii = true;
 let lastText = "";
 let lastFolded = "";
 
