@@ -1,4 +1,5 @@
 import { RE2JS } from "re2js";
+import { LiteralIndex } from "./literal-index";
 
 /**
  * Playbook patterns run on RE2 (re2js, a pure-JavaScript port of RE2): matching time is linear in the text whatever
@@ -54,19 +55,19 @@ function re2(source: string, options: PatternOptions): LinearPattern {
     throw new PatternError("", `pattern ${JSON.stringify(source)} ${reason}`);
   }
   const named = Object.keys(compiled.namedGroups()).length > 0;
-  const required = requiredLiterals(source);
-  // Most patterns cannot match most texts: a literal every match must contain, looked for with `includes` on the
-  // folded text, skips the engine for them (see requiredLiterals).
-  const possible = (text: string) => required === undefined || required.some((l) => folded(text).includes(l));
+  // Most patterns cannot match most texts: a literal every match must contain, looked for in the folded text (all
+  // patterns' literals in one pass, see LiteralIndex), skips the engine for them (see requiredLiterals).
+  const required = requiredLiterals(source)?.map((l) => LITERALS.id(l));
+  const possible = (text: string) => required === undefined || required.some((id) => LITERALS.has(folded(text), id));
   // A pattern that is only literals (`killed due to memory usage|OOMKilled`, almost half the built-in ones) needs no
   // engine at all on an ASCII text, where lower-casing is exactly RE2's case folding.
   const literals = literalAlternatives(source);
-  const lowered = literals?.map((l) => l.toLowerCase());
+  const lowered = literals?.map((l) => LITERALS.id(l.toLowerCase()));
   const test = (text: string): boolean => {
     if (literals && isAscii(text)) {
       return options.caseSensitive
         ? literals.some((l) => text.includes(l))
-        : lowered!.some((l) => folded(text).includes(l));
+        : lowered!.some((id) => LITERALS.has(folded(text), id));
     }
     return possible(text) && compiled.test(text);
   };
@@ -97,17 +98,20 @@ function re2(source: string, options: PatternOptions): LinearPattern {
  */
 export function requiredLiterals(source: string): string[] | undefined {
   const literals: string[] = [];
-  let best = "";
+  // Per top-level alternative, the best requirement so far: one run, or a group of plain alternatives (any of them),
+  // scored by its shortest literal.
+  let best: { list: string[]; score: number } = { list: [], score: 0 };
+  let weakest = Infinity;
   let run = "";
-  let depth = 0;
   const endRun = () => {
-    if (run.length > best.length) best = run;
+    if (run.length > best.score) best = { list: [run], score: run.length };
     run = "";
   };
   const endAlternative = () => {
     endRun();
-    literals.push(best.toLowerCase());
-    best = "";
+    literals.push(...best.list.map((l) => l.toLowerCase()));
+    weakest = Math.min(weakest, best.score);
+    best = { list: [], score: 0 };
   };
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!;
@@ -120,31 +124,42 @@ export function requiredLiterals(source: string): string[] | undefined {
         // enough in rules that the pattern simply goes without a prefilter.
         if (!/[wWdDsSbBAzntrfv]/.test(next)) return undefined;
         endRun();
-      } else if (depth === 0 && next.charCodeAt(0) < 128) run += next;
+      } else if (next.charCodeAt(0) < 128) run += next;
       else endRun();
       continue;
     }
     if (c === "[") {
-      // Skip the class: `[]…]` and `[^]…]` start with a literal `]`; escapes inside are skipped.
-      let j = i + 1;
-      if (source[j] === "^") j += 1;
-      if (source[j] === "]") j += 1;
-      while (j < source.length && source[j] !== "]") j += source[j] === "\\" ? 2 : 1;
-      i = j;
+      i = classEnd(source, i);
       endRun();
       continue;
     }
     if (c === "(") {
-      depth += 1;
+      // A whole group: `(?:subnet|ip address)` that must occur requires one of its plain alternatives.
       endRun();
+      const close = groupEnd(source, i);
+      if (close < 0) return undefined;
+      const content = source.slice(i + 1, close);
+      const inner = content.startsWith("?:")
+        ? content.slice(2)
+        : /^\?P?<[A-Za-z_][A-Za-z0-9_]*>/.test(content)
+          ? content.replace(/^\?P?<[A-Za-z_][A-Za-z0-9_]*>/, "")
+          : content.startsWith("?")
+            ? undefined
+            : content;
+      const alternatives = inner === undefined ? undefined : literalAlternatives(inner);
+      const after = source.slice(close + 1);
+      const optional = /^(?:[?*]|\{0*[,}]|\{0+,)/.test(after);
+      if (alternatives && !optional) {
+        const score = Math.min(...alternatives.map((a) => a.length));
+        if (score > best.score) best = { list: alternatives, score };
+      }
+      i = close;
       continue;
     }
     if (c === ")") {
-      depth = Math.max(0, depth - 1);
       endRun();
       continue;
     }
-    if (depth > 0) continue;
     if (c === "|") {
       endAlternative();
       continue;
@@ -169,7 +184,29 @@ export function requiredLiterals(source: string): string[] | undefined {
     run += c;
   }
   endAlternative();
-  return literals.every((l) => l.length >= 3) ? literals : undefined;
+  return weakest >= 3 ? literals : undefined;
+}
+
+/** Index of the `]` closing the class opened at `start` (`[]…]` and `[^]…]` start with a literal `]`). */
+function classEnd(source: string, start: number): number {
+  let j = start + 1;
+  if (source[j] === "^") j += 1;
+  if (source[j] === "]") j += 1;
+  while (j < source.length && source[j] !== "]") j += source[j] === "\\" ? 2 : 1;
+  return j;
+}
+
+/** Index of the `)` closing the group opened at `start`, or -1. */
+function groupEnd(source: string, start: number): number {
+  let depth = 0;
+  for (let j = start; j < source.length; j++) {
+    const c = source[j];
+    if (c === "\\") j += 1;
+    else if (c === "[") j = classEnd(source, j);
+    else if (c === "(") depth += 1;
+    else if (c === ")" && --depth === 0) return j;
+  }
+  return -1;
 }
 
 /** The alternatives of a pattern made only of plain characters and escaped punctuation, unescaped; else undefined. */
@@ -217,6 +254,7 @@ function remember(text: string): void {
     .replace(/\u017f/g, "s");
 }
 const NON_ASCII = /[^\u0000-\u007f]/;
+const LITERALS = new LiteralIndex();
 let lastAscii = true;
 let lastText = "";
 let lastFolded = "";

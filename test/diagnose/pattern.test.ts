@@ -6,7 +6,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { classifyMessage, toMessage, type ClassifyInput } from "../../src/diagnose/classify";
 import { loadPlaybooks } from "../../src/diagnose/load-playbooks";
 import { matchText } from "../../src/diagnose/matcher";
-import { compilePattern, LEGACY_PATTERNS, notStartingWith, requiredLiterals } from "../../src/diagnose/pattern";
+import { LiteralIndex } from "../../src/diagnose/literal-index";
+import {
+  compilePattern,
+  LEGACY_PATTERNS,
+  literalAlternatives,
+  notStartingWith,
+  requiredLiterals,
+} from "../../src/diagnose/pattern";
 import { PlaybookInvalidError } from "../../src/errors";
 
 /**
@@ -268,6 +275,13 @@ describe("the required-literal prefilter", () => {
     { source: "status code: \\d{3}; Error Code", literals: ["status code: "] },
     { source: "\\(Service: |at com\\.amazonaws", literals: ["(service: ", "at com.amazonaws"] },
     { source: "[a-z]+ failed|oom", literals: [" failed", "oom"] },
+    {
+      source: "(?:subnet|ip address) (?:exhausted|exhaustion)|ip (?:address )?exhaustion",
+      literals: ["exhausted", "exhaustion", "exhaustion"],
+    },
+    { source: "\\b(?:error|exception|fatal)\\b", literals: ["error", "exception", "fatal"] },
+    { source: "(?<arn>secretsmanager|ssm-parameter):", literals: ["secretsmanager", "ssm-parameter"] },
+    { source: "(?:abcd)?xyz|(?:efgh){0,2}uvw", literals: ["xyz", "uvw"] },
   ])("$source → $literals", ({ source, literals }) => {
     expect(requiredLiterals(source)).toEqual(literals);
   });
@@ -276,4 +290,31 @@ describe("the required-literal prefilter", () => {
     "%s has no prefilter (an alternative without a literal of three characters, or an escape it does not read)",
     (source) => expect(requiredLiterals(source)).toBeUndefined(),
   );
+});
+
+describe("literal-only patterns and the literal index", () => {
+  it.each([
+    { source: "killed due to memory usage|OOMKilled", literals: ["killed due to memory usage", "OOMKilled"] },
+    { source: "at com\\.amazonaws|\\(Service: ", literals: ["at com.amazonaws", "(Service: "] },
+    { source: "exit code: 1\\b", literals: undefined },
+    { source: "a.b", literals: undefined },
+    { source: "a|", literals: undefined },
+  ])("$source → $literals", ({ source, literals }) => {
+    expect(literalAlternatives(source)).toEqual(literals);
+  });
+
+  it("finds every literal in one pass, overlapping ones and ones inside others included", () => {
+    const index = new LiteralIndex();
+    const ids = Object.fromEntries(
+      ["he", "she", "his", "hers", "oom", "oomkilled", "killed"].map((l) => [l, index.id(l)]),
+    );
+    const present = (text: string) => Object.keys(ids).filter((l) => index.has(text, ids[l]!));
+    expect(present("ushers")).toEqual(["he", "she", "hers"]);
+    expect(present("container oomkilled")).toEqual(["oom", "oomkilled", "killed"]);
+    expect(present("nothing here")).toEqual(["he"]);
+    // A literal registered later is found too (the automaton is rebuilt).
+    const late = index.id("noth");
+    expect(index.has("nothing here", late)).toBe(true);
+    expect(present("")).toEqual([]);
+  });
 });
