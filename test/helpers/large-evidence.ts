@@ -47,3 +47,26 @@ function repeat<T>(items: readonly T[], factor: number, copy: (item: T, i: numbe
   for (let i = 0; i < factor; i++) for (const item of items) out.push(i === 0 ? item : copy(item, i));
   return out;
 }
+
+/**
+ * `base` with one more log stream holding `lines` distinct error lines of one kind (an application failing the same
+ * way for every request), all classified alike: one finding with `lines` members — the shape that made replay
+ * quadratic. Timestamps one second apart inside the window.
+ */
+export function floodLogs(base: Evidence, lines: number): Evidence {
+  const copy = structuredClone(base);
+  const step = copy.steps.find((s) => s.id === "task-logs");
+  const data = step?.data as { streams: Record<string, unknown>[] } | undefined;
+  if (!data || data.streams.length === 0) throw new Error("the base snapshot has no task-logs streams");
+  const first = data.streams[0]!;
+  const start = Date.parse(copy.window.since);
+  data.streams.push({
+    ...first,
+    logStream: `${String(first.logStream)}-flood`,
+    lines: Array.from({ length: lines }, (_, i) => ({
+      timestamp: new Date(start + (i % 3_600) * 1_000).toISOString().replace(/\.000Z$/, "Z"),
+      message: `ERROR payment ${i} failed: upstream connection reset by peer (order o-${100_000 + i})`,
+    })),
+  });
+  return copy;
+}
