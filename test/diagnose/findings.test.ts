@@ -5,7 +5,7 @@ import { classifyUnits, findingsFromUnits, type ClassifiedUnit } from "../../src
 import { loadPlaybooks } from "../../src/diagnose/load-playbooks";
 import { observe } from "../../src/diagnose/messages";
 import type { EvidenceRef } from "../../src/diagnose/types";
-import { exampleEvidence, inflateEvidence } from "../helpers/large-evidence";
+import { exampleEvidence, floodLogs, inflateEvidence } from "../helpers/large-evidence";
 
 /**
  * Grouping units into findings is linear in the number of units (it copied a group per message: a 51 MB snapshot
@@ -126,5 +126,19 @@ describe("findings from classified units", () => {
     const oom = after.findings.find((f) => f.symptom === "oom_killed")!;
     const oomBefore = before.findings.find((f) => f.symptom === "oom_killed")!;
     expect(oom.count).toBe(100 * oomBefore.count!);
+  });
+
+  it("20,000 error lines of one kind make one finding of 20,000, as 20 of them make one of 20", () => {
+    // The shape that was quadratic: one group with a member per line (51 MB of such lines replayed in 248 s).
+    const small = diagnose(floodLogs(exampleEvidence("oom-after-deploy"), 20), playbooks);
+    const large = diagnose(floodLogs(exampleEvidence("oom-after-deploy"), 20_000), playbooks);
+    const plain = diagnose(exampleEvidence("oom-after-deploy"), playbooks);
+    const flooded = (d: typeof small) => d.findings.find((f) => f.rule === "unrecognised")!;
+    const before = flooded(plain)?.count ?? 0;
+    expect(flooded(small).count).toBe(before + 20);
+    expect(flooded(large).count).toBe(before + 20_000);
+    expect(flooded(large).id).toBe(flooded(small).id);
+    expect(flooded(large).evidence.length).toBeLessThanOrEqual(5);
+    expect(large.primary).toEqual(small.primary);
   });
 });
