@@ -129,7 +129,13 @@ function answerIncident(mocks: ClientMocks): void {
     .on(ListTasksCommand, { desiredStatus: "RUNNING" })
     .resolves({ taskArns: arns(running) });
   mocks.ecs.on(ListClustersCommand).resolves({ clusterArns: [CLUSTER_ARN] });
-  mocks.ecs.on(DescribeServicesCommand).resolves({ services: [sdkService()], failures: [] });
+  // As ECS answers: the service when it exists, a MISSING failure when it does not.
+  mocks.ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+    services: input.services.includes(SERVICE) ? [sdkService()] : [],
+    failures: input.services
+      .filter((s) => s !== SERVICE)
+      .map((s) => ({ arn: `arn:aws:ecs:${REGION}:123456789012:service/prod/${s}`, reason: "MISSING" })),
+  }));
   mocks.ecs.on(ListServicesCommand).resolves({ serviceArns: [SERVICE_ARN] });
   const deploymentArn = `arn:aws:ecs:${REGION}:123456789012:service-deployment/prod/${SERVICE}/r9H5OEjBrDbY`;
   const revisionArn = `arn:aws:ecs:${REGION}:123456789012:service-revision/prod/${SERVICE}/4980306466373577095`;
@@ -358,10 +364,17 @@ describe.each(COLLECT_OPERATIONS)("%s", (operation) => {
     }
 
     if (fault === "empty response") {
-      // An empty answer is a valid one ("nothing there") for most reads; where a step needs a field, it says so.
+      // An empty answer is a valid one ("nothing there") for most reads; where a step needs a field, it says which
+      // call left it out, and the diagnosis is less sure.
       expect(diagnosis.verdict).toBeDefined();
-      for (const e of errors) expect(`${e.message} ${e.hint}`).toContain(operation);
-      if (errors.length > 0) counts.namedCause += 1;
+      const all = [...evidence.steps.flatMap((s) => s.errors), ...evidence.contextErrors];
+      const action = operation.split(":")[1]!;
+      for (const e of all) expect(`${e.message} ${e.hint}`).toContain(action);
+      if (all.length > 0) {
+        counts.namedCause += 1;
+        expect(confidence).toBeLessThan(baseline.diagnosis.primary!.confidence);
+        counts.confidenceLowered += 1;
+      }
       return;
     }
 
@@ -390,20 +403,31 @@ describe.each(RESOLVE_OPERATIONS)("%s (resolving the service, before any evidenc
     const mocks = answeringMocks();
     answerIncident(mocks);
     const clients = faultyClients(mocks, { operation, fault }, new Map());
+    // ListServices is read only after a miss, to suggest similar names: ask for a misspelled service to reach it.
+    const asked = operation === "ecs:ListServices" ? `${SERVICE}x` : SERVICE;
     let outcome: unknown;
     try {
-      outcome = await resolveTarget(clients.ecs, { service: SERVICE });
+      outcome = await resolveTarget(clients.ecs, { service: asked });
     } catch (error) {
       outcome = error;
     }
-    counts.completed += 1;
+    if (
+      outcome instanceof Error &&
+      /^(TypeError|ReferenceError|SyntaxError|RangeError|Error)$/.test(outcome.constructor.name)
+    ) {
+      counts.crashes += 1;
+    } else counts.completed += 1;
     if (outcome instanceof Error) {
       // A typed error the CLI and the worker turn into a sentence, never a bare SDK exception or a TypeError.
-      expect(outcome.constructor.name).not.toMatch(/^(TypeError|ReferenceError|SyntaxError|Error)$/);
+      expect(outcome.constructor.name).not.toMatch(/^(TypeError|ReferenceError|SyntaxError|RangeError|Error)$/);
       const text = `${outcome.message} ${JSON.stringify(outcome)}`;
-      if (fault === "AccessDenied") expect(text).toContain(operation);
-      counts.namedCause += 1;
+      if (operation === "ecs:ListServices") {
+        // Only the suggestions ("did you mean") need ListServices: without them the answer still stands.
+        expect(outcome.constructor.name).toBe("TargetNotFoundError");
+      } else if (fault === "AccessDenied") expect(text).toContain(operation);
+      if (text.includes(operation)) counts.namedCause += 1;
     } else {
+      expect(asked).toBe(SERVICE);
       expect(outcome).toMatchObject({ target: { service: SERVICE } });
       if (fault === "ThrottlingException then success") counts.absorbed += 1;
     }
