@@ -3,7 +3,7 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { createRequire } from "node:module";
 import { readFileSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packageStack, SERVICE, STAGE, type Json, type Statement, type Template } from "./package-stack";
+import { environmentOf, packageStack, SERVICE, STAGE, type Json, type Statement, type Template } from "./package-stack";
 
 /**
  * Least privilege, proven on the packaged stack: `sls package` (offline) writes the CloudFormation template, its
@@ -303,9 +303,9 @@ describe("the log-group prefixes are one setting", () => {
     const { dir, template } = await packageStack({ ECS_MEDIC_LOG_GROUP_PREFIXES: "/ecs/,/platform/apps/" });
     try {
       const worker = rolePolicies(template, "WorkerIamRoleLambdaExecution");
-      expect(
-        template.Resources.WorkerLambdaFunction!.Properties.Environment.Variables.ECS_MEDIC_LOG_GROUP_PREFIXES,
-      ).toBe("/ecs/,/platform/apps/");
+      expect(environmentOf(template.Resources.WorkerLambdaFunction!).ECS_MEDIC_LOG_GROUP_PREFIXES).toBe(
+        "/ecs/,/platform/apps/",
+      );
       expect(await simulate(worker, "logs:FilterLogEvents", arn("logs", "log-group:/platform/apps/payments"))).toBe(
         "Allowed",
       );

@@ -17,7 +17,7 @@ export interface Statement {
 }
 export interface CfnResource {
   Type: string;
-  Properties: Record<string, any>;
+  Properties: Record<string, unknown>;
   DependsOn?: string | string[];
   Condition?: string;
 }
@@ -25,6 +25,11 @@ export interface Template {
   Resources: Record<string, CfnResource>;
   Conditions?: Record<string, Json>;
   Outputs?: Record<string, { Value: Json }>;
+}
+
+/** A function's environment variables in the template (strings, or intrinsics like `{ Ref: … }`). */
+export function environmentOf(resource: CfnResource): Record<string, unknown> {
+  return (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
 }
 
 /**

@@ -2,7 +2,15 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packageStack, SERVICE, STAGE, type CfnResource, type Statement, type Template } from "./package-stack";
+import {
+  environmentOf,
+  packageStack,
+  SERVICE,
+  STAGE,
+  type CfnResource,
+  type Statement,
+  type Template,
+} from "./package-stack";
 
 /**
  * Packages the service with osls exactly as CI would deploy it (`sls package`, offline, no AWS credentials) and
@@ -50,8 +58,8 @@ describe.skipIf(missing.length > 0)(
     let packageSeconds = 0;
 
     const statementsOf = (roleId: string): Statement[] =>
-      resources[roleId]!.Properties.Policies.flatMap(
-        (p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement,
+      (resources[roleId]!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+        (p) => p.PolicyDocument.Statement,
       );
     /** The plugin's own statement: write the function's own log group, nothing else. */
     const isOwnLogWriting = (s: Statement, fn: string) =>
@@ -194,8 +202,8 @@ describe.skipIf(missing.length > 0)(
     });
 
     it("wires the environment: worker name, SSM parameter names, table", () => {
-      const slackEnv = resources.SlackLambdaFunction!.Properties.Environment.Variables;
-      const workerEnv = resources.WorkerLambdaFunction!.Properties.Environment.Variables;
+      const slackEnv = environmentOf(resources.SlackLambdaFunction!);
+      const workerEnv = environmentOf(resources.WorkerLambdaFunction!);
       expect(slackEnv.WORKER_FUNCTION_NAME).toEqual({ Ref: "WorkerLambdaFunction" });
       expect(slackEnv.SLACK_SIGNING_SECRET_PARAM).toBe(`/ecs-medic/${STAGE}/slack/signing-secret`);
       expect(slackEnv.SLACK_BOT_TOKEN_PARAM).toBeUndefined(); // the slack function has no use for the bot token
