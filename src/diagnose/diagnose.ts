@@ -50,7 +50,10 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
   const primary = primaryFinding
     ? {
         finding: primaryFinding.id,
-        confidence: confidence(primaryFinding, findings, explainers.length),
+        confidence: confidence(primaryFinding, findings, explainers.length, {
+          failed: evidence.steps.filter((s) => s.status === "error").length,
+          partial: evidence.steps.filter((s) => s.status === "partial").length + evidence.contextErrors.length,
+        }),
         explainedBy: explainers.map((f) => f.id),
       }
     : undefined;

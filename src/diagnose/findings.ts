@@ -51,11 +51,15 @@ function outranks(a: Classification, b: Classification): boolean {
  * Unrecognised failures from logs are kept as one low-severity finding so they are visible but never primary.
  */
 export function findingsFromUnits(units: readonly ClassifiedUnit[], baseVars: TemplateVars): Finding[] {
+  // Linear in the number of units: a group grows in place (a copy per member made a 51 MB snapshot replay for
+  // minutes), and each finding is built in one pass over its members plus one sort.
   const groups = new Map<string, ClassifiedUnit[]>();
   for (const u of units) {
     if (u.classification.symptom === "normal") continue;
     const key = groupKey(u);
-    groups.set(key, [...(groups.get(key) ?? []), u]);
+    const members = groups.get(key);
+    if (members) members.push(u);
+    else groups.set(key, [u]);
   }
   return [...groups.entries()].map(([key, members]) => toFinding(key, members, baseVars));
 }
@@ -70,23 +74,27 @@ function groupKey(u: ClassifiedUnit): string {
   return symptom === "other" ? `other:${cause ?? rule}` : symptom;
 }
 
+/** The representative first: a root cause before an effect, then the highest priority, then the newest. */
+const leadOrder = (a: ClassifiedUnit, b: ClassifiedUnit) =>
+  roleRank(a) - roleRank(b) || b.classification.priority - a.classification.priority || newestFirst(a, b);
+const newestFirst = (a: ClassifiedUnit, b: ClassifiedUnit) =>
+  (b.observation.ref.at ?? "").localeCompare(a.observation.ref.at ?? "");
+
 function toFinding(id: string, members: ClassifiedUnit[], baseVars: TemplateVars): Finding {
-  const sorted = [...members].sort(
-    (a, b) =>
-      roleRank(a) - roleRank(b) ||
-      b.classification.priority - a.classification.priority ||
-      (b.observation.ref.at ?? "").localeCompare(a.observation.ref.at ?? ""),
-  );
-  const lead = sorted[0]!;
+  // The first of the best, as a stable sort would have put it.
+  let lead = members[0]!;
+  for (const m of members) if (leadOrder(m, lead) < 0) lead = m;
   const rule = lead.rule;
   const vars = findingVars(baseVars, lead);
-  const times = members
-    .map((m) => m.observation.ref.at)
-    .filter((t): t is string => Boolean(t))
-    .sort();
-  const refs = [...members]
-    .sort((a, b) => (b.observation.ref.at ?? "").localeCompare(a.observation.ref.at ?? ""))
-    .map((m) => m.observation.ref);
+  let firstSeen: string | undefined;
+  let lastSeen: string | undefined;
+  for (const m of members) {
+    const at = m.observation.ref.at;
+    if (!at) continue;
+    if (firstSeen === undefined || at < firstSeen) firstSeen = at;
+    if (lastSeen === undefined || at > lastSeen) lastSeen = at;
+  }
+  const refs = [...members].sort(newestFirst).map((m) => m.observation.ref);
   const unrecognised = !rule;
   const fromLogsOnly = members.every((m) => m.observation.step === "task-logs");
   // A log line alone never makes a service "failing": apps log errors they recover from. Stopped tasks, events or
@@ -114,10 +122,10 @@ function toFinding(id: string, members: ClassifiedUnit[], baseVars: TemplateVars
     rule: rule?.id ?? "unrecognised",
     steps: stepsByCount(members),
     role: members.some((m) => roleOf(m) === "cause") ? "cause" : "effect",
-    evidence: dedupeRefs(refs).slice(0, MAX_REFS),
+    evidence: dedupeRefs(refs, MAX_REFS),
     count: members.length,
-    firstSeen: times[0],
-    lastSeen: times[times.length - 1],
+    firstSeen,
+    lastSeen,
   };
 }
 
@@ -165,14 +173,18 @@ function stepsByCount(members: ClassifiedUnit[]): StepId[] {
   return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([step]) => step);
 }
 
-function dedupeRefs(refs: EvidenceRef[]): EvidenceRef[] {
+/** The first `max` distinct references, in order. */
+function dedupeRefs(refs: EvidenceRef[], max: number): EvidenceRef[] {
   const seen = new Set<string>();
-  return refs.filter((r) => {
+  const out: EvidenceRef[] = [];
+  for (const r of refs) {
+    if (out.length >= max) break;
     const key = `${r.step}:${r.kind}:${r.id}:${r.text ?? ""}`;
-    if (seen.has(key)) return false;
+    if (seen.has(key)) continue;
     seen.add(key);
-    return true;
-  });
+    out.push(r);
+  }
+  return out;
 }
 
 function unrecognisedTitle(members: ClassifiedUnit[]): string {

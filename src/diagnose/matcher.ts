@@ -1,6 +1,8 @@
-import { PatternError } from "../errors";
 import type { Match, SymptomRule } from "./playbook-schema";
+import { compilePattern, PatternError, type LinearPattern } from "./pattern";
 import type { MessageField } from "./symptoms";
+
+export { PatternError } from "./pattern";
 
 /** One message to classify: its text and the structured facts that came with it. */
 export interface Message {
@@ -15,7 +17,7 @@ export interface Message {
   readonly detailType?: string | undefined;
 }
 
-/** A rule ready to run: regexes compiled once at load. */
+/** A rule ready to run: patterns compiled once at load, on a linear-time engine (see pattern.ts). */
 export interface CompiledRule {
   readonly rule: SymptomRule;
   /** Where it came from, for error messages and `--explain`. */
@@ -30,21 +32,13 @@ export interface CompiledRule {
 /** Texts longer than this are cut before matching: bounds the work per message whatever the input. */
 export const MAX_MATCH_TEXT = 8_192;
 
-/**
- * Patterns with a quantified group that itself contains a quantifier (`(a+)+`, `(\w+\s?)*`) can backtrack
- * catastrophically. JavaScript cannot interrupt a running regex, so such patterns are refused at load.
- */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
-
-export { PatternError };
-
 export function compileRule(rule: SymptomRule, source: string, order: number): CompiledRule {
   const m = rule.match;
-  const flags = m.caseSensitive ? "" : "i";
-  const any = compileAll("match.any", m.any, flags);
-  const all = compileAll("match.all", m.all, flags);
-  const none = compileAll("match.none", m.none, flags);
-  const capture = compileAll("match.capture", m.capture, flags);
+  const options = { caseSensitive: m.caseSensitive === true };
+  const any = compileAll("match.any", m.any, options);
+  const all = compileAll("match.all", m.all, options);
+  const none = compileAll("match.none", m.none, options);
+  const capture = compileAll("match.capture", m.capture, options);
   const fields = new Set(rule.fields);
   return {
     rule,
@@ -57,20 +51,21 @@ export function compileRule(rule: SymptomRule, source: string, order: number): C
       const text = matchText(message);
       const groups: Record<string, string> = {};
       if (any.length > 0) {
-        const hit = any.map((r) => r.exec(text)).find((x) => x !== null);
-        if (!hit) return undefined;
-        Object.assign(groups, definedGroups(hit));
+        let hit: Record<string, string> | undefined;
+        for (const p of any) if ((hit = p.groups(text)) !== undefined) break;
+        if (hit === undefined) return undefined;
+        Object.assign(groups, hit);
       }
-      for (const r of all) {
-        const hit = r.exec(text);
-        if (!hit) return undefined;
-        Object.assign(groups, definedGroups(hit));
+      for (const p of all) {
+        const hit = p.groups(text);
+        if (hit === undefined) return undefined;
+        Object.assign(groups, hit);
       }
-      if (none.some((r) => r.test(text))) return undefined;
-      for (const r of capture) {
-        const hit = r.exec(text);
+      for (const p of none) if (p.test(text)) return undefined;
+      for (const p of capture) {
+        const hit = p.groups(text);
         // Groups from the deciding patterns win; captures only fill what they left empty.
-        if (hit) for (const [k, v] of Object.entries(definedGroups(hit))) groups[k] ??= v;
+        if (hit) for (const [k, v] of Object.entries(hit)) groups[k] ??= v;
       }
       return groups;
     },
@@ -128,31 +123,22 @@ export function normalizeText(text: string): string {
   return out.replace(/[\u2018\u2019\u201a\u201b\u2032\u00b4]/g, "'").replace(/[\u201c\u201d\u201e\u201f\u2033]/g, '"');
 }
 
-function compileAll(field: string, patterns: string | string[] | undefined, flags: string): RegExp[] {
+function compileAll(
+  field: string,
+  patterns: string | string[] | undefined,
+  options: { caseSensitive: boolean },
+): LinearPattern[] {
   if (patterns === undefined) return [];
   return (Array.isArray(patterns) ? patterns : [patterns]).map((p, i) => {
-    const where = Array.isArray(patterns) ? `${field}[${i}]` : field;
-    if (NESTED_QUANTIFIER.test(p)) {
-      throw new PatternError(
-        where,
-        `pattern ${JSON.stringify(p)} nests quantifiers and could hang on long input; rewrite it`,
-      );
-    }
     try {
-      return new RegExp(p, flags);
+      return compilePattern(p, options);
     } catch (error) {
-      throw new PatternError(
-        where,
-        `pattern ${JSON.stringify(p)} is not a valid regular expression: ${(error as Error).message}`,
-      );
+      if (error instanceof PatternError) {
+        throw new PatternError(Array.isArray(patterns) ? `${field}[${i}]` : field, error.message);
+      }
+      throw error;
     }
   });
-}
-
-function definedGroups(match: RegExpExecArray): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(match.groups ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
-  );
 }
 
 const list = <T>(value: T | T[] | undefined): T[] | undefined =>

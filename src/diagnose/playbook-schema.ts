@@ -12,8 +12,9 @@ const Pattern = z.string().min(1);
 
 /**
  * A rule's match: every condition given must hold. `any`: at least one regex matches the text; `all`: each does;
- * `none`: none does. Regexes are JavaScript syntax, case-insensitive unless `caseSensitive: true`; named groups
- * (`(?<secretArn>arn:[^ ]+)`) become `{secretArn}` in the rule's text. Structured conditions compare the message's
+ * `none`: none does. Regexes are RE2 syntax (linear-time matching: no lookaround, no backreferences; see
+ * src/diagnose/pattern.ts), case-insensitive unless `caseSensitive: true`; named groups (`(?<secretArn>arn:[^ ]+)`)
+ * become `{secretArn}` in the rule's text. Structured conditions compare the message's
  * extra fields exactly (strings case-insensitively).
  *
  * @example

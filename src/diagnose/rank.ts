@@ -46,8 +46,16 @@ function placeExplanations(sorted: Finding[]): Finding[] {
  * How sure the primary finding is, 0–1: more evidence, evidence from several steps, and a specific cause all raise
  * it; an effect or an unrecognised message lowers it. A heuristic, shown to people as a hint, never used to act.
  */
-export function confidence(primary: Finding, all: readonly Finding[], explanations = 0): number {
-  if (primary.rule === "unrecognised") return 0.3;
+export function confidence(
+  primary: Finding,
+  all: readonly Finding[],
+  explanations = 0,
+  unread: { readonly failed: number; readonly partial: number } = { failed: 0, partial: 0 },
+): number {
+  // Evidence that could not be read might have said otherwise: each step in error, and less for each partial one
+  // (or a task definition that could not be read), lowers the confidence, whatever the rest says.
+  const missing = Math.min(unread.failed * 0.1 + unread.partial * 0.05, 0.4);
+  if (primary.rule === "unrecognised") return Math.round(Math.max(0.1, 0.3 - missing) * 100) / 100;
   let score =
     primary.steps.includes("network-ports") || primary.steps.includes("image") || primary.steps.includes("subnets")
       ? 0.55
@@ -66,5 +74,5 @@ export function confidence(primary: Finding, all: readonly Finding[], explanatio
       !f.explains?.includes(primary.symptom),
   );
   score -= Math.min(rivals.length, 3) * 0.05;
-  return Math.round(Math.max(0.1, Math.min(0.95, score)) * 100) / 100;
+  return Math.round(Math.max(0.1, Math.min(0.95, score) - missing) * 100) / 100;
 }

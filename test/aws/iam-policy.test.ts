@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -24,6 +25,13 @@ describe("iam/diagnose-readonly.json", () => {
 
   it("grants every action the collectors call, so a fresh deployment sees no AccessDenied", () => {
     expect([...used].filter((a) => !granted.has(a))).toEqual([]);
+  });
+
+  it("is generated from iam/diagnose-policy.cjs and iam/scope.json (run `npm run iam:policy` after changing them)", () => {
+    const generator = createRequire(import.meta.url)("../../iam/diagnose-policy.cjs") as {
+      policyDocument(env: Record<string, string>): unknown;
+    };
+    expect(policy).toEqual(generator.policyDocument({}));
   });
 
   it("grants nothing the code does not call, and nothing that writes", () => {

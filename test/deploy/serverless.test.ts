@@ -1,10 +1,16 @@
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { inflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  environmentOf,
+  packageStack,
+  SERVICE,
+  STAGE,
+  type CfnResource,
+  type Statement,
+  type Template,
+} from "./package-stack";
 
 /**
  * Packages the service with osls exactly as CI would deploy it (`sls package`, offline, no AWS credentials) and
@@ -15,25 +21,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const HANDLER_SOURCES = ["src/handlers/slack.ts", "src/handlers/worker.ts", "src/handlers/alarm.ts"];
 const missing = HANDLER_SOURCES.filter((file) => !existsSync(file));
-const STAGE = "ci";
-const SERVICE = "ecs-medic";
-
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: Json;
-  Condition?: Record<string, Record<string, Json>>;
-}
-interface CfnResource {
-  Type: string;
-  Properties: Record<string, any>;
-  DependsOn?: string | string[];
-}
-interface Template {
-  Resources: Record<string, CfnResource>;
-}
-
 const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 const actionsOf = (statements: Statement[]) => statements.flatMap((s) => asArray(s.Action));
 const text = (value: unknown) => JSON.stringify(value);
@@ -71,8 +58,8 @@ describe.skipIf(missing.length > 0)(
     let packageSeconds = 0;
 
     const statementsOf = (roleId: string): Statement[] =>
-      resources[roleId]!.Properties.Policies.flatMap(
-        (p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement,
+      (resources[roleId]!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+        (p) => p.PolicyDocument.Statement,
       );
     /** The plugin's own statement: write the function's own log group, nothing else. */
     const isOwnLogWriting = (s: Statement, fn: string) =>
@@ -97,37 +84,7 @@ describe.skipIf(missing.length > 0)(
       text(s.Condition?.["ForAnyValue:StringEquals"]?.["kms:ResourceAliases"]) === text("alias/aws/ssm");
 
     beforeAll(async () => {
-      packageDir = mkdtempSync(join(tmpdir(), "ecs-medic-sls-"));
-      // No credentials of any kind: packaging must not need AWS (nor any network; osls runs offline).
-      const env: NodeJS.ProcessEnv = { ...process.env };
-      for (const name of Object.keys(env))
-        if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(name)) delete env[name];
-      Object.assign(env, {
-        SLS_TELEMETRY_DISABLED: "1",
-        SLS_NOTIFICATIONS_MODE: "off",
-        AWS_SHARED_CREDENTIALS_FILE: join(packageDir, "no-credentials"),
-        AWS_CONFIG_FILE: join(packageDir, "no-config"),
-        AWS_EC2_METADATA_DISABLED: "true",
-      });
-      const started = performance.now();
-      try {
-        await promisify(execFile)(
-          "npx",
-          ["sls", "package", "--stage", STAGE, "--region", "us-east-1", "--package", packageDir],
-          {
-            env,
-            timeout: 170_000,
-            maxBuffer: 16 * 1024 * 1024,
-          },
-        );
-      } catch (error) {
-        const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-        throw new Error(`sls package failed:\n${stdout ?? ""}\n${stderr ?? ""}`, { cause: error });
-      }
-      packageSeconds = (performance.now() - started) / 1000;
-      template = JSON.parse(
-        readFileSync(join(packageDir, "cloudformation-template-update-stack.json"), "utf8"),
-      ) as Template;
+      ({ dir: packageDir, template, seconds: packageSeconds } = await packageStack());
       resources = template.Resources;
     }, 180_000);
 
@@ -160,7 +117,10 @@ describe.skipIf(missing.length > 0)(
       expect(resources.ActionsLambdaFunction!.Properties.Timeout).toBe(300);
     });
 
-    it("gives each function its own role, and no function the shared one", () => {
+    it("gives each function its own role, and creates no shared one", () => {
+      const roles = Object.entries(resources).filter(([, r]) => r.Type === "AWS::IAM::Role");
+      expect(roles.map(([id]) => id).sort()).toEqual(["SlackIamRoleLambdaExecution", "WorkerIamRoleLambdaExecution"]);
+      expect(resources.IamRoleLambdaExecution).toBeUndefined();
       expect(resources.SlackIamRoleLambdaExecution?.Type).toBe("AWS::IAM::Role");
       expect(resources.WorkerIamRoleLambdaExecution?.Type).toBe("AWS::IAM::Role");
       expect(resources.SlackLambdaFunction!.Properties.Role).toEqual({
@@ -291,8 +251,8 @@ describe.skipIf(missing.length > 0)(
     });
 
     it("wires the environment: worker name, SSM parameter names, table", () => {
-      const slackEnv = resources.SlackLambdaFunction!.Properties.Environment.Variables;
-      const workerEnv = resources.WorkerLambdaFunction!.Properties.Environment.Variables;
+      const slackEnv = environmentOf(resources.SlackLambdaFunction!);
+      const workerEnv = environmentOf(resources.WorkerLambdaFunction!);
       expect(slackEnv.WORKER_FUNCTION_NAME).toEqual({ Ref: "WorkerLambdaFunction" });
       expect(slackEnv.SLACK_SIGNING_SECRET_PARAM).toBe(`/ecs-medic/${STAGE}/slack/signing-secret`);
       expect(slackEnv.SLACK_BOT_TOKEN_PARAM).toBeUndefined(); // the slack function has no use for the bot token
@@ -316,6 +276,33 @@ describe.skipIf(missing.length > 0)(
         MaximumEventAgeInSeconds: 900,
         DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": ["WorkerFailedJobsQueue", "Arn"] } } },
       });
+    });
+
+    it("caps the worker's concurrency, so a burst of commands cannot throttle the account's AWS reads", () => {
+      expect(resources.WorkerLambdaFunction!.Properties.ReservedConcurrentExecutions).toBe(10);
+      expect(resources.SlackLambdaFunction!.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    });
+
+    it("alarms when a job lands in the failed-jobs queue, notifying a topic of its own unless one is configured", () => {
+      const alarm = resources.WorkerFailedJobsAlarm!;
+      expect(alarm.Type).toBe("AWS::CloudWatch::Alarm");
+      expect(alarm.Properties).toMatchObject({
+        Namespace: "AWS/SQS",
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": ["WorkerFailedJobsQueue", "QueueName"] } }],
+        ComparisonOperator: "GreaterThanThreshold",
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: "notBreaching",
+      });
+      const target = { "Fn::If": ["CreateFailedJobsTopic", { Ref: "FailedJobsAlarmTopic" }, ""] };
+      expect(alarm.Properties.AlarmActions).toEqual([target]);
+      expect(alarm.Properties.OKActions).toEqual([target]);
+      expect(resources.FailedJobsAlarmTopic).toMatchObject({
+        Type: "AWS::SNS::Topic",
+        Condition: "CreateFailedJobsTopic",
+      });
+      expect(template.Conditions?.CreateFailedJobsTopic).toEqual({ "Fn::Equals": ["", ""] });
     });
 
     it("creates the table: on-demand, pk/sk strings, TTL on expiresAt, point-in-time recovery", () => {
@@ -382,7 +369,8 @@ describe.skipIf(missing.length > 0)(
       const table = statements.find((s) => actionsOf([s]).includes("dynamodb:PutItem"))!;
       expect(table.Resource).toEqual([{ "Fn::GetAtt": ["EcsMedicTable", "Arn"] }]);
       expect(text(statements)).not.toContain("signing-secret");
-      const env = resources.AlarmLambdaFunction!.Properties.Environment.Variables;
+      const env = (resources.AlarmLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables;
       expect(env).toMatchObject({
         ECS_MEDIC_TABLE: { Ref: "EcsMedicTable" },
         WORKER_FUNCTION_NAME: { Ref: "WorkerLambdaFunction" },

@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { classifyMessage, toMessage, type ClassifyInput } from "../../src/diagnose/classify";
 import { loadPlaybooks } from "../../src/diagnose/load-playbooks";
 import { MESSAGE_FIELDS, MESSAGE_SYMPTOMS } from "../../src/diagnose/symptoms";
-import { PlaybookInvalidError } from "../../src/errors";
 
 /** Whatever arrives on stdin, classify answers: it never throws, and no input makes it slow. */
 
@@ -197,7 +196,7 @@ describe("classify is fast on pathological input", () => {
   });
 });
 
-describe("the loader refuses patterns that could hang", () => {
+describe("patterns that hang a backtracking engine load and run in linear time", () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "ecs-medic-robustness-"));
@@ -206,13 +205,12 @@ describe("the loader refuses patterns that could hang", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each([
-    { where: "any", match: { any: ["ok", "(\\w+\\s?)*$"] }, field: /match\.any\[1\]/ },
-    { where: "all", match: { all: "(a|aa)+(b+)+" }, field: /match\.all/ },
-    { where: "none", match: { any: ["x"], none: ["(x+x+)+y"] }, field: /match\.none\[0\]/ },
-  ])("a nested quantifier in $where, naming the file, the rule and the field", ({ match, field }) => {
-    const file = join(dir, "symptoms", "team.yaml");
+    { where: "any", match: { any: ["ok", "(\\w+\\s?)*!$"] } },
+    { where: "all", match: { all: "(a|aa)+(b+)+" } },
+    { where: "none", match: { any: ["x"], none: ["(x+x+)+y"] } },
+  ])("a nested quantifier in $where", ({ match }) => {
     writeFileSync(
-      file,
+      join(dir, "symptoms", "team.yaml"),
       JSON.stringify({
         rules: [
           {
@@ -228,17 +226,10 @@ describe("the loader refuses patterns that could hang", () => {
         ],
       }),
     );
-    let error: unknown;
-    try {
-      loadPlaybooks({ overrides: [dir] });
-    } catch (e) {
-      error = e;
+    const withRule = loadPlaybooks({ overrides: [dir] });
+    // Each of these inputs takes a backtracking engine exponential time in its length; RE2 reads it once.
+    for (const text of ["a".repeat(5_000), "x".repeat(5_000), "word ".repeat(1_600)]) {
+      expect(classifyMessage({ field: "log_line", text }, withRule).symptom).toBeDefined();
     }
-    expect(error).toBeInstanceOf(PlaybookInvalidError);
-    const message = (error as Error).message;
-    expect(message).toMatch(/team\.yaml/);
-    expect(message).toMatch(/rule team-slow/);
-    expect(message).toMatch(field);
-    expect(message).toMatch(/nests quantifiers/);
   });
 });
