@@ -24,6 +24,8 @@ const PHYSICAL: Record<string, string> = {
   WorkerFailedJobsQueue: arn("sqs", `${SERVICE}-${STAGE}-WorkerFailedJobsQueue-1A2B3C4D5E6F`),
   WorkerLambdaFunction: arn("lambda", `function:${SERVICE}-${STAGE}-worker`),
   SlackLambdaFunction: arn("lambda", `function:${SERVICE}-${STAGE}-slack`),
+  ActionsLambdaFunction: arn("lambda", `function:${SERVICE}-${STAGE}-actions`),
+  AlarmLambdaFunction: arn("lambda", `function:${SERVICE}-${STAGE}-alarm`),
 };
 
 /** Resolves the intrinsics IAM statements use here: Fn::Sub of pseudo parameters, Fn::GetAtt …Arn, Ref. */
@@ -213,6 +215,8 @@ describe("least privilege, on the packaged stack", () => {
       `worker dynamodb:UpdateItem ${PHYSICAL.EcsMedicTable}`,
       `worker sqs:SendMessage ${PHYSICAL.WorkerFailedJobsQueue}`,
       `slack lambda:InvokeFunction ${PHYSICAL.WorkerLambdaFunction}`,
+      // The hand-off of a confirmed rollback / scale click to the actions function (the only role that may act).
+      `slack lambda:InvokeFunction ${PHYSICAL.ActionsLambdaFunction}`,
     ]);
     const allowed: string[] = [];
     for (const service of MUTATING_SERVICES) {
@@ -259,6 +263,32 @@ describe("least privilege, on the packaged stack", () => {
       expect(await simulate(slack, action, resource), action).toBe("ImplicitlyDenied");
     }
   }, 120_000);
+
+  it("only the actions role may roll back or scale, and only on ECS services and scalable targets", async () => {
+    const actions = rolePolicies(template, "ActionsIamRoleLambdaExecution");
+    const alarm = rolePolicies(template, "AlarmIamRoleLambdaExecution");
+    const service = arn("ecs", "service/prod/payment-api");
+    const target = arn("application-autoscaling", "scalable-target/0123456789abcdef0123456789abcdef");
+    expect(await simulate(actions, "ecs:UpdateService", service)).toBe("Allowed");
+    expect(await simulate(actions, "application-autoscaling:RegisterScalableTarget", target)).toBe("Allowed");
+    for (const [action, resource] of [
+      ["ecs:UpdateService", service],
+      ["application-autoscaling:RegisterScalableTarget", target],
+    ] as const)
+      for (const policies of [worker, slack, alarm])
+        expect(await simulate(policies, action, resource)).toBe("ImplicitlyDenied");
+    // Nothing else that changes a service, a task or a role.
+    for (const [action, resource] of [
+      ["ecs:DeleteService", service],
+      ["ecs:StopTask", arn("ecs", "task/prod/b9987ea3f2a56aeae926ad21175b24c6")],
+      ["ecs:RegisterTaskDefinition", "*"],
+      ["ecs:CreateService", service],
+      ["application-autoscaling:PutScalingPolicy", target],
+      ["application-autoscaling:DeregisterScalableTarget", target],
+      ["iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/payment-api-task`],
+    ] as const)
+      expect(await simulate(actions, action, resource), action).toBe("ImplicitlyDenied");
+  });
 
   it('no role names "*" as a resource for an action that has a resource type', async () => {
     // ListTasks: the reference names container-instance, but a service's tasks are listed against "*" (see

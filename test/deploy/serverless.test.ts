@@ -119,7 +119,12 @@ describe.skipIf(missing.length > 0)(
 
     it("gives each function its own role, and creates no shared one", () => {
       const roles = Object.entries(resources).filter(([, r]) => r.Type === "AWS::IAM::Role");
-      expect(roles.map(([id]) => id).sort()).toEqual(["SlackIamRoleLambdaExecution", "WorkerIamRoleLambdaExecution"]);
+      expect(roles.map(([id]) => id).sort()).toEqual([
+        "ActionsIamRoleLambdaExecution",
+        "AlarmIamRoleLambdaExecution",
+        "SlackIamRoleLambdaExecution",
+        "WorkerIamRoleLambdaExecution",
+      ]);
       expect(resources.IamRoleLambdaExecution).toBeUndefined();
       expect(resources.SlackIamRoleLambdaExecution?.Type).toBe("AWS::IAM::Role");
       expect(resources.WorkerIamRoleLambdaExecution?.Type).toBe("AWS::IAM::Role");
