@@ -2,6 +2,7 @@ import type { Context } from "aws-lambda";
 import { createDeps, createSlackClients, createStores, jsonLogger, type SlackClients } from "../app/deps";
 import { loadPlaybooks, type Playbooks } from "../diagnose/load-playbooks";
 import { loadActionKey, loadBotToken } from "../slack/credentials";
+import { tellRequester } from "../slack/respond";
 import type { ArchivedStoppedTasksReader } from "../collect/lookups/tasks";
 import type { IncidentStore } from "../store/incidents";
 import { readArchivedStoppedTasks } from "../store/stopped-tasks";
@@ -53,7 +54,22 @@ export const handler = async (
     ready = undefined;
     throw error;
   });
-  const runtime = await ready;
+  let runtime: Runtime;
+  try {
+    runtime = await ready;
+  } catch (error) {
+    // The person who typed the command already saw "Diagnosing…": never leave them in silence. response_url needs no
+    // token, so it works even when the bot token is what could not be read. Then fail, so Lambda retries once and a
+    // second failure lands in the failed-jobs queue, whose alarm notifies the platform team.
+    const job = parsed.data;
+    console.error(JSON.stringify({ message: "worker could not start", jobId: job.jobId, error: errorName(error) }));
+    if (job.responseUrl)
+      await tellRequester(job.responseUrl, {
+        replace_original: false,
+        text: `:warning: ecs-medic could not start the diagnosis of ${job.service} (its Slack token or table could not be read). Nothing was run. It will retry once; if no report appears in a minute, ask the platform team to check the worker's logs.`,
+      });
+    throw error;
+  }
   const deps: WorkerDeps = {
     ...createDeps({
       store: runtime.store,
@@ -72,6 +88,10 @@ export const handler = async (
     timeBudgetMs: context ? Math.max(10_000, context.getRemainingTimeInMillis() - 20_000) : undefined,
   });
 };
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : "unknown";
+}
 
 function archiveReader(incidents: IncidentStore): ArchivedStoppedTasksReader {
   return (target, window) => readArchivedStoppedTasks(incidents, target.clusterArn, target.service, window);

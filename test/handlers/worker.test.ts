@@ -59,12 +59,17 @@ describe("worker handler", () => {
     expect(stub.calls).toEqual([]);
   });
 
-  it("fails clearly when the bot token is not configured", async () => {
+  it("fails clearly when the bot token is not configured, and tells the requester through response_url", async () => {
     vi.stubEnv("SLACK_BOT_TOKEN", "");
     resetWorkerForTests();
-    await expect(handler({ ...job, jobId: "other" })).rejects.toThrow(
-      /SLACK_BOT_TOKEN is not configured: set SLACK_BOT_TOKEN .* or SLACK_BOT_TOKEN_PARAM/,
-    );
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    await expect(
+      handler({ ...job, jobId: "other", responseUrl: `${stub.responseUrl}/commands/T0001/42` }),
+    ).rejects.toThrow(/SLACK_BOT_TOKEN is not configured: set SLACK_BOT_TOKEN .* or SLACK_BOT_TOKEN_PARAM/);
+    const told = stub.calls.find((c) => c.method === "response/commands/T0001/42");
+    expect(told?.args).toMatchObject({ response_type: "ephemeral" });
+    expect(JSON.stringify(told?.args)).toContain("could not start the diagnosis of payment-api");
+    expect(logged).toHaveBeenCalled();
   });
 });
 
