@@ -73,7 +73,7 @@ export interface DepsOptions {
   readonly aws?: (scope: AwsScope) => AwsClients;
   /** @default 2 requests/s on the real timer */
   readonly cloudTrailLimiter?: RateLimiter;
-  /** @default {} (DEFAULT_LIMITS) */
+  /** @default DEFAULT_LIMITS, with `logGroupPrefixes` from ECS_MEDIC_LOG_GROUP_PREFIXES (comma-separated) when set */
   readonly limits?: Partial<CollectLimits>;
   /** @default an in-memory store (duplicates caught within this process only) */
   readonly store?: IdempotencyStore;
@@ -100,13 +100,22 @@ export function createDeps(options: DepsOptions = {}): Deps {
     playbooks: options.playbooks ?? memoise(() => loadPlaybooks({ overrides: folders })),
     aws: options.aws ?? ((scope) => createClients(scope)),
     cloudTrailLimiter: options.cloudTrailLimiter ?? createRateLimiter({ intervalMs: CLOUDTRAIL_INTERVAL_MS }),
-    limits: options.limits ?? {},
+    limits: options.limits ?? logPrefixLimits(env.ECS_MEDIC_LOG_GROUP_PREFIXES),
     store: options.store ?? new MemoryIdempotencyStore(),
     audit: options.audit ?? new MemoryAuditLog(),
     slack: options.slack,
     homeRegion: options.homeRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
     stoppedTaskArchive: options.stoppedTaskArchive,
   };
+}
+
+/** The log-group prefixes the deployment allows (the worker's role is generated from the same setting). */
+function logPrefixLimits(text: string | undefined): Partial<CollectLimits> {
+  const prefixes = (text ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return prefixes.length > 0 ? { logGroupPrefixes: prefixes } : {};
 }
 
 /** A function that runs once on success; a throw is not cached (the next call tries again). */

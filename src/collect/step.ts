@@ -31,6 +31,12 @@ export interface CollectLimits {
   readonly maxChangeEvents: number;
   /** Service deployments read from ListServiceDeployments. */
   readonly maxServiceDeployments: number;
+  /**
+   * Log groups the diagnosis may read, by prefix (the worker's IAM role allows no others; `ECS_MEDIC_LOG_GROUP_PREFIXES`
+   * sets both). A group outside them is not read and says why. Absent: any group the task definition names (the CLI,
+   * on its caller's own credentials).
+   */
+  readonly logGroupPrefixes?: readonly string[] | undefined;
 }
 
 export const DEFAULT_LIMITS: CollectLimits = {

@@ -170,10 +170,18 @@ export const taskLogsStep: Step<"task-logs"> = {
     const { since, until } = windowDates(ctx.window);
     const [streamResults, patternSearches] = await Promise.all([
       mapLimit(uniqueStreams(streams), STREAM_CONCURRENCY, (plan) =>
-        readStream(logs, plan, here, ctx.limits.maxLogLines),
+        readStream(logs, plan, here, ctx.limits.maxLogLines, ctx.limits.logGroupPrefixes),
       ),
       mapLimit([...groups.values()], STREAM_CONCURRENCY, (group) =>
-        searchGroup(logs, group, here, since.getTime(), until.getTime(), ctx.limits.maxPatternMatches),
+        searchGroup(
+          logs,
+          group,
+          here,
+          since.getTime(),
+          until.getTime(),
+          ctx.limits.maxPatternMatches,
+          ctx.limits.logGroupPrefixes,
+        ),
       ),
     ]);
 
@@ -188,11 +196,31 @@ export const taskLogsStep: Step<"task-logs"> = {
   },
 };
 
+/**
+ * A log group ecs-medic is not allowed to read here (outside the configured prefixes): not read, and said as such —
+ * not as a permission to grant, since the denial is the point.
+ */
+function outsidePrefixes(
+  operation: string,
+  logGroup: string,
+  prefixes: readonly string[] | undefined,
+): StepError | undefined {
+  if (!prefixes || prefixes.length === 0 || prefixes.some((p) => logGroup.startsWith(p))) return undefined;
+  return {
+    kind: StepErrorKind.AccessDenied,
+    code: "OutsideLogGroupPrefixes",
+    operation,
+    message: `log group ${logGroup} is outside the log-group prefixes ecs-medic may read (${prefixes.join(", ")})`,
+    hint: `not read: ${logGroup} is outside ECS_MEDIC_LOG_GROUP_PREFIXES (${prefixes.join(", ")}) — move the service's logs under one, or add its prefix at deploy time`,
+  };
+}
+
 async function readStream(
   logs: CloudWatchLogsClient,
   plan: StreamPlan,
   here: string,
   limit: number,
+  prefixes: readonly string[] | undefined,
 ): Promise<StreamResult> {
   const base = {
     taskArn: plan.taskArn,
@@ -208,6 +236,8 @@ async function readStream(
       error: otherRegionError("logs:GetLogEvents", `log group ${plan.logGroup}`, plan.region, here),
     };
   }
+  const outside = outsidePrefixes("logs:GetLogEvents", plan.logGroup, prefixes);
+  if (outside) return { ...base, lines: [], error: outside };
   try {
     // startFromHead=false returns the newest `limit` events of the stream: one call is enough.
     const out = await awsCall("logs:GetLogEvents", () =>
@@ -238,6 +268,7 @@ async function searchGroup(
   startTime: number,
   endTime: number,
   max: number,
+  prefixes: readonly string[] | undefined,
 ): Promise<PatternSearch> {
   const matches: PatternSearch["matches"] = [];
   const logStreamNamePrefix = commonPrefix(group.streamPrefixes);
@@ -252,6 +283,8 @@ async function searchGroup(
   if (group.region && group.region !== here) {
     return result(false, otherRegionError("logs:FilterLogEvents", `log group ${group.logGroup}`, group.region, here));
   }
+  const outside = outsidePrefixes("logs:FilterLogEvents", group.logGroup, prefixes);
+  if (outside) return result(false, outside);
   let truncated = false;
   try {
     await awsCall("logs:FilterLogEvents", async () => {

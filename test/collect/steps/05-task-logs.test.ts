@@ -85,6 +85,29 @@ function collected(result: Awaited<ReturnType<typeof taskLogsStep.collect>>): Ta
 }
 
 describe("step 5: task logs", () => {
+  it.each([
+    { case: "inside the prefixes", prefixes: ["/ecs/", "/aws/ecs/"], read: true },
+    { case: "outside the prefixes (another team's logs)", prefixes: ["/aws/ecs/"], read: false },
+    { case: "with no prefixes configured (the CLI on its own credentials)", prefixes: undefined, read: true },
+  ])("reads a log group only $case, and says why when it does not", async ({ prefixes, read }) => {
+    const task = sdkStoppedTask(5, { exitCode: 1 });
+    givenTasks([task]);
+    givenTaskDefinitions();
+    logs
+      .on(GetLogEventsCommand)
+      .resolves({ events: [logEvent(6, "boom")], nextForwardToken: "f", nextBackwardToken: "b" });
+    logs.on(FilterLogEventsCommand).resolves({ events: [], searchedLogStreams: [] });
+    const ctx = makeContext({ limits: { maxLogTasks: 1, logGroupPrefixes: prefixes } });
+    const data = collected(await taskLogsStep.collect(ctx));
+    expect(logs.commandCalls(GetLogEventsCommand).length > 0).toBe(read);
+    expect(logs.commandCalls(FilterLogEventsCommand).length > 0).toBe(read);
+    if (!read) {
+      expect(data.streams[0]?.error).toMatchObject({ code: "OutsideLogGroupPrefixes" });
+      expect(data.streams[0]?.error?.hint).toContain("outside ECS_MEDIC_LOG_GROUP_PREFIXES (/aws/ecs/)");
+      expect(data.patternSearches[0]?.error?.code).toBe("OutsideLogGroupPrefixes");
+    }
+  });
+
   it("reads the newest failed tasks' streams from their awslogs configuration, oldest line first, redacted", async () => {
     const older = sdkStoppedTask(30, { exitCode: 1 });
     const newest = sdkStoppedTask(5, { exitCode: 1 });
