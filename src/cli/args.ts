@@ -76,8 +76,8 @@ export const USAGE = `Usage:
 <service> is a name (searched in every cluster unless --cluster is given), CLUSTER/NAME, or a service ARN.
 --since takes a duration (30m, 2h, 1d, 1h30m) or an ISO time; default 1h.
 
-Exit codes: 0 healthy or degraded without a failed step (or the action done) · 1 a step failed (or the
-action refused) · 2 usage error, unknown or ambiguous service, bad playbook · 3 nothing could be collected.`;
+Exit codes: 0 healthy (or the action done) · 1 degraded or failing (or the action refused) · 2 usage error,
+unknown or ambiguous service, bad playbook · 3 the steps that decide the verdict could not be read.`;
 
 const COMMANDS = ["diagnose", "classify", "demo", "rollback", "scale", "store", "evidence"];
 

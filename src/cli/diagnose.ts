@@ -77,7 +77,8 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo): Promise<number
       );
     return ExitCode.NothingCollected;
   }
-  return diagnosis.steps.some((s) => s.status === "fail") ? ExitCode.Failed : ExitCode.Ok;
+  // A deploy gate passes only a healthy service: degraded (serving, but something fails) and failing both stop it.
+  return diagnosis.verdict === "healthy" ? ExitCode.Ok : ExitCode.Failed;
 }
 
 function render(format: OutputFormat, diagnosis: Diagnosis, evidence: Evidence, color: boolean): string {

@@ -6,6 +6,7 @@ import { classifyUnits, findingsFromUnits } from "./findings";
 import type { Playbooks } from "./load-playbooks";
 import { observe } from "./messages";
 import { proposeActions } from "./proposals";
+import { serving, type Serving } from "./serving";
 import { confidence, rankFindings } from "./rank";
 import { SEVERITIES, type Severity } from "./symptoms";
 import { fill, shortImage, shortName, type TemplateVars } from "./template";
@@ -42,7 +43,8 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
 
   const findings = rankFindings([...messageFindings, ...checkFindings], onset);
   const steps = judgeSteps(evidence, findings, playbooks, brokenChecks);
-  const verdict = decideVerdict(evidence, findings);
+  const serves = serving(evidence);
+  const verdict = decideVerdict(evidence, findings, serves);
   const primaryFinding = findings.find((f) => f.severity !== "info");
   const explainers = primaryFinding
     ? findings.filter((f) => f.explains?.includes(primaryFinding.symptom) && f.severity !== "info")
@@ -74,6 +76,7 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
     verdict,
     headline: headline(verdict, evidence, primaryFinding),
     service: glance(evidence),
+    serving: serves.line,
     onset,
     primary,
     findings,
@@ -216,23 +219,19 @@ function stepStatus(record: StepRecord | undefined, findings: readonly Finding[]
 }
 
 /**
- * failing: a critical finding and the service is not back to normal; degraded: warnings, fewer tasks than desired,
- * or a critical problem the service has since recovered from (all tasks running and a steady-state event after it).
+ * The verdict states user impact (docs/symptoms.md): `failing` — it cannot serve (no healthy target behind a load
+ * balancer, or no running task); `degraded` — it still serves but something fails (a deployment, some tasks, a
+ * dependency) or it runs fewer tasks than desired; `healthy` — nothing failing in the window, routine noise only.
  */
-function decideVerdict(evidence: Evidence, findings: readonly Finding[]): Verdict {
+function decideVerdict(evidence: Evidence, findings: readonly Finding[], serves: Serving): Verdict {
   // With no data from the steps that show failures, "healthy" would be a guess: say degraded and let notes explain.
   if (!hasCoreEvidence(evidence)) return "degraded";
-  const critical = findings.filter((f) => f.severity === "critical");
   const svc = evidence.service;
-  const short = svc.runningCount < svc.desiredCount;
-  if (critical.length > 0) {
-    const lastFailure = critical
-      .map((f) => f.lastSeen ?? evidence.collectedAt)
-      .sort()
-      .pop()!;
-    return !short && steadyAfter(evidence, lastFailure) ? "degraded" : "failing";
-  }
-  if (short || findings.some((f) => f.severity === "warn")) return "degraded";
+  const wanted = svc.desiredCount > 0;
+  if (wanted && serves.known && !serves.canServe) return "failing";
+  if (wanted && !serves.known && svc.runningCount === 0) return "failing";
+  const failing = findings.some((f) => f.severity === "critical" || f.severity === "warn");
+  if (failing || svc.runningCount < svc.desiredCount) return "degraded";
   return "healthy";
 }
 
@@ -251,12 +250,6 @@ function glance(evidence: Evidence): Diagnosis["service"] {
 function hasCoreEvidence(evidence: Evidence): boolean {
   const core = new Set(["service-events", "deployment", "stopped-tasks", "target-health"]);
   return evidence.steps.some((s) => core.has(s.id) && s.data);
-}
-
-function steadyAfter(evidence: Evidence, since: string): boolean {
-  const events = stepData(evidence, "service-events")?.events ?? [];
-  const sinceMs = Date.parse(since);
-  return events.some((e) => Date.parse(e.createdAt) >= sinceMs && /has reached a steady state/i.test(e.message));
 }
 
 function headline(verdict: Verdict, evidence: Evidence, primary: Finding | undefined): string {

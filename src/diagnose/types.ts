@@ -99,6 +99,8 @@ export interface Diagnosis {
     /** The PRIMARY deployment's rollout, e.g. "IN_PROGRESS" or "COMPLETED". */
     readonly rollout?: string | undefined;
   };
+  /** Who is being served, in one line: "Serving: 6/6 target(s) healthy on payment-api:42 · payment-api:43 cannot start". */
+  readonly serving: string;
   /** First failure seen in the evidence (ISO), if any. */
   readonly onset?: string | undefined;
   readonly primary?:

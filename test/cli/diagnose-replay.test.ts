@@ -24,9 +24,10 @@ function io(stdin = ""): CliIo & { out: string; err: string } {
 describe("ecs-medic diagnose --evidence (replay, no AWS)", () => {
   it.each([
     { example: "healthy", code: 0, first: /^✓ HEALTHY/ },
-    { example: "saturated-healthy", code: 0, first: /^! DEGRADED/ },
-    { example: "oom-after-deploy", code: 1, first: /^✗ FAILING/ },
-    { example: "port-mismatch", code: 1, first: /^✗ FAILING/ },
+    // Degraded (still serving, something failing) stops a deploy gate as failing does.
+    { example: "saturated-healthy", code: 1, first: /^! DEGRADED/ },
+    { example: "oom-after-deploy", code: 1, first: /^! DEGRADED/ },
+    { example: "port-mismatch", code: 1, first: /^! DEGRADED/ },
   ])("$example exits $code for a deploy gate", async ({ example, code, first }) => {
     const t = io();
     expect(await main(["diagnose", "--evidence", `examples/${example}.json`], t)).toBe(code);
@@ -38,7 +39,7 @@ describe("ecs-medic diagnose --evidence (replay, no AWS)", () => {
     const t = io();
     await main(["diagnose", "--evidence", "examples/image-tag-missing.json", "--format", "json"], t);
     const d = JSON.parse(t.out) as { verdict: string; primary: { finding: string }; steps: unknown[] };
-    expect(d.verdict).toBe("failing");
+    expect(d.verdict).toBe("degraded");
     expect(d.primary.finding).toBe("image_pull_failure");
     expect(d.steps).toHaveLength(11);
   });

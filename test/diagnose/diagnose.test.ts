@@ -14,20 +14,63 @@ const example = (name: string): Evidence => parseEvidence(readFileSync(`examples
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 describe("diagnose", () => {
-  it("calls a service that has recovered (all tasks running, steady state after the last failure) degraded, not failing", () => {
-    const evidence = example("oom-after-deploy") as Mutable<Evidence>;
-    evidence.service = { ...evidence.service, runningCount: evidence.service.desiredCount };
-    const events = evidence.steps.find((s) => s.id === "service-events");
-    if (events?.id !== "service-events" || !events.data) throw new Error("fixture");
-    events.data.events.unshift({
-      id: "steady",
-      createdAt: evidence.collectedAt,
-      message: "(service payment-api) has reached a steady state.",
-      inWindow: true,
+  describe("verdict by user impact", () => {
+    /** The OOM-after-deploy incident with its targets, tasks and desired count edited. */
+    function edited(edit: (e: Mutable<Evidence>) => void): Evidence {
+      const e = structuredClone(example("oom-after-deploy")) as Mutable<Evidence>;
+      edit(e);
+      return e;
+    }
+    const targets = (e: Mutable<Evidence>) => {
+      const step = e.steps.find((s) => s.id === "target-health");
+      if (step?.id !== "target-health" || !step.data) throw new Error("fixture");
+      return step.data.targetGroups;
+    };
+    it.each([
+      {
+        case: "serving on the old revision while the new one fails: degraded",
+        evidence: () => example("oom-after-deploy"),
+        verdict: "degraded",
+        line: /^Serving: 3\/4 target\(s\) healthy .* payment-api:43: 1 of 3 running, tasks failing$/,
+      },
+      {
+        case: "no healthy target left: failing",
+        evidence: () =>
+          edited((e) => {
+            for (const g of targets(e)) for (const t of g.targets) (t as { state: string }).state = "unhealthy";
+          }),
+        verdict: "failing",
+        line: /^Not serving: 0\/\d+ target\(s\) healthy/,
+      },
+      {
+        case: "no running task and no load balancer: failing",
+        evidence: () =>
+          edited((e) => {
+            e.service = { ...e.service, loadBalancers: [] };
+            const step = e.steps.find((s) => s.id === "stopped-tasks");
+            if (step?.id !== "stopped-tasks" || !step.data) throw new Error("fixture");
+            step.data.running = [];
+          }),
+        verdict: "failing",
+        line: /^Not serving: 0\/3 task\(s\) running/,
+      },
+      {
+        case: "a routine service: healthy",
+        evidence: () => example("healthy"),
+        verdict: "healthy",
+        line: /^Serving: 6\/6 target\(s\) healthy on payment-api:42$/,
+      },
+      {
+        case: "serving, no failure, but saturated (a warning): degraded",
+        evidence: () => example("saturated-healthy"),
+        verdict: "degraded",
+        line: /^Serving: 6\/6/,
+      },
+    ])("$case", ({ evidence, verdict, line }) => {
+      const d = diagnose(evidence(), playbooks);
+      expect(d.verdict).toBe(verdict);
+      expect(d.serving).toMatch(line);
     });
-
-    expect(diagnose(evidence, playbooks).verdict).toBe("degraded");
-    expect(diagnose(example("oom-after-deploy"), playbooks).verdict).toBe("failing");
   });
 
   it("ranks a root cause before its effects, however much evidence the effect has", () => {

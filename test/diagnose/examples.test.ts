@@ -17,14 +17,14 @@ const primaryOf = (d: Diagnosis) => d.findings.find((f) => f.id === d.primary?.f
 const CASES = [
   {
     name: "oom-after-deploy",
-    verdict: "failing",
+    verdict: "degraded",
     symptom: "oom_killed",
     rollbackTo: "payment-api:42",
     headline: /killed for using more memory/,
   },
   {
     name: "image-tag-missing",
-    verdict: "failing",
+    verdict: "degraded",
     symptom: "image_pull_failure",
     cause: "tag_not_found",
     explainedBy: "image_not_found",
@@ -33,7 +33,7 @@ const CASES = [
   },
   {
     name: "secret-access-denied",
-    verdict: "failing",
+    verdict: "degraded",
     symptom: "secret_access_denied",
     explainedBy: "secret_not_readable",
     rollbackTo: "payment-api:57",
@@ -41,14 +41,14 @@ const CASES = [
   },
   {
     name: "subnet-ip-exhaustion",
-    verdict: "failing",
+    verdict: "degraded",
     symptom: "subnet_ip_exhaustion",
     explainedBy: "subnet_ip_low",
     headline: /network interface/,
   },
   {
     name: "elb-health-check-wrong-path",
-    verdict: "failing",
+    verdict: "degraded",
     symptom: "elb_health_check_failed",
     cause: "response_code",
     explainedBy: "health_check_misconfigured",
@@ -57,7 +57,7 @@ const CASES = [
   },
   {
     name: "port-mismatch",
-    verdict: "failing",
+    verdict: "degraded",
     symptom: "elb_health_check_failed",
     cause: "timeout",
     explainedBy: "security_group_blocks_traffic",

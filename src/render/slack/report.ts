@@ -83,6 +83,8 @@ export function buildReport(d: Diagnosis, opts: RenderOptions): SlackMessage {
       emoji: true,
     },
   });
+  // The user impact in words, right under the verdict: "Serving: 6/6 target(s) healthy on payment-api:42 · …".
+  blocks.push(context([`*${escapeMrkdwn(d.serving)}*`], "serving"));
   blocks.push(context([glance(d, opts)], "glance"));
 
   if (primary) {

@@ -38,6 +38,8 @@ export function renderDiagnosisText(d: Diagnosis, options: DiagnosisTextOptions)
     `${style.bold(colorVerdict(verdictText))}  ${style.bold(d.target.service)} ${style.dim(`(${d.target.cluster}, ${d.target.region})`)}`,
   );
   out.push(...wrap(d.headline, width, 0).map((l) => style.bold(l)));
+  // Who is being served, before anything else: the user impact in words.
+  out.push(...wrap(d.serving, width, 0));
   for (const id of d.primary?.explainedBy ?? []) {
     const why = d.findings.find((f) => f.id === id);
     if (why) out.push(...wrap(`↳ because ${lowerFirst(why.title)}`, width, 2));

@@ -115,7 +115,7 @@ describe("diagnosisMessage content", () => {
     const message = diagnosisMessage(d, options(evidence));
     const header = message.blocks[0];
     expect(header?.type === "header" && header.text.text).toBe(
-      "🔴 payment-api: Container app was killed for using more memory than its limit",
+      "🟠 payment-api: Container app was killed for using more memory than its limit",
     );
     const text = allText(message);
     expect(text).toMatch(/^> .*`stopped-tasks` 5× EssentialContainerExited/m);
