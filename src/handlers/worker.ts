@@ -2,7 +2,8 @@ import type { Context } from "aws-lambda";
 import { createDeps, createSlackClients, createStores, jsonLogger, type SlackClients } from "../app/deps";
 import { loadPlaybooks, type Playbooks } from "../diagnose/load-playbooks";
 import { loadBotToken } from "../slack/credentials";
-import { DiagnoseJobSchema } from "../slack/job";
+import { WorkerJobSchema } from "../slack/job";
+import { runExportJob } from "../slack/run-export";
 import { runDiagnoseJob, type JobOutcome, type WorkerDeps } from "../slack/run-job";
 import type { AuditLog } from "../store/audit";
 import type { IdempotencyStore } from "../store/idempotency";
@@ -38,7 +39,7 @@ export const handler = async (
   event: unknown,
   context?: Pick<Context, "getRemainingTimeInMillis">,
 ): Promise<JobOutcome> => {
-  const parsed = DiagnoseJobSchema.safeParse(event);
+  const parsed = WorkerJobSchema.safeParse(event);
   if (!parsed.success) {
     console.error(JSON.stringify({ message: "malformed job dropped", issues: parsed.error.issues.slice(0, 5) }));
     return { status: "failed", reason: "malformed job" };
@@ -57,8 +58,8 @@ export const handler = async (
     }),
     slack: runtime.slack,
   };
-  return runDiagnoseJob(parsed.data, deps, {
-    // Leave 20 s to post "ran out of time" before Lambda kills the run mid-sentence.
-    timeBudgetMs: context ? Math.max(10_000, context.getRemainingTimeInMillis() - 20_000) : undefined,
-  });
+  // Leave 20 s to post "ran out of time" before Lambda kills the run mid-sentence.
+  const timeBudgetMs = context ? Math.max(10_000, context.getRemainingTimeInMillis() - 20_000) : undefined;
+  if (parsed.data.kind === "export") return runExportJob(parsed.data, deps, { timeBudgetMs });
+  return runDiagnoseJob(parsed.data, deps, { timeBudgetMs });
 };
