@@ -258,7 +258,7 @@ function describeParams(
   if (!params) return "";
   const parts: string[] = [];
   for (const [key, value] of Object.entries(params)) {
-    if (key === "cluster" || key === "service" || value === null || value === undefined) continue;
+    if (key === "cluster" || key === "service" || value === null || value === undefined || value === false) continue;
     if (key === "taskDefinition" && typeof value === "string" && eventName === "UpdateService") {
       const known = revisions.current && sameRevision(value, revisions.current) ? revisions.previous : undefined;
       parts.push(`taskDefinition ${known ? `${short(known)} → ` : "→ "}${short(value)}`);
