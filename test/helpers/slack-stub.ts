@@ -66,13 +66,13 @@ export async function startSlackStub(): Promise<SlackStub> {
       const path = (req.url ?? "").split("?")[0] ?? "";
       if (path.startsWith("/upload/")) {
         const fileId = path.slice("/upload/".length);
-        // WebClient posts the file as multipart/form-data (field "file"), as Slack's upload URL accepts.
+        // WebClient posts the file as multipart/form-data (one binary field), as Slack's upload URL accepts.
         const type = req.headers["content-type"] ?? "";
         let content = bytes;
         if (type.startsWith("multipart/form-data")) {
           const form = await new Response(bytes, { headers: { "content-type": type } }).formData();
-          const file = form.get("file");
-          if (file && typeof file !== "string") content = Buffer.from(await file.arrayBuffer());
+          for (const value of form.values())
+            if (typeof value !== "string") content = Buffer.from(await value.arrayBuffer());
         }
         uploads.push({ fileId, filename: pending.get(fileId) ?? "?", bytes: content });
         res.statusCode = pending.has(fileId) ? 200 : 404;
