@@ -264,7 +264,16 @@ function describeParams(
       parts.push(`taskDefinition ${known ? `${short(known)} → ` : "→ "}${short(value)}`);
       continue;
     }
+    if (key === "containerDefinitions" && Array.isArray(value)) {
+      const images = value.map((c) => (c as { image?: unknown }).image).filter((i) => typeof i === "string");
+      parts.push(`images → ${images.join(", ") || "?"}`);
+      continue;
+    }
     const text = typeof value === "string" ? short(value) : JSON.stringify(value);
+    if (typeof value === "object" && text.length > 80) {
+      parts.push(`${key} → (${Array.isArray(value) ? `${value.length} items` : "object"}, in evidence.json)`);
+      continue;
+    }
     parts.push(`${key} → ${text.length > 160 ? `${text.slice(0, 160)}…` : text}`);
     if (parts.length >= 6) break;
   }
@@ -325,9 +334,16 @@ export function renderTimeline(input: TimelineInput): string {
   if (entries.length === 0) lines.push("_No dated events in the evidence._");
   else {
     lines.push("| Time (UTC) | T± | Source | What | Who |", "|---|---|---|---|---|");
+    let day = "";
     for (const e of entries) {
+      // The date once per day, as its own row: the time column stays narrow and readable.
+      const stamp = utc(e.at);
+      if (stamp.slice(0, 10) !== day) {
+        day = stamp.slice(0, 10);
+        lines.push(`| **${day}** | | | | |`);
+      }
       lines.push(
-        `| ${utc(e.at)} | ${offset(e.at, origin)} | ${SOURCE_LABEL[e.source]} | ${cell(shortArns(e.text))}${e.recovery ? " ✅" : ""}${e.ref ? ` <sub>${cell(e.ref)}</sub>` : ""} | ${e.who ? cell(shortArns(e.who)) : ""} |`,
+        `| ${stamp.slice(11)} | ${offset(e.at, origin)} | ${SOURCE_LABEL[e.source]} | ${cell(shortArns(e.text))}${e.recovery ? " ✅" : ""}${e.ref ? ` <sub>${cell(e.ref)}</sub>` : ""} | ${e.who ? cell(shortArns(e.who)) : ""} |`,
       );
     }
   }

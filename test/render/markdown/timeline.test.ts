@@ -119,7 +119,7 @@ describe("renderTimeline", () => {
   });
 
   it("has one table row per entry, none broken by a pipe or newline in AWS text", () => {
-    const rows = text.split("\n").filter((l) => /^\| 20\d\d-/.test(l));
+    const rows = text.split("\n").filter((l) => /^\| \d\d:\d\d:\d\dZ \|/.test(l));
     expect(rows.length).toBe(
       timelineEntries({
         evidence,
