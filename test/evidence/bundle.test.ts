@@ -222,6 +222,16 @@ describe("ecs-medic evidence (CLI)", () => {
     expect(gone.out).toContain("timeline.md: missing");
   });
 
+  it("replays a bundle's evidence.json with diagnose --evidence, to the same report as the snapshot", async () => {
+    const out = join(dir, "b2");
+    expect(await main(["evidence", "--evidence", "examples/port-mismatch.json", "--out", out], io())).toBe(0);
+    const fromBundle = io();
+    const fromSnapshot = io();
+    expect(await main(["diagnose", "--evidence", join(out, "evidence.json")], fromBundle)).toBe(1);
+    expect(await main(["diagnose", "--evidence", "examples/port-mismatch.json"], fromSnapshot)).toBe(1);
+    expect(fromBundle.out).toBe(fromSnapshot.out);
+  });
+
   it.each([
     { argv: ["evidence", "payment-api"], error: /--out DIR/ },
     { argv: ["evidence", "--out", "x"], error: /needs a service name/ },
