@@ -9,8 +9,8 @@ import { ExitCode } from "./exit-codes";
 
 /**
  * `ecs-medic evidence <service> … --out DIR`: the export use case, its files written to DIR. The audit trail is read
- * from the table ECS_MEDIC_TABLE names (in-memory, so empty, without one). Prints each file with its size and the
- * manifest's SHA-256.
+ * from the table ECS_MEDIC_TABLE names (in-memory, so empty, without one). With ECS_MEDIC_EXPORT_BUCKET set, the same
+ * files go to that bucket too (exit 1 if that copy fails). Prints each file with its size and the manifest's SHA-256.
  */
 export async function runEvidence(args: EvidenceArgs, io: CliIo): Promise<number> {
   const base = cliDeps(io, args.playbooks);
@@ -38,6 +38,31 @@ export async function runEvidence(args: EvidenceArgs, io: CliIo): Promise<number
   io.stdout.write(`evidence bundle for ${t.service} (${t.cluster}, ${t.region}) written to ${args.out}\n`);
   for (const f of result.files)
     io.stdout.write(`  ${f.name.padEnd(14)} ${String(f.bytes.byteLength).padStart(9)} bytes\n`);
+  const bucket = io.env.ECS_MEDIC_EXPORT_BUCKET;
+  if (bucket) {
+    try {
+      const [{ S3Client }, { putBundle }] = await Promise.all([
+        import("@aws-sdk/client-s3"),
+        import("../store/export-bucket"),
+      ]);
+      const s3 = new S3Client({
+        region: args.region ?? result.evidence.target.region,
+        maxAttempts: 3,
+        followRegionRedirects: true,
+      });
+      try {
+        const { prefix } = await putBundle(s3, bucket, result.manifest, result.files);
+        io.stdout.write(`copied to s3://${bucket}/${prefix}\n`);
+      } finally {
+        s3.destroy();
+      }
+    } catch (error) {
+      io.stderr.write(
+        `ecs-medic: the bundle is in ${args.out}, but the copy to s3://${bucket} failed: ${(error as Error).message}\n`,
+      );
+      return ExitCode.Failed;
+    }
+  }
   io.stdout.write(
     `verdict ${result.diagnosis.verdict} · ${result.auditRecords} audit record${result.auditRecords === 1 ? "" : "s"} · manifest sha256 ${result.manifestSha256}\n`,
   );

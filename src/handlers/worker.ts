@@ -1,6 +1,7 @@
 import type { Context } from "aws-lambda";
 import { createDeps, createSlackClients, createStores, jsonLogger, type SlackClients } from "../app/deps";
 import { loadPlaybooks, type Playbooks } from "../diagnose/load-playbooks";
+import type { BundleFile, Manifest } from "../evidence/bundle";
 import { loadBotToken } from "../slack/credentials";
 import { WorkerJobSchema } from "../slack/job";
 import { runExportJob } from "../slack/run-export";
@@ -60,6 +61,25 @@ export const handler = async (
   };
   // Leave 20 s to post "ran out of time" before Lambda kills the run mid-sentence.
   const timeBudgetMs = context ? Math.max(10_000, context.getRemainingTimeInMillis() - 20_000) : undefined;
-  if (parsed.data.kind === "export") return runExportJob(parsed.data, deps, { timeBudgetMs });
+  if (parsed.data.kind === "export") {
+    const bucket = process.env.ECS_MEDIC_EXPORT_BUCKET;
+    return runExportJob(parsed.data, deps, { timeBudgetMs, ...(bucket ? { copyTo: s3Copy(bucket) } : {}) });
+  }
   return runDiagnoseJob(parsed.data, deps, { timeBudgetMs });
 };
+
+/** The retention copy to ECS_MEDIC_EXPORT_BUCKET (loaded only when one is configured). */
+function s3Copy(bucket: string) {
+  return async (manifest: Manifest, files: readonly BundleFile[]): Promise<string> => {
+    const [{ S3Client }, { putBundle }] = await Promise.all([
+      import("@aws-sdk/client-s3"),
+      import("../store/export-bucket"),
+    ]);
+    const s3 = new S3Client({ maxAttempts: 3, followRegionRedirects: true });
+    try {
+      return `s3://${bucket}/${(await putBundle(s3, bucket, manifest, files)).prefix}`;
+    } finally {
+      s3.destroy();
+    }
+  };
+}

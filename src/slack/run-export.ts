@@ -3,7 +3,7 @@ import type { FilesUploadV2Arguments, WebClient } from "@slack/web-api";
 import { zipSync } from "fflate";
 import { describeFailure, slackErrorCode } from "../app/failure";
 import { exportEvidence, type ExportSource } from "../app/export-evidence";
-import type { BundleFile } from "../evidence/bundle";
+import type { BundleFile, Manifest } from "../evidence/bundle";
 import { exportProgressMessage, exportSummaryMessage } from "../render/slack/export";
 import type { SlackMessage } from "./limits";
 import type { ExportJob } from "./job";
@@ -18,6 +18,11 @@ export interface ExportOptions {
   readonly zipAboveBytes?: number | undefined;
   /** Largest single upload; a bigger zip is split into numbered parts. Slack takes up to 1 GB a file. @default 900 MiB */
   readonly maxFileBytes?: number | undefined;
+  /**
+   * A retention copy (S3, `ECS_MEDIC_EXPORT_BUCKET`): returns where it went. A failed copy is logged and said in the
+   * summary; the Slack upload stands.
+   */
+  readonly copyTo?: ((manifest: Manifest, files: readonly BundleFile[]) => Promise<string>) | undefined;
   /** Optional sources (alarms, the stopped-task archive) when the deployment has them. */
   readonly sources?: readonly ExportSource[] | undefined;
 }
@@ -118,6 +123,15 @@ export async function runExportJob(job: ExportJob, deps: WorkerDeps, options: Ex
     return { status: "failed", reason };
   }
 
+  let copy: string | undefined;
+  if (options.copyTo) {
+    try {
+      copy = `also kept at ${await options.copyTo(result.manifest, result.files)}`;
+    } catch (error) {
+      log.warn("retention copy failed", { reason: slackErrorCode(error) });
+      copy = `the retention copy failed (${slackErrorCode(error)})`;
+    }
+  }
   const t = result.evidence.target;
   await update(
     exportSummaryMessage({
@@ -131,6 +145,7 @@ export async function runExportJob(job: ExportJob, deps: WorkerDeps, options: Ex
       uploaded: uploads.map((u) => ({ name: u.name, size: u.bytes.byteLength })),
       manifestSha256: result.manifestSha256,
       auditRecords: result.auditRecords,
+      copy,
     }),
   );
   await finish();

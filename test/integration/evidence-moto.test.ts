@@ -9,8 +9,10 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloudWatchLogsClient, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Evidence } from "../../src/evidence/schema";
+import { sha256Hex, verifyBundle } from "../../src/evidence/bundle";
 import { SECRET_CORPUS } from "../fixtures/redaction-corpus";
 import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
 import { SEED, seedPaymentApi } from "./seed";
@@ -172,5 +174,34 @@ describe.skipIf(!hasMoto)("ecs-medic evidence against moto_server", () => {
     for (const text of Object.values(await bundleText(out)))
       for (const p of PLANTED) expect(text).not.toContain(p.secret);
     expect((await cli(["evidence", "verify", out], {})).code).toBe(0);
+  }, 120_000);
+
+  it("keeps the same bundle, same manifest, in ECS_MEDIC_EXPORT_BUCKET when it is set", async () => {
+    const s3 = new S3Client({
+      endpoint: moto.url,
+      region: SEED.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: "incident-evidence" }));
+    const out = join(dir, "s3");
+    const run = await cli(["evidence", "--evidence", join(dir, "snap.json"), "--out", out], {
+      ...awsEnv,
+      ECS_MEDIC_EXPORT_BUCKET: "incident-evidence",
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/copied to s3:\/\/incident-evidence\/evidence\/us-east-1\/prod\/payment-api\//);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: "incident-evidence", Prefix: "evidence/" }));
+    const keys = (listed.Contents ?? []).map((o) => o.Key!);
+    expect(keys.map((k) => k.split("/").pop()).sort()).toEqual(["evidence.json", "manifest.json", "timeline.md"]);
+    const stored = new Map<string, Uint8Array>();
+    for (const key of keys) {
+      const obj = await s3.send(new GetObjectCommand({ Bucket: "incident-evidence", Key: key }));
+      stored.set(key.split("/").pop()!, await obj.Body!.transformToByteArray());
+    }
+    expect(verifyBundle((n) => stored.get(n)).ok).toBe(true);
+    expect(sha256Hex(stored.get("manifest.json")!)).toBe(sha256Hex(await readFile(join(out, "manifest.json"))));
+    s3.destroy();
   }, 120_000);
 });

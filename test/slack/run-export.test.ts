@@ -141,6 +141,27 @@ describe("runExportJob", () => {
     expect(verifyBundle((n) => unzipSync(joined)[n]).ok).toBe(true);
   });
 
+  it.each([
+    {
+      case: "done",
+      copyTo: async () => "s3://incident-evidence/evidence/x/",
+      says: "also kept at s3://incident-evidence/evidence/x/",
+    },
+    {
+      case: "failing",
+      copyTo: async () => {
+        throw Object.assign(new Error("Access Denied"), { name: "AccessDenied" });
+      },
+      says: "the retention copy failed",
+    },
+  ])("says in the summary where the retention copy went ($case); the Slack upload stands", async ({ copyTo, says }) => {
+    const outcome = await runExportJob(job(), deps(), { copyTo });
+    expect(outcome.status).toBe("posted");
+    expect(stub.uploads).toHaveLength(3);
+    const summary = stub.calls.find((c) => c.method === "chat.update")!;
+    expect(JSON.stringify(summary.args.blocks)).toContain(says);
+  });
+
   it("ignores a repeated delivery of the same job", async () => {
     const d = deps();
     await runExportJob(job(), d);

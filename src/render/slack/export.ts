@@ -17,6 +17,8 @@ export interface ExportSummary {
   readonly uploaded: readonly { readonly name: string; readonly size: number }[];
   readonly manifestSha256: string;
   readonly auditRecords: number;
+  /** Where the retention copy went (or why it failed), when one is configured. */
+  readonly copy?: string | undefined;
 }
 
 /** "Exporting evidence of payment-api …": the message the summary later replaces. */
@@ -50,6 +52,7 @@ export function exportSummaryMessage(s: ExportSummary): SlackMessage {
           ? `Uploaded as ${s.uploaded.map((u) => `${code(u.name)} (${size(u.size)})`).join(", ")}${s.uploaded.length > 1 ? " — join the parts in order, then unzip" : ""}`
           : "Uploaded below in this thread.",
         `${s.auditRecords} ecs-medic action${s.auditRecords === 1 ? "" : "s"} in the audit trail · secrets redacted`,
+        ...(s.copy ? [escapeMrkdwn(s.copy)] : []),
       ].join("\n"),
       "files",
     ),
