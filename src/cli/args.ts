@@ -49,8 +49,24 @@ export interface ScaleArgs extends ActionTargetArgs {
   readonly factor?: number | undefined;
 }
 
+/** `evidence <service> … --out DIR`: the post-incident bundle (timeline.md, evidence.json, manifest.json). */
+export interface EvidenceArgs {
+  readonly command: "evidence";
+  /** Absent only when replaying `--evidence`. */
+  readonly service?: string | undefined;
+  readonly cluster?: string | undefined;
+  readonly region?: string | undefined;
+  readonly profile?: string | undefined;
+  readonly since: string;
+  readonly evidence?: string | undefined;
+  readonly out: string;
+  readonly playbooks: readonly string[];
+}
+
 export type CliArgs =
   | DiagnoseArgs
+  | EvidenceArgs
+  | { readonly command: "evidence-verify"; readonly dir: string }
   | ClassifyArgs
   | RollbackArgs
   | ScaleArgs
@@ -70,6 +86,12 @@ export const USAGE = `Usage:
                                                       roll back to the last known-good revision (or --to)
   ecs-medic scale <service> [--cluster C] [--region R] (--to N | --factor F) [--yes]
                                                       emergency scale-out (default × 2, capped)
+  ecs-medic evidence <service> [--cluster C] [--region R] [--since 6h] --out DIR
+  ecs-medic evidence [<service>] --evidence FILE --out DIR
+                                                      post-incident bundle: timeline.md, evidence.json,
+                                                      manifest.json (SHA-256 of each), secrets redacted
+  ecs-medic evidence verify DIR                       re-check a bundle against its manifest
+                                                      (exit 0 intact, 1 tampered or missing file)
   ecs-medic store init                                create the DynamoDB table ECS_MEDIC_TABLE names
   ecs-medic help | --version
 
@@ -125,6 +147,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       return parseClassify(rest);
     case "demo":
       return parseDemo(rest);
+    case "evidence":
+      return parseEvidence(rest);
     case "rollback":
       return parseRollback(rest);
     case "scale":
@@ -180,6 +204,50 @@ function parseDiagnose(argv: readonly string[]): DiagnoseArgs {
     format: format as OutputFormat,
     saveEvidence: values["save-evidence"],
     evidence: values.evidence,
+    playbooks: values.playbooks ?? [],
+  };
+}
+
+function parseEvidence(argv: readonly string[]): CliArgs {
+  if (argv[0] === "verify") {
+    const dirs = argv.slice(1);
+    if (dirs.length !== 1 || dirs[0]!.startsWith("-"))
+      throw new UsageError("evidence verify takes one folder: ecs-medic evidence verify DIR");
+    return { command: "evidence-verify", dir: dirs[0]! };
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        cluster: { type: "string", short: "c" },
+        region: { type: "string", short: "r" },
+        profile: { type: "string", short: "p" },
+        since: { type: "string", short: "s", default: "6h" },
+        evidence: { type: "string", short: "e" },
+        out: { type: "string", short: "o" },
+        playbooks: { type: "string", multiple: true },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, ""), { cause: error });
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new UsageError(`evidence takes one service, got: ${positionals.join(" ")}`);
+  const service = positionals[0];
+  if (!service && !values.evidence) throw new UsageError("evidence needs a service name (or --evidence FILE)");
+  if (!values.out) throw new UsageError("evidence needs --out DIR: the folder the bundle is written to");
+  return {
+    command: "evidence",
+    service,
+    cluster: values.cluster,
+    region: values.region,
+    profile: values.profile,
+    since: values.since as string,
+    evidence: values.evidence,
+    out: values.out,
     playbooks: values.playbooks ?? [],
   };
 }

@@ -33,6 +33,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     case "rollback":
     case "scale":
       return (await import("./actions")).runAction(args, io);
+    case "evidence":
+      return (await import("./evidence")).runEvidence(args, io);
+    case "evidence-verify":
+      return (await import("./evidence")).runEvidenceVerify(args.dir, io);
     case "store-init":
       return (await import("./actions")).runStoreInit(io);
     case "classify": {

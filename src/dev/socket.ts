@@ -8,6 +8,7 @@ import { registerListeners } from "../slack/app";
 import { loadActionsPolicy } from "../config/actions";
 import { loadActionKey } from "../slack/credentials";
 import { actionRunnerDeps, runActionJob } from "../slack/run-action";
+import { runExportJob } from "../slack/run-export";
 import { runDiagnoseJob } from "../slack/run-job";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -36,7 +37,12 @@ registerListeners(app, {
   // In-process "worker": start the job and return at once, as the async Lambda invoke does.
   actionKey,
   dispatch: async (job) => {
-    const run = job.kind === "action" ? runActionJob(job, actions) : runDiagnoseJob(job, deps);
+    const run =
+      job.kind === "action"
+        ? runActionJob(job, actions)
+        : job.kind === "export"
+          ? runExportJob(job, deps)
+          : runDiagnoseJob(job, deps);
     void run.then((outcome) => log("job finished", { jobId: job.jobId, ...outcome }));
   },
 });

@@ -19,6 +19,9 @@ export function parseEvidence(text: string, source = "evidence"): Evidence {
   } catch (error) {
     throw new EvidenceInvalidError(`${source} is not JSON: ${(error as Error).message}`, { cause: error });
   }
+  // An export bundle's evidence.json holds the snapshot in `snapshots[0]`: it replays like the snapshot itself.
+  const bundle = json as { format?: unknown; snapshots?: unknown } | null;
+  if (bundle?.format === "ecs-medic-evidence-export/1" && Array.isArray(bundle.snapshots)) json = bundle.snapshots[0];
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof version === "number" && version !== SCHEMA_VERSION) {
     throw new EvidenceInvalidError(

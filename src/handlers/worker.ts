@@ -6,7 +6,9 @@ import { tellRequester } from "../slack/respond";
 import type { ArchivedStoppedTasksReader } from "../collect/lookups/tasks";
 import type { IncidentStore } from "../store/incidents";
 import { readArchivedStoppedTasks } from "../store/stopped-tasks";
-import { DiagnoseJobSchema } from "../slack/job";
+import type { BundleFile, Manifest } from "../evidence/bundle";
+import { WorkerJobSchema } from "../slack/job";
+import { runExportJob } from "../slack/run-export";
 import { runDiagnoseJob, type JobOutcome, type WorkerDeps } from "../slack/run-job";
 import type { AuditLog } from "../store/audit";
 import type { IdempotencyStore } from "../store/idempotency";
@@ -45,7 +47,7 @@ export const handler = async (
   event: unknown,
   context?: Pick<Context, "getRemainingTimeInMillis">,
 ): Promise<JobOutcome> => {
-  const parsed = DiagnoseJobSchema.safeParse(event);
+  const parsed = WorkerJobSchema.safeParse(event);
   if (!parsed.success) {
     console.error(JSON.stringify({ message: "malformed job dropped", issues: parsed.error.issues.slice(0, 5) }));
     return { status: "failed", reason: "malformed job" };
@@ -83,10 +85,13 @@ export const handler = async (
     incidents: runtime.incidents,
     actionKey: runtime.actionKey,
   };
-  return runDiagnoseJob(parsed.data, deps, {
-    // Leave 20 s to post "ran out of time" before Lambda kills the run mid-sentence.
-    timeBudgetMs: context ? Math.max(10_000, context.getRemainingTimeInMillis() - 20_000) : undefined,
-  });
+  // Leave 20 s to post "ran out of time" before Lambda kills the run mid-sentence.
+  const timeBudgetMs = context ? Math.max(10_000, context.getRemainingTimeInMillis() - 20_000) : undefined;
+  if (parsed.data.kind === "export") {
+    const bucket = process.env.ECS_MEDIC_EXPORT_BUCKET;
+    return runExportJob(parsed.data, deps, { timeBudgetMs, ...(bucket ? { copyTo: s3Copy(bucket) } : {}) });
+  }
+  return runDiagnoseJob(parsed.data, deps, { timeBudgetMs });
 };
 
 function errorName(error: unknown): string {
@@ -95,4 +100,20 @@ function errorName(error: unknown): string {
 
 function archiveReader(incidents: IncidentStore): ArchivedStoppedTasksReader {
   return (target, window) => readArchivedStoppedTasks(incidents, target.clusterArn, target.service, window);
+}
+
+/** The retention copy to ECS_MEDIC_EXPORT_BUCKET (loaded only when one is configured). */
+function s3Copy(bucket: string) {
+  return async (manifest: Manifest, files: readonly BundleFile[]): Promise<string> => {
+    const [{ S3Client }, { putBundle }] = await Promise.all([
+      import("@aws-sdk/client-s3"),
+      import("../store/export-bucket"),
+    ]);
+    const s3 = new S3Client({ maxAttempts: 3, followRegionRedirects: true });
+    try {
+      return `s3://${bucket}/${(await putBundle(s3, bucket, manifest, files)).prefix}`;
+    } finally {
+      s3.destroy();
+    }
+  };
 }

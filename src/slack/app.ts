@@ -6,7 +6,7 @@ import { ACTION_IDS } from "./action-ids";
 import { notAvailableMessage, usageMessage } from "../render/slack";
 import { CommandError, parseSlashCommand } from "./command";
 import type { Dispatch } from "./dispatch";
-import type { DiagnoseJob, Job } from "./job";
+import type { DiagnoseJob, ExportJob, Job } from "./job";
 import type { SlackMessage } from "./limits";
 
 export interface ListenerDeps {
@@ -79,8 +79,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       await ack({ response_type: "ephemeral", ...usageMessage() });
       return;
     }
-    const job: DiagnoseJob = {
-      kind: "diagnose",
+    const job: DiagnoseJob | ExportJob = {
+      ...(parsed.kind === "evidence"
+        ? { kind: "export" as const, via: "slack-command" as const }
+        : { kind: "diagnose" as const }),
       jobId: command.trigger_id,
       service: parsed.service,
       cluster: parsed.cluster,
@@ -97,11 +99,18 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       log("dispatch failed", { error: error instanceof Error ? error.message : String(error) });
       await ack({
         response_type: "ephemeral",
-        text: `I could not start the diagnosis of ${parsed.service}: the worker did not accept the job. Try again in a minute; if it persists, check the worker function's logs.`,
+        text: `I could not start the ${parsed.kind === "evidence" ? "evidence export" : "diagnosis"} of ${parsed.service}: the worker did not accept the job. Try again in a minute; if it persists, check the worker function's logs.`,
       });
       return;
     }
     const where = parsed.cluster ? ` in ${parsed.cluster}` : "";
+    if (parsed.kind === "evidence") {
+      await ack({
+        response_type: "ephemeral",
+        text: `:package: Exporting the evidence of *${parsed.service}*${where} over the last ${parsed.since} — the files will appear in a thread in this channel.`,
+      });
+      return;
+    }
     await ack({
       response_type: "ephemeral",
       text: `:stethoscope: Diagnosing *${parsed.service}*${where} over the last ${parsed.since} — the report will appear in this channel in a few seconds.`,
@@ -161,6 +170,19 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         messageTs: body.message?.ts,
         messageBlocks: body.message?.blocks as Record<string, unknown>[] | undefined,
       };
+    } else if (id === ACTION_IDS.export) {
+      const target = targetOf(json, "export");
+      if (!target) {
+        await reply(respond, buttonRejectedMessage("Refused: this button's value is not an export target."), id);
+        return;
+      }
+      job = {
+        kind: "export",
+        via: "slack-button",
+        ...common,
+        ...target,
+        threadTs: body.message?.thread_ts ?? body.message?.ts,
+      };
     } else if (id === ACTION_IDS.rerun) {
       const target = targetOf(json);
       if (!target) {
@@ -195,17 +217,37 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
     if (id === ACTION_IDS.rerun)
       await reply(respond, { text: ":repeat: Re-running the diagnosis — the report will appear in the thread." }, id);
+    if (id === ACTION_IDS.export)
+      await reply(respond, { text: ":package: Exporting the evidence — the files will appear in the thread." }, id);
   });
 }
 
-/** A re-run button's target, read without a schema library (this runs on Slack's 3-second path). */
-function targetOf(json: string): { service: string; cluster?: string; since: string } | undefined {
+/** A re-run or export button's target, read without a schema library (this runs on Slack's 3-second path). */
+function targetOf(
+  json: string,
+  kind: "rerun" | "export" = "rerun",
+): { service: string; cluster?: string; region?: string; since: string } | undefined {
   try {
     const v = JSON.parse(json) as Record<string, unknown>;
     const ok = (x: unknown) => typeof x === "string" && /^[A-Za-z0-9_-]{1,255}$/.test(x);
-    if (v.kind !== "rerun" || !ok(v.service) || (v.cluster !== undefined && !ok(v.cluster))) return undefined;
+    if (v.kind !== kind || !ok(v.service) || (v.cluster !== undefined && !ok(v.cluster))) return undefined;
     const since = typeof v.since === "string" && /^[0-9a-zA-Z:.+-]{1,40}$/.test(v.since) ? v.since : "1h";
-    return { service: v.service as string, ...(typeof v.cluster === "string" ? { cluster: v.cluster } : {}), since };
+    // An export covers the report's window from its start to now: the ISO start reads the same window later.
+    const window = v.window as { since?: unknown } | undefined;
+    const exportSince =
+      kind === "export" && typeof window?.since === "string" && /^[0-9TZ:.+-]{10,40}$/.test(window.since)
+        ? window.since
+        : since;
+    const region =
+      kind === "export" && typeof v.region === "string" && /^[a-z]{2}(?:-[a-z]+)+-\d$/.test(v.region)
+        ? { region: v.region }
+        : {};
+    return {
+      service: v.service as string,
+      ...(typeof v.cluster === "string" ? { cluster: v.cluster } : {}),
+      ...region,
+      since: exportSince,
+    };
   } catch {
     return undefined;
   }

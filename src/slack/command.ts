@@ -11,6 +11,13 @@ export type SlashCommand =
       readonly cluster?: string | undefined;
       readonly since: string;
     }
+  | {
+      /** `/ecs evidence …`: the post-incident bundle, uploaded into a thread. */
+      readonly kind: "evidence";
+      readonly service: string;
+      readonly cluster?: string | undefined;
+      readonly since: string;
+    }
   | { readonly kind: "help" };
 
 // Lives in the one error hierarchy; re-exported for the Slack wiring that imports it from here.
@@ -21,6 +28,7 @@ const MAX_TEXT = 600;
 
 /**
  * Parses the text after `/ecs`: `diagnose <service> [cluster] [--since 2h]`, `diagnose cluster/service`,
+ * `evidence <service> [cluster] [--since 6h]` (same target rules),
  * `--cluster C`, `help`. Names are checked against ECS naming rules and `--since` against the window rules, so a bad
  * request is refused before any job starts.
  */
@@ -31,10 +39,11 @@ export function parseSlashCommand(text: string, clock: Clock): SlashCommand {
   const tokens = trimmed.split(/\s+/).filter(Boolean);
   const [verb, ...rest] = tokens;
   if (!verb || verb === "help" || verb === "--help" || verb === "-h") return { kind: "help" };
-  if (verb !== "diagnose") throw new CommandError(`unknown command "${clip(verb)}"`);
+  if (verb !== "diagnose" && verb !== "evidence") throw new CommandError(`unknown command "${clip(verb)}"`);
 
   const positionals: string[] = [];
-  let since = "1h";
+  // An export looks further back by default: the review wants what led up to the incident.
+  let since = verb === "evidence" ? "6h" : "1h";
   let cluster: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const token = rest[i]!;
@@ -52,16 +61,16 @@ export function parseSlashCommand(text: string, clock: Clock): SlashCommand {
       positionals.push(token);
     }
   }
-  if (positionals.length === 0) throw new CommandError("diagnose needs a service name");
+  if (positionals.length === 0) throw new CommandError(`${verb} needs a service name`);
   if (positionals.length > 2)
-    throw new CommandError(`diagnose takes a service and an optional cluster, got: ${clip(positionals.join(" "))}`);
+    throw new CommandError(`${verb} takes a service and an optional cluster, got: ${clip(positionals.join(" "))}`);
   const [service, positionalCluster] = positionals as [string, string | undefined];
   if (cluster && positionalCluster)
     throw new CommandError("give the cluster once: either after the service or with --cluster");
   try {
     const target = parseTargetQuery({ service, cluster: cluster ?? positionalCluster });
     parseWindow(since, clock);
-    return { kind: "diagnose", service: target.service, cluster: target.cluster, since };
+    return { kind: verb, service: target.service, cluster: target.cluster, since };
   } catch (error) {
     if (error instanceof EcsMedicError) throw new CommandError(error.message);
     throw error;

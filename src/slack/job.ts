@@ -94,7 +94,35 @@ export const ProposalValueSchema = z.object({
 });
 export type ProposalValue = z.infer<typeof ProposalValueSchema>;
 
-export type Job = DiagnoseJob | ActionJob;
+/**
+ * An evidence export (`/ecs evidence …` or a report's Export button) for the worker: the bundle is uploaded into
+ * `threadTs` (the report's thread) or, from the slash command, into the thread of a new message.
+ */
+export const ExportJobSchema = z.object({
+  kind: z.literal("export"),
+  jobId: z.string().min(1).max(200),
+  service: z.string().min(1).max(600),
+  cluster: z.string().max(600).optional(),
+  /** The report's region (button), so the export reads the same account region. */
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/)
+    .optional(),
+  since: z.string().min(1).max(40),
+  channel: z.string().min(1),
+  user: z.string().min(1),
+  teamId: z.string().optional(),
+  responseUrl: z.string().url().optional(),
+  requestedAt: z.string(),
+  threadTs: z.string().optional(),
+  via: z.enum(["slack-command", "slack-button"]),
+});
+export type ExportJob = z.infer<typeof ExportJobSchema>;
+
+/** What the worker accepts, by kind. */
+export const WorkerJobSchema = z.discriminatedUnion("kind", [DiagnoseJobSchema, ExportJobSchema]);
+
+export type Job = DiagnoseJob | ActionJob | ExportJob;
 
 // Moved to ./action-ids (no zod there); re-exported for existing importers.
 export { ACTION_IDS, type ActionId } from "./action-ids";

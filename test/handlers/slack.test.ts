@@ -201,6 +201,17 @@ describe("slack handler: /ecs diagnose", () => {
     expect(stub.calls).toEqual([]); // no auth.test, no Web API call on the ack path
   });
 
+  it("acks /ecs evidence and dispatches an export job for the worker", async () => {
+    const res = await handler(signed(commandBody("evidence payment-api prod")), context);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body ?? "{}").text).toContain(
+      "Exporting the evidence of *payment-api* in prod over the last 6h",
+    );
+    expect(jobs).toEqual([
+      expect.objectContaining({ kind: "export", via: "slack-command", service: "payment-api", since: "6h" }),
+    ]);
+  });
+
   it("reads a base64-encoded body, as function URLs may send it", async () => {
     const res = await handler(signed(commandBody("diagnose payment-api"), {}, true), context);
     expect(res.statusCode).toBe(200);
@@ -472,6 +483,49 @@ describe("slack handler: buttons", () => {
         threadTs: "1764151200.000001",
       }),
     ]);
+  });
+
+  it("exports the evidence of the report's window into its thread", async () => {
+    vi.stubEnv("ECS_MEDIC_ACTION_KEY", KEY);
+    setDispatchForTests(async (job) => void jobs.push(job));
+    const value = JSON.stringify({
+      kind: "export",
+      cluster: "prod",
+      service: "payment-api",
+      region: "eu-west-1",
+      since: "1h",
+      window: { since: "2026-11-26T09:00:00Z", until: "2026-11-26T10:00:00Z" },
+    });
+    const res = await handler(
+      buttonPress(`${stub.responseUrl}/actions/T0001/5678`, signValue(value, KEY), "ecs_medic_export"),
+      context,
+    );
+    expect(res.statusCode).toBe(200);
+    expect(jobs).toEqual([
+      expect.objectContaining({
+        kind: "export",
+        via: "slack-button",
+        service: "payment-api",
+        cluster: "prod",
+        region: "eu-west-1",
+        since: "2026-11-26T09:00:00Z",
+        user: "U0ONCALL",
+        threadTs: "1764151200.000001",
+      }),
+    ]);
+    const reply = stub.calls.find((c) => c.method === "response/actions/T0001/5678");
+    expect(JSON.stringify(reply?.args)).toContain("Exporting the evidence");
+  });
+
+  it("refuses an export button whose signed value is another kind", async () => {
+    vi.stubEnv("ECS_MEDIC_ACTION_KEY", KEY);
+    setDispatchForTests(async (job) => void jobs.push(job));
+    const value = JSON.stringify({ kind: "rerun", cluster: "prod", service: "payment-api", since: "1h" });
+    await handler(
+      buttonPress(`${stub.responseUrl}/actions/T0001/5678`, signValue(value, KEY), "ecs_medic_export"),
+      context,
+    );
+    expect(jobs).toEqual([]);
   });
 
   it("does not let a response_url that never answers hold the answer to Slack: gives up after 1.5 s and logs it", async () => {

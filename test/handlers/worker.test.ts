@@ -33,6 +33,7 @@ beforeEach(() => {
   vi.stubEnv("ECS_MEDIC_TABLE", "");
   resetWorkerForTests();
   stub.calls.length = 0;
+  stub.uploads.length = 0;
   for (const m of Object.values(mocks)) m.reset();
   answerEverything(mocks, []);
   mocks.ecs.on(DescribeServicesCommand).resolves({ services: [sdkService()], failures: [] });
@@ -48,6 +49,19 @@ describe("worker handler", () => {
     expect(calls).toBeGreaterThan(1);
     expect(await handler(job)).toEqual({ status: "duplicate" });
     expect(stub.calls.length).toBe(calls);
+  });
+
+  it("dispatches an export job to the export runner, which uploads the bundle into the thread", async () => {
+    const outcome = await handler({
+      ...job,
+      kind: "export",
+      via: "slack-button",
+      jobId: "13345224609.738474920.export",
+      threadTs: "1764151200.000001",
+    });
+    expect(outcome.status).toBe("posted");
+    expect(stub.calls.map((c) => c.method)).toContain("files.completeUploadExternal");
+    expect(stub.uploads.map((u) => u.filename).sort()).toEqual(["evidence.json", "manifest.json", "timeline.md"]);
   });
 
   it.each([

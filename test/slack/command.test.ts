@@ -31,6 +31,16 @@ describe("parseSlashCommand", () => {
       text: "diagnose arn:aws:ecs:us-east-1:123456789012:service/prod/payment-api",
       want: { kind: "diagnose", service: "payment-api", cluster: "prod", since: "1h" },
     },
+    {
+      case: "evidence with the 6h default",
+      text: "evidence payment-api prod",
+      want: { kind: "evidence", service: "payment-api", cluster: "prod", since: "6h" },
+    },
+    {
+      case: "evidence with --since",
+      text: "evidence prod/payment-api --since 12h",
+      want: { kind: "evidence", service: "payment-api", cluster: "prod", since: "12h" },
+    },
     { case: "help", text: "help", want: { kind: "help" } },
     { case: "nothing", text: "", want: { kind: "help" } },
   ])("reads $case", ({ text, want }) => {
@@ -40,6 +50,7 @@ describe("parseSlashCommand", () => {
   it.each([
     { case: "an unknown verb", text: "restart payment-api", message: 'unknown command "restart"' },
     { case: "no service", text: "diagnose", message: "diagnose needs a service name" },
+    { case: "evidence with no service", text: "evidence", message: "evidence needs a service name" },
     { case: "too many words", text: "diagnose a b c", message: "diagnose takes a service and an optional cluster" },
     { case: "an invalid name", text: "diagnose payment_api!", message: "is not a valid ECS service name" },
     { case: "a bad --since", text: "diagnose payment-api --since soon", message: "--since soon: use a duration" },

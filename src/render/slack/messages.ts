@@ -72,6 +72,7 @@ export function usageMessage(problem?: string): SlackMessage {
         "*ecs-medic* checks an ECS service in the ten-step order and posts the report here.",
         "`/ecs diagnose <service> [cluster] [--since 1h]` — diagnose; `--since` takes `30m`, `2h`, `1d`, `1h30m` or an ISO time (default 1h, at most 7 days)",
         "`/ecs diagnose <cluster>/<service>` or `--cluster <name>` — when the name exists in several clusters",
+        "`/ecs evidence <service> [cluster] [--since 6h]` — export the timeline, raw evidence and a SHA-256 manifest into a thread",
         "`/ecs help` — this text",
       ].join("\n"),
       "usage",
