@@ -73,7 +73,7 @@ describe("bundle round trip", () => {
     expect(doc.schemaVersion).toBe(SCHEMA_VERSION);
     expect(doc.snapshots).toHaveLength(1);
     expect(EvidenceSchema.safeParse(doc.snapshots[0]).success).toBe(true);
-    expect(doc.diagnosis.verdict).toBe("failing");
+    expect(doc.diagnosis.verdict).toBe("degraded");
     expect(doc.audit).toEqual({ records: [] });
   });
 

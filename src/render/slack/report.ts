@@ -56,7 +56,11 @@ export function reportSelection(d: Diagnosis): { primary?: Finding; causes: Find
   const primary = d.primary ? byId.get(d.primary.finding) : undefined;
   const causes = (d.primary?.explainedBy ?? []).flatMap((id) => byId.get(id) ?? []);
   const shown = new Set([primary?.id, ...causes.map((c) => c.id)]);
-  const next = d.findings.filter((f) => !shown.has(f.id) && f.severity !== "info").slice(0, NEXT_FINDINGS);
+  // Without a primary finding the next few lead; with one, what follows from it (effects) is in the thread: the top
+  // message must fit a phone screen at 3 a.m.
+  const next = primary
+    ? []
+    : d.findings.filter((f) => !shown.has(f.id) && f.severity !== "info").slice(0, NEXT_FINDINGS);
   return { ...(primary ? { primary } : {}), causes, next };
 }
 
@@ -89,11 +93,11 @@ export function buildReport(d: Diagnosis, opts: RenderOptions): SlackMessage {
 
   if (primary) {
     const titled = d.headline === primary.title;
-    blocks.push(
-      section(findingText(primary, d, logs, opts, { evidence: REPORT_EVIDENCE, why: true, titled }), "primary"),
-    );
+    // The top message says what and what to do; why, and all the evidence, open the thread.
+    blocks.push(section(findingText(primary, d, logs, opts, { evidence: 1, why: false, titled }), "primary"));
+    // What explains it, in one line each; its evidence and fix lead the thread with the primary finding.
     causes.forEach((c, i) =>
-      blocks.push(section(findingText(c, d, logs, opts, { evidence: 2, why: true, because: true }), `because-${i}`)),
+      blocks.push(context([`:link: *Because:* ${prose(clip(lowerFirst(c.title), 280))}`], `because-${i}`)),
     );
   } else if (d.verdict !== "healthy") {
     blocks.push(
@@ -103,8 +107,10 @@ export function buildReport(d: Diagnosis, opts: RenderOptions): SlackMessage {
       ),
     );
   }
-  blocks.push({ type: "divider", block_id: "d1" });
-  blocks.push(section(checklist(d), "steps"));
+  const suspect = suspectChange(d);
+  if (suspect) blocks.push(context([`:mag_right: *Suspect change:* ${prose(clip(suspect.title, 280))}`], "suspect"));
+  // The check order at a glance; each step in full is the thread's first detail reply.
+  blocks.push(context([checkOrderTally(d)], "steps"));
 
   if (next.length > 0) {
     blocks.push({ type: "divider", block_id: "d2" });
@@ -119,7 +125,12 @@ export function buildReport(d: Diagnosis, opts: RenderOptions): SlackMessage {
       inThread > 0 ? `${inThread} more finding${inThread === 1 ? "" : "s"}` : "",
       d.notes.length > 0 ? `${d.notes.length} note${d.notes.length === 1 ? "" : "s"}` : "",
     ].filter(Boolean);
-    blocks.push(context([`:thread: ${parts.join(" and ")}, log excerpts and full evidence in the thread`], "more"));
+    blocks.push(
+      context(
+        [`:thread: The check order, ${parts.join(" and ")}, log excerpts and full evidence in the thread`],
+        "more",
+      ),
+    );
   }
 
   if (d.proposals.length > 0)
@@ -231,6 +242,25 @@ export function evidenceLine(ref: EvidenceRef, times: number, logs: LogIndex, op
 }
 
 /** The ten steps (and saturation) at a glance: one line each; problems keep more of their summary. */
+/** The change CloudTrail puts just before the failure, when it is not already what the report leads with. */
+function suspectChange(d: Diagnosis): Finding | undefined {
+  const shown = new Set(reportFindings(d).map((f) => f.id));
+  return d.findings.find((f) => f.symptom === "recent_change" && f.severity !== "info" && !shown.has(f.id));
+}
+
+/** "Check order: ❌ 2 · ⚠️ 2 · ✅ 7" — what each step found is in the thread. */
+function checkOrderTally(d: Diagnosis): string {
+  const order = ["fail", "error", "warn", "ok", "skipped"] as const;
+  const counts = order
+    .map((status) => [status, d.steps.filter((s) => s.status === status).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${STEP_EMOJI[status]} ${n}`);
+  const problems = d.steps
+    .filter((s) => s.status === "fail" || s.status === "error")
+    .map((s) => `${s.number ?? "+"} ${escapeMrkdwn(s.title)}`);
+  return `:clipboard: Check order: ${counts.join(" · ")}${problems.length > 0 ? ` — ${problems.join(", ")}` : ""}`;
+}
+
 export function checklist(d: Diagnosis): string {
   const lines = d.steps.map((s) => {
     const number = s.number === null ? "+" : String(s.number);
@@ -247,7 +277,7 @@ export function checklist(d: Diagnosis): string {
 
 export function proposalReason(p: ActionProposal): string {
   const icon = p.kind === "rollback" ? ":leftwards_arrow_with_hook:" : ":arrow_double_up:";
-  return `${icon} *${prose(p.title)}* — ${prose(clip(p.reason, 600))}`;
+  return `${icon} *${prose(p.title)}* — ${prose(clip(p.reason, 200))}`;
 }
 
 /** What a rollback or scale handler needs to re-read, compare and act: compact JSON, well under 2000 characters. */

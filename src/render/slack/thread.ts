@@ -210,7 +210,9 @@ export function excerpt(lines: readonly string[], room: number, head = false): {
 
 export function findingReplies(d: Diagnosis, logs: LogIndex, opts: RenderOptions): SlackMessage[] {
   const shown = new Set(reportFindings(d).map((f) => f.id));
-  const rest = d.findings.filter((f) => !shown.has(f.id) || clippedInReport(f));
+  // The primary finding leads the thread in full (the report gives it in one screen: what, one quote, the fix).
+  const lead = new Set([d.primary?.finding, ...(d.primary?.explainedBy ?? [])]);
+  const rest = d.findings.filter((f) => !shown.has(f.id) || clippedInReport(f) || lead.has(f.id));
   if (rest.length === 0) return [];
   const sections = rest.map((f, i) => {
     const lines = [

@@ -93,20 +93,26 @@ describe("diagnosisMessage and diagnosisThread on every example", () => {
     expect(diagnosisThread(d, evidence, { region: evidence.target.region })).toHaveLength(thread.length);
   });
 
-  it.each(exampleNames)("%s: header, glance, ten steps, console link, export and re-run", (name) => {
-    const { evidence, d } = example(name);
-    const message = diagnosisMessage(d, options(evidence));
-    const [header, glance] = message.blocks;
-    expect(header?.type).toBe("header");
-    expect(glance?.type).toBe("context");
-    const text = allText(message);
-    for (const step of d.steps) expect(text).toContain(`${step.number ?? "+"} ${step.title}`);
-    expect(text).toContain(ecsConsoleUrl(evidence.target.region, d.target.cluster, d.target.service));
-    const ids = buttons(message).map((b) => b.action_id);
-    expect(ids).toContain(ACTION_IDS.export);
-    expect(ids).toContain(ACTION_IDS.rerun);
-    expect(message.text.length).toBeLessThanOrEqual(300);
-  });
+  it.each(exampleNames)(
+    "%s: header, serving line, glance, check-order tally, console link, export and re-run; every step in the thread",
+    (name) => {
+      const { evidence, d } = example(name);
+      const message = diagnosisMessage(d, options(evidence));
+      const [header, serving, glance] = message.blocks;
+      expect(header?.type).toBe("header");
+      expect(serving?.block_id).toBe("serving");
+      expect(glance?.type).toBe("context");
+      const text = allText(message);
+      expect(text).toContain(":clipboard: Check order:");
+      const thread = diagnosisThread(d, evidence, options(evidence)).map(allText).join("\n");
+      for (const step of d.steps) expect(thread).toContain(`${step.number ?? "+"} ${step.title}`);
+      expect(text).toContain(ecsConsoleUrl(evidence.target.region, d.target.cluster, d.target.service));
+      const ids = buttons(message).map((b) => b.action_id);
+      expect(ids).toContain(ACTION_IDS.export);
+      expect(ids).toContain(ACTION_IDS.rerun);
+      expect(message.text.length).toBeLessThanOrEqual(300);
+    },
+  );
 });
 
 describe("diagnosisMessage content", () => {
@@ -236,7 +242,9 @@ describe("mrkdwn injection", () => {
 
   it("ARNs become inline code, so `…:secret:prod/…` cannot draw the :secret: emoji", () => {
     const { evidence, d } = example("secret-access-denied");
-    const text = mrkdwnTexts(diagnosisMessage(d, options(evidence)));
+    const text = [diagnosisMessage(d, options(evidence)), ...diagnosisThread(d, evidence, options(evidence))]
+      .map(mrkdwnTexts)
+      .join("\n");
     expect(text).toContain("`arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/shared/payments-db-Qw3rTy`");
     const outsideCode = text.replace(/`[^`\n]*`/g, "");
     expect(outsideCode).not.toMatch(/:secret:/);
@@ -517,8 +525,9 @@ describe("a step that could not look", () => {
     const step = d.steps.find((s) => s.step === "task-logs");
     expect(step?.status).toBe("error");
     const report = diagnosisMessage(d, options(e));
-    expect(mrkdwnTexts(report)).toContain(":grey_question: *5 Task logs*");
+    expect(mrkdwnTexts(report)).toMatch(/Check order: .* — .*5 Task logs/);
     const thread = diagnosisThread(d, e, options(e));
+    expect(thread.map(mrkdwnTexts).join("\n")).toContain(":grey_question: *5 Task logs*");
     thread.forEach((reply, i) => expectWithinLimits(reply, `denied reply ${i + 1}`));
     const text = thread.map(mrkdwnTexts).join("\n");
     expect(text).toContain(
