@@ -17,7 +17,11 @@ const common = {
   platform: "node",
   format: "esm",
   minify: true,
-  sourcemap: "linked",
+  // ESM resolution: the SDK and every dependency that ships an ESM build ("module") resolve to it, so esbuild can
+  // tree-shake them (platform "node" alone picks "main", the SDK's single-file CommonJS builds).
+  mainFields: ["module", "main"],
+  // No maps by default: only the worker runs with --enable-source-maps (serverless.yml), so only it ships one.
+  sourcemap: false,
   legalComments: "none",
   banner,
   logLevel: "warning",
@@ -27,17 +31,21 @@ const cli = { in: "src/cli/bin.ts", out: "dist/cli/ecs-medic.mjs" };
 const handlers = ["slack", "worker", "actions", "alarm"].map((name) => ({
   in: `src/handlers/${name}.ts`,
   out: `dist/handlers/${name}.mjs`,
+  sourcemap: name === "worker" ? "linked" : false,
 }));
 
 // No stale handler from an earlier build may linger next to the fresh ones.
 await Promise.all([
+  rm("dist/cli", { recursive: true, force: true }),
   rm("dist/handlers", { recursive: true, force: true }),
   rm("dist/playbooks", { recursive: true, force: true }),
 ]);
 
 await Promise.all([
   build({ ...common, entryPoints: [cli.in], outfile: cli.out, target: "node20" }),
-  ...handlers.map((h) => build({ ...common, entryPoints: [h.in], outfile: h.out, target: "node22" })),
+  ...handlers.map((h) =>
+    build({ ...common, entryPoints: [h.in], outfile: h.out, target: "node22", sourcemap: h.sourcemap }),
+  ),
   cp("playbooks", "dist/playbooks", { recursive: true }),
 ]);
 await chmod(cli.out, 0o755);
