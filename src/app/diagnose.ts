@@ -1,6 +1,5 @@
-import { destroyClients } from "../aws/clients";
-import { collectEvidence, type ProgressEvent } from "../collect/collect-evidence";
-import { resolveTarget } from "../collect/resolve-target";
+import { destroyClients } from "../aws/release";
+import type { ProgressEvent } from "../collect/collect-evidence";
 import { diagnose as diagnoseEvidence } from "../diagnose/diagnose";
 import type { Diagnosis } from "../diagnose/types";
 import { DeadlineError, UsageError } from "../errors";
@@ -91,7 +90,12 @@ async function collect(deps: Deps, request: DiagnoseRequest): Promise<Evidence> 
     emit(event);
   };
   const work = async () => {
-    const clients = deps.aws(request.scope ?? {});
+    // The collectors (and the SDK commands they import) load only when AWS is read, never for a replay.
+    const [{ resolveTarget }, { collectEvidence }] = await Promise.all([
+      import("../collect/resolve-target"),
+      import("../collect/collect-evidence"),
+    ]);
+    const clients = await deps.aws(request.scope ?? {});
     try {
       emit({ type: "resolving", service: request.service, cluster: request.cluster });
       const resolved = await resolveTarget(clients.ecs, { service: request.service, cluster: request.cluster });
