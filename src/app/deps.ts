@@ -42,7 +42,10 @@ export interface Deps {
    * loads the SDK clients on first use, so a process that never calls AWS never loads them.
    */
   readonly aws: (scope: AwsScope) => AwsClients | Promise<AwsClients>;
-  /** Spaces CloudTrail LookupEvents (2 requests/s per account and region), shared by every diagnosis of a process. */
+  /**
+   * Spaces CloudTrail LookupEvents (a burst of 2, then 2 requests/s per account and region), shared by every
+   * diagnosis of a process.
+   */
   readonly cloudTrailLimiter: RateLimiter;
   /** Overrides of the collection bounds (`DEFAULT_LIMITS`). */
   readonly limits: Partial<CollectLimits>;
@@ -74,7 +77,7 @@ export interface DepsOptions {
   readonly playbooks?: () => Playbooks;
   /** @default createClients (loaded on first use; each client built on first use) with the SDK's standard retries (3 attempts) and bounded timeouts */
   readonly aws?: (scope: AwsScope) => AwsClients | Promise<AwsClients>;
-  /** @default 2 requests/s on the real timer */
+  /** @default a burst of 2, then 2 requests/s on the real timer */
   readonly cloudTrailLimiter?: RateLimiter;
   /** @default {} (DEFAULT_LIMITS) */
   readonly limits?: Partial<CollectLimits>;
@@ -92,6 +95,7 @@ export interface DepsOptions {
 
 /** CloudTrail allows 2 LookupEvents requests per second per account and region. */
 const CLOUDTRAIL_INTERVAL_MS = 500;
+const CLOUDTRAIL_BURST = 2;
 
 /** The one place the defaults are decided. */
 export function createDeps(options: DepsOptions = {}): Deps {
@@ -102,7 +106,8 @@ export function createDeps(options: DepsOptions = {}): Deps {
     logger: options.logger ?? silentLogger,
     playbooks: options.playbooks ?? memoise(() => loadPlaybooks({ overrides: folders })),
     aws: options.aws ?? (async (scope) => (await import("../aws/clients")).createClients(scope)),
-    cloudTrailLimiter: options.cloudTrailLimiter ?? createRateLimiter({ intervalMs: CLOUDTRAIL_INTERVAL_MS }),
+    cloudTrailLimiter:
+      options.cloudTrailLimiter ?? createRateLimiter({ intervalMs: CLOUDTRAIL_INTERVAL_MS, burst: CLOUDTRAIL_BURST }),
     limits: options.limits ?? {},
     store: options.store ?? new MemoryIdempotencyStore(),
     audit: options.audit ?? new MemoryAuditLog(),

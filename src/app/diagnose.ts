@@ -7,6 +7,8 @@ import type { Evidence } from "../evidence/schema";
 import { loadEvidence } from "../evidence/snapshot";
 import { CATALOGUE } from "../steps/catalogue";
 import { parseWindow } from "../time-window";
+import type { AwsClients } from "../aws/clients";
+import type { Playbooks } from "../diagnose/load-playbooks";
 import type { AwsScope, Deps } from "./deps";
 import { describeFailure, type Failure } from "./failure";
 
@@ -41,20 +43,51 @@ export type DiagnoseResult =
   | { readonly ok: false; readonly failure: Failure };
 
 /**
- * The diagnose use case, shared by the CLI, the Slack worker and the Socket Mode dev server: playbooks (loaded
- * first, so a broken rule is reported before any AWS call) → resolve the target → collect every step concurrently
- * (or replay a snapshot) → diagnose (pure). Returns plain data; never throws — every failure comes back as a
+ * The diagnose use case, shared by the CLI, the Slack worker and the Socket Mode dev server: resolve the target →
+ * collect every step concurrently (or replay a snapshot), with the playbooks parsed while the first read is in
+ * flight (a broken rule is reported at once, without waiting on the network) → diagnose (pure). Returns plain data; never throws — every failure comes back as a
  * `Failure` in the words a person reads.
  */
 export async function diagnose(deps: Deps, request: DiagnoseRequest): Promise<DiagnoseResult> {
   try {
-    const playbooks = deps.playbooks();
-    const evidence = request.replay ? await replay(request) : await collect(deps, request);
+    const { playbooks, evidence } = request.replay
+      ? { playbooks: deps.playbooks(), evidence: await replay(request) }
+      : await overlapped(deps, request);
     const diagnosis = diagnoseEvidence(evidence, playbooks);
     return { ok: true, evidence, diagnosis, nothingCollected: nothingCollected(evidence) };
   } catch (error) {
     return { ok: false, failure: describeFailure(error, { subject: subjectOf(request), logger: deps.logger }) };
   }
+}
+
+/**
+ * Collection starts first and the playbooks (YAML + validation, CPU-bound) are parsed while its first request is in
+ * flight. A playbook error still comes back at once, without waiting on the network: the clients are destroyed,
+ * which ends the reads (nothing is ever changed by a diagnosis).
+ */
+async function overlapped(deps: Deps, request: DiagnoseRequest) {
+  let clients: AwsClients | undefined;
+  let started!: () => void;
+  const inFlight = new Promise<void>((resolve) => (started = resolve));
+  const collecting = collect(deps, request, (opened) => {
+    clients = opened;
+    started();
+  });
+  const settled = collecting.then(
+    () => undefined,
+    () => undefined,
+  );
+  // Wait until the first read is sent (or collection ended early), then one macrotask for the SDK to reach the socket.
+  await Promise.race([inFlight, settled]);
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  let playbooks: Playbooks;
+  try {
+    playbooks = deps.playbooks();
+  } catch (error) {
+    if (clients) destroyClients(clients);
+    throw error;
+  }
+  return { playbooks, evidence: await collecting };
 }
 
 /** The name a person typed, without cluster or ARN prefix, for headlines. */
@@ -73,7 +106,11 @@ async function replay(request: DiagnoseRequest): Promise<Evidence> {
   return evidence;
 }
 
-async function collect(deps: Deps, request: DiagnoseRequest): Promise<Evidence> {
+async function collect(
+  deps: Deps,
+  request: DiagnoseRequest,
+  onOpened: (clients: AwsClients) => void = () => undefined,
+): Promise<Evidence> {
   const window = parseWindow(request.since ?? "1h", deps.clock);
   const running = new Set<string>();
   const titles = new Map(CATALOGUE.map((e) => [e.id as string, e.title]));
@@ -98,7 +135,9 @@ async function collect(deps: Deps, request: DiagnoseRequest): Promise<Evidence> 
     const clients = await deps.aws(request.scope ?? {});
     try {
       emit({ type: "resolving", service: request.service, cluster: request.cluster });
-      const resolved = await resolveTarget(clients.ecs, { service: request.service, cluster: request.cluster });
+      const resolving = resolveTarget(clients.ecs, { service: request.service, cluster: request.cluster });
+      onOpened(clients);
+      const resolved = await resolving;
       return await collectEvidence({
         clients,
         resolved,
