@@ -4,6 +4,10 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup.ts"],
+    // One build for the run (test/global-setup.ts): tests run the built bundles, not only the sources.
+    globalSetup: ["test/global-setup.ts"],
+    // Logs of code under test are captured: shown for a failing test only, so a green run looks green.
+    silent: "passed-only",
     testTimeout: 20_000,
     // The JSON report is what .ci/run counts from (CI does not read vitest's own summary).
     reporters: ["default", ["json", { outputFile: ".vitest-results.json" }]],
