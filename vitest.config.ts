@@ -1,13 +1,30 @@
 import { defineConfig } from "vitest/config";
 
+/** Files that need a fresh module graph (moto_server wiring, process-wide stubs). */
+const ISOLATED = [
+  "test/integration/**/*.test.ts",
+  "test/handlers/**/*.test.ts",
+  "test/store/**/*.test.ts",
+  "test/slack/**/*.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup.ts"],
+    // One build for the run (test/global-setup.ts): tests run the built bundles, not only the sources.
+    globalSetup: ["test/global-setup.ts"],
+    // Logs of code under test are captured: shown for a failing test only, so a green run looks green.
+    silent: "passed-only",
     testTimeout: 20_000,
     // The JSON report is what .ci/run counts from (CI does not read vitest's own summary).
     reporters: ["default", ["json", { outputFile: ".vitest-results.json" }]],
     hookTimeout: 30_000,
+    // Two projects: most files share one module graph per worker (no re-import of the SDK, zod and yaml for every
+    // file: about half the run), while the files that talk to moto_server or stub SDK prototypes keep their own.
+    projects: [
+      { extends: true, test: { name: "shared", isolate: false, include: ["test/**/*.test.ts"], exclude: ISOLATED } },
+      { extends: true, test: { name: "isolated", include: ISOLATED } },
+    ],
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       // Never let a unit test reach real AWS with whatever credentials the developer has.

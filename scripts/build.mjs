@@ -6,7 +6,8 @@
 // finds them when dist/ is shipped without the checkout (in a checkout it finds ./playbooks two levels up first).
 // `sls package` (serverless.yml) bundles the handlers itself with the same options and ships playbooks/ beside them.
 import { build } from "esbuild";
-import { chmod, cp, rm, stat } from "node:fs/promises";
+import { chmod, cp, readdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
 
 const banner = {
   js: "import { createRequire as __ecsMedicCreateRequire } from 'node:module'; const require = __ecsMedicCreateRequire(import.meta.url);",
@@ -17,7 +18,11 @@ const common = {
   platform: "node",
   format: "esm",
   minify: true,
-  sourcemap: "linked",
+  // ESM resolution: the SDK and every dependency that ships an ESM build ("module") resolve to it, so esbuild can
+  // tree-shake them (platform "node" alone picks "main", the SDK's single-file CommonJS builds).
+  mainFields: ["module", "main"],
+  // No maps by default: only the worker runs with --enable-source-maps (serverless.yml), so only it ships one.
+  sourcemap: false,
   legalComments: "none",
   banner,
   logLevel: "warning",
@@ -25,25 +30,63 @@ const common = {
 
 const cli = { in: "src/cli/bin.ts", out: "dist/cli/ecs-medic.mjs" };
 const handlers = ["slack", "worker", "actions", "alarm"].map((name) => ({
+  name,
   in: `src/handlers/${name}.ts`,
   out: `dist/handlers/${name}.mjs`,
+  sourcemap: name === "worker" ? "linked" : false,
 }));
 
 // No stale handler from an earlier build may linger next to the fresh ones.
 await Promise.all([
+  rm("dist/cli", { recursive: true, force: true }),
   rm("dist/handlers", { recursive: true, force: true }),
   rm("dist/playbooks", { recursive: true, force: true }),
 ]);
 
 await Promise.all([
-  build({ ...common, entryPoints: [cli.in], outfile: cli.out, target: "node20" }),
-  ...handlers.map((h) => build({ ...common, entryPoints: [h.in], outfile: h.out, target: "node22" })),
+  // The CLI is split: bin + argument parsing in ecs-medic.mjs, each command's code in dist/cli/chunks/ loaded by its
+  // import(), so `--version` parses kilobytes, not the whole SDK.
+  build({
+    ...common,
+    entryPoints: { "ecs-medic": cli.in },
+    outdir: "dist/cli",
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    outExtension: { ".js": ".mjs" },
+    target: "node20",
+  }),
+  // Each handler likewise: dist/handlers/<name>.mjs and the code it loads on demand in dist/handlers/chunks/<name>/
+  // (a function's own folder, so its zip can carry exactly what it needs).
+  ...handlers.map((h) =>
+    build({
+      ...common,
+      entryPoints: { [h.name]: h.in },
+      outdir: "dist/handlers",
+      splitting: true,
+      chunkNames: `chunks/${h.name}/[name]-[hash]`,
+      outExtension: { ".js": ".mjs" },
+      target: "node22",
+      sourcemap: h.sourcemap,
+    }),
+  ),
   cp("playbooks", "dist/playbooks", { recursive: true }),
 ]);
 await chmod(cli.out, 0o755);
 
-const outputs = [cli, ...handlers].map((e) => e.out);
+/** An entry file plus every chunk of its folder: what the entry can load. */
+async function bytesOf(out, chunkDir) {
+  const files = chunkDir ? (await readdir(chunkDir)).map((f) => join(chunkDir, f)) : [];
+  const sizes = await Promise.all([out, ...files].map(async (f) => (await stat(f)).size));
+  return sizes.reduce((a, b) => a + b, 0);
+}
+const outputs = [
+  { out: cli.out, chunks: "dist/cli/chunks" },
+  ...handlers.map((h) => ({ out: h.out, chunks: `dist/handlers/chunks/${h.name}` })),
+];
 const sizes = await Promise.all(
-  outputs.map(async (out) => `${out} (${((await stat(out)).size / 1024).toFixed(0)} KiB)`),
+  outputs.map(async ({ out, chunks }) => {
+    const entry = (await stat(out)).size;
+    return `${out} (${(entry / 1024).toFixed(0)} KiB + chunks ${(((await bytesOf(out, chunks)) - entry) / 1024) | 0} KiB)`;
+  }),
 );
 console.log(`built ${sizes.join(", ")}, dist/playbooks`);

@@ -1,5 +1,5 @@
 import type { WebClient } from "@slack/web-api";
-import { createClients, type AwsClients, type ClientOptions } from "../aws/clients";
+import type { AwsClients, ClientOptions } from "../aws/clients";
 import { systemClock, type Clock } from "../clock";
 import { createRateLimiter, type RateLimiter } from "../collect/rate-limiter";
 import type { ArchivedStoppedTasksReader } from "../collect/lookups/tasks";
@@ -37,9 +37,15 @@ export interface Deps {
   readonly logger: Logger;
   /** Built-in playbooks plus overrides; a function so a loading error is reported by the use case, before any AWS call. */
   readonly playbooks: () => Playbooks;
-  /** Opens the AWS clients for one scope; the use case destroys them when it is done. */
-  readonly aws: (scope: AwsScope) => AwsClients;
-  /** Spaces CloudTrail LookupEvents (2 requests/s per account and region), shared by every diagnosis of a process. */
+  /**
+   * Opens the AWS clients for one scope; the use case destroys them when it is done. May resolve later: the default
+   * loads the SDK clients on first use, so a process that never calls AWS never loads them.
+   */
+  readonly aws: (scope: AwsScope) => AwsClients | Promise<AwsClients>;
+  /**
+   * Spaces CloudTrail LookupEvents (a burst of 2, then 2 requests/s per account and region), shared by every
+   * diagnosis of a process.
+   */
   readonly cloudTrailLimiter: RateLimiter;
   /** Overrides of the collection bounds (`DEFAULT_LIMITS`). */
   readonly limits: Partial<CollectLimits>;
@@ -69,9 +75,9 @@ export interface DepsOptions {
   readonly playbookFolders?: readonly string[];
   /** @default loadPlaybooks (memoised) with the folders above */
   readonly playbooks?: () => Playbooks;
-  /** @default createClients with the SDK's standard retries (3 attempts) and bounded timeouts */
-  readonly aws?: (scope: AwsScope) => AwsClients;
-  /** @default 2 requests/s on the real timer */
+  /** @default createClients (loaded on first use; each client built on first use) with the SDK's standard retries (3 attempts) and bounded timeouts */
+  readonly aws?: (scope: AwsScope) => AwsClients | Promise<AwsClients>;
+  /** @default a burst of 2, then 2 requests/s on the real timer */
   readonly cloudTrailLimiter?: RateLimiter;
   /** @default DEFAULT_LIMITS, with `logGroupPrefixes` from ECS_MEDIC_LOG_GROUP_PREFIXES (comma-separated) when set */
   readonly limits?: Partial<CollectLimits>;
@@ -89,6 +95,7 @@ export interface DepsOptions {
 
 /** CloudTrail allows 2 LookupEvents requests per second per account and region. */
 const CLOUDTRAIL_INTERVAL_MS = 500;
+const CLOUDTRAIL_BURST = 2;
 
 /** The one place the defaults are decided. */
 export function createDeps(options: DepsOptions = {}): Deps {
@@ -98,8 +105,9 @@ export function createDeps(options: DepsOptions = {}): Deps {
     clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,
     playbooks: options.playbooks ?? memoise(() => loadPlaybooks({ overrides: folders })),
-    aws: options.aws ?? ((scope) => createClients(scope)),
-    cloudTrailLimiter: options.cloudTrailLimiter ?? createRateLimiter({ intervalMs: CLOUDTRAIL_INTERVAL_MS }),
+    aws: options.aws ?? (async (scope) => (await import("../aws/clients")).createClients(scope)),
+    cloudTrailLimiter:
+      options.cloudTrailLimiter ?? createRateLimiter({ intervalMs: CLOUDTRAIL_INTERVAL_MS, burst: CLOUDTRAIL_BURST }),
     limits: options.limits ?? logPrefixLimits(env.ECS_MEDIC_LOG_GROUP_PREFIXES),
     store: options.store ?? new MemoryIdempotencyStore(),
     audit: options.audit ?? new MemoryAuditLog(),

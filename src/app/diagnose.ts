@@ -1,6 +1,5 @@
-import { destroyClients } from "../aws/clients";
-import { collectEvidence, type ProgressEvent } from "../collect/collect-evidence";
-import { resolveTarget } from "../collect/resolve-target";
+import { destroyClients } from "../aws/release";
+import type { ProgressEvent } from "../collect/collect-evidence";
 import { diagnose as diagnoseEvidence } from "../diagnose/diagnose";
 import type { Diagnosis } from "../diagnose/types";
 import { DeadlineError, UsageError } from "../errors";
@@ -8,6 +7,8 @@ import type { Evidence } from "../evidence/schema";
 import { loadEvidence } from "../evidence/snapshot";
 import { CATALOGUE } from "../steps/catalogue";
 import { parseWindow } from "../time-window";
+import type { AwsClients } from "../aws/clients";
+import type { Playbooks } from "../diagnose/load-playbooks";
 import type { AwsScope, Deps } from "./deps";
 import { describeFailure, type Failure } from "./failure";
 
@@ -47,21 +48,52 @@ export type DiagnoseResult =
   | { readonly ok: false; readonly failure: Failure };
 
 /**
- * The diagnose use case, shared by the CLI, the Slack worker and the Socket Mode dev server: playbooks (loaded
- * first, so a broken rule is reported before any AWS call) → resolve the target → collect every step concurrently
- * (or replay a snapshot) → diagnose (pure). Returns plain data; never throws — every failure comes back as a
+ * The diagnose use case, shared by the CLI, the Slack worker and the Socket Mode dev server: resolve the target →
+ * collect every step concurrently (or replay a snapshot), with the playbooks parsed while the first read is in
+ * flight (a broken rule is reported at once, without waiting on the network) → diagnose (pure). Returns plain data; never throws — every failure comes back as a
  * `Failure` in the words a person reads.
  */
 export async function diagnose(deps: Deps, request: DiagnoseRequest): Promise<DiagnoseResult> {
   try {
-    const playbooks = deps.playbooks();
-    const evidence = request.replay ? await replay(request) : await collect(deps, request);
+    const { playbooks, evidence } = request.replay
+      ? { playbooks: deps.playbooks(), evidence: await replay(request) }
+      : await overlapped(deps, request);
     const diagnosis = diagnoseEvidence(evidence, playbooks);
     const empty = nothingCollected(evidence);
     return { ok: true, evidence, diagnosis, nothingCollected: empty, undecided: empty || verdictUnreadable(evidence) };
   } catch (error) {
     return { ok: false, failure: describeFailure(error, { subject: subjectOf(request), logger: deps.logger }) };
   }
+}
+
+/**
+ * Collection starts first and the playbooks (YAML + validation, CPU-bound) are parsed while its first request is in
+ * flight. A playbook error still comes back at once, without waiting on the network: the clients are destroyed,
+ * which ends the reads (nothing is ever changed by a diagnosis).
+ */
+async function overlapped(deps: Deps, request: DiagnoseRequest) {
+  let clients: AwsClients | undefined;
+  let started!: () => void;
+  const inFlight = new Promise<void>((resolve) => (started = resolve));
+  const collecting = collect(deps, request, (opened) => {
+    clients = opened;
+    started();
+  });
+  const settled = collecting.then(
+    () => undefined,
+    () => undefined,
+  );
+  // Wait until the first read is sent (or collection ended early), then one macrotask for the SDK to reach the socket.
+  await Promise.race([inFlight, settled]);
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  let playbooks: Playbooks;
+  try {
+    playbooks = deps.playbooks();
+  } catch (error) {
+    if (clients) destroyClients(clients);
+    throw error;
+  }
+  return { playbooks, evidence: await collecting };
 }
 
 /** The name a person typed, without cluster or ARN prefix, for headlines. */
@@ -80,7 +112,11 @@ async function replay(request: DiagnoseRequest): Promise<Evidence> {
   return evidence;
 }
 
-async function collect(deps: Deps, request: DiagnoseRequest): Promise<Evidence> {
+async function collect(
+  deps: Deps,
+  request: DiagnoseRequest,
+  onOpened: (clients: AwsClients) => void = () => undefined,
+): Promise<Evidence> {
   const window = parseWindow(request.since ?? "1h", deps.clock);
   const running = new Set<string>();
   const titles = new Map(CATALOGUE.map((e) => [e.id as string, e.title]));
@@ -97,10 +133,17 @@ async function collect(deps: Deps, request: DiagnoseRequest): Promise<Evidence> 
     emit(event);
   };
   const work = async () => {
-    const clients = deps.aws(request.scope ?? {});
+    // The collectors (and the SDK commands they import) load only when AWS is read, never for a replay.
+    const [{ resolveTarget }, { collectEvidence }] = await Promise.all([
+      import("../collect/resolve-target"),
+      import("../collect/collect-evidence"),
+    ]);
+    const clients = await deps.aws(request.scope ?? {});
     try {
       emit({ type: "resolving", service: request.service, cluster: request.cluster });
-      const resolved = await resolveTarget(clients.ecs, { service: request.service, cluster: request.cluster });
+      const resolving = resolveTarget(clients.ecs, { service: request.service, cluster: request.cluster });
+      onOpened(clients);
+      const resolved = await resolving;
       return await collectEvidence({
         clients,
         resolved,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { destroyClients } from "../aws/clients";
+import { destroyClients } from "../aws/release";
 import {
   applyChange,
   checkRollbackTarget,
@@ -89,7 +89,7 @@ export async function executeAction(deps: Deps, request: ActionRequest): Promise
   // A refused or failed attempt frees the id at once (after a fix, the same proposal may run); a done one keeps it.
   const release = () => deps.store.release(claimKey, deps.clock()).catch(() => undefined);
 
-  const clients = deps.aws({ region: action.region });
+  const clients = await deps.aws({ region: action.region });
   let before: LiveService | undefined;
   try {
     before = await readService(clients, action.cluster, action.service);

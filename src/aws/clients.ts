@@ -6,6 +6,7 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { withRelease } from "./release";
 
 /** Every AWS client the collectors use; tests pass mocked or moto-pointed instances. */
 export interface AwsClients {
@@ -54,19 +55,55 @@ export function createClients(options: ClientOptions = {}): AwsClients {
       throwOnRequestTimeout: true,
     },
   };
-  return {
-    ecs: new ECSClient(config),
-    elbv2: new ElasticLoadBalancingV2Client(config),
-    logs: new CloudWatchLogsClient(config),
-    ec2: new EC2Client(config),
-    ecr: new ECRClient(config),
-    cloudtrail: new CloudTrailClient(config),
-    cloudwatch: new CloudWatchClient(config),
-    autoscaling: new ApplicationAutoScalingClient(config),
+  // Each client is constructed on first use, so a run builds only what it calls (an action never builds EC2's).
+  const made: Array<{ destroy(): void }> = [];
+  const lazy = <T extends { destroy(): void }>(make: () => T): (() => T) => {
+    let client: T | undefined;
+    return () => {
+      if (!client) {
+        client = make();
+        made.push(client);
+      }
+      return client;
+    };
   };
+  const ecs = lazy(() => new ECSClient(config));
+  const elbv2 = lazy(() => new ElasticLoadBalancingV2Client(config));
+  const logs = lazy(() => new CloudWatchLogsClient(config));
+  const ec2 = lazy(() => new EC2Client(config));
+  const ecr = lazy(() => new ECRClient(config));
+  const cloudtrail = lazy(() => new CloudTrailClient(config));
+  const cloudwatch = lazy(() => new CloudWatchClient(config));
+  const autoscaling = lazy(() => new ApplicationAutoScalingClient(config));
+  const clients: AwsClients = {
+    get ecs() {
+      return ecs();
+    },
+    get elbv2() {
+      return elbv2();
+    },
+    get logs() {
+      return logs();
+    },
+    get ec2() {
+      return ec2();
+    },
+    get ecr() {
+      return ecr();
+    },
+    get cloudtrail() {
+      return cloudtrail();
+    },
+    get cloudwatch() {
+      return cloudwatch();
+    },
+    get autoscaling() {
+      return autoscaling();
+    },
+  };
+  return withRelease(clients, () => {
+    for (const client of made.splice(0)) client.destroy();
+  });
 }
 
-/** Releases sockets so a CLI run exits promptly. */
-export function destroyClients(clients: AwsClients): void {
-  for (const client of Object.values(clients)) client.destroy();
-}
+export { destroyClients } from "./release";

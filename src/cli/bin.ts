@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The ecs-medic executable: wires the real process to `main`. Everything testable lives in main.ts.
 import { jsonLogger } from "../app/logger";
-import { describeFailure } from "../app/failure";
 import { systemClock } from "../clock";
 import { ExitCode } from "./exit-codes";
 import { main } from "./main";
@@ -24,7 +23,9 @@ main(process.argv.slice(2), {
   (code) => {
     process.exitCode = code;
   },
-  (error: unknown) => {
+  async (error: unknown) => {
+    // Loaded only here (it pulls in zod through the evidence schema), so a normal start stays light.
+    const { describeFailure } = await import("../app/failure");
     // A bug: the generic sentence and a reference, with the stack in the log line that carries the same reference.
     const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { tool: "ecs-medic" });
     const failure = describeFailure(error, { subject: process.argv[2] ?? "ecs-medic", logger });

@@ -1,4 +1,3 @@
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { classifyMessage, DEFAULT_RULE, failureWords, toMessage, type ClassifyInput } from "../diagnose/classify";
 import { matchText } from "../diagnose/matcher";
@@ -35,18 +34,55 @@ export async function runClassify(
   io: ClassifyIo,
   options: ClassifyOptions = {},
 ): Promise<number> {
-  const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
   let lineNo = 0;
-  for await (const raw of lines) {
-    lineNo += 1;
-    const line = raw.trim();
-    if (!line) continue;
-    const result = answer(line, lineNo, playbooks, io);
-    if (options.unmatched && result.rule !== DEFAULT_RULE) continue;
-    io.stdout.write(`${JSON.stringify(result)}\n`);
-  }
+  // Answers go out in batches (one write per ~64 KB), not one write per line.
+  let batch: string[] = [];
+  let batched = 0;
+  for await (const lines of readLines(io.stdin))
+    for (const raw of lines) {
+      lineNo += 1;
+      const line = raw.trim();
+      if (!line) continue;
+      const result = answer(line, lineNo, playbooks, io);
+      if (options.unmatched && result.rule !== DEFAULT_RULE) continue;
+      const out = `${JSON.stringify(result)}\n`;
+      batch.push(out);
+      batched += out.length;
+      if (batched >= BATCH_CHARS) {
+        io.stdout.write(batch.join(""));
+        batch = [];
+        batched = 0;
+      }
+    }
+  if (batch.length > 0) io.stdout.write(batch.join(""));
   return ExitCode.Ok;
 }
+
+/** Characters of answers gathered before one write. */
+const BATCH_CHARS = 64 * 1024;
+
+/**
+ * The lines of a stream as readline splits them (`\r\n`, `\n` or a lone `\r` ends a line; a last line without an end
+ * still counts), yielded a chunk's worth at a time (one promise per chunk, not per line).
+ */
+async function* readLines(input: Readable): AsyncGenerator<readonly string[]> {
+  input.setEncoding?.("utf8");
+  let rest = "";
+  let pendingCr = false;
+  for await (const chunk of input as AsyncIterable<string | Buffer>) {
+    let text = typeof chunk === "string" ? chunk : chunk.toString("utf8");
+    // A "\r" that ended the previous chunk already ended its line; a "\n" right after it belongs to it.
+    if (pendingCr && text.startsWith("\n")) text = text.slice(1);
+    pendingCr = false;
+    const parts = (rest + text).split(LINE_END);
+    rest = parts.pop()!;
+    if (rest === "" && text.endsWith("\r")) pendingCr = true;
+    yield parts;
+  }
+  if (rest !== "") yield [rest];
+}
+
+const LINE_END = /\r\n|\r|\n/;
 
 function answer(line: string, lineNo: number, playbooks: Playbooks, io: ClassifyIo): Record<string, unknown> {
   let input: ClassifyInput;

@@ -8,12 +8,16 @@ import type { OutputFormat } from "./args";
 import { cliDeps, type CliIo } from "./diagnose";
 import { ExitCode } from "./exit-codes";
 
-/** The recorded incidents shipped in examples/ (two levels above this module, from src/ and dist/ alike). */
+/**
+ * The recorded incidents shipped in examples/: two levels above this module from src/, three from the CLI's chunks
+ * (dist/cli/chunks/).
+ */
 export function examplesDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [
     resolve(here, "../../examples"),
     resolve(here, "../examples"),
+    resolve(here, "../../../examples"),
     resolve(process.cwd(), "examples"),
   ];
   return candidates.find((dir) => existsSync(dir)) ?? candidates[0]!;

@@ -1,11 +1,11 @@
 import { UsageError } from "../errors";
 import { TOOL_VERSION } from "../version";
 import { helpFor, parseCliArgs, USAGE } from "./args";
-import { runClassify } from "./classify";
-import { runDiagnose, type CliIo } from "./diagnose";
-import { runDemo } from "./demo";
-import { loadPlaybooksOrReport } from "./playbooks";
+import type { CliIo } from "./diagnose";
 import { ExitCode } from "./exit-codes";
+
+// Only argument parsing is loaded up front: `--version`, `--help` and usage errors load nothing heavy, and each
+// command loads what it uses (the AWS SDK, zod, yaml, the renderers) through import() when it runs.
 
 /** Runs one CLI invocation and returns its exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -27,9 +27,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stdout.write(`ecs-medic ${TOOL_VERSION}\n`);
       return ExitCode.Ok;
     case "diagnose":
-      return runDiagnose(args, io);
+      return (await import("./diagnose")).runDiagnose(args, io);
     case "demo":
-      return runDemo(args.format, io);
+      return (await import("./demo")).runDemo(args.format, io);
     case "rollback":
     case "scale":
       return (await import("./actions")).runAction(args, io);
@@ -40,6 +40,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     case "store-init":
       return (await import("./actions")).runStoreInit(io);
     case "classify": {
+      const [{ loadPlaybooksOrReport }, { runClassify }] = await Promise.all([
+        import("./playbooks"),
+        import("./classify"),
+      ]);
       const playbooks = loadPlaybooksOrReport(args.playbooks, io);
       if (!playbooks) return ExitCode.Usage;
       return runClassify(

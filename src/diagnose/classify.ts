@@ -1,5 +1,6 @@
 import type { Playbooks } from "./load-playbooks";
-import { MAX_MATCH_TEXT, normalizeText, type Message } from "./matcher";
+import { MAX_MATCH_TEXT, matchText, normalizeText, type CompiledRule, type Message } from "./matcher";
+import { buildPrefilter, type Prefilter } from "./prefilter";
 import { MESSAGE_FIELDS, type MessageField, type MessageSymptom, type Severity } from "./symptoms";
 
 /** What one message means, and which rule said so. */
@@ -42,7 +43,14 @@ export function failureWords(text: string): string[] {
  * rule makes it `normal`; otherwise it is `other` (recognised as a failure, or at least not known to be benign).
  */
 export function classifyMessage(message: Message, playbooks: Pick<Playbooks, "rules">): Classification {
-  for (const compiled of playbooks.rules) {
+  const rules = playbooks.rules;
+  // Rules in order, but only those whose literal keywords occur in the text (one pass finds them all).
+  let candidate: ((index: number) => boolean) | undefined;
+  for (let index = 0; index < rules.length; index++) {
+    const compiled = rules[index]!;
+    if (!compiled.fields.has(message.field)) continue;
+    candidate ??= prefilterOf(rules).candidates(matchText(message).toLowerCase());
+    if (!candidate(index)) continue;
     const vars = compiled.test(message);
     if (vars === undefined) continue;
     const { rule } = compiled;
@@ -56,6 +64,15 @@ export function classifyMessage(message: Message, playbooks: Pick<Playbooks, "ru
     };
   }
   return OTHER;
+}
+
+/** One prefilter per loaded rule list, built on first use. */
+const prefilters = new WeakMap<readonly CompiledRule[], Prefilter>();
+
+function prefilterOf(rules: readonly CompiledRule[]): Prefilter {
+  let prefilter = prefilters.get(rules);
+  if (!prefilter) prefilters.set(rules, (prefilter = buildPrefilter(rules)));
+  return prefilter;
 }
 
 /** A `classify` input line (DESIGN.md §5). */

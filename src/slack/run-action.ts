@@ -4,7 +4,7 @@ import type { ActionOutcome, PlannedAction } from "../actions/types";
 import type { Deps, SlackClients } from "../app/deps";
 import { executeAction } from "../app/execute-action";
 import { slackErrorCode } from "../app/failure";
-import { destroyClients } from "../aws/clients";
+import { destroyClients } from "../aws/release";
 import { authorise, type ActionsPolicy } from "../config/actions";
 import {
   actionReplyMessage,
@@ -113,7 +113,7 @@ async function follow(
   action: PlannedAction,
 ): Promise<{ state: "completed" | "failed" | "still running"; detail: string }> {
   const { intervalMs, polls } = deps.followUp ?? { intervalMs: 15_000, polls: 16 };
-  const clients = deps.aws({ region: action.region });
+  const clients = await deps.aws({ region: action.region });
   try {
     let last = "no answer from DescribeServices yet";
     for (let i = 0; i < polls; i++) {

