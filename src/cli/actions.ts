@@ -1,7 +1,8 @@
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline/promises";
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
-import { planRollback, planScale, SCALE_DEFAULTS, type Plan } from "../actions/plan";
+import { planRollback, planScale, type Plan } from "../actions/plan";
+import { loadActionsPolicy } from "../config/actions";
 import { proposalId } from "../actions/proposal-id";
 import type { ActionOutcome, PlannedAction, ServiceState } from "../actions/types";
 import { createStores, type Deps } from "../app/deps";
@@ -27,7 +28,13 @@ export async function runAction(args: RollbackArgs | ScaleArgs, io: CliIo): Prom
     scope: { region: regionOf(args.region, io.env), profile: args.profile },
   });
   if (!result.ok) return reportFailure(result.failure, io);
-  const plan = makePlan(args, result.evidence, result.diagnosis);
+  let plan: Plan;
+  try {
+    plan = makePlan(args, result.evidence, result.diagnosis, io.env);
+  } catch (error) {
+    io.stderr.write(`ecs-medic: ${(error as Error).message}\n`);
+    return ExitCode.Usage;
+  }
   if (!plan.ok) {
     io.stderr.write(`ecs-medic: refused: ${plan.reason}\n`);
     return ExitCode.Failed;
@@ -64,10 +71,15 @@ async function actionDeps(io: CliIo): Promise<Deps> {
   return { ...base, store: io.deps?.store ?? stores.store, audit: io.deps?.audit ?? stores.audit };
 }
 
-function makePlan(args: RollbackArgs | ScaleArgs, evidence: Evidence, diagnosis: Diagnosis): Plan {
+function makePlan(args: RollbackArgs | ScaleArgs, evidence: Evidence, diagnosis: Diagnosis, env: CliIo["env"]): Plan {
   if (args.command === "rollback") return planRollback(evidence, args.to);
-  const cap = Number(process.env.ECS_MEDIC_SCALE_MAX ?? SCALE_DEFAULTS.maxDesired);
-  return planScale(evidence, diagnosis, { to: args.to, factor: args.factor, maxDesired: cap });
+  // The same cap and factor as the buttons: the actions section of ECS_MEDIC_CONFIG (defaults: × 2, at most 50).
+  const { scale } = loadActionsPolicy(env);
+  return planScale(evidence, diagnosis, {
+    to: args.to,
+    factor: args.factor ?? scale.factor,
+    maxDesired: scale.maxDesired,
+  });
 }
 
 const short = (arn: string | undefined) => (arn ? (arn.split("/").pop() ?? arn) : "?");

@@ -67,6 +67,9 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
   });
 
   for (const error of evidence.contextErrors) notes.push(`task definition: ${error.hint}`);
+  // ECS's own rollback under way: say so, since no rollback is offered on top of it.
+  const good = lastKnownGood(evidence);
+  if (!good.ok && good.ecsRollingBackTo) notes.push(good.reason);
 
   return {
     schemaVersion: 1,

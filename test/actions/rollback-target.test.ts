@@ -84,6 +84,7 @@ describe("lastKnownGood: the revision a rollback returns to", () => {
     // Nothing in the report advises going to :43 (the revision the change moved to) or to any other revision.
     const d = diagnose(e, playbooks);
     expect(d.proposals.filter((p) => p.kind === "rollback")).toEqual([]);
+    expect(d.notes.join("\n")).toContain("ECS is already rolling payment-api back to payment-api:42");
     expect(JSON.stringify(d.findings.map((f) => f.fix))).not.toContain("roll back to payment-api:43");
   });
 
