@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../errors";
 
 /** text: the terminal report; json: the Diagnosis; slack: the Block Kit message the bot would post (for the preview tool). */
@@ -161,28 +161,31 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
 }
 
-function parseDiagnose(argv: readonly string[]): DiagnoseArgs {
-  let parsed;
+/** Where a service lives: the options every command that reads a live service takes. */
+const WHERE = {
+  cluster: { type: "string", short: "c" },
+  region: { type: "string", short: "r" },
+  profile: { type: "string", short: "p" },
+} as const;
+
+/** `node:util` parseArgs, strict, with its errors as usage errors (minus its advice about `--`). */
+function strictParse<O extends ParseArgsConfig["options"]>(argv: readonly string[], options: O) {
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        cluster: { type: "string", short: "c" },
-        region: { type: "string", short: "r" },
-        profile: { type: "string", short: "p" },
-        since: { type: "string", short: "s", default: "1h" },
-        format: { type: "string", short: "f", default: "text" },
-        "save-evidence": { type: "string" },
-        evidence: { type: "string", short: "e" },
-        playbooks: { type: "string", multiple: true },
-      },
-    });
+    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options });
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, ""), { cause: error });
   }
-  const { values, positionals } = parsed;
+}
+
+function parseDiagnose(argv: readonly string[]): DiagnoseArgs {
+  const { values, positionals } = strictParse(argv, {
+    ...WHERE,
+    since: { type: "string", short: "s", default: "1h" },
+    format: { type: "string", short: "f", default: "text" },
+    "save-evidence": { type: "string" },
+    evidence: { type: "string", short: "e" },
+    playbooks: { type: "string", multiple: true },
+  });
   if (positionals.length > 1) throw new UsageError(`diagnose takes one service, got: ${positionals.join(" ")}`);
   const service = positionals[0];
   if (!service && !values.evidence)
@@ -215,26 +218,13 @@ function parseEvidence(argv: readonly string[]): CliArgs {
       throw new UsageError("evidence verify takes one folder: ecs-medic evidence verify DIR");
     return { command: "evidence-verify", dir: dirs[0]! };
   }
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        cluster: { type: "string", short: "c" },
-        region: { type: "string", short: "r" },
-        profile: { type: "string", short: "p" },
-        since: { type: "string", short: "s", default: "6h" },
-        evidence: { type: "string", short: "e" },
-        out: { type: "string", short: "o" },
-        playbooks: { type: "string", multiple: true },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, ""), { cause: error });
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = strictParse(argv, {
+    ...WHERE,
+    since: { type: "string", short: "s", default: "6h" },
+    evidence: { type: "string", short: "e" },
+    out: { type: "string", short: "o" },
+    playbooks: { type: "string", multiple: true },
+  });
   if (positionals.length > 1) throw new UsageError(`evidence takes one service, got: ${positionals.join(" ")}`);
   const service = positionals[0];
   if (!service && !values.evidence) throw new UsageError("evidence needs a service name (or --evidence FILE)");
@@ -287,26 +277,16 @@ function parseDemo(argv: readonly string[]): CliArgs {
 }
 
 const TARGET_OPTIONS = {
-  cluster: { type: "string", short: "c" },
-  region: { type: "string", short: "r" },
-  profile: { type: "string", short: "p" },
+  ...WHERE,
   yes: { type: "boolean", short: "y", default: false },
   to: { type: "string" },
 } as const;
 
 function parseTarget(verb: string, argv: readonly string[], extra: { factor?: boolean } = {}) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: { ...TARGET_OPTIONS, ...(extra.factor ? { factor: { type: "string" } as const } : {}) },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, ""), { cause: error });
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = strictParse(argv, {
+    ...TARGET_OPTIONS,
+    ...(extra.factor ? { factor: { type: "string" } as const } : {}),
+  });
   if (positionals.length !== 1) throw new UsageError(`${verb} takes exactly one service (got ${positionals.length})`);
   checkRegion(values.region as string | undefined);
   return {
