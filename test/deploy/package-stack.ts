@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -50,6 +50,9 @@ export async function packageStack(
     AWS_SHARED_CREDENTIALS_FILE: join(dir, "no-credentials"),
     AWS_CONFIG_FILE: join(dir, "no-config"),
     AWS_EC2_METADATA_DISABLED: "true",
+    // serverless-esbuild builds each function in a folder under the system temp dir and leaves it there: keep those
+    // inside the package folder, which the caller removes.
+    TMPDIR: mkdirSync(join(dir, "tmp"), { recursive: true }) ?? join(dir, "tmp"),
     ...env,
   });
   const started = performance.now();
