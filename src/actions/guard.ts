@@ -11,6 +11,8 @@ import type { AwsClients } from "../aws/clients";
 import { awsCall } from "../aws/aws-call";
 import { awsErrorName } from "../aws/step-error";
 import { parseImageRef } from "../collect/image-ref";
+import { shortName } from "../diagnose/template";
+import { shortDigest } from "../util/format";
 import { sameFamily } from "./rollback-target";
 import type { PlannedAction, ServiceState } from "./types";
 
@@ -131,7 +133,7 @@ export async function checkRollbackTarget(
     const now = await currentDigest(clients, ref.repositoryName, ref.tag, ref.registryId);
     if (now && now !== known)
       return {
-        refusal: `${container.name}'s image ${ref.repositoryName}:${ref.tag} has moved since ${short(to)} ran (${shortDigest(known)} → ${shortDigest(now)}): rolling back would not restore the same bytes — roll back to a revision pinned by digest, or re-tag ${shortDigest(known)}`,
+        refusal: `${container.name}'s image ${ref.repositoryName}:${ref.tag} has moved since ${short(to)} ran (${cutDigest(known)} → ${cutDigest(now)}): rolling back would not restore the same bytes — roll back to a revision pinned by digest, or re-tag ${cutDigest(known)}`,
         notes,
       };
     if (!now)
@@ -220,10 +222,7 @@ export async function applyChange(clients: AwsClients, p: PlannedAction, live: L
   return notes;
 }
 
-function short(arn: string | undefined): string {
-  return arn ? (arn.split("/").pop() ?? arn) : "?";
-}
+const short = (arn: string | undefined) => shortName(arn) ?? "?";
 
-function shortDigest(digest: string): string {
-  return digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]*$/, "$1…");
-}
+/** The shared short form, marked as cut. */
+const cutDigest = (digest: string) => `${shortDigest(digest)}…`;

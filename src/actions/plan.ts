@@ -1,5 +1,6 @@
 import { familyOf } from "../aws/arn";
 import { SCALE_BLOCKERS } from "../diagnose/proposals";
+import { shortName } from "../diagnose/template";
 import type { Diagnosis } from "../diagnose/types";
 import type { Evidence } from "../evidence/schema";
 import { revisionDigests } from "../evidence/read";
@@ -12,7 +13,7 @@ export type Plan =
 /** Default emergency scale factor and cap when the config names none. */
 export const SCALE_DEFAULTS = { factor: 2, maxDesired: 50 } as const;
 
-const short = (arn: string) => arn.split("/").pop() ?? arn;
+const short = (arn: string) => shortName(arn) ?? arn;
 
 /**
  * A rollback plan from a fresh diagnosis: to `--to` when given (same family as the current revision; that it exists

@@ -1,4 +1,5 @@
 import { familyOf } from "../aws/arn";
+import { shortName } from "../diagnose/template";
 import type { DeploymentData, Evidence } from "../evidence/schema";
 import { stepData } from "../evidence/read";
 
@@ -117,5 +118,5 @@ export function sameFamily(from: string, to: string): boolean {
 }
 
 function short(arn: string | undefined): string {
-  return arn ? (arn.split("/").pop() ?? arn) : "the current revision";
+  return shortName(arn) ?? "the current revision";
 }

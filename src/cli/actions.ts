@@ -14,6 +14,7 @@ import { tableDefinition } from "../store/table";
 import type { RollbackArgs, ScaleArgs } from "./args";
 import { cliDeps, regionOf, reportFailure, type CliIo } from "./diagnose";
 import { ExitCode } from "./exit-codes";
+import { shortName } from "../diagnose/template";
 
 /**
  * `ecs-medic rollback` and `ecs-medic scale`: a fresh diagnosis, the same planning and guardrails as the Slack
@@ -82,7 +83,7 @@ function makePlan(args: RollbackArgs | ScaleArgs, evidence: Evidence, diagnosis:
   });
 }
 
-const short = (arn: string | undefined) => (arn ? (arn.split("/").pop() ?? arn) : "?");
+const short = (arn: string | undefined) => shortName(arn) ?? "?";
 
 function describePlan(a: PlannedAction): string {
   const change =

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { FilesUploadV2Arguments, WebClient } from "@slack/web-api";
 import { zipSync } from "fflate";
 import { describeFailure, slackErrorCode } from "../app/failure";
@@ -7,7 +6,7 @@ import type { BundleFile, Manifest } from "../evidence/bundle";
 import { exportProgressMessage, exportSummaryMessage } from "../render/slack/export";
 import type { SlackMessage } from "./limits";
 import type { ExportJob } from "./job";
-import { failureMessage, type JobOutcome, type WorkerDeps } from "./run-job";
+import { claimRun, failureMessage, type JobOutcome, type WorkerDeps } from "./run-job";
 
 /** Settings of one export run. */
 export interface ExportOptions {
@@ -29,7 +28,6 @@ export interface ExportOptions {
 
 /** Slack's files.completeUploadExternal takes at most 10 files a call. */
 const FILES_PER_UPLOAD = 10;
-const CLAIM_TTL_SECONDS = 24 * 3600;
 
 /**
  * Runs one export job (`/ecs evidence …` or the Export button): claim it, post "exporting…" in the report's thread
@@ -42,12 +40,7 @@ export async function runExportJob(job: ExportJob, deps: WorkerDeps, options: Ex
   const slack = deps.slack.web;
   const budgetMs = options.timeBudgetMs ?? 270_000;
   const key = `export#${job.jobId}`;
-  const claim = await deps.store.claim(key, {
-    owner: options.runId ?? randomUUID(),
-    leaseSeconds: Math.ceil(budgetMs / 1000) + 60,
-    ttlSeconds: CLAIM_TTL_SECONDS,
-    now: deps.clock(),
-  });
+  const claim = await claimRun(deps, key, budgetMs, options.runId);
   if (!claim.claimed) {
     log.info("duplicate export job ignored", { jobId: job.jobId });
     return { status: "duplicate" };

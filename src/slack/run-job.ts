@@ -51,6 +51,19 @@ export type JobOutcome =
 const CLAIM_TTL_SECONDS = 24 * 3600;
 
 /**
+ * Claims one worker job (diagnose, export) for this run: a lease as long as its time budget plus a margin, so a
+ * redelivery while it runs is a duplicate and one after a crash takes over; the id stays known for 24 h.
+ */
+export function claimRun(deps: WorkerDeps, key: string, budgetMs: number, runId?: string) {
+  return deps.store.claim(key, {
+    owner: runId ?? randomUUID(),
+    leaseSeconds: Math.ceil(budgetMs / 1000) + 60,
+    ttlSeconds: CLAIM_TTL_SECONDS,
+    now: deps.clock(),
+  });
+}
+
+/**
  * Runs one `/ecs diagnose` job: claim it (a repeated delivery posts nothing; a delivery after a crashed run resumes
  * its message), post "diagnosing … 0/11" at once, update it as steps finish, then replace it with the report and put
  * the detail in its thread. The diagnosis itself is `app.diagnose`; this function only posts what it returns. Every
@@ -64,12 +77,7 @@ export async function runDiagnoseJob(
   const log = deps.logger;
   const budgetMs = options.timeBudgetMs ?? 270_000;
   const key = `diagnose#${job.jobId}`;
-  const claim = await deps.store.claim(key, {
-    owner: options.runId ?? randomUUID(),
-    leaseSeconds: Math.ceil(budgetMs / 1000) + 60,
-    ttlSeconds: CLAIM_TTL_SECONDS,
-    now: deps.clock(),
-  });
+  const claim = await claimRun(deps, key, budgetMs, options.runId);
   if (!claim.claimed) {
     log.info("duplicate job ignored", { jobId: job.jobId });
     return { status: "duplicate" };

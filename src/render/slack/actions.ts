@@ -1,13 +1,14 @@
 import type { ActionOutcome, PlannedAction, ServiceState } from "../../actions/types";
 import { cutPlain, enforceLimits, type KnownBlock, type SlackMessage } from "../../slack/limits";
 import { code, context, escapeMrkdwn, mention, section, slackTime } from "./mrkdwn";
+import { shortName } from "../../diagnose/template";
 
 // ── what a report and its thread show once a guarded action was pressed ─────────────────────────
 
 const VERB = { rollback: "Rollback", scale: "Emergency scale" } as const;
 const ICON = { rollback: ":leftwards_arrow_with_hook:", scale: ":arrow_double_up:" } as const;
 
-const short = (arn: string | undefined) => (arn ? (arn.split("/").pop() ?? arn) : "?");
+const short = (arn: string | undefined) => shortName(arn) ?? "?";
 
 function changeText(a: PlannedAction): string {
   return a.kind === "rollback"

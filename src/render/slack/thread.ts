@@ -19,7 +19,7 @@ import {
   shortTask,
   slackTime,
 } from "./mrkdwn";
-import { buildReport, clipped, clippedInReport, evidenceLine, facts, reportFindings } from "./report";
+import { buildReport, clippedInReport, evidenceLine, facts, reportFindings } from "./report";
 import { groupedEvidence } from "../present";
 import { stepData } from "../../evidence/read";
 
