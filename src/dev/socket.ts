@@ -6,6 +6,8 @@ import { createDeps, createSlackClients } from "../app/deps";
 import { systemClock } from "../clock";
 import { registerListeners } from "../slack/app";
 import { loadActionsPolicy } from "../config/actions";
+import { loadAccessPolicy } from "../config/access";
+import { cachedMembers } from "../slack/access-gate";
 import { loadActionKey } from "../slack/credentials";
 import { actionRunnerDeps, runActionJob } from "../slack/run-action";
 import { runExportJob } from "../slack/run-export";
@@ -34,6 +36,10 @@ const app = new App({ authorize: async () => ({ botToken }), appToken, socketMod
 registerListeners(app, {
   clock: systemClock,
   log,
+  // The access: section of ECS_MEDIC_CONFIG (none → nobody may ask); this process has the bot token, so user groups
+  // are decided here (the in-process worker below does not check again).
+  access: loadAccessPolicy(),
+  members: cachedMembers(deps.slack.web, systemClock),
   // In-process "worker": start the job and return at once, as the async Lambda invoke does.
   actionKey,
   dispatch: async (job) => {

@@ -5,6 +5,8 @@ import { systemClock } from "../clock";
 import { registerListeners } from "../slack/app";
 import { ACK_PATH_SDK_CONFIG, loadActionKey, loadSigningSecret } from "../slack/credentials";
 import { lambdaDispatch, type Dispatch } from "../slack/dispatch";
+import { loadAccessPolicy } from "../config/access";
+import type { AccessAuditLog } from "../store/access-audit";
 
 type ReceiverHandler = Awaited<ReturnType<AwsLambdaReceiver["start"]>>;
 
@@ -56,8 +58,42 @@ async function init(forceFetch = false): Promise<ReceiverHandler> {
       : async () => {
           throw new Error("WORKER_FUNCTION_NAME is not set");
         });
-  registerListeners(app, { dispatch, clock: systemClock, log, actionKey });
+  // Who may ask (the access: section of ECS_MEDIC_CONFIG; none → nobody): an invalid file fails the cold start, so
+  // a typo closes the door rather than opening it.
+  const access = loadAccessPolicy(process.env);
+  registerListeners(app, { dispatch, clock: systemClock, log, actionKey, access, accessAudit: accessAudit() });
   return receiver.start();
+}
+
+/**
+ * Refusals go to the table (ECS_MEDIC_TABLE), under access# — the only keys this role may write. The client is built
+ * on the first refusal, with the ack path's bounds; without a table they are only logged.
+ */
+function accessAudit(): AccessAuditLog | undefined {
+  const table = process.env.ECS_MEDIC_TABLE;
+  if (!table) return undefined;
+  let log: Promise<AccessAuditLog> | undefined;
+  const open = async (): Promise<AccessAuditLog> => {
+    const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoAccessAuditLog }] = await Promise.all([
+      import("@aws-sdk/client-dynamodb"),
+      import("@aws-sdk/lib-dynamodb"),
+      import("../store/access-audit"),
+    ]);
+    const client = new DynamoDBClient({
+      ...ACK_PATH_SDK_CONFIG,
+      requestHandler: { ...ACK_PATH_SDK_CONFIG.requestHandler },
+    });
+    return new DynamoAccessAuditLog(DynamoDBDocumentClient.from(client), table);
+  };
+  return {
+    append: async (record) => {
+      log ??= open().catch((error: unknown) => {
+        log = undefined;
+        throw error;
+      });
+      await (await log).append(record);
+    },
+  };
 }
 
 /**

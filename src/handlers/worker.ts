@@ -12,6 +12,11 @@ import { runExportJob } from "../slack/run-export";
 import { runDiagnoseJob, type JobOutcome, type WorkerDeps } from "../slack/run-job";
 import type { AuditLog } from "../store/audit";
 import type { IdempotencyStore } from "../store/idempotency";
+import { systemClock } from "../clock";
+import { loadAccessPolicy } from "../config/access";
+import type { AccessPolicy } from "../config/access-policy";
+import { accessRequestOf, cachedMembers, checkAccess } from "../slack/access-gate";
+import { MemoryAccessAuditLog, type AccessAuditLog } from "../store/access-audit";
 
 interface Runtime {
   readonly slack: SlackClients;
@@ -20,6 +25,10 @@ interface Runtime {
   readonly incidents?: IncidentStore | undefined;
   readonly playbooks: Playbooks;
   readonly actionKey?: string | undefined;
+  /** Who may ask (the access: section), re-checked here: the Slack function cannot read user groups. */
+  readonly access: AccessPolicy;
+  readonly accessAudit: AccessAuditLog;
+  readonly members: (usergroup: string) => Promise<readonly string[]>;
 }
 
 /** Built once per container: the Slack clients, the store and the parsed playbooks. */
@@ -31,12 +40,36 @@ export function resetWorkerForTests(): void {
 }
 
 async function init(): Promise<Runtime> {
-  const [slack, stores, actionKey] = await Promise.all([
+  const access = loadAccessPolicy(process.env);
+  const [slack, stores, actionKey, accessAudit] = await Promise.all([
     loadBotToken().then((token) => createSlackClients(token)),
     createStores(),
     loadActionKey(),
+    accessAuditLog(process.env.ECS_MEDIC_TABLE),
   ]);
-  return { slack, ...stores, playbooks: loadPlaybooks(), actionKey };
+  return {
+    slack,
+    ...stores,
+    playbooks: loadPlaybooks(),
+    actionKey,
+    access,
+    accessAudit,
+    members: cachedMembers(slack.web, systemClock),
+  };
+}
+
+async function accessAuditLog(table: string | undefined): Promise<AccessAuditLog> {
+  if (!table) return new MemoryAccessAuditLog();
+  const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoAccessAuditLog }] = await Promise.all([
+    import("@aws-sdk/client-dynamodb"),
+    import("@aws-sdk/lib-dynamodb"),
+    import("../store/access-audit"),
+  ]);
+  const client = new DynamoDBClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+  });
+  return new DynamoAccessAuditLog(DynamoDBDocumentClient.from(client), table);
 }
 
 /**
@@ -71,6 +104,27 @@ export const handler = async (
         text: `:warning: ecs-medic could not start the diagnosis of ${job.service} (its Slack token or table could not be read). Nothing was run. It will retry once; if no report appears in a minute, ask the platform team to check the worker's logs.`,
       });
     throw error;
+  }
+  // Asked by a person (not an alarm): check again who may ask what from where, now with the user groups — before
+  // any claim, AWS call or post. A refusal reaches only the requester.
+  const job = parsed.data;
+  if (job.kind === "export" || !job.incident) {
+    const gate = await checkAccess(
+      {
+        policy: runtime.access,
+        clock: systemClock,
+        audit: runtime.accessAudit,
+        log: (message, detail) => console.log(JSON.stringify({ message, jobId: job.jobId, ...detail })),
+        auditTimeoutMs: 3_000,
+      },
+      accessRequestOf(job),
+      "worker",
+      runtime.members,
+    );
+    if (!gate.allowed) {
+      if (job.responseUrl) await tellRequester(job.responseUrl, { replace_original: false, ...gate.message });
+      return { status: "failed", reason: `access refused: ${gate.reason}` };
+    }
   }
   const deps: WorkerDeps = {
     ...createDeps({

@@ -5,6 +5,10 @@ import type { Clock } from "../clock";
 import { ACTION_IDS } from "./action-ids";
 import { notAvailableMessage, usageMessage } from "../render/slack";
 import { CommandError, parseSlashCommand } from "./command";
+import { clusterName } from "../collect/target-query";
+import type { AccessPolicy } from "../config/access-policy";
+import type { AccessAuditLog } from "../store/access-audit";
+import { checkAccess, type AccessGateDeps } from "./access-gate";
 import type { Dispatch } from "./dispatch";
 import type { DiagnoseJob, ExportJob, Job } from "./job";
 import type { SlackMessage } from "./limits";
@@ -17,6 +21,15 @@ export interface ListenerDeps {
   readonly actionKey?: string | undefined;
   /** How long a listener waits for a response_url post before giving up on it (default 1.5 s). */
   readonly respondTimeoutMs?: number;
+  /** Who may ask what, from where (the access: section; its default refuses everything but help). */
+  readonly access: AccessPolicy;
+  /** Where refusals are written down (the table, under access#). */
+  readonly accessAudit?: AccessAuditLog | undefined;
+  /**
+   * Members of a user group, where the process has a bot token (the Socket Mode dev server). The Lambda front door
+   * has none: a request only a user group could grant goes to the worker, which decides before doing anything.
+   */
+  readonly members?: ((usergroup: string) => Promise<readonly string[]>) | undefined;
 }
 
 /** A response_url post must never hold the Lambda's answer to Slack (3 s) hostage: this is its share. */
@@ -59,6 +72,7 @@ const ACTION_LABELS: Record<string, string> = {
  */
 export function registerListeners(app: App, deps: ListenerDeps): void {
   const log = deps.log ?? (() => undefined);
+  const gate: AccessGateDeps = { policy: deps.access, clock: deps.clock, audit: deps.accessAudit, log };
 
   app.command("/ecs", async ({ command, ack, context }) => {
     // Slack retries a command it thinks timed out; the first delivery already started the job.
@@ -79,6 +93,25 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       await ack({ response_type: "ephemeral", ...usageMessage() });
       return;
     }
+    // Who may ask, where: refused here (ephemeral, with who to ask) before any job starts; the worker checks again.
+    const access = await checkAccess(
+      gate,
+      {
+        team: command.team_id,
+        channel: command.channel_id,
+        channelName: command.channel_name,
+        user: command.user_id,
+        command: parsed.kind,
+        service: parsed.service,
+        cluster: parsed.cluster === undefined ? undefined : clusterName(parsed.cluster),
+      },
+      "slack",
+      deps.members,
+    );
+    if (!access.allowed) {
+      await ack({ response_type: "ephemeral", ...access.message });
+      return;
+    }
     const job: DiagnoseJob | ExportJob = {
       ...(parsed.kind === "evidence"
         ? { kind: "export" as const, via: "slack-command" as const }
@@ -88,6 +121,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       cluster: parsed.cluster,
       since: parsed.since,
       channel: command.channel_id,
+      channelName: command.channel_name,
       user: command.user_id,
       teamId: command.team_id,
       responseUrl: command.response_url,
@@ -152,9 +186,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       return;
     }
     const channel = body.channel?.id ?? body.container.channel_id ?? "";
+    const channelName = body.channel?.name;
     const common = {
       jobId: body.trigger_id,
       channel,
+      ...(channelName ? { channelName } : {}),
       user: body.user.id,
       teamId: body.team?.id,
       responseUrl: body.response_url,
@@ -201,6 +237,27 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     if (!job) {
       await reply(respond, notAvailableMessage(ACTION_LABELS[id] ?? "This action"), id);
       return;
+    }
+    // Buttons that start work are asked about like the commands (rollback and scale have their own allow-list).
+    if (job.kind !== "action") {
+      const access = await checkAccess(
+        gate,
+        {
+          team: job.teamId,
+          channel,
+          channelName,
+          user: job.user,
+          command: job.kind === "export" ? "export" : "rerun",
+          service: job.service,
+          cluster: job.cluster === undefined ? undefined : clusterName(job.cluster),
+        },
+        "slack",
+        deps.members,
+      );
+      if (!access.allowed) {
+        await reply(respond, access.message, id);
+        return;
+      }
     }
     try {
       await deps.dispatch(job);

@@ -14,6 +14,8 @@ export const DiagnoseJobSchema = z.object({
   since: z.string().min(1).max(40),
   /** Where to post the report. */
   channel: z.string().min(1),
+  /** The channel's name as Slack sent it, for `#name` entries of the access: section (re-checked by the worker). */
+  channelName: z.string().max(100).optional(),
   /** Who asked, for the message and the audit. */
   user: z.string().min(1),
   teamId: z.string().optional(),
@@ -110,6 +112,7 @@ export const ExportJobSchema = z.object({
     .optional(),
   since: z.string().min(1).max(40),
   channel: z.string().min(1),
+  channelName: z.string().max(100).optional(),
   user: z.string().min(1),
   teamId: z.string().optional(),
   responseUrl: z.string().url().optional(),

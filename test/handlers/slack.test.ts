@@ -15,6 +15,7 @@ import { handler, setDispatchForTests } from "../../src/handlers/slack";
 import type { Job } from "../../src/slack/job";
 import { signValue } from "../../src/actions/sign";
 import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
+import { accessConfigFile, OPEN_ACCESS } from "../helpers/access-config";
 
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 const NOW = new Date("2026-11-26T10:00:00Z");
@@ -151,6 +152,8 @@ beforeEach(() => {
   vi.stubEnv("SLACK_SIGNING_SECRET", SECRET);
   vi.stubEnv("SLACK_BOT_TOKEN", "xoxb-0000-test");
   vi.stubEnv("SLACK_API_URL", stub.url);
+  // Not a test of access (test/faults/slack-faults.test.ts is): every read-only command open to the test workspace.
+  vi.stubEnv("ECS_MEDIC_CONFIG", accessConfigFile(OPEN_ACCESS));
   jobs = [];
   setDispatchForTests(async (job) => {
     jobs.push(job);
@@ -182,6 +185,7 @@ describe("slack handler: /ecs diagnose", () => {
         cluster: "prod",
         since: "2h",
         channel: "C0INCIDENT",
+        channelName: "inc-payment-api",
         user: "U0ONCALL",
         teamId: "T0001",
         responseUrl: `${stub.responseUrl}/commands/T0001/1234`,

@@ -8,6 +8,7 @@ import { answerEverything, mockAllClients } from "../helpers/estate";
 import { tableDefinition } from "../../src/store/table";
 import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
 import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
+import { accessConfigFile, OPEN_ACCESS } from "../helpers/access-config";
 
 const mocks = mockAllClients();
 let stub: SlackStub;
@@ -20,6 +21,7 @@ const job = {
   since: "1h",
   channel: "C0INCIDENT",
   user: "U0ONCALL",
+  teamId: "T0001",
   requestedAt: "2026-11-26T10:00:00Z",
 };
 
@@ -32,6 +34,8 @@ beforeEach(() => {
   vi.stubEnv("SLACK_API_URL", stub.url);
   vi.stubEnv("ECS_MEDIC_TABLE", "");
   resetWorkerForTests();
+  // Not a test of access (test/faults/slack-faults.test.ts is): every read-only command open to the test workspace.
+  vi.stubEnv("ECS_MEDIC_CONFIG", accessConfigFile(OPEN_ACCESS));
   stub.calls.length = 0;
   stub.uploads.length = 0;
   for (const m of Object.values(mocks)) m.reset();
