@@ -158,7 +158,7 @@ function classify(f: ErrorFacts): StepErrorKind {
     return StepErrorKind.ApiUnavailable;
   }
   if (f.status === 404 || f.status === 501) return StepErrorKind.ApiUnavailable;
-  if (f.name === "SyntaxError" || f.name === "ZodError" || f.name === "TypeError")
+  if (f.name === "SyntaxError" || f.name === "ZodError" || f.name === "TypeError" || f.name === "EmptyAnswerError")
     return StepErrorKind.MalformedResponse;
   if (f.status !== undefined && f.status >= 400 && f.status < 500) return StepErrorKind.InvalidRequest;
   return StepErrorKind.Internal;

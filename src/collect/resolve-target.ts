@@ -13,6 +13,8 @@ import { mapLimit } from "../util/map-limit";
 import { TargetAmbiguousError, TargetNotFoundError, type TargetCandidate } from "../errors";
 import type { Target } from "../evidence/schema";
 import { clusterName, parseTargetQuery, type TargetQuery } from "./target-query";
+import { EmptyAnswerError } from "./empty-answer";
+import { AwsCallError } from "../errors";
 
 export { clusterName, parseTargetQuery, type TargetQuery };
 
@@ -45,9 +47,10 @@ export async function resolveTarget(ecs: ECSClient, query: TargetQuery): Promise
     );
   }
 
-  const found = (
-    await mapLimit(clusters, SEARCH_CONCURRENCY, (c) => describeIn(ecs, c, service, cluster !== undefined))
-  ).flat();
+  const answers = await mapLimit(clusters, SEARCH_CONCURRENCY, (c) =>
+    describeIn(ecs, c, service, cluster !== undefined),
+  );
+  const found = answers.flatMap((a) => (Array.isArray(a) ? a : []));
   if (found.length === 1) return toResolved(found[0]!);
   if (found.length > 1) {
     const candidates = found.map(candidateOf);
@@ -58,12 +61,28 @@ export async function resolveTarget(ecs: ECSClient, query: TargetQuery): Promise
     );
   }
 
+  // A cluster whose answer was empty (no service, no failure) may hold the service: not found is not known.
+  const unknown = clusters.filter((_, i) => !Array.isArray(answers[i]));
+  if (unknown.length > 0) {
+    const names = unknown.map(clusterName);
+    throw new AwsCallError("ecs:DescribeServices", {
+      cause: new EmptyAnswerError(
+        `DescribeServices answered with neither the service "${service}" nor a failure for it in ${names.length === 1 ? `cluster ${names[0]}` : `clusters ${shortList(names)}`}: an empty or malformed answer, so whether the service exists there is unknown — run again`,
+      ),
+    });
+  }
+
   const similar = await similarServices(ecs, clusters, service);
   const searched = clusters.map(clusterName);
   const where =
     searched.length === 1 ? `cluster ${searched[0]}` : `${searched.length} clusters (${shortList(searched)})`;
-  const hint = similar.length > 0 ? ` Did you mean ${shortList(similar)}?` : "";
-  throw new TargetNotFoundError(service, searched, `No active service "${service}" in ${where}.${hint}`);
+  const hint = similar.names.length > 0 ? ` Did you mean ${shortList(similar.names)}?` : "";
+  // Without the listing there can be no suggestion: say so, rather than let "no suggestion" read as "nothing close".
+  const unlisted =
+    similar.unlisted.length > 0
+      ? ` (Could not list the services of ${shortList(similar.unlisted.map((u) => u.cluster))} to suggest similar names: ${similar.unlisted[0]!.reason} on ecs:ListServices.)`
+      : "";
+  throw new TargetNotFoundError(service, searched, `No active service "${service}" in ${where}.${hint}${unlisted}`);
 }
 
 async function listClusters(ecs: ECSClient): Promise<string[]> {
@@ -76,11 +95,19 @@ async function listClusters(ecs: ECSClient): Promise<string[]> {
   return items;
 }
 
-async function describeIn(ecs: ECSClient, cluster: string, service: string, named: boolean): Promise<SdkService[]> {
+/** The cluster's active services of that name, or "empty" when the answer named neither the service nor a failure. */
+async function describeIn(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  named: boolean,
+): Promise<SdkService[] | "empty"> {
   try {
     const out = await awsCall("ecs:DescribeServices", () =>
       ecs.send(new DescribeServicesCommand({ cluster, services: [service] })),
     );
+    // AWS answers a missing service with failures [{ reason: "MISSING" }]; an answer with neither is malformed.
+    if ((out?.services?.length ?? 0) + (out?.failures?.length ?? 0) === 0) return "empty";
     // DescribeServices still returns a deleted service for a while, with status INACTIVE: it is not a target.
     return (out.services ?? []).filter((s) => s.status !== "INACTIVE");
   } catch (error) {
@@ -126,7 +153,12 @@ export function closest(name: string, names: readonly string[], max = 5): string
 }
 
 /** Services whose name is a likely typo of the query (edit distance) or contains it, to suggest after a miss. */
-async function similarServices(ecs: ECSClient, clusters: string[], service: string): Promise<string[]> {
+async function similarServices(
+  ecs: ECSClient,
+  clusters: string[],
+  service: string,
+): Promise<{ names: string[]; unlisted: { cluster: string; reason: string }[] }> {
+  const unlisted: { cluster: string; reason: string }[] = [];
   const lists = await mapLimit(clusters.slice(0, 20), SEARCH_CONCURRENCY, async (cluster) => {
     try {
       return await awsCall("ecs:ListServices", async () => {
@@ -138,11 +170,14 @@ async function similarServices(ecs: ECSClient, clusters: string[], service: stri
         }
         return names;
       });
-    } catch {
-      return []; // Suggestions are a courtesy; a denied ListServices must not hide the real answer.
+    } catch (error) {
+      // Suggestions are a courtesy; a denied ListServices must not hide the real answer, but it is said.
+      const cause = error instanceof AwsCallError ? error.cause : error;
+      unlisted.push({ cluster: clusterName(cluster), reason: awsErrorName(cause) ?? "an error" });
+      return [];
     }
   });
-  return closest(service, lists.flat());
+  return { names: closest(service, lists.flat()), unlisted };
 }
 
 function toResolved(service: SdkService): ResolvedTarget {

@@ -95,7 +95,9 @@ export async function decideAccess(
   const refuse = (reason: string, hint?: string): AccessDecision => ({ allowed: false, reason, hint, contact });
   const what = `${request.command === "rerun" ? "re-run a diagnosis" : request.command === "export" ? "export evidence" : `/ecs ${request.command}`}`;
   if (policy.allow.length === 0)
-    return refuse("ecs-medic is not open to anyone yet: nobody may ask it anything from Slack until an admin says who.");
+    return refuse(
+      "ecs-medic is not open to anyone yet: nobody may ask it anything from Slack until an admin says who.",
+    );
 
   const inTeam = policy.allow.filter((e) => request.team !== undefined && e.teams.includes(request.team));
   if (inTeam.length === 0) return refuse("ecs-medic is not open to this Slack workspace.");
@@ -137,7 +139,9 @@ export async function decideAccess(
       // A group that cannot be read grants nobody; the others may still.
     }
   }
-  const who = [...new Set(target.flatMap((e) => [...e.users.map((u) => `<@${u}>`), ...e.usergroups.map(groupMention)]))];
+  const who = [
+    ...new Set(target.flatMap((e) => [...e.users.map((u) => `<@${u}>`), ...e.usergroups.map(groupMention)])),
+  ];
   return refuse(
     `You are not among the people who may ${what} for ${request.service} here.`,
     who.length > 0 ? `Allowed: ${who.slice(0, 8).join(", ")}.` : undefined,

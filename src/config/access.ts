@@ -52,7 +52,10 @@ const AccessEntrySchema = z
       )
       .min(1)
       .optional(),
-    commands: z.array(z.enum(["diagnose", "rerun", "evidence", "export"])).min(1).default(["diagnose", "rerun"]),
+    commands: z
+      .array(z.enum(["diagnose", "rerun", "evidence", "export"]))
+      .min(1)
+      .default(["diagnose", "rerun"]),
     clusters: z.array(glob).min(1).default(["*"]),
     services: z.array(glob).min(1).default(["*"]),
     users: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, "expected a Slack user id such as U04ALICE")).default([]),

@@ -64,14 +64,19 @@ function rolePolicies(template: Template, roleId: string): PolicyDocument[] {
 
 type Decision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
 
-async function simulate(policies: PolicyDocument[], action: string, resource: string): Promise<Decision> {
+async function simulate(
+  policies: PolicyDocument[],
+  action: string,
+  resource: string,
+  contextVariables: Record<string, string | string[]> = {},
+): Promise<Decision> {
   const response = await runSimulation(
     {
       request: {
         principal: `arn:aws:iam::${ACCOUNT}:role/${SERVICE}-${STAGE}-role`,
         action,
         resource: { resource, accountId: ACCOUNT },
-        contextVariables: {},
+        contextVariables,
       },
       identityPolicies: policies.map((policy, i) => ({ name: `policy-${i}`, policy })),
       serviceControlPolicies: [],
@@ -217,6 +222,8 @@ describe("least privilege, on the packaged stack", () => {
       `slack lambda:InvokeFunction ${PHYSICAL.WorkerLambdaFunction}`,
       // The hand-off of a confirmed rollback / scale click to the actions function (the only role that may act).
       `slack lambda:InvokeFunction ${PHYSICAL.ActionsLambdaFunction}`,
+      // The access audit: refusals, under access# keys only (the LeadingKeys condition, simulated below).
+      `slack dynamodb:PutItem ${PHYSICAL.EcsMedicTable}`,
     ]);
     const allowed: string[] = [];
     for (const service of MUTATING_SERVICES) {
@@ -263,6 +270,21 @@ describe("least privilege, on the packaged stack", () => {
       expect(await simulate(slack, action, resource), action).toBe("ImplicitlyDenied");
     }
   }, 120_000);
+
+  it("the slack function writes only access refusals to the table: access# keys, PutItem, nothing else", async () => {
+    const table = PHYSICAL.EcsMedicTable!;
+    expect(await simulate(slack, "dynamodb:PutItem", table, { "dynamodb:LeadingKeys": ["access#T0001"] })).toBe(
+      "Allowed",
+    );
+    for (const key of ["diagnose#13345224609.738474920", "inflight#C0INCIDENT##payment-api", "audit#us-east-1#p#s"])
+      expect(await simulate(slack, "dynamodb:PutItem", table, { "dynamodb:LeadingKeys": [key] }), key).toBe(
+        "ImplicitlyDenied",
+      );
+    for (const action of ["dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query"])
+      expect(await simulate(slack, action, table, { "dynamodb:LeadingKeys": ["access#T0001"] }), action).toBe(
+        "ImplicitlyDenied",
+      );
+  });
 
   it("only the actions role may roll back or scale, and only on ECS services and scalable targets", async () => {
     const actions = rolePolicies(template, "ActionsIamRoleLambdaExecution");

@@ -168,6 +168,13 @@ describe.skipIf(missing.length > 0)(
           Resource: [ssmParameterArn("signing-secret"), ssmParameterArn("action-key")],
         },
         kmsDecryptViaSsm,
+        // The access audit: refusals written to the table, only under access# keys.
+        {
+          Effect: "Allow",
+          Action: ["dynamodb:PutItem"],
+          Resource: [{ "Fn::GetAtt": ["EcsMedicTable", "Arn"] }],
+          Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["access#*"] } },
+        },
       ]);
       expect(isKmsDecryptViaSsmOnly(rest[2]!)).toBe(true);
       expect(text(rest)).not.toContain("bot-token");
@@ -264,6 +271,10 @@ describe.skipIf(missing.length > 0)(
       expect(workerEnv.SLACK_SIGNING_SECRET_PARAM).toBeUndefined();
       expect(workerEnv.SLACK_BOT_TOKEN_PARAM).toBe(`/ecs-medic/${STAGE}/slack/bot-token`);
       expect(workerEnv.ECS_MEDIC_TABLE).toEqual({ Ref: "EcsMedicTable" });
+      // Both read the access: section (the worker re-checks with user groups); the slack function audits refusals.
+      expect(slackEnv.ECS_MEDIC_TABLE).toEqual({ Ref: "EcsMedicTable" });
+      expect(slackEnv).toHaveProperty("ECS_MEDIC_CONFIG");
+      expect(workerEnv).toHaveProperty("ECS_MEDIC_CONFIG");
       for (const env of [slackEnv, workerEnv]) {
         expect(env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe("true");
         expect(env.ECS_MEDIC_DEFAULT_CHANNEL).toEqual(expect.any(String));

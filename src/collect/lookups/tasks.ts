@@ -5,6 +5,7 @@ import type { StepError, Target, Task } from "../../evidence/schema";
 import { mergeStoppedTasks } from "../../store/stopped-tasks";
 import type { TimeWindow } from "../../time-window";
 import { compact, toTask } from "../convert";
+import { EmptyAnswerError } from "../empty-answer";
 import type { CollectLimits, ServiceTasks, TaskFailure } from "../step";
 
 /** DescribeTasks accepts at most 100 task ARNs per call. */
@@ -41,9 +42,15 @@ export async function loadServiceTasks(
   const batches = chunk([...stopped.arns, ...running.arns], DESCRIBE_BATCH);
   const answers = await Promise.allSettled(
     batches.map((taskArns) =>
-      awsCall("ecs:DescribeTasks", () =>
-        ecs.send(new DescribeTasksCommand({ cluster: target.clusterArn, tasks: taskArns })),
-      ),
+      awsCall("ecs:DescribeTasks", async () => {
+        const out = await ecs.send(new DescribeTasksCommand({ cluster: target.clusterArn, tasks: taskArns }));
+        // Every task asked about comes back in tasks or failures: an answer with neither is not "no tasks".
+        if ((out?.tasks?.length ?? 0) + (out?.failures?.length ?? 0) === 0)
+          throw new EmptyAnswerError(
+            `DescribeTasks answered with neither tasks nor failures for ${taskArns.length} task(s) ListTasks had listed: an empty or malformed answer, so what these tasks are doing is unknown`,
+          );
+        return out;
+      }),
     ),
   );
   const rejected = answers.flatMap((a) => (a.status === "rejected" ? [a.reason as unknown] : []));
@@ -90,7 +97,14 @@ async function listTaskArns(
         { client: ecs, pageSize: 100 },
         { cluster: target.clusterArn, serviceName: target.service, desiredStatus },
       ),
-      (page) => page.taskArns,
+      (page) => {
+        // A real ListTasks answer always has taskArns (empty when there are none): without it, it is not "no tasks".
+        if (!Array.isArray(page?.taskArns))
+          throw new EmptyAnswerError(
+            `ListTasks (${desiredStatus}) answered without a taskArns list: an empty or malformed answer, so whether the service has ${desiredStatus.toLowerCase()} tasks is unknown`,
+          );
+        return page.taskArns;
+      },
       { maxItems: max, maxPages: MAX_LIST_PAGES },
     ),
   );
