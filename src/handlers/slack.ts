@@ -110,6 +110,15 @@ const COULD_NOT_START: APIGatewayProxyStructuredResultV2 = {
   }),
 };
 
+/** How far a request's timestamp may be from now, either way (Slack's own advice: five minutes). */
+const MAX_CLOCK_SKEW_SECONDS = 300;
+
+function headerOf(event: LambdaFunctionURLEvent, name: string): string | undefined {
+  const headers = event.headers ?? {};
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
+}
+
 /**
  * The `slack` function behind a Lambda function URL: verifies Slack's signature (Bolt answers 401 otherwise), parses
  * `/ecs …`, hands diagnoses to the worker and acks — nothing slow on this path, and every network call on it bounded.
@@ -131,7 +140,23 @@ export const handler = async (
     });
     return COULD_NOT_START;
   }
-  const response = await receive(event, context);
+  // Slack signs the timestamp, and asks that it be within five minutes of now — either way. Bolt refuses only old
+  // ones; a far-future timestamp would keep a captured request replayable for as long as it is ahead.
+  const stamp = Number(headerOf(event, "x-slack-request-timestamp"));
+  if (Number.isFinite(stamp) && Math.abs(Date.now() / 1000 - stamp) > MAX_CLOCK_SKEW_SECONDS) {
+    log("request refused: timestamp more than 5 minutes from now", {
+      skewSeconds: Math.round(stamp - Date.now() / 1000),
+    });
+    return { statusCode: 401, body: "" };
+  }
+  let response: APIGatewayProxyStructuredResultV2;
+  try {
+    response = await receive(event, context);
+  } catch (error) {
+    // A body Bolt cannot parse (a payload that is not JSON): a 400, never an unhandled 502 from Lambda.
+    log("request could not be read", { error: error instanceof Error ? error.name : "unknown" });
+    return { statusCode: 400, headers: { "content-type": "text/plain" }, body: "Bad request: not a Slack payload" };
+  }
   // A rotated signing secret makes every request fail verification until the container recycles. When the secret
   // comes from SSM, read it again once (at most once a minute) and retry this request with it.
   if (
