@@ -53,6 +53,7 @@ export function loadPlaybooks(options: { overrides?: readonly string[]; builtin?
 
   for (const [index, dir] of dirs.entries()) {
     if (!existsSync(dir)) throw new PlaybookInvalidError(dir, `playbook folder ${dir} does not exist`);
+    const filesBefore = sources.length;
     const orderFile = join(dir, "service-not-healthy.yaml");
     if (existsSync(orderFile)) {
       checkOrder = parseFile(orderFile, CheckOrderSchema, (data) => data);
@@ -79,6 +80,12 @@ export function loadPlaybooks(options: { overrides?: readonly string[]; builtin?
         else checks.set(check.id, check);
       }
     }
+    // An override that holds nothing (a file, a typo'd folder, one without symptoms/) must not pass silently.
+    if (index > 0 && sources.length === filesBefore)
+      throw new PlaybookInvalidError(
+        dir,
+        `${dir} holds no playbooks: expected service-not-healthy.yaml, symptoms/*.yaml or checks/*.yaml in it`,
+      );
   }
 
   let order = 0;
