@@ -141,11 +141,24 @@ export const handler = async (
   };
   // Leave 20 s to post "ran out of time" before Lambda kills the run mid-sentence.
   const timeBudgetMs = context ? Math.max(10_000, context.getRemainingTimeInMillis() - 20_000) : undefined;
-  if (parsed.data.kind === "export") {
-    const bucket = process.env.ECS_MEDIC_EXPORT_BUCKET;
-    return runExportJob(parsed.data, deps, { timeBudgetMs, ...(bucket ? { copyTo: s3Copy(bucket) } : {}) });
+  try {
+    if (parsed.data.kind === "export") {
+      const bucket = process.env.ECS_MEDIC_EXPORT_BUCKET;
+      return await runExportJob(parsed.data, deps, { timeBudgetMs, ...(bucket ? { copyTo: s3Copy(bucket) } : {}) });
+    }
+    return await runDiagnoseJob(parsed.data, deps, { timeBudgetMs });
+  } catch (error) {
+    // The runners report their own failures; what escapes them is the job table failing (the claim, the lock) before
+    // anything was posted. Found by `npm run chaos`: without this the requester heard nothing. Tell them, then fail
+    // so Lambda retries once and a second failure lands in the failed-jobs queue.
+    console.error(JSON.stringify({ message: "job failed before posting", jobId: job.jobId, error: errorName(error) }));
+    if (job.responseUrl)
+      await tellRequester(job.responseUrl, {
+        replace_original: false,
+        text: `:warning: ecs-medic could not start the ${job.kind === "export" ? "evidence export" : "diagnosis"} of ${job.service} (its job table did not answer). It will retry once; if nothing appears in a minute, ask the platform team to check the worker's logs.`,
+      });
+    throw error;
   }
-  return runDiagnoseJob(parsed.data, deps, { timeBudgetMs });
 };
 
 function errorName(error: unknown): string {

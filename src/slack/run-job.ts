@@ -216,7 +216,12 @@ async function runClaimed(job: DiagnoseJob, deps: WorkerDeps, run: RunSettings):
     try {
       await update(message);
     } catch (slackFailure) {
+      // The channel cannot be updated (rate limits outlasted the retries, a revoked token): the requester still hears.
       log.error("could not report the failure to Slack", { reason: slackErrorCode(slackFailure) });
+      await tellRequester(
+        job,
+        `${message.text} (I could not update the message in this channel: ${slackErrorCode(slackFailure)}.)`,
+      );
     }
     outcome = { status: "failed", reason: message.text };
   }
