@@ -159,6 +159,15 @@ async function main(): Promise<number> {
         `${aws.stats.delayed} delayed · Slack stand-in: ${slack.stats.calls} calls, ${slack.stats.limited} answered 429 · ` +
         `deliveries: ${deliveries.total} (${deliveries.doubled} jobs delivered twice, ${deliveries.retried} retries after a throw)`,
     );
+    // What the failed runs said, most common first: a fault the stand-ins inject should read as itself.
+    const said = new Map<string, number>();
+    for (const [i, v] of verdicts.entries())
+      if (v.verdict === "failed_with_message") {
+        const text = (slack.replies.get(String(i)) ?? [])[0] ?? v.text ?? "";
+        const key = text.slice(0, 100);
+        said.set(key, (said.get(key) ?? 0) + 1);
+      }
+    for (const [text, n] of [...said].sort((a, b) => b[1] - a[1]).slice(0, 5)) say(`  ${n}× "${text}"`);
     for (const [i, v] of verdicts.entries())
       if (v.verdict === "silent" || v.reports > 1) say(`  run ${i}: ${v.verdict}, ${v.reports} report(s) — ${v.why}`);
     if (values.json) process.stdout.write(`${JSON.stringify(counts)}\n`);
@@ -172,14 +181,15 @@ async function main(): Promise<number> {
 const channelOf = (i: number) => `C0CHAOS${String(i).padStart(4, "0")}`;
 
 /** What the requester of run `i` can see: the channel's messages as they stand, and the private replies. */
-function judge(slack: SlackStandIn, i: number): { verdict: Verdict; reports: number; why: string } {
+function judge(slack: SlackStandIn, i: number): { verdict: Verdict; reports: number; why: string; text?: string } {
   const messages = slack.channels.get(channelOf(i)) ?? [];
   const replies = slack.replies.get(String(i)) ?? [];
   const reports = messages.filter((m) => m.blockIds.includes("verdict")).length;
   const failures = messages.filter((m) => !m.blockIds.includes("verdict") && !m.blockIds.includes("progress"));
   const why = `${messages.length} message(s) [${messages.map((m) => m.blockIds[0] ?? "?").join(", ")}], ${replies.length} reply(ies)`;
   if (reports > 0) return { verdict: "completed", reports, why };
-  if (failures.length > 0 || replies.length > 0) return { verdict: "failed_with_message", reports, why };
+  if (failures.length > 0 || replies.length > 0)
+    return { verdict: "failed_with_message", reports, why, text: failures[0]?.text };
   return { verdict: "silent", reports, why };
 }
 
