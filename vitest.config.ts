@@ -6,6 +6,10 @@ const ISOLATED = [
   "test/handlers/**/*.test.ts",
   "test/store/**/*.test.ts",
   "test/slack/**/*.test.ts",
+  // The real handlers with their per-container state and SDK prototypes stubbed.
+  "test/faults/slack-faults.test.ts",
+  "test/faults/input-faults.test.ts",
+  "test/faults/worker-faults.test.ts",
 ];
 
 export default defineConfig({
