@@ -39,6 +39,7 @@ import {
   TASK_ARN,
 } from "../test/fixtures/aws";
 import { answerEverything, mockAllClients, type ClientMocks } from "../test/helpers/estate";
+import { accessConfigFile, OPEN_ACCESS } from "../test/helpers/access-config";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const ROOT = resolve(import.meta.dirname, "..");
@@ -374,6 +375,8 @@ function ackMs(runs = 3): { ack_ms: number; ack_cold_ms: number } {
         SLACK_SIGNING_SECRET: "bench-signing-secret",
         SLACK_API_URL: "http://127.0.0.1:9/api/",
         WORKER_FUNCTION_NAME: "ecs-medic-bench-worker",
+        // The access: section the deployed function reads (none would refuse the command before the invoke).
+        ECS_MEDIC_CONFIG: accessConfigFile(OPEN_ACCESS),
       },
     });
     const line = r.stdout.toString().trim().split("\n").pop() ?? "{}";

@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { build } from "esbuild";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { accessConfigFile, OPEN_ACCESS } from "../helpers/access-config";
 
 /**
  * `npm run build` (scripts/build.mjs) writes one ESM bundle per Lambda handler under dist/handlers/, each exporting
@@ -102,6 +103,8 @@ describe.skipIf(missing.length > 0)(
             SLACK_SIGNING_SECRET: "test-signing-secret",
             SLACK_API_URL: "http://127.0.0.1:9/api/",
             WORKER_FUNCTION_NAME: "ecs-medic-test-worker",
+            // The access: section the deployed function reads (none would refuse every command).
+            ECS_MEDIC_CONFIG: accessConfigFile(OPEN_ACCESS),
           },
         });
         const out = JSON.parse(stdout.trim().split("\n").pop()!) as {
