@@ -23,6 +23,7 @@ const STAND_IN: Record<string, string> = {
   matcher: "the success codes",
   memory: "its memory limit",
   action: "the denied action",
+  deniedPrincipal: "the caller",
   exitCode: "a non-zero code",
   region: "the region",
 };
