@@ -8,6 +8,7 @@ import { observe } from "./messages";
 import { proposeActions } from "./proposals";
 import { serving, type Serving } from "./serving";
 import { confidence, rankFindings } from "./rank";
+import { unreadEvidence } from "./unread";
 import { SEVERITIES, type Severity } from "./symptoms";
 import { fill, shortImage, shortName, type TemplateVars } from "./template";
 import type { Diagnosis, Finding, StepResult, StepStatus, Verdict } from "./types";
@@ -59,6 +60,7 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
         explainedBy: explainers.map((f) => f.id),
       }
     : undefined;
+  const unread = unreadEvidence(evidence);
   const proposals = proposeActions({
     evidence,
     findings,
@@ -85,6 +87,7 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
     findings,
     steps,
     proposals,
+    ...(unread.length > 0 ? { unread } : {}),
     notes,
   };
 }
