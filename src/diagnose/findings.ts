@@ -164,6 +164,8 @@ function findingVars(base: TemplateVars, lead: ClassifiedUnit): TemplateVars {
     vars.previousTaskDefinition = base.taskDefinition;
   }
   vars.actionSuffix = vars.action ? ` (${vars.action})` : "";
+  // A dependency the app cannot reach, by the host and port its driver named.
+  if (vars.host) vars.dependency = vars.port ? `${vars.host.replace(/^\[|\]$/g, "")}:${vars.port}` : vars.host;
   Object.assign(vars, denialVars(lead.observation.message.text, vars));
   // Titles name a secret by its readable name; the full ARN stays in why/fix and in the evidence.
   const secretName = vars.secretArn?.match(/:(?:secret:|parameter\/?)(.+)$/)?.[1];

@@ -24,6 +24,9 @@ const STAND_IN: Record<string, string> = {
   memory: "its memory limit",
   action: "the denied action",
   deniedPrincipal: "the caller",
+  dependency: "a database, cache or service it needs",
+  script: "the entry-point script",
+  variable: "a variable",
   exitCode: "a non-zero code",
   region: "the region",
 };

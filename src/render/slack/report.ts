@@ -32,7 +32,7 @@ import {
   slackTime,
   span,
 } from "./mrkdwn";
-import { groupedEvidence, lowerFirst, shortArns } from "../present";
+import { confidenceLowered, groupedEvidence, lowerFirst, shortArns, suspectChange as suspectOf } from "../present";
 import { actionButtons, proposalReason } from "./buttons";
 
 export { actionButtons, proposalButton, proposalReason, type ProposalPayload, type TargetPayload } from "./buttons";
@@ -233,8 +233,7 @@ export function evidenceLine(ref: EvidenceRef, times: number, logs: LogIndex, op
 /** The ten steps (and saturation) at a glance: one line each; problems keep more of their summary. */
 /** The change CloudTrail puts just before the failure, when it is not already what the report leads with. */
 function suspectChange(d: Diagnosis): Finding | undefined {
-  const shown = new Set(reportFindings(d).map((f) => f.id));
-  return d.findings.find((f) => f.symptom === "recent_change" && f.severity !== "info" && !shown.has(f.id));
+  return suspectOf(d, new Set(reportFindings(d).map((f) => f.id)));
 }
 
 /** "❌ 2 · ⚠️ 2 · ✅ 7" — what each step found is in the thread. */
@@ -245,14 +244,6 @@ function checkOrderTally(d: Diagnosis): string {
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${STEP_EMOJI[status]} ${n}`)
     .join(" ");
-}
-
-/** "Confidence lowered: ec2:DescribeSubnets denied — subnet IPs not checked", or undefined when all was read. */
-export function confidenceLowered(d: Diagnosis): string | undefined {
-  const unread = d.unread ?? [];
-  if (unread.length === 0) return undefined;
-  const shown = unread.slice(0, 2).join("; ");
-  return `Confidence lowered: ${shown}${unread.length > 2 ? ` (+${unread.length - 2} more)` : ""}`;
 }
 
 export function checklist(d: Diagnosis): string {
