@@ -39,8 +39,12 @@ export function renderDiagnosisText(d: Diagnosis, options: DiagnosisTextOptions)
   );
   out.push(...wrap(d.headline, width, 0).map((l) => style.bold(l)));
   // Who is being served, before anything else: the user impact in words. Then the same lines as the top of the
-  // Slack report: what could not be read, the fix, the suspect change, the proposed action.
+  // Slack report: what explains it, what could not be read, the fix, the suspect change, the proposed action.
   out.push(...wrap(d.serving, width, 0));
+  for (const id of d.primary?.explainedBy ?? []) {
+    const why = d.findings.find((f) => f.id === id);
+    if (why) out.push(...wrap(`↳ because ${lowerFirst(why.title)}`, width, 2));
+  }
   const lowered = confidenceLowered(d);
   if (lowered) out.push(...wrap(`! ${lowered}`, width, 2).map((l) => style.yellow(l)));
   const primary = d.findings.find((f) => f.id === d.primary?.finding);
@@ -48,10 +52,6 @@ export function renderDiagnosisText(d: Diagnosis, options: DiagnosisTextOptions)
   const suspect = suspectChange(d);
   if (suspect) out.push(...wrap(`Suspect change: ${suspect.title}`, width, 2));
   for (const p of d.proposals) out.push(...wrap(`${p.kind === "rollback" ? "↩" : "⇡"} Proposed: ${p.title}`, width, 2));
-  for (const id of d.primary?.explainedBy ?? []) {
-    const why = d.findings.find((f) => f.id === id);
-    if (why) out.push(...wrap(`↳ because ${lowerFirst(why.title)}`, width, 2));
-  }
   out.push(...wrap(glance.join(" · "), width, 0));
   const facts = [
     d.primary ? `confidence ${d.primary.confidence.toFixed(2)}` : undefined,
