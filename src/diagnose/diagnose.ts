@@ -8,7 +8,7 @@ import { observe } from "./messages";
 import { proposeActions } from "./proposals";
 import { serving, type Serving } from "./serving";
 import { confidence, rankFindings } from "./rank";
-import { unreadEvidence } from "./unread";
+import { noData, unreadEvidence } from "./unread";
 import { SEVERITIES, type Severity } from "./symptoms";
 import { fill, shortImage, shortName, type TemplateVars } from "./template";
 import type { Diagnosis, Finding, StepResult, StepStatus, Verdict } from "./types";
@@ -189,7 +189,9 @@ function judgeSteps(
     const mine = findings.filter((f) => (f.severity === "info" ? f.steps[0] === def.id : f.steps.includes(def.id)));
     const broken = brokenChecks.get(def.id);
     const judged = stepStatus(record, mine);
-    const status = broken && judged !== "fail" ? "error" : judged;
+    // Read, but nothing came back to judge by: "no data", not the ✅ of a passed check.
+    const empty = judged === "ok" && record ? noData(record) : undefined;
+    const status = broken && judged !== "fail" ? "error" : empty ? "skipped" : judged;
     const collectorSummary = record?.data ? summarizeStep(def.id, record.data) : undefined;
     const entry = stepEntry(def.id);
     const top = mine[0];
@@ -202,7 +204,8 @@ function judgeSteps(
           : record === undefined
             ? "not in this snapshot"
             : undefined;
-    const summary = top && top.severity !== "info" ? top.title : (collectorSummary ?? reason ?? "nothing to report");
+    const summary =
+      top && top.severity !== "info" ? top.title : (empty ?? collectorSummary ?? reason ?? "nothing to report");
     return {
       step: def.id,
       number: entry.number,

@@ -1,4 +1,4 @@
-import type { Evidence, StepId } from "../evidence/schema";
+import type { Evidence, StepId, StepRecord } from "../evidence/schema";
 
 /** What a step lets the diagnosis check, for "… — subnet IPs not checked". */
 const CHECKS: Record<StepId, string> = {
@@ -36,4 +36,26 @@ export function unreadEvidence(evidence: Evidence): string[] {
     out.push(causes.length > 0 ? `${causes.slice(0, 2).join(", ")} — ${what}` : what);
   }
   return out;
+}
+
+/**
+ * A step that was read but brought back nothing to judge by — no log stream found, no datapoint — is "no data",
+ * never the ✅ of a passed check (issue 9). Steps whose empty answer is itself a fact (no stopped task, no change,
+ * no secret) are not listed here.
+ */
+export function noData(step: StepRecord): string | undefined {
+  switch (step.id) {
+    case "task-logs":
+      return step.data && step.data.streams.length === 0 ? "no data: no log stream was found for the tasks" : undefined;
+    case "saturation":
+      return step.data && step.data.series.every((s) => s.points.length === 0)
+        ? "no data: CloudWatch returned no datapoints"
+        : undefined;
+    case "subnets":
+      return step.data && step.data.subnets.length === 0 ? "no data: no subnet could be described" : undefined;
+    case "image":
+      return step.data && step.data.images.length === 0 ? "no data: no image was checked" : undefined;
+    default:
+      return undefined;
+  }
 }

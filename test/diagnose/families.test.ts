@@ -139,3 +139,15 @@ describe("findings name what the line names", () => {
     expect(d.findings.map((f) => f.title)).toContain(title);
   });
 });
+
+describe("missing data", () => {
+  it("a step read with nothing in it is 'no data', never the ✅ of a passed check", () => {
+    const evidence = parseEvidence(readFileSync("examples/secret-access-denied.json", "utf8"));
+    const d = diagnose(evidence, playbooks);
+    const logs = d.steps.find((s) => s.step === "task-logs");
+    expect(logs).toMatchObject({ status: "skipped", summary: "no data: no log stream was found for the tasks" });
+    // A step whose empty answer is a fact stays a pass: no stopped task is good news.
+    const healthy = diagnose(parseEvidence(readFileSync("examples/healthy.json", "utf8")), playbooks);
+    expect(healthy.steps.find((s) => s.step === "task-logs")?.status).toBe("ok");
+  });
+});
