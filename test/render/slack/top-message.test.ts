@@ -13,6 +13,7 @@ import type { Diagnosis } from "../../../src/diagnose/types";
 import type { Evidence } from "../../../src/evidence/schema";
 import { parseEvidence } from "../../../src/evidence/snapshot";
 import { diagnosisMessage, diagnosisThread, type SlackMessage } from "../../../src/render/slack";
+import { clip } from "../../../src/render/slack/mrkdwn";
 import { renderDiagnosisText } from "../../../src/render/terminal/report";
 
 const EXAMPLES = join(__dirname, "../../../examples");
@@ -127,5 +128,17 @@ describe("evidence that could not be read lowers the confidence, and every repor
     const head = text.slice(0, text.indexOf("Check order"));
     expect(head).toContain(`! ${line}`);
     expect(head).toMatch(/^Fix: /m);
+  });
+});
+
+describe("quotes are cut at a word", () => {
+  it("backs up to a space, or to the last / or : of an ARN, never inside a word", () => {
+    expect(
+      clip("arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/shared/payments-db-Qw3rTy-rotated", 60),
+    ).toBe("arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/…");
+    expect(clip("unable to retrieve secret from asm: service call has been retried", 40)).toBe(
+      "unable to retrieve secret from asm…",
+    );
+    expect(clip("short enough", 60)).toBe("short enough");
   });
 });
