@@ -1,7 +1,12 @@
 /**
- * `npm run preview:slack [-- --out DIR] [--only NAME] [--width 390] [--confirms]`: renders the Slack report and its thread for
- * every example in examples/ to JSON and, through the slack-preview tool, to PNG pictures, so the messages can be
- * looked at without a Slack workspace. The oom-after-deploy pictures are also written to docs/img/.
+ * `npm run preview:slack [-- --out DIR] [--only NAME] [--width 390] [--confirms] [--refresh-docs]`: renders the Slack
+ * report and its thread for every example in examples/ to JSON and, through the slack-preview tool, to PNG pictures
+ * in DIR (a temporary folder by default), so the messages can be looked at without a Slack workspace. It prints each
+ * top message's height in pixels. The tracked pictures in docs/img/ change only with `--refresh-docs` (the
+ * oom-after-deploy pictures; at `--width 390` as `…-390.png`).
+ *
+ * The preview tool is found at ../shared/tools/slack-preview/preview from the project root, or wherever the
+ * SLACK_PREVIEW environment variable says.
  *
  * Exit 0 when everything was written (or the preview tool cannot run here: the JSON is still written and the reason
  * printed); 1 when a message breaks a Slack limit or the tool fails otherwise.
@@ -38,6 +43,7 @@ function arg(name: string): string | undefined {
 const outDir = resolve(arg("--out") ?? join(tmpdir(), "ecs-medic-slack-preview"));
 const only = arg("--only");
 const confirms = process.argv.includes("--confirms");
+const refreshDocs = process.argv.includes("--refresh-docs");
 /** Picture width in CSS pixels (390: a phone); the tool's default is 720. */
 const width = arg("--width");
 mkdirSync(outDir, { recursive: true });
@@ -56,6 +62,14 @@ if (examples.length === 0) {
 
 let failed = false;
 let toolMissing: string | undefined;
+/** Each example's top message height in CSS pixels (the picture is drawn at scale 1). */
+const heights: [string, number][] = [];
+
+/** A PNG's height from its IHDR chunk; undefined when the file is not a PNG. */
+function pngHeight(file: string): number | undefined {
+  const head = readFileSync(file).subarray(0, 24);
+  return head.toString("latin1", 12, 16) === "IHDR" ? head.readUInt32BE(20) : undefined;
+}
 for (const file of examples) {
   const name = basename(file, ".json");
   const evidence = parseEvidence(readFileSync(join(root, "examples", file), "utf8"), file);
@@ -160,11 +174,14 @@ for (const file of examples) {
       console.error(`preview-slack: ${basename(input)}: slack-preview exited ${run.status}\n${run.stderr.trim()}`);
       continue;
     }
-    console.log(`  picture ${png}`);
-    if (name === DOCS_EXAMPLE) {
+    const height = pngHeight(png);
+    console.log(`  picture ${png}${height !== undefined ? ` (${height} px tall)` : ""}`);
+    if (png === pictures[0]![1] && height !== undefined) heights.push([name, height]);
+    if (refreshDocs && name === DOCS_EXAMPLE) {
       const docs = join(root, "docs", "img");
       mkdirSync(docs, { recursive: true });
-      copyFileSync(png, join(docs, `slack-${basename(png)}`));
+      const suffix = width && width !== "720" ? `-${width}` : "";
+      copyFileSync(png, join(docs, `slack-${basename(png, ".png")}${suffix}.png`));
     }
   }
 }
@@ -174,7 +191,9 @@ if (toolMissing) {
     `preview-slack: the JSON is written to ${outDir}, but no pictures: the preview tool could not run.\n${toolMissing}`,
   );
   if (!existsSync(tool)) console.log(`(set SLACK_PREVIEW to the slack-preview script's path)`);
-} else if (!failed) {
-  console.log(`preview-slack: pictures in ${outDir}; ${DOCS_EXAMPLE} also in docs/img/`);
+} else {
+  for (const [name, height] of heights) console.log(`top message ${name}: ${height} px at width ${width ?? "720"}`);
+  if (!failed)
+    console.log(`preview-slack: pictures in ${outDir}${refreshDocs ? `; ${DOCS_EXAMPLE} also in docs/img/` : ""}`);
 }
 process.exit(failed ? 1 : 0);

@@ -8,6 +8,7 @@ import { observe } from "./messages";
 import { proposeActions } from "./proposals";
 import { serving, type Serving } from "./serving";
 import { confidence, rankFindings } from "./rank";
+import { noData, unreadEvidence } from "./unread";
 import { SEVERITIES, type Severity } from "./symptoms";
 import { fill, shortImage, shortName, type TemplateVars } from "./template";
 import type { Diagnosis, Finding, StepResult, StepStatus, Verdict } from "./types";
@@ -59,6 +60,7 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
         explainedBy: explainers.map((f) => f.id),
       }
     : undefined;
+  const unread = unreadEvidence(evidence);
   const proposals = proposeActions({
     evidence,
     findings,
@@ -85,6 +87,7 @@ export function diagnose(evidence: Evidence, playbooks: Playbooks): Diagnosis {
     findings,
     steps,
     proposals,
+    ...(unread.length > 0 ? { unread } : {}),
     notes,
   };
 }
@@ -186,7 +189,9 @@ function judgeSteps(
     const mine = findings.filter((f) => (f.severity === "info" ? f.steps[0] === def.id : f.steps.includes(def.id)));
     const broken = brokenChecks.get(def.id);
     const judged = stepStatus(record, mine);
-    const status = broken && judged !== "fail" ? "error" : judged;
+    // Read, but nothing came back to judge by: "no data", not the ✅ of a passed check.
+    const empty = judged === "ok" && record ? noData(record) : undefined;
+    const status = broken && judged !== "fail" ? "error" : empty ? "skipped" : judged;
     const collectorSummary = record?.data ? summarizeStep(def.id, record.data) : undefined;
     const entry = stepEntry(def.id);
     const top = mine[0];
@@ -199,7 +204,8 @@ function judgeSteps(
           : record === undefined
             ? "not in this snapshot"
             : undefined;
-    const summary = top && top.severity !== "info" ? top.title : (collectorSummary ?? reason ?? "nothing to report");
+    const summary =
+      top && top.severity !== "info" ? top.title : (empty ?? collectorSummary ?? reason ?? "nothing to report");
     return {
       step: def.id,
       number: entry.number,

@@ -1,4 +1,5 @@
 import type { StepId } from "../evidence/schema";
+import { deniedWhat, denialFix, denialReason, parseAccessDenied } from "./access-denied";
 import { classifyMessage, type Classification } from "./classify";
 import type { Playbooks } from "./load-playbooks";
 import type { Observation } from "./messages";
@@ -86,6 +87,8 @@ function toFinding(id: string, members: ClassifiedUnit[], baseVars: TemplateVars
   for (const m of members) if (leadOrder(m, lead) < 0) lead = m;
   const rule = lead.rule;
   const vars = findingVars(baseVars, lead);
+  // An AccessDenied that names its action: the rule's `denied` words say who, what, on what and why.
+  const words = rule?.denied && vars.denialFix ? { ...rule, ...rule.denied } : rule;
   let firstSeen: string | undefined;
   let lastSeen: string | undefined;
   for (const m of members) {
@@ -111,12 +114,12 @@ function toFinding(id: string, members: ClassifiedUnit[], baseVars: TemplateVars
     symptom: lead.classification.symptom,
     cause: lead.classification.cause,
     severity,
-    title: rule ? fill(rule.title, vars) : unrecognisedTitle(members),
+    title: words ? fill(words.title, vars) : unrecognisedTitle(members),
     detail: rule
       ? fill(rule.why, vars)
       : "These messages look like failures but match no playbook rule. Read them below; a platform team can add a rule for them.",
-    fix: rule
-      ? fill(rule.fix, vars)
+    fix: words
+      ? fill(words.fix, vars)
       : "Read the messages; if they explain the incident, add a rule in playbooks/symptoms so the next diagnosis names it.",
     next: rule?.next ?? [],
     rule: rule?.id ?? "unrecognised",
@@ -161,10 +164,30 @@ function findingVars(base: TemplateVars, lead: ClassifiedUnit): TemplateVars {
     vars.previousTaskDefinition = base.taskDefinition;
   }
   vars.actionSuffix = vars.action ? ` (${vars.action})` : "";
+  // A dependency the app cannot reach, by the host and port its driver named.
+  if (vars.host) vars.dependency = vars.port ? `${vars.host.replace(/^\[|\]$/g, "")}:${vars.port}` : vars.host;
+  Object.assign(vars, denialVars(lead.observation.message.text, vars));
   // Titles name a secret by its readable name; the full ARN stays in why/fix and in the evidence.
   const secretName = vars.secretArn?.match(/:(?:secret:|parameter\/?)(.+)$/)?.[1];
   if (vars.secretArn) vars.secret = `secret ${secretName ?? vars.secretArn}`;
   return vars;
+}
+
+/** {denied}, {deniedAction}, {deniedResource}, {deniedPrincipal}, {denialReason}, {denialFix} of an AccessDenied. */
+function denialVars(text: string, vars: TemplateVars): Record<string, string | undefined> {
+  const d = parseAccessDenied(text);
+  if (!d?.action) return {};
+  const reason = denialReason(d);
+  const fix = denialFix(d);
+  return {
+    denied: deniedWhat(d),
+    deniedAction: d.action,
+    deniedResource: d.resourceName ?? vars.secret ?? "the resource",
+    deniedPrincipal: d.principalName,
+    denialReason: reason ?? "the message does not say which policy",
+    denialReasonSuffix: reason ? ` (${reason})` : "",
+    denialFix: fix.charAt(0).toUpperCase() + fix.slice(1),
+  };
 }
 
 function stepsByCount(members: ClassifiedUnit[]): StepId[] {

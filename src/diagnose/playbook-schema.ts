@@ -72,6 +72,15 @@ export const SymptomRuleSchema = z
     why: z.string().default(""),
     fix: z.string().default(""),
     next: z.array(z.string()).default([]),
+    /**
+     * Title and fix used instead when the message is an AWS AccessDenied that names its action (and usually the
+     * principal, resource and reason; src/diagnose/access-denied.ts): they can use {denied} ("sqs:SendMessage on
+     * queue orders-events"), {deniedAction}, {deniedResource}, {deniedPrincipal}, {denialReason} and {denialFix}.
+     */
+    denied: z
+      .object({ title: z.string().min(1).max(150), fix: z.string().min(1) })
+      .strict()
+      .optional(),
     /** In an override folder: remove the built-in rule with this id. */
     disabled: z.boolean().optional(),
   })

@@ -175,7 +175,9 @@ function blameCurrent(
     if (onCurrent.length < BLAME_SHARE * failing.length) return undefined;
     const stops = onCurrent.map((t) => t.stoppedAt ?? t.stoppingAt ?? t.createdAt);
     return {
-      text: `${onCurrent.length} of ${failing.length} failing task(s) run ${shortName(current)}`,
+      // Stopped tasks, said so: "all 9 tasks that failed in the window ran payment-api:43" cannot be read against
+      // a running count ("1 of 3 running") beside it (issue 9).
+      text: `${onCurrent.length === failing.length ? `all ${failing.length}` : `${onCurrent.length} of ${failing.length}`} task(s) that failed in the window ran ${shortName(current)}`,
       onset: earliest(stops) ?? earliest(seen),
     };
   }

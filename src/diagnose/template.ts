@@ -23,6 +23,10 @@ const STAND_IN: Record<string, string> = {
   matcher: "the success codes",
   memory: "its memory limit",
   action: "the denied action",
+  deniedPrincipal: "the caller",
+  dependency: "a database, cache or service it needs",
+  script: "the entry-point script",
+  variable: "a variable",
   exitCode: "a non-zero code",
   region: "the region",
 };

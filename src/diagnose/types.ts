@@ -115,6 +115,11 @@ export interface Diagnosis {
   readonly findings: readonly Finding[];
   readonly steps: readonly StepResult[];
   readonly proposals: readonly ActionProposal[];
+  /**
+   * Evidence that could not be read, each with the denied IAM action when known: "ec2:DescribeSubnets denied —
+   * subnet IPs not checked". When not empty the confidence is lowered and the top of every report says why.
+   */
+  readonly unread?: readonly string[] | undefined;
   /** Things a person should know that are not findings (missing evidence, assumptions). */
   readonly notes: readonly string[];
 }

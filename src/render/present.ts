@@ -1,4 +1,4 @@
-import type { EvidenceRef, Finding } from "../diagnose/types";
+import type { Diagnosis, EvidenceRef, Finding } from "../diagnose/types";
 
 /**
  * Presentation helpers every translator of the render model shares (terminal, Slack): what people see is grouped,
@@ -28,4 +28,19 @@ export function shortArns(text: string): string {
 /** "The tasks' security groups …" → "the tasks' security groups …", for use after "because". */
 export function lowerFirst(text: string): string {
   return /^[A-Z][a-z]/.test(text) ? `${text[0]!.toLowerCase()}${text.slice(1)}` : text;
+}
+
+/** "Confidence lowered: ec2:DescribeSubnets denied — subnet IPs not checked", or undefined when all was read. */
+export function confidenceLowered(d: Diagnosis): string | undefined {
+  const unread = d.unread ?? [];
+  if (unread.length === 0) return undefined;
+  const shown = unread.slice(0, 2).join("; ");
+  return `Confidence lowered: ${shown}${unread.length > 2 ? ` (+${unread.length - 2} more)` : ""}`;
+}
+
+/** The change CloudTrail puts just before the failure, unless the report already leads with it. */
+export function suspectChange(d: Diagnosis, shown: ReadonlySet<string> = new Set()): Finding | undefined {
+  return d.findings.find(
+    (f) => f.symptom === "recent_change" && f.severity !== "info" && f.id !== d.primary?.finding && !shown.has(f.id),
+  );
 }

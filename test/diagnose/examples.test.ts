@@ -37,7 +37,8 @@ const CASES = [
     symptom: "secret_access_denied",
     explainedBy: "secret_not_readable",
     rollbackTo: "payment-api:57",
-    headline: /execution role cannot read secret prod\/shared\/payments-db-Qw3rTy$/,
+    headline:
+      /^payment-api-execution may not read secret prod\/shared\/payments-db \(no identity-based policy allows it\)$/,
   },
   {
     name: "subnet-ip-exhaustion",

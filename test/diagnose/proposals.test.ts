@@ -152,7 +152,7 @@ const rollbackCases: Array<{
     findings: [oomFinding()],
     offered: true,
     reason:
-      "9 of 9 failing task(s) run payment-api:43; payment-api:43 was deployed 11 min before the first failure (rollout IN_PROGRESS); payment-api:42 completed its rollout 2 h ago",
+      "all 9 task(s) that failed in the window ran payment-api:43; payment-api:43 was deployed 11 min before the first failure (rollout IN_PROGRESS); payment-api:42 completed its rollout 2 h ago",
     to: TD42,
   },
   {
@@ -163,7 +163,7 @@ const rollbackCases: Array<{
     findings: [oomFinding()],
     offered: true,
     reason:
-      "9 of 9 failing task(s) run payment-api:43; payment-api:43 was deployed 11 min before the first failure (rollout IN_PROGRESS); payment-api:42 is still running 3 task(s) (ACTIVE deployment)",
+      "all 9 task(s) that failed in the window ran payment-api:43; payment-api:43 was deployed 11 min before the first failure (rollout IN_PROGRESS); payment-api:42 is still running 3 task(s) (ACTIVE deployment)",
     to: TD42,
   },
   {
@@ -295,7 +295,7 @@ const rollbackCases: Array<{
     findings: [oomFinding()],
     offered: true,
     reason:
-      "9 of 9 failing task(s) run payment-api:43; payment-api:43 was deployed 40 min before the first failure (rollout COMPLETED); payment-api:42 completed its rollout 7 d ago",
+      "all 9 task(s) that failed in the window ran payment-api:43; payment-api:43 was deployed 40 min before the first failure (rollout COMPLETED); payment-api:42 completed its rollout 7 d ago",
   },
   {
     case: "offered: a rollout still IN_PROGRESS long after it started (no circuit breaker keeps it retrying)",
@@ -316,7 +316,7 @@ const rollbackCases: Array<{
     findings: [oomFinding()],
     offered: true,
     reason:
-      "9 of 9 failing task(s) run payment-api:43; payment-api:43 was deployed 9 h before the first failure (rollout IN_PROGRESS); payment-api:42 completed its rollout 2 h ago",
+      "all 9 task(s) that failed in the window ran payment-api:43; payment-api:43 was deployed 9 h before the first failure (rollout IN_PROGRESS); payment-api:42 completed its rollout 2 h ago",
   },
   {
     case: "refused: :43 has run for 3 days (COMPLETED) and its tasks are now OOM-killed",

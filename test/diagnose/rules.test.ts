@@ -440,8 +440,34 @@ const CASES: Record<string, RuleCase> = {
     notApplicable: SR,
   },
   "exec-format-error": {
-    match: { field: CR, text: "exec /usr/local/bin/docker-entrypoint.sh: exec format error" },
+    match: { field: CR, text: 'standard_init_linux.go:195: exec user process caused "exec format error"' },
     nearMiss: { field: CR, text: "exec /usr/local/bin/docker-entrypoint.sh: no such file or directory" },
+    notApplicable: TH,
+  },
+  "exec-format-script": {
+    match: { field: LL, text: "exec /usr/local/bin/docker-entrypoint.sh: exec format error" },
+    nearMiss: { field: LL, text: "exec /usr/local/bin/docker-entrypoint.sh: no such file or directory" },
+    notApplicable: TH,
+  },
+  "entrypoint-unset-variable": {
+    match: { field: LL, text: "./entrypoint.sh: line 7: DOMAIN: unbound variable" },
+    nearMiss: { field: LL, text: "./entrypoint.sh: line 7: DOMAIN is set to example.com" },
+    notApplicable: SR,
+  },
+  "dependency-connection-failed": {
+    match: {
+      field: LL,
+      text: "redis.exceptions.ConnectionError: Error 111 connecting to 10.0.0.1:6379. Connection refused.",
+    },
+    nearMiss: { field: LL, text: "Connected to redis at 10.0.0.1:6379" },
+    notApplicable: SR,
+  },
+  "deployment-configuration-blocks": {
+    match: {
+      field: SE,
+      text: "(service payment-api) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.",
+    },
+    nearMiss: { field: SE, text: "(service payment-api) has reached a steady state." },
     notApplicable: TH,
   },
   "cannot-start-container": {
@@ -1055,6 +1081,8 @@ const PLACEHOLDERS = new Set([
   "cluster",
   "actionSuffix",
   "secret",
+  // Filled by findings.ts from a rule's named groups: "host:port" of a dependency (issue 9).
+  "dependency",
 ]);
 
 const failureIds = playbooks.rules.filter((r) => r.rule.symptom !== "normal").map((r) => r.rule.id);

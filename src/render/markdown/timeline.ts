@@ -1,3 +1,4 @@
+import { confidenceLowered } from "../present";
 import type { AuditRecord } from "../../actions/types";
 import type { Diagnosis, EvidenceRef } from "../../diagnose/types";
 import { stepData } from "../../evidence/read";
@@ -112,6 +113,9 @@ export function renderTimeline(input: TimelineInput): string {
   lines.push("## Summary", "");
   const recovery = onset ? entries.find((e) => e.recovery && Date.parse(e.at) > Date.parse(onset)) : undefined;
   lines.push(`- **Verdict:** ${diagnosis.verdict} — ${md(diagnosis.headline)}`);
+  lines.push(`- **Users now:** ${md(diagnosis.serving)}`);
+  const lowered = confidenceLowered(diagnosis);
+  if (lowered) lines.push(`- **${lowered.replace(/: /, ":** ")}`);
   lines.push(`- **Impact window:** ${impactText(onset, recovery, diagnosis, evidence)}`);
   lines.push(`- **Detection:** ${detectionLine(input, entries)}`);
   lines.push(`- **Suspected trigger:** ${triggerText(input, entries, onset)}`);

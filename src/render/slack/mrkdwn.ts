@@ -51,7 +51,14 @@ export function mention(user: string | undefined): string | undefined {
 
 export function clip(text: string, max: number): string {
   const oneLine = text.replace(/\s*\n\s*/g, " ");
-  return cutPlain(oneLine, max);
+  const cut = cutPlain(oneLine, max);
+  if (cut === oneLine) return cut;
+  // Quotes end at a word, never inside one: back up to the last space, or the last "/" or ":" of an ARN or path,
+  // when one is in the last 40 % of what was kept ("…from asm…", not "…from a…").
+  const kept = cut.slice(0, -1);
+  if (/[\s/:,;]$/.test(kept) || /^[\s/:,;]/.test(oneLine.slice(kept.length))) return cut;
+  const boundary = Math.max(kept.lastIndexOf(" "), kept.lastIndexOf("/"), kept.lastIndexOf(":"));
+  return boundary >= kept.length * 0.6 ? `${kept.slice(0, boundary + (kept[boundary] === " " ? 0 : 1))}…` : cut;
 }
 
 export function mrkdwn(text: string): MrkdwnElement {

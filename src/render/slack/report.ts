@@ -32,7 +32,7 @@ import {
   slackTime,
   span,
 } from "./mrkdwn";
-import { groupedEvidence, lowerFirst, shortArns } from "../present";
+import { confidenceLowered, groupedEvidence, lowerFirst, shortArns, suspectChange as suspectOf } from "../present";
 import { actionButtons, proposalReason } from "./buttons";
 
 export { actionButtons, proposalButton, proposalReason, type ProposalPayload, type TargetPayload } from "./buttons";
@@ -59,7 +59,7 @@ export function reportSelection(d: Diagnosis): { primary?: Finding; causes: Find
   // message must fit a phone screen at 3 a.m.
   const next = primary
     ? []
-    : d.findings.filter((f) => !shown.has(f.id) && f.severity !== "info").slice(0, NEXT_FINDINGS);
+    : d.findings.filter((f) => !shown.has(f.id) && f.severity !== "info" && f.role === "cause").slice(0, NEXT_FINDINGS);
   return { ...(primary ? { primary } : {}), causes, next };
 }
 
@@ -88,12 +88,15 @@ export function buildReport(d: Diagnosis, opts: RenderOptions): SlackMessage {
   });
   // The user impact in words, right under the verdict: "Serving: 6/6 target(s) healthy on payment-api:42 · …".
   blocks.push(context([`*${escapeMrkdwn(d.serving)}*`], "serving"));
+  // Evidence that could not be read lowers the confidence: say so at the top, naming the denied action.
+  const lowered = confidenceLowered(d);
+  if (lowered) blocks.push(context([`:warning: ${prose(lowered)}`], "confidence"));
   blocks.push(context([glance(d, opts)], "glance"));
 
   if (primary) {
-    const titled = d.headline === primary.title;
-    // The top message says what and what to do; why, and all the evidence, open the thread.
-    blocks.push(section(findingText(primary, d, logs, opts, { evidence: 1, why: false, titled }), "primary"));
+    // The top message says what (the header) and what to do; why, the evidence and the check order open the
+    // thread, where the primary finding leads in full.
+    if (primary.fix) blocks.push(section(`:wrench: *Fix:* ${clipped(primary.fix, REPORT_FIX)}`, "primary"));
     // What explains it, in one line each; its evidence and fix lead the thread with the primary finding.
     causes.forEach((c, i) =>
       blocks.push(context([`:link: *Because:* ${prose(clip(lowerFirst(c.title), 280))}`], `because-${i}`)),
@@ -101,15 +104,13 @@ export function buildReport(d: Diagnosis, opts: RenderOptions): SlackMessage {
   } else if (d.verdict !== "healthy") {
     blocks.push(
       section(
-        `:mag: *No single cause stands out.* ${prose(d.headline)} — read the checklist below and the thread.`,
+        `:mag: *No single cause stands out.* ${prose(d.headline)} — read the findings below and the thread.`,
         "primary",
       ),
     );
   }
   const suspect = suspectChange(d);
   if (suspect) blocks.push(context([`:mag_right: *Suspect change:* ${prose(clip(suspect.title, 280))}`], "suspect"));
-  // The check order at a glance; each step in full is the thread's first detail reply.
-  blocks.push(context([checkOrderTally(d)], "steps"));
 
   if (next.length > 0) {
     blocks.push({ type: "divider", block_id: "d2" });
@@ -119,18 +120,13 @@ export function buildReport(d: Diagnosis, opts: RenderOptions): SlackMessage {
       ),
     );
   }
-  if (inThread > 0 || d.notes.length > 0) {
-    const parts = [
-      inThread > 0 ? `${inThread} more finding${inThread === 1 ? "" : "s"}` : "",
-      d.notes.length > 0 ? `${d.notes.length} note${d.notes.length === 1 ? "" : "s"}` : "",
-    ].filter(Boolean);
-    blocks.push(
-      context(
-        [`:thread: The check order, ${parts.join(" and ")}, log excerpts and full evidence in the thread`],
-        "more",
-      ),
-    );
-  }
+  // The check order at a glance and what else the thread holds, in one line.
+  const parts = [
+    `check order ${checkOrderTally(d)}`,
+    inThread > 0 ? `${inThread} more finding${inThread === 1 ? "" : "s"}` : "",
+    d.notes.length > 0 ? `${d.notes.length} note${d.notes.length === 1 ? "" : "s"}` : "",
+  ].filter(Boolean);
+  blocks.push(context([`:thread: In the thread: ${parts.join(", ")}, evidence and logs`], "more"));
 
   if (d.proposals.length > 0)
     blocks.push(
@@ -151,12 +147,12 @@ export function buildReport(d: Diagnosis, opts: RenderOptions): SlackMessage {
 /** One line: which service, where, what runs, since when, how sure. */
 export function glance(d: Diagnosis, opts: RenderOptions): string {
   const s = d.service;
-  const tasks = `${s.running} running / ${s.desired} desired${s.pending > 0 ? `, ${s.pending} pending` : ""}`;
+  const tasks = `${s.running}/${s.desired} running${s.pending > 0 ? `, ${s.pending} pending` : ""}`;
+  // The region is in the footer's links; the rollout state is in the serving line ("payment-api:43 cannot start").
   const parts = [
-    `*${link(ecsConsoleUrl(opts.region, d.target.cluster, d.target.service), d.target.service)}* in ${code(d.target.cluster)} · ${escapeMrkdwn(opts.region)}`,
+    `*${link(ecsConsoleUrl(opts.region, d.target.cluster, d.target.service), d.target.service)}* in ${code(d.target.cluster)}`,
     s.taskDefinition ? code(shortName(s.taskDefinition) ?? s.taskDefinition) : "",
     tasks,
-    s.rollout && s.rollout !== "COMPLETED" ? `rollout ${escapeMrkdwn(s.rollout)}` : "",
     d.onset ? `onset ${slackTime(d.onset)} (${span(d.onset, d.at)} before the check)` : "",
     d.primary ? `confidence ${Math.round(d.primary.confidence * 100)}%` : "",
   ];
@@ -210,13 +206,7 @@ export function facts(f: Finding, d: Diagnosis, short = false): string {
   const seen = f.firstSeen
     ? `since ${slackTime(f.firstSeen)}${before(f.firstSeen)}${!short && f.lastSeen && f.lastSeen !== f.firstSeen ? `, last ${slackTime(f.lastSeen)}` : ""}`
     : "";
-  return [
-    code(f.cause ? `${f.symptom}/${f.cause}` : f.symptom),
-    f.severity,
-    f.count > 1 ? `seen ${f.count}×` : "",
-    f.role === "effect" ? "effect" : "",
-    seen,
-  ]
+  return [f.severity, f.count > 1 ? `seen ${f.count}×` : "", f.role === "effect" ? "follows from the cause" : "", seen]
     .filter(Boolean)
     .join(" · ");
 }
@@ -243,21 +233,17 @@ export function evidenceLine(ref: EvidenceRef, times: number, logs: LogIndex, op
 /** The ten steps (and saturation) at a glance: one line each; problems keep more of their summary. */
 /** The change CloudTrail puts just before the failure, when it is not already what the report leads with. */
 function suspectChange(d: Diagnosis): Finding | undefined {
-  const shown = new Set(reportFindings(d).map((f) => f.id));
-  return d.findings.find((f) => f.symptom === "recent_change" && f.severity !== "info" && !shown.has(f.id));
+  return suspectOf(d, new Set(reportFindings(d).map((f) => f.id)));
 }
 
-/** "Check order: ❌ 2 · ⚠️ 2 · ✅ 7" — what each step found is in the thread. */
+/** "❌ 2 · ⚠️ 2 · ✅ 7" — what each step found is in the thread. */
 function checkOrderTally(d: Diagnosis): string {
   const order = ["fail", "error", "warn", "ok", "skipped"] as const;
-  const counts = order
+  return order
     .map((status) => [status, d.steps.filter((s) => s.status === status).length] as const)
     .filter(([, n]) => n > 0)
-    .map(([status, n]) => `${STEP_EMOJI[status]} ${n}`);
-  const problems = d.steps
-    .filter((s) => s.status === "fail" || s.status === "error")
-    .map((s) => `${s.number ?? "+"} ${escapeMrkdwn(s.title)}`);
-  return `:clipboard: Check order: ${counts.join(" · ")}${problems.length > 0 ? ` — ${problems.join(", ")}` : ""}`;
+    .map(([status, n]) => `${STEP_EMOJI[status]} ${n}`)
+    .join(" ");
 }
 
 export function checklist(d: Diagnosis): string {

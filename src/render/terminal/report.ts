@@ -1,7 +1,7 @@
 import { formatDistanceStrict } from "date-fns";
 import type { Diagnosis, Finding, StepStatus, Verdict } from "../../diagnose/types";
 import { shortName } from "../../diagnose/template";
-import { groupedEvidence, lowerFirst, shortArns } from "../present";
+import { confidenceLowered, groupedEvidence, lowerFirst, shortArns, suspectChange } from "../present";
 import { createStyle, wrap, type Style } from "./style";
 
 export interface DiagnosisTextOptions {
@@ -38,12 +38,20 @@ export function renderDiagnosisText(d: Diagnosis, options: DiagnosisTextOptions)
     `${style.bold(colorVerdict(verdictText))}  ${style.bold(d.target.service)} ${style.dim(`(${d.target.cluster}, ${d.target.region})`)}`,
   );
   out.push(...wrap(d.headline, width, 0).map((l) => style.bold(l)));
-  // Who is being served, before anything else: the user impact in words.
+  // Who is being served, before anything else: the user impact in words. Then the same lines as the top of the
+  // Slack report: what explains it, what could not be read, the fix, the suspect change, the proposed action.
   out.push(...wrap(d.serving, width, 0));
   for (const id of d.primary?.explainedBy ?? []) {
     const why = d.findings.find((f) => f.id === id);
     if (why) out.push(...wrap(`↳ because ${lowerFirst(why.title)}`, width, 2));
   }
+  const lowered = confidenceLowered(d);
+  if (lowered) out.push(...wrap(`! ${lowered}`, width, 2).map((l) => style.yellow(l)));
+  const primary = d.findings.find((f) => f.id === d.primary?.finding);
+  if (primary?.fix) out.push(...wrap(`Fix: ${primary.fix}`, width, 5));
+  const suspect = suspectChange(d);
+  if (suspect) out.push(...wrap(`Suspect change: ${suspect.title}`, width, 2));
+  for (const p of d.proposals) out.push(...wrap(`${p.kind === "rollback" ? "↩" : "⇡"} Proposed: ${p.title}`, width, 2));
   out.push(...wrap(glance.join(" · "), width, 0));
   const facts = [
     d.primary ? `confidence ${d.primary.confidence.toFixed(2)}` : undefined,
