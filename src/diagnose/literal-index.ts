@@ -109,7 +109,6 @@ export class LiteralIndex {
         }
       }
     }
-    this.delta = delta;
     this.outStart = new Int32Array(states + 1);
     const flat: number[] = [];
     for (let s = 0; s < states; s++) {
@@ -117,6 +116,13 @@ export class LiteralIndex {
       flat.push(...new Set(out[s]!));
     }
     this.outStart[states] = flat.length;
+    // Each entry holds the next state's row offset (state × classes, no multiply per character), bit-inverted when
+    // that state ends a literal: the scan reads the output lists only then.
+    for (let k = 0; k < delta.length; k++) {
+      const to = delta[k]!;
+      delta[k] = this.outStart[to + 1]! > this.outStart[to]! ? ~(to * classes) : to * classes;
+    }
+    this.delta = delta;
     this.outputs = Int32Array.from(flat);
     this.seenAt = new Uint32Array(this.ids.size);
     this.stamp = 0;
@@ -132,13 +138,19 @@ export class LiteralIndex {
       this.stamp = 1;
     }
     const { delta, classes, classOf, outStart, outputs, seenAt, stamp } = this;
-    let state = 0;
+    let row = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      state = c < 128 ? delta[state * classes + classOf[c]!]! : 0;
-      const from = outStart[state]!;
-      const to = outStart[state + 1]!;
-      for (let k = from; k < to; k++) seenAt[outputs[k]!] = stamp;
+      if (c >= 128) {
+        row = 0;
+        continue;
+      }
+      row = delta[row + classOf[c]!]!;
+      if (row < 0) {
+        row = ~row;
+        const state = row / classes;
+        for (let k = outStart[state]!, end = outStart[state + 1]!; k < end; k++) seenAt[outputs[k]!] = stamp;
+      }
     }
   }
 }

@@ -239,13 +239,13 @@ export function patternNeedles(source: string): Needles {
 }
 
 /** Most strings a finite pattern may expand to before it is left to the engine. */
-const MAX_EXPANSION = 64;
+const MAX_EXPANSION = 16;
 
 /**
  * The strings a pattern matches, lower-cased, when it is a finite set of plain ASCII strings (literal characters,
  * groups of alternatives, `?` on either): `env(?:ironment)? ?files?` → "env files", "envfile", "environment files",
  * …. On ASCII text a case-insensitive search for the pattern is exactly a search for one of these strings in the
- * lower-cased text. Undefined for anything else (classes, `\b`, repetition, anchors), or beyond 64 strings.
+ * lower-cased text. Undefined for anything else (classes, `\b`, repetition, anchors), or beyond 16 strings.
  */
 export function finiteStrings(source: string): string[] | undefined {
   try {
