@@ -15,7 +15,9 @@ export class LiteralIndex {
   private classOf = new Uint8Array(128);
   private classes = 1;
   /** Next state of `state * classes + class`. */
-  private delta = new Int32Array(0);
+  private delta: Uint16Array | Int32Array = new Uint16Array(0);
+  /** The bit of a `delta` entry that marks a state ending a literal. */
+  private ends = 0x8000;
   /** Literal ids ending at each state (its own and its failure chain's): `outputs[outStart[s] .. outStart[s + 1]]`. */
   private outStart = new Int32Array(1);
   private outputs = new Int32Array(0);
@@ -93,20 +95,21 @@ export class LiteralIndex {
     const fail = new Int32Array(states);
     const delta = new Int32Array(states * classes);
     const out: number[][] = own.map((o) => [...o]);
-    for (const [k, to] of next[0]!) delta[k] = to;
-    const queue: number[] = [...next[0]!.values()];
+    // Breadth first: a state's row starts as a copy of its failure state's (complete, being shallower), then its own
+    // trie edges overwrite it; a child's failure state is where the copied row sent that character.
+    const queue: number[] = [0];
     for (let head = 0; head < queue.length; head++) {
       const state = queue[head]!;
-      const f = fail[state]!;
-      out[state]!.push(...out[f]!);
-      for (let k = 0; k < classes; k++) {
-        const to = next[state]!.get(k);
-        if (to === undefined) delta[state * classes + k] = k === 0 ? 0 : delta[f * classes + k]!;
-        else {
-          fail[to] = delta[f * classes + k]!;
-          delta[state * classes + k] = to;
-          queue.push(to);
-        }
+      const row = state * classes;
+      if (state !== 0) {
+        const f = fail[state]!;
+        delta.copyWithin(row, f * classes, f * classes + classes);
+        out[state]!.push(...out[f]!);
+      }
+      for (const [k, to] of next[state]!) {
+        fail[to] = state === 0 ? 0 : delta[row + k]!;
+        delta[row + k] = to;
+        queue.push(to);
       }
     }
     this.outStart = new Int32Array(states + 1);
@@ -116,13 +119,16 @@ export class LiteralIndex {
       flat.push(...new Set(out[s]!));
     }
     this.outStart[states] = flat.length;
-    // Each entry holds the next state's row offset (state × classes, no multiply per character), bit-inverted when
-    // that state ends a literal: the scan reads the output lists only then.
+    // Each entry holds the next state with a bit set when that state ends a literal: the scan reads the output
+    // lists only then. Sixteen bits per entry while the states fit (a table half the size stays in cache).
+    const ends = states < 0x8000 ? 0x8000 : 0x40000000;
+    const table = ends === 0x8000 ? new Uint16Array(delta.length) : delta;
     for (let k = 0; k < delta.length; k++) {
       const to = delta[k]!;
-      delta[k] = this.outStart[to + 1]! > this.outStart[to]! ? ~(to * classes) : to * classes;
+      table[k] = this.outStart[to + 1]! > this.outStart[to]! ? to | ends : to;
     }
-    this.delta = delta;
+    this.delta = table;
+    this.ends = ends;
     this.outputs = Int32Array.from(flat);
     this.seenAt = new Uint32Array(this.ids.size);
     this.stamp = 0;
@@ -137,20 +143,19 @@ export class LiteralIndex {
       this.seenAt.fill(0);
       this.stamp = 1;
     }
-    const { delta, classes, classOf, outStart, outputs, seenAt, stamp } = this;
-    let row = 0;
+    const { delta, classes, classOf, outStart, outputs, seenAt, stamp, ends } = this;
+    let state = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c >= 128) {
-        row = 0;
+        state = 0;
         continue;
       }
-      row = delta[row + classOf[c]!]!;
-      if (row < 0) {
-        row = ~row;
-        const state = row / classes;
+      const next = delta[state * classes + classOf[c]!]!;
+      if (next & ends) {
+        state = next ^ ends;
         for (let k = outStart[state]!, end = outStart[state + 1]!; k < end; k++) seenAt[outputs[k]!] = stamp;
-      }
+      } else state = next;
     }
   }
 }
