@@ -8,6 +8,7 @@
 import { build } from "esbuild";
 import { chmod, cp, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import lambdaPlugins from "./esbuild-lambda-plugins.cjs";
 
 const banner = {
   js: "import { createRequire as __ecsMedicCreateRequire } from 'node:module'; const require = __ecsMedicCreateRequire(import.meta.url);",
@@ -67,6 +68,7 @@ await Promise.all([
       outExtension: { ".js": ".mjs" },
       target: "node22",
       sourcemap: h.sourcemap,
+      plugins: lambdaPlugins,
     }),
   ),
   cp("playbooks", "dist/playbooks", { recursive: true }),

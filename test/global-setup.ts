@@ -9,12 +9,17 @@ declare module "vitest" {
   }
 }
 
+/** One build per vitest process, shared by every project that runs this setup (each project calls it). */
+const state = globalThis as typeof globalThis & { ecsMedicBuild?: Promise<unknown> };
+
 /**
  * Builds the bundles once for the whole run, before any test file starts: the CLI integration tests run the built
  * CLI (not tsx, which compiles the sources in every child process) and the build tests inspect the same files, so
- * no test rebuilds dist/ while another runs it.
+ * no test rebuilds dist/ while another runs it. Both projects (vitest.config.ts) run this setup; without the shared
+ * promise their two builds would delete each other's output.
  */
 export default async function setup(project: TestProject): Promise<void> {
-  await promisify(execFile)(process.execPath, ["scripts/build.mjs"], { timeout: 120_000 });
+  state.ecsMedicBuild ??= promisify(execFile)(process.execPath, ["scripts/build.mjs"], { timeout: 120_000 });
+  await state.ecsMedicBuild;
   project.provide("bundlesBuilt", true);
 }

@@ -43,9 +43,8 @@ export async function runClassify(
       lineNo += 1;
       const line = raw.trim();
       if (!line) continue;
-      const result = answer(line, lineNo, playbooks, io);
-      if (options.unmatched && result.rule !== DEFAULT_RULE) continue;
-      const out = `${JSON.stringify(result)}\n`;
+      const out = answer(line, lineNo, playbooks, io, options.unmatched === true);
+      if (out === undefined) continue;
       batch.push(out);
       batched += out.length;
       if (batched >= BATCH_CHARS) {
@@ -74,7 +73,9 @@ async function* readLines(input: Readable): AsyncGenerator<readonly string[]> {
     // A "\r" that ended the previous chunk already ended its line; a "\n" right after it belongs to it.
     if (pendingCr && text.startsWith("\n")) text = text.slice(1);
     pendingCr = false;
-    const parts = (rest + text).split(LINE_END);
+    // A chunk without "\r" (almost all input) splits on "\n" alone, without the regex.
+    const joined = rest + text;
+    const parts = joined.includes("\r") ? joined.split(LINE_END) : joined.split("\n");
     rest = parts.pop()!;
     if (rest === "" && text.endsWith("\r")) pendingCr = true;
     yield parts;
@@ -84,7 +85,17 @@ async function* readLines(input: Readable): AsyncGenerator<readonly string[]> {
 
 const LINE_END = /\r\n|\r|\n/;
 
-function answer(line: string, lineNo: number, playbooks: Playbooks, io: ClassifyIo): Record<string, unknown> {
+/**
+ * The answer line (JSON and "\n") to one input line, or undefined when `unmatched` leaves it out. A rule's answer is
+ * the same for every line but the id: its JSON after the id is built once per rule.
+ */
+function answer(
+  line: string,
+  lineNo: number,
+  playbooks: Playbooks,
+  io: ClassifyIo,
+  unmatched: boolean,
+): string | undefined {
   let input: ClassifyInput;
   if (line.length > MAX_LINE) return failure(null, `line ${lineNo} is longer than ${MAX_LINE} characters`, io);
   try {
@@ -99,23 +110,34 @@ function answer(line: string, lineNo: number, playbooks: Playbooks, io: Classify
   try {
     const message = toMessage(input);
     const result = classifyMessage(message, playbooks);
-    if (result.rule !== undefined)
-      return { id, symptom: result.symptom, cause: result.cause ?? null, rule: result.rule };
+    if (result.rule !== undefined) {
+      if (unmatched) return undefined;
+      const { symptom, cause = null, rule } = result;
+      const key = `${rule}\u0000${symptom}\u0000${cause ?? "\u0001"}`;
+      let tail = tails.get(key);
+      if (tail === undefined) tails.set(key, (tail = `${JSON.stringify({ symptom, cause, rule }).slice(1)}\n`));
+      return `{"id":${JSON.stringify(id)},${tail}`;
+    }
     const text = matchText(message);
-    return {
+    return line_({
       id,
       symptom: result.symptom,
       cause: null,
       rule: DEFAULT_RULE,
       text: text.length > SHOWN_TEXT ? `${text.slice(0, SHOWN_TEXT)}…` : text,
       failureWords: failureWords(text),
-    };
+    });
   } catch (error) {
     return failure(id, `line ${lineNo}: ${(error as Error).message}`, io);
   }
 }
 
-function failure(id: unknown, message: string, io: ClassifyIo): Record<string, unknown> {
+/** A matched answer's JSON after its id, by rule, symptom and cause. */
+const tails = new Map<string, string>();
+
+const line_ = (answer: Record<string, unknown>) => `${JSON.stringify(answer)}\n`;
+
+function failure(id: unknown, message: string, io: ClassifyIo): string {
   io.stderr.write(`ecs-medic classify: ${message}\n`);
-  return { id, symptom: "other", cause: null, rule: DEFAULT_RULE, error: message };
+  return line_({ id, symptom: "other", cause: null, rule: DEFAULT_RULE, error: message });
 }

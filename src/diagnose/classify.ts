@@ -44,13 +44,15 @@ export function failureWords(text: string): string[] {
  */
 export function classifyMessage(message: Message, playbooks: Pick<Playbooks, "rules">): Classification {
   const rules = playbooks.rules;
-  // Rules in order, but only those whose literal keywords occur in the text (one pass finds them all).
-  let candidate: ((index: number) => boolean) | undefined;
-  for (let index = 0; index < rules.length; index++) {
-    const compiled = rules[index]!;
-    if (!compiled.fields.has(message.field)) continue;
-    candidate ??= prefilterOf(rules).candidates(matchText(message).toLowerCase());
+  const prefilter = prefilterOf(rules);
+  // Rules in order, only those reading this field and whose literal keywords occur in the text (one pass finds
+  // them all).
+  const order = prefilter.rulesFor(message.field);
+  if (order.length === 0) return OTHER;
+  const candidate = prefilter.candidates(matchText(message));
+  for (const index of order) {
     if (!candidate(index)) continue;
+    const compiled = rules[index]!;
     const vars = compiled.test(message);
     if (vars === undefined) continue;
     const { rule } = compiled;
@@ -99,7 +101,7 @@ export function toMessage(input: ClassifyInput): Message {
       : input.text === undefined || input.text === null
         ? ""
         : JSON.stringify(input.text);
-  const extra = (input.extra && typeof input.extra === "object" ? input.extra : {}) as Record<string, unknown>;
+  const extra = (input.extra && typeof input.extra === "object" ? input.extra : NO_EXTRA) as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : undefined);
   const num = (v: unknown) =>
     typeof v === "number" && Number.isFinite(v)
@@ -110,11 +112,16 @@ export function toMessage(input: ClassifyInput): Message {
 
   // Reason texts carried beside a code (a container.exitCode line's reason, a stopCode's stoppedReason) are part
   // of what the message says: append them so the text rules see them too.
-  const context = ["reason", "stoppedReason", "statusReason", "description", "message"]
-    .map((key) => str(extra[key]))
-    .filter((v): v is string => v !== undefined && v !== text.trim());
+  const context: string[] = [];
+  for (const key of CONTEXT_KEYS) {
+    const v = extra === NO_EXTRA ? undefined : str(extra[key]);
+    if (v !== undefined && v !== text.trim()) context.push(v);
+  }
   // Callers spell the extra keys in camelCase, snake_case or as EventBridge does (`detail-type`).
-  const pick = (...keys: string[]) => keys.map((k) => extra[k]).find((v) => v !== undefined && v !== null);
+  const pick = (...keys: string[]) => {
+    for (const k of keys) if (extra[k] !== undefined && extra[k] !== null) return extra[k];
+    return undefined;
+  };
   const message: { -readonly [K in keyof Message]: Message[K] } = {
     field,
     text: context.length > 0 ? `${text}\n${context.join("\n")}` : text,
@@ -163,6 +170,9 @@ export function toMessage(input: ClassifyInput): Message {
   }
   return message;
 }
+
+const CONTEXT_KEYS = ["reason", "stoppedReason", "statusReason", "description", "message"] as const;
+const NO_EXTRA: Record<string, unknown> = Object.freeze({});
 
 function fillFromJson(message: { -readonly [K in keyof Message]: Message[K] }, text: string): void {
   const trimmed = text.trim();

@@ -3,13 +3,24 @@
  * `includes` per literal per pattern per message, one walk of the text marks all the literals it contains, and a
  * pattern's prefilter is a few array reads. Literals are registered as patterns compile; the automaton is rebuilt
  * the next time a text is scanned. Linear in the text (plus the matches), whatever the literals.
+ *
+ * The automaton is a dense table (state × character class → state, failure links folded in), so a scan is one
+ * table read per character. Literals are ASCII (the extractors only emit ASCII needles): every other character
+ * belongs to class 0, which no literal contains, and sends the walk back to the root.
  */
 export class LiteralIndex {
   private readonly ids = new Map<string, number>();
   private built = false;
-  private next: Map<number, number>[] = [];
-  private fail: number[] = [];
-  private out: number[][] = [];
+  /** Character class of each ASCII code (0: in no literal). */
+  private classOf = new Uint8Array(128);
+  private classes = 1;
+  /** Next state of `state * classes + class`. */
+  private delta: Uint16Array | Int32Array = new Uint16Array(0);
+  /** The bit of a `delta` entry that marks a state ending a literal. */
+  private ends = 0x8000;
+  /** Literal ids ending at each state (its own and its failure chain's): `outputs[outStart[s] .. outStart[s + 1]]`. */
+  private outStart = new Int32Array(1);
+  private outputs = new Int32Array(0);
   private seenAt = new Uint32Array(0);
   private stamp = 0;
   private scanned: string | undefined;
@@ -32,39 +43,93 @@ export class LiteralIndex {
     return this.seenAt[id] === this.stamp;
   }
 
+  /** Whether every group (of ids) has one literal occurring in `text`: `has` over a requirement, in one go. */
+  hasAll(text: string, groups: readonly (readonly number[])[]): boolean {
+    if (!this.built) this.build();
+    if (text !== this.scanned) this.scan(text);
+    const { seenAt, stamp } = this;
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g]!;
+      let found = false;
+      for (let k = 0; k < group.length && !found; k++) found = seenAt[group[k]!] === stamp;
+      if (!found) return false;
+    }
+    return true;
+  }
+
   private build(): void {
-    this.next = [new Map()];
-    this.out = [[]];
-    for (const [literal, id] of this.ids) {
-      let state = 0;
+    // Character classes: one per distinct ASCII character used by a literal.
+    this.classOf = new Uint8Array(128);
+    let classes = 1;
+    for (const literal of this.ids.keys())
       for (let i = 0; i < literal.length; i++) {
         const c = literal.charCodeAt(i);
-        let to = this.next[state]!.get(c);
-        if (to === undefined) {
-          to = this.next.length;
-          this.next.push(new Map());
-          this.out.push([]);
-          this.next[state]!.set(c, to);
-        }
-        state = to;
+        if (c < 128 && this.classOf[c] === 0) this.classOf[c] = classes++;
       }
-      this.out[state]!.push(id);
+    this.classes = classes;
+    // The trie (sparse), then failure links breadth first, then the dense table with failures resolved.
+    const next: Map<number, number>[] = [new Map()];
+    const own: number[][] = [[]];
+    for (const [literal, id] of this.ids) {
+      let state = 0;
+      let ascii = true;
+      for (let i = 0; i < literal.length && ascii; i++) {
+        const c = literal.charCodeAt(i);
+        if (c >= 128) ascii = false;
+        else {
+          const k = this.classOf[c]!;
+          let to = next[state]!.get(k);
+          if (to === undefined) {
+            to = next.length;
+            next.push(new Map());
+            own.push([]);
+            next[state]!.set(k, to);
+          }
+          state = to;
+        }
+      }
+      // A non-ASCII literal can never be found by the scan (its characters are class 0): it is simply never marked.
+      if (ascii) own[state]!.push(id);
     }
-    // Breadth first: each state's failure link is the longest proper suffix that is also a prefix of some literal;
-    // its outputs include those of that suffix.
-    this.fail = new Array<number>(this.next.length).fill(0);
-    const queue: number[] = [...this.next[0]!.values()];
+    const states = next.length;
+    const fail = new Int32Array(states);
+    const delta = new Int32Array(states * classes);
+    const out: number[][] = own.map((o) => [...o]);
+    // Breadth first: a state's row starts as a copy of its failure state's (complete, being shallower), then its own
+    // trie edges overwrite it; a child's failure state is where the copied row sent that character.
+    const queue: number[] = [0];
     for (let head = 0; head < queue.length; head++) {
       const state = queue[head]!;
-      for (const [c, to] of this.next[state]!) {
+      const row = state * classes;
+      if (state !== 0) {
+        const f = fail[state]!;
+        delta.copyWithin(row, f * classes, f * classes + classes);
+        out[state]!.push(...out[f]!);
+      }
+      for (const [k, to] of next[state]!) {
+        fail[to] = state === 0 ? 0 : delta[row + k]!;
+        delta[row + k] = to;
         queue.push(to);
-        let f = this.fail[state]!;
-        while (f !== 0 && !this.next[f]!.has(c)) f = this.fail[f]!;
-        const target = this.next[f]!.get(c);
-        this.fail[to] = target !== undefined && target !== to ? target : 0;
-        this.out[to] = [...this.out[to]!, ...this.out[this.fail[to]!]!];
       }
     }
+    this.outStart = new Int32Array(states + 1);
+    const flat: number[] = [];
+    for (let s = 0; s < states; s++) {
+      this.outStart[s] = flat.length;
+      flat.push(...new Set(out[s]!));
+    }
+    this.outStart[states] = flat.length;
+    // Each entry holds the next state with a bit set when that state ends a literal: the scan reads the output
+    // lists only then. Sixteen bits per entry while the states fit (a table half the size stays in cache).
+    const ends = states < 0x8000 ? 0x8000 : 0x40000000;
+    const table = ends === 0x8000 ? new Uint16Array(delta.length) : delta;
+    for (let k = 0; k < delta.length; k++) {
+      const to = delta[k]!;
+      table[k] = this.outStart[to + 1]! > this.outStart[to]! ? to | ends : to;
+    }
+    this.delta = table;
+    this.ends = ends;
+    this.outputs = Int32Array.from(flat);
     this.seenAt = new Uint32Array(this.ids.size);
     this.stamp = 0;
     this.scanned = undefined;
@@ -78,18 +143,59 @@ export class LiteralIndex {
       this.seenAt.fill(0);
       this.stamp = 1;
     }
-    const { next, fail, out, seenAt, stamp } = this;
+    const { delta, classes, classOf, outStart, outputs, seenAt, stamp, ends } = this;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      let to = next[state]!.get(c);
-      while (to === undefined && state !== 0) {
-        state = fail[state]!;
-        to = next[state]!.get(c);
+      if (c >= 128) {
+        state = 0;
+        continue;
       }
-      state = to ?? 0;
-      const found = out[state]!;
-      for (let k = 0; k < found.length; k++) seenAt[found[k]!] = stamp;
+      const next = delta[state * classes + classOf[c]!]!;
+      if (next & ends) {
+        state = next ^ ends;
+        for (let k = outStart[state]!, end = outStart[state + 1]!; k < end; k++) seenAt[outputs[k]!] = stamp;
+      } else state = next;
     }
   }
 }
+
+/** The one index every compiled pattern and the rule prefilter register their needles in: one scan per text. */
+export const LITERALS = new LiteralIndex();
+
+/**
+ * The text lower-cased for the literal prefilter, remembered for the last text seen (classify looks at one text
+ * with every rule and pattern in turn). The two non-ASCII characters that RE2 folds onto ASCII letters (Kelvin sign,
+ * long s) are folded too, so a case-insensitive match is never filtered out.
+ */
+export function foldedText(text: string): string {
+  remember(text);
+  return lastFolded;
+}
+
+/** Whether the text is plain ASCII (remembered like `foldedText`). */
+export function isAsciiText(text: string): boolean {
+  remember(text);
+  return lastAscii;
+}
+
+/** Whether every group of a requirement (ids in LITERALS) has a literal present in `text`. */
+export function satisfies(text: string, requirement: readonly (readonly number[])[]): boolean {
+  return requirement.length === 0 || LITERALS.hasAll(foldedText(text), requirement);
+}
+
+function remember(text: string): void {
+  if (text === lastText) return;
+  lastText = text;
+  lastAscii = !NON_ASCII.test(text);
+  lastFolded = lastAscii
+    ? text.toLowerCase()
+    : text
+        .toLowerCase()
+        .replace(/\u212a/g, "k")
+        .replace(/\u017f/g, "s");
+}
+const NON_ASCII = /[^\u0000-\u007f]/;
+let lastAscii = true;
+let lastText = "";
+let lastFolded = "";

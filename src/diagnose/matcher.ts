@@ -110,10 +110,14 @@ const textCache = new WeakMap<Message, string>();
 
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+const NEEDS_NORMALIZING = /[^\u0020-\u007e\n\t]/;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
 /** See matchText. Never throws, whatever the input (lone surrogates included). */
 export function normalizeText(text: string): string {
+  // Printable ASCII (tabs and newlines included) is what almost every message is, and what every step below leaves
+  // as it is: skip them.
+  if (!NEEDS_NORMALIZING.test(text)) return text;
   let out = text.replace(ANSI, "").replace(INVISIBLE, "").replace(/\r\n?/g, "\n").replace(CONTROL, " ");
   try {
     out = out.normalize("NFKC");

@@ -1,6 +1,7 @@
 import { PatternError } from "../errors";
 import { RE2JS } from "re2js";
-import { LiteralIndex } from "./literal-index";
+import { foldedText, isAsciiText, LITERALS, satisfies } from "./literal-index";
+import { finiteStrings, patternRequirement } from "./needles";
 
 /**
  * Playbook patterns run on RE2 (re2js, a pure-JavaScript port of RE2): matching time is linear in the text whatever
@@ -50,26 +51,29 @@ function re2(source: string, options: PatternOptions): LinearPattern {
     throw new PatternError("", `pattern ${JSON.stringify(source)} ${reason}`);
   }
   const named = Object.keys(compiled.namedGroups()).length > 0;
-  // Most patterns cannot match most texts: a literal every match must contain, looked for in the folded text (all
-  // patterns' literals in one pass, see LiteralIndex), skips the engine for them (see requiredLiterals).
-  const required = requiredLiterals(source)?.map((l) => LITERALS.id(l));
-  const possible = (text: string) => required === undefined || required.some((id) => LITERALS.has(folded(text), id));
+  // Most patterns cannot match most texts: literals every match must contain, looked for in the folded text (all
+  // patterns' literals in one pass, see LiteralIndex), skip the engine for them (see needles.ts).
+  const required = patternRequirement(source).map((group) => group.map((l) => LITERALS.id(l)));
+  const possible = (text: string) => satisfies(text, required);
   // A pattern that is only literals (`killed due to memory usage|OOMKilled`, almost half the built-in ones) needs no
   // engine at all on an ASCII text, where lower-casing is exactly RE2's case folding.
   const literals = literalAlternatives(source);
-  const lowered = literals?.map((l) => LITERALS.id(l.toLowerCase()));
+  // Likewise a pattern that is a small finite set of strings (`(?:get|pull|retrieve|fetch) registry auth`),
+  // case-insensitive: each string is a literal of the index.
+  const finite = options.caseSensitive ? undefined : finiteStrings(source);
+  const lowered = (finite ?? literals?.map((l) => l.toLowerCase()))?.map((l) => LITERALS.id(l));
   const test = (text: string): boolean => {
-    if (literals && isAscii(text)) {
-      return options.caseSensitive
-        ? literals.some((l) => text.includes(l))
-        : lowered!.some((id) => LITERALS.has(folded(text), id));
+    if (lowered && isAsciiText(text)) {
+      if (options.caseSensitive && literals) return literals.some((l) => text.includes(l));
+      const folded = foldedText(text);
+      return lowered.some((id) => LITERALS.has(folded, id));
     }
     return possible(text) && compiled.test(text);
   };
   return {
     test,
     groups(text) {
-      if (literals) return test(text) ? {} : undefined;
+      if (lowered && !named) return test(text) ? {} : undefined;
       if (!possible(text)) return undefined;
       // The DFA answers yes/no fastest; only a pattern with named groups needs the capturing engine.
       if (!named) return compiled.test(text) ? {} : undefined;
@@ -80,128 +84,6 @@ function re2(source: string, options: PatternOptions): LinearPattern {
       return out;
     },
   };
-}
-
-/**
- * For each top-level alternative of the pattern, the longest run of plain characters it must contain (lower-cased),
- * or undefined when some alternative has none of at least three characters. Sound by construction: a match contains
- * one of them, whatever the case flags (the text is folded the same way). Conservative: anything but a plain
- * character (a class, a group, an escape like `\w`, an anchor) ends a run, and a character made optional by `?`,
- * `*` or `{…}` is dropped from it.
- *
- * @example requiredLiterals("CannotPullContainerError|manifest (?:for )?\\S+ not found") → ["cannotpullcontainererror", "manifest "]
- */
-export function requiredLiterals(source: string): string[] | undefined {
-  const literals: string[] = [];
-  // Per top-level alternative, the best requirement so far: one run, or a group of plain alternatives (any of them),
-  // scored by its shortest literal.
-  let best: { list: string[]; score: number } = { list: [], score: 0 };
-  let weakest = Infinity;
-  let run = "";
-  const endRun = () => {
-    if (run.length > best.score) best = { list: [run], score: run.length };
-    run = "";
-  };
-  const endAlternative = () => {
-    endRun();
-    literals.push(...best.list.map((l) => l.toLowerCase()));
-    weakest = Math.min(weakest, best.score);
-    best = { list: [], score: 0 };
-  };
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
-    if (c === "\\") {
-      const next = source[i + 1];
-      i += 1;
-      if (next === undefined) break;
-      if (/[A-Za-z0-9]/.test(next)) {
-        // Classes and assertions end a run; an escape with an argument (`\x41`, `\p{Greek}`, `\Q…\E`) is rare
-        // enough in rules that the pattern simply goes without a prefilter.
-        if (!/[wWdDsSbBAzntrfv]/.test(next)) return undefined;
-        endRun();
-      } else if (next.charCodeAt(0) < 128) run += next;
-      else endRun();
-      continue;
-    }
-    if (c === "[") {
-      i = classEnd(source, i);
-      endRun();
-      continue;
-    }
-    if (c === "(") {
-      // A whole group: `(?:subnet|ip address)` that must occur requires one of its plain alternatives.
-      endRun();
-      const close = groupEnd(source, i);
-      if (close < 0) return undefined;
-      const content = source.slice(i + 1, close);
-      const inner = content.startsWith("?:")
-        ? content.slice(2)
-        : /^\?P?<[A-Za-z_][A-Za-z0-9_]*>/.test(content)
-          ? content.replace(/^\?P?<[A-Za-z_][A-Za-z0-9_]*>/, "")
-          : content.startsWith("?")
-            ? undefined
-            : content;
-      const alternatives = inner === undefined ? undefined : literalAlternatives(inner);
-      const after = source.slice(close + 1);
-      const optional = /^(?:[?*]|\{0*[,}]|\{0+,)/.test(after);
-      if (alternatives && !optional) {
-        const score = Math.min(...alternatives.map((a) => a.length));
-        if (score > best.score) best = { list: alternatives, score };
-      }
-      i = close;
-      continue;
-    }
-    if (c === ")") {
-      endRun();
-      continue;
-    }
-    if (c === "|") {
-      endAlternative();
-      continue;
-    }
-    if (c === "?" || c === "*" || c === "{") {
-      run = run.slice(0, -1); // the character before may be absent
-      endRun();
-      if (c === "{") {
-        const repeat = /^\{\d*(?:,\d*)?\}/.exec(source.slice(i));
-        if (repeat) i += repeat[0].length - 1;
-      }
-      continue;
-    }
-    if (c === "+") {
-      endRun();
-      continue;
-    }
-    if (c === "." || c === "^" || c === "$" || c.charCodeAt(0) >= 128) {
-      endRun();
-      continue;
-    }
-    run += c;
-  }
-  endAlternative();
-  return weakest >= 3 ? literals : undefined;
-}
-
-/** Index of the `]` closing the class opened at `start` (`[]…]` and `[^]…]` start with a literal `]`). */
-function classEnd(source: string, start: number): number {
-  let j = start + 1;
-  if (source[j] === "^") j += 1;
-  if (source[j] === "]") j += 1;
-  while (j < source.length && source[j] !== "]") j += source[j] === "\\" ? 2 : 1;
-  return j;
-}
-
-/** Index of the `)` closing the group opened at `start`, or -1. */
-function groupEnd(source: string, start: number): number {
-  let depth = 0;
-  for (let j = start; j < source.length; j++) {
-    const c = source[j];
-    if (c === "\\") j += 1;
-    else if (c === "[") j = classEnd(source, j);
-    else if (c === "(") depth += 1;
-    else if (c === ")" && --depth === 0) return j;
-  }
-  return -1;
 }
 
 /** The alternatives of a pattern made only of plain characters and escaped punctuation, unescaped; else undefined. */
@@ -222,37 +104,6 @@ export function literalAlternatives(source: string): string[] | undefined {
 }
 const LITERAL_CHAR = String.raw`(?:[A-Za-z0-9 _,;:'"=<>@#%&!~\x60-]|\\[.()[\]{}/\\|?*+^$:-])`;
 const LITERAL_ALTERNATION = new RegExp(`^${LITERAL_CHAR}+(?:\\|${LITERAL_CHAR}+)*$`);
-
-/**
- * The text lower-cased for the literal prefilter, remembered for the last text seen (classify runs every pattern on
- * one text in turn). The two non-ASCII characters that RE2 folds onto ASCII letters (Kelvin sign, long s) are
- * folded too, so a case-insensitive match is never filtered out.
- */
-function folded(text: string): string {
-  remember(text);
-  return lastFolded;
-}
-
-/** Whether the text is plain ASCII (remembered like `folded`). */
-function isAscii(text: string): boolean {
-  remember(text);
-  return lastAscii;
-}
-
-function remember(text: string): void {
-  if (text === lastText) return;
-  lastText = text;
-  lastAscii = !NON_ASCII.test(text);
-  lastFolded = text
-    .toLowerCase()
-    .replace(/\u212a/g, "k")
-    .replace(/\u017f/g, "s");
-}
-const NON_ASCII = /[^\u0000-\u007f]/;
-const LITERALS = new LiteralIndex();
-let lastAscii = true;
-let lastText = "";
-let lastFolded = "";
 
 /** Matches when every part matches (no groups). */
 const allOf = (...parts: LinearPattern[]): LinearPattern => {

@@ -1,8 +1,4 @@
-import { createDeps, createSlackClients, createStores, jsonLogger } from "../app/deps";
-import { loadActionsPolicy, type ActionsPolicy } from "../config/actions";
-import { loadActionKey, loadBotToken } from "../slack/credentials";
-import { ActionJobSchema } from "../slack/job";
-import { actionRunnerDeps, runActionJob, type ActionJobOutcome, type ActionRunnerDeps } from "../slack/run-action";
+import type { ActionJobOutcome, ActionRunnerDeps } from "../slack/run-action";
 
 /** Built once per container: Slack clients, the table, the key, the allow-list. */
 let ready: Promise<Omit<ActionRunnerDeps, "logger">> | undefined;
@@ -12,15 +8,21 @@ export function resetActionsForTests(): void {
   ready = undefined;
 }
 
+/**
+ * The code a job runs, loaded on the first job (import() of chunks: the SDK clients, zod, the YAML policy reader)
+ * rather than at import, so a cold start parses it while the first SSM reads are in flight.
+ */
+const runtimeModules = () =>
+  Promise.all([import("../app/deps"), import("../config/actions"), import("../slack/run-action")]);
+
 async function init(): Promise<Omit<ActionRunnerDeps, "logger">> {
-  const [slack, stores, actionKey] = await Promise.all([
-    loadBotToken().then((token) => createSlackClients(token)),
-    createStores(),
-    loadActionKey(),
-  ]);
+  const credentials = await import("../slack/credentials");
+  const reads = Promise.all([credentials.loadBotToken(), credentials.loadActionKey()]);
+  const [[deps, config, runAction], [token, actionKey]] = await Promise.all([runtimeModules(), reads]);
+  const [slack, stores] = await Promise.all([deps.createSlackClients(token), deps.createStores()]);
   if (!actionKey) throw new Error("ECS_MEDIC_ACTION_KEY(_PARAM) is not set: button values cannot be verified");
-  const policy: ActionsPolicy = loadActionsPolicy();
-  return actionRunnerDeps({ ...createDeps(stores), slack }, { actionKey, policy });
+  const policy = config.loadActionsPolicy();
+  return runAction.actionRunnerDeps({ ...deps.createDeps(stores), slack }, { actionKey, policy });
 }
 
 /**
@@ -29,6 +31,11 @@ async function init(): Promise<Omit<ActionRunnerDeps, "logger">> {
  * proposal's claim in the table makes the change happen once. A malformed event is logged and dropped.
  */
 export const handler = async (event: unknown): Promise<ActionJobOutcome> => {
+  const [{ ActionJobSchema }, { jsonLogger }, { runActionJob }] = await Promise.all([
+    import("../slack/job"),
+    import("../app/logger"),
+    import("../slack/run-action"),
+  ]);
   const parsed = ActionJobSchema.safeParse(event);
   if (!parsed.success) {
     console.error(JSON.stringify({ message: "malformed action job dropped", issues: parsed.error.issues.slice(0, 5) }));

@@ -1,6 +1,11 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { awsCall } from "../aws/aws-call";
+
+/**
+ * The DynamoDB commands, loaded when a Dynamo store first writes: the in-memory store beside it is what the CLI uses
+ * (through createDeps), and it must not pull the DynamoDB client into every command's import graph.
+ */
+const commands = () => import("@aws-sdk/lib-dynamodb");
 
 /**
  * "Run this job once", for work that posts to Slack. A claim is a lease: while a run holds it, every other delivery
@@ -69,16 +74,19 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async recordMessage(key: string, ts: string): Promise<void> {
+    const { UpdateCommand } = await commands();
     const record = this.records.get(key);
     if (record) record.ts = ts;
   }
 
   async finish(key: string, now: Date): Promise<void> {
+    const { UpdateCommand } = await commands();
     const record = this.records.get(key);
     if (record) Object.assign(record, { state: "done", leaseUntil: seconds(now) });
   }
 
   async release(key: string, now: Date): Promise<void> {
+    const { UpdateCommand } = await commands();
     const record = this.records.get(key);
     if (record) Object.assign(record, { state: "done", leaseUntil: seconds(now) - 1, expiresAt: seconds(now) - 1 });
   }
@@ -99,6 +107,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
 
   async claim(key: string, o: ClaimOptions): Promise<ClaimResult> {
     const now = seconds(o.now);
+    const { PutCommand } = await commands();
     try {
       const out = await awsCall("dynamodb:PutItem", () =>
         this.doc.send(
@@ -130,11 +139,8 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       return { claimed: true, resumeTs: old?.state === "running" && typeof old.ts === "string" ? old.ts : undefined };
     } catch (error) {
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-      if (!(
-        cause instanceof ConditionalCheckFailedException ||
-        (cause instanceof Error && cause.name === "ConditionalCheckFailedException")
-      ))
-        throw error;
+      // By name: the SDK's ConditionalCheckFailedException (whichever copy of the client threw it) carries it.
+      if (!(cause instanceof Error && cause.name === "ConditionalCheckFailedException")) throw error;
       // The SDK retries a put whose response was lost; the retry then fails on our own item. That is still ours.
       const item = (cause as { Item?: Record<string, { S?: string } | undefined> }).Item;
       if (item?.owner?.S === o.owner) return { claimed: true, resumeTs: item.ts?.S };
@@ -143,6 +149,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async recordMessage(key: string, ts: string): Promise<void> {
+    const { UpdateCommand } = await commands();
     await awsCall("dynamodb:UpdateItem", () =>
       this.doc.send(
         new UpdateCommand({
@@ -157,6 +164,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async finish(key: string, now: Date): Promise<void> {
+    const { UpdateCommand } = await commands();
     await awsCall("dynamodb:UpdateItem", () =>
       this.doc.send(
         new UpdateCommand({
@@ -171,6 +179,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async release(key: string, now: Date): Promise<void> {
+    const { UpdateCommand } = await commands();
     // Expired in the past: the claim condition (`expiresAt < now`) treats it as free; TTL removes it later.
     await awsCall("dynamodb:UpdateItem", () =>
       this.doc.send(

@@ -63,7 +63,14 @@ export interface IncidentStore {
   /** Raw items for the stopped-task archive (src/store/stopped-tasks.ts). */
   putArchive(pk: string, sk: string, item: Record<string, unknown>, version: number, expiresAt: number): Promise<void>;
   queryArchive(pk: string, fromSk: string, toSk: string, limit: number): Promise<Record<string, unknown>[]>;
+  /** How `mutate` waits between lost races (a real timer unless the store was given another, e.g. by a test). */
+  readonly backoff?: Sleep | undefined;
 }
+
+/** Waits `ms` milliseconds. */
+export type Sleep = (ms: number) => Promise<void>;
+
+const realSleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** `account#region#cluster#service` and the class make the fingerprint: `<scope>|<class>`. */
 export function fingerprintOf(
@@ -80,6 +87,7 @@ export function splitFingerprint(fingerprint: string): { scope: string; klass: s
 }
 
 export class MemoryIncidentStore implements IncidentStore {
+  constructor(readonly backoff?: Sleep) {}
   private readonly items = new Map<string, IncidentRecord>();
   private readonly storms = new Map<string, { fingerprint: string; at: string }>();
   private readonly archive = new Map<string, Map<string, { item: Record<string, unknown>; version: number }>>();
@@ -146,6 +154,7 @@ export class DynamoIncidentStore implements IncidentStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    readonly backoff?: Sleep,
   ) {}
 
   private key(fingerprint: string) {
@@ -293,7 +302,7 @@ export async function mutate<R>(
   fingerprint: string,
   now: Date,
   decide: (prev: IncidentRecord | undefined) => { next: IncidentRecord | undefined; result: R },
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  sleep: Sleep = store.backoff ?? realSleep,
 ): Promise<R & { record: IncidentRecord | undefined }> {
   for (let attempt = 1; ; attempt++) {
     const prev = await store.get(fingerprint);

@@ -7,13 +7,8 @@ import { classifyMessage, toMessage, type ClassifyInput } from "../../src/diagno
 import { loadPlaybooks } from "../../src/diagnose/load-playbooks";
 import { matchText } from "../../src/diagnose/matcher";
 import { LiteralIndex } from "../../src/diagnose/literal-index";
-import {
-  compilePattern,
-  LEGACY_PATTERNS,
-  literalAlternatives,
-  notStartingWith,
-  requiredLiterals,
-} from "../../src/diagnose/pattern";
+import { compilePattern, LEGACY_PATTERNS, literalAlternatives, notStartingWith } from "../../src/diagnose/pattern";
+import { finiteStrings, patternRequirement } from "../../src/diagnose/needles";
 import { PlaybookInvalidError } from "../../src/errors";
 
 /**
@@ -265,30 +260,62 @@ describe("RE2 equivalents of the built-in patterns written with lookaround", () 
   });
 });
 
-describe("the required-literal prefilter", () => {
+describe("what a pattern requires (needles.ts): groups that must all hold", () => {
   it.each([
-    { source: "CannotPullContainerError", literals: ["cannotpullcontainererror"] },
-    { source: "manifest (?:for )?\\S+ not found|no such image", literals: [" not found", "no such image"] },
-    { source: "exit(?:ed)? with code 1\\b", literals: [" with code 1"] },
-    { source: "abc+def|xyz", literals: ["abc", "xyz"] },
-    { source: "colou?r mismatch", literals: ["r mismatch"] },
-    { source: "status code: \\d{3}; Error Code", literals: ["status code: "] },
-    { source: "\\(Service: |at com\\.amazonaws", literals: ["(service: ", "at com.amazonaws"] },
-    { source: "[a-z]+ failed|oom", literals: [" failed", "oom"] },
+    { source: "CannotPullContainerError", groups: [["cannotpullcontainererror"]] },
     {
-      source: "(?:subnet|ip address) (?:exhausted|exhaustion)|ip (?:address )?exhaustion",
-      literals: ["exhausted", "exhaustion", "exhaustion"],
+      source: "manifest (?:for )?\\S+ not found|no such image",
+      groups: [
+        ["manifest ", "no such image"],
+        [" not found", "no such image"],
+      ],
     },
-    { source: "\\b(?:error|exception|fatal)\\b", literals: ["error", "exception", "fatal"] },
-    { source: "(?<arn>secretsmanager|ssm-parameter):", literals: ["secretsmanager", "ssm-parameter"] },
-    { source: "(?:abcd)?xyz|(?:efgh){0,2}uvw", literals: ["xyz", "uvw"] },
-  ])("$source → $literals", ({ source, literals }) => {
-    expect(requiredLiterals(source)).toEqual(literals);
+    { source: "exit(?:ed)? with code 1\\b", groups: [["exit"], [" with code 1"]] },
+    {
+      source: "exceeds? (?:your |the )?(?:account|service) (?:quota|limit)",
+      groups: [["exceed"], ["account", "service"], ["quota", "limit"]],
+    },
+    // (a ∧ b) ∨ c distributes to (a ∨ c) ∧ (b ∨ c).
+    {
+      source: "mount\\.nfs|\\bnfs4?\\b.{0,60}(?:mount|timed out)",
+      groups: [
+        ["mount.nfs", "nfs"],
+        ["mount.nfs", "mount", "timed out"],
+      ],
+    },
+    { source: "(?P<arn>secretsmanager|ssm-parameter):", groups: [["secretsmanager", "ssm-parameter"]] },
+    { source: "[[:alpha:]]+ failed", groups: [[" failed"]] },
+    { source: "\\S+", groups: [] },
+    { source: "(?i)oom", groups: [] },
+  ])("$source → $groups", ({ source, groups }) => {
+    expect(patternRequirement(source)).toEqual(groups);
+  });
+});
+
+describe("finite patterns become literal sets", () => {
+  it.each([
+    { source: "(?:get|pull) registry auth", strings: ["get registry auth", "pull registry auth"] },
+    { source: "env(?:ironment)? ?files?", strings: 8 },
+    { source: "OOM[- ]?kill", strings: ["oom-kill", "oom kill", "oomkill"] },
+    { source: "a\\.b|c", strings: ["a.b", "c"] },
+  ])("$source → $strings", ({ source, strings }) => {
+    const got = finiteStrings(source);
+    if (typeof strings === "number") expect(got).toHaveLength(strings);
+    else expect(got?.sort()).toEqual([...strings].sort());
   });
 
-  it.each(["ab|cdef", "(?:pull|push) failed|x", "\\x41BCDEF", "a.b.c", "[abc]{3}"])(
-    "%s has no prefilter (an alternative without a literal of three characters, or an escape it does not read)",
-    (source) => expect(requiredLiterals(source)).toBeUndefined(),
+  it.each([
+    "a+b",
+    "a\\b",
+    "[a-z]c",
+    "[^ab]c",
+    "^ab",
+    "a.b",
+    "(?:a|b|c|d){2}",
+    "x?",
+    "(?:a|b)(?:c|d)(?:e|f)(?:g|h)(?:i|j)(?:k|l)(?:m|n)",
+  ])("%s is not (repetition, ranges and negated classes, anchors, an empty string, more than 16 strings)", (source) =>
+    expect(finiteStrings(source)).toBeUndefined(),
   );
 });
 
@@ -316,5 +343,7 @@ describe("literal-only patterns and the literal index", () => {
     const late = index.id("noth");
     expect(index.has("nothing here", late)).toBe(true);
     expect(present("")).toEqual([]);
+    // A character no literal contains (non-ASCII included) sends the walk back to the start.
+    expect(present("s\u00e9hers h\u00e9")).toEqual(["he", "hers"]);
   });
 });

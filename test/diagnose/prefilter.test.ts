@@ -42,7 +42,7 @@ describe("the prefilter never skips a rule that matches (every corpus line, ever
     let skipped = 0;
     for (const input of lines) {
       const message = toMessage(input);
-      const candidate = prefilter.candidates(matchText(message).toLowerCase());
+      const candidate = prefilter.candidates(matchText(message));
       playbooks.rules.forEach((rule, index) => {
         const matches = rule.test(message) !== undefined;
         if (!candidate(index)) {

@@ -173,7 +173,7 @@ describe("normalisation", () => {
   });
 });
 
-describe("classify is fast on pathological input", () => {
+describe("classify answers pathological input", () => {
   const pathological: Record<string, string> = {
     "a run of one letter": "a".repeat(100_000) + "!",
     "a run of spaces": " ".repeat(100_000) + "x",
@@ -186,12 +186,12 @@ describe("classify is fast on pathological input", () => {
     "many lines": "Essential container in task exited\n".repeat(3_000),
   };
 
-  it.each(Object.entries(pathological))("%s: every field in < 200 ms", (_name, text) => {
+  // Linear time is the engine's guarantee (pattern.test.ts); how long these take is measured by the benchmark, not
+  // asserted here. What must hold: every field answers with a known symptom.
+  it.each(Object.entries(pathological))("%s: every field answers", (_name, text) => {
     for (const field of MESSAGE_FIELDS) {
-      const started = performance.now();
-      classify({ field, text, extra: { exitCode: 137, reason: text.slice(0, 1_000) } });
-      const elapsed = performance.now() - started;
-      expect(elapsed, `${field}`).toBeLessThan(200);
+      const result = classify({ field, text, extra: { exitCode: 137, reason: text.slice(0, 1_000) } });
+      expect(MESSAGE_SYMPTOMS as readonly string[], `${field}`).toContain(result.symptom);
     }
   });
 });
