@@ -5,7 +5,6 @@ import { systemClock } from "../clock";
 import { registerListeners } from "../slack/app";
 import { ACK_PATH_SDK_CONFIG, loadActionKey, loadSigningSecret } from "../slack/credentials";
 import { lambdaDispatch, type Dispatch } from "../slack/dispatch";
-import { loadAccessPolicy } from "../config/access";
 import type { AccessAuditLog } from "../store/access-audit";
 
 type ReceiverHandler = Awaited<ReturnType<AwsLambdaReceiver["start"]>>;
@@ -36,9 +35,11 @@ function workerDispatch(functions: { worker: string; actions?: string | undefine
 }
 
 async function init(forceFetch = false): Promise<ReceiverHandler> {
-  const [signingSecret, actionKey] = await Promise.all([
+  // The access: section needs YAML and zod: loaded while the SSM reads are in flight, not at import (cold init).
+  const [signingSecret, actionKey, { loadAccessPolicy }] = await Promise.all([
     loadSigningSecret(process.env, { forceFetch }),
     loadActionKey(process.env),
+    import("../config/access"),
   ]);
   const receiver = new AwsLambdaReceiver({ signingSecret, logLevel: LogLevel.WARN });
   const app = new App({
