@@ -39,25 +39,32 @@ export function compilePattern(source: string, options: PatternOptions): LinearP
 }
 
 function re2(source: string, options: PatternOptions): LinearPattern {
-  let compiled: RE2JS;
-  try {
-    compiled = RE2JS.compile(RE2JS.translateRegExp(source), options.caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE);
-  } catch (error) {
-    const known = UNSUPPORTED.find(([construct]) => construct.test(source));
-    const reason = known
-      ? `uses syntax the linear-time matcher (RE2) refuses: ${known[1]}; rewrite it without them ` +
-        `(docs/writing-rules.md)`
-      : `is not a valid regular expression (RE2 syntax): ${(error as Error).message}`;
-    throw new PatternError("", `pattern ${JSON.stringify(source)} ${reason}`);
-  }
-  const named = Object.keys(compiled.namedGroups()).length > 0;
+  const compile = (): RE2JS => {
+    try {
+      return RE2JS.compile(RE2JS.translateRegExp(source), options.caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE);
+    } catch (error) {
+      const known = UNSUPPORTED.find(([construct]) => construct.test(source));
+      const reason = known
+        ? `uses syntax the linear-time matcher (RE2) refuses: ${known[1]}; rewrite it without them ` +
+          `(docs/writing-rules.md)`
+        : `is not a valid regular expression (RE2 syntax): ${(error as Error).message}`;
+      throw new PatternError("", `pattern ${JSON.stringify(source)} ${reason}`);
+    }
+  };
+  // A pattern of plain characters and escaped punctuation is valid by construction and, on ASCII text, answered by
+  // the literal index: its engine is built on first use (about half the built-in patterns; RE2 compilation was the
+  // largest part of classify's start-up). Every other pattern is compiled now, so a refused one is a load error.
+  const literals = literalAlternatives(source);
+  let engine: RE2JS | undefined = literals ? undefined : compile();
+  const compiled = (): RE2JS => (engine ??= compile());
+  // Named groups need the capturing engine; a literal pattern has none.
+  const named = literals ? false : Object.keys(compiled().namedGroups()).length > 0;
   // Most patterns cannot match most texts: literals every match must contain, looked for in the folded text (all
   // patterns' literals in one pass, see LiteralIndex), skip the engine for them (see needles.ts).
   const required = patternRequirement(source).map((group) => group.map((l) => LITERALS.id(l)));
   const possible = (text: string) => satisfies(text, required);
   // A pattern that is only literals (`killed due to memory usage|OOMKilled`, almost half the built-in ones) needs no
   // engine at all on an ASCII text, where lower-casing is exactly RE2's case folding.
-  const literals = literalAlternatives(source);
   // Likewise a pattern that is a small finite set of strings (`(?:get|pull|retrieve|fetch) registry auth`),
   // case-insensitive: each string is a literal of the index.
   const finite = options.caseSensitive ? undefined : finiteStrings(source);
@@ -68,7 +75,7 @@ function re2(source: string, options: PatternOptions): LinearPattern {
       const folded = foldedText(text);
       return lowered.some((id) => LITERALS.has(folded, id));
     }
-    return possible(text) && compiled.test(text);
+    return possible(text) && compiled().test(text);
   };
   return {
     test,
@@ -76,8 +83,8 @@ function re2(source: string, options: PatternOptions): LinearPattern {
       if (lowered && !named) return test(text) ? {} : undefined;
       if (!possible(text)) return undefined;
       // The DFA answers yes/no fastest; only a pattern with named groups needs the capturing engine.
-      if (!named) return compiled.test(text) ? {} : undefined;
-      const hit = compiled.exec(text) as (RegExpExecArray & { groups?: Record<string, string | undefined> }) | null;
+      if (!named) return compiled().test(text) ? {} : undefined;
+      const hit = compiled().exec(text) as (RegExpExecArray & { groups?: Record<string, string | undefined> }) | null;
       if (hit === null) return undefined;
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(hit.groups ?? {})) if (v !== undefined) out[k] = v;
