@@ -7,6 +7,8 @@ import { TOOL_VERSION } from "../version";
 import { loadServiceTasks, type ArchivedStoppedTasksReader } from "./lookups/tasks";
 import { loadTargetGroups } from "./lookups/target-groups";
 import { loadTaskDefinitions } from "./lookups/task-definitions";
+import { loadLoadBalancers } from "./lookups/load-balancers";
+import { loadNetworkPath } from "./lookups/network-path";
 import { createRateLimiter, type RateLimiter } from "./rate-limiter";
 import type { ResolvedTarget } from "./resolve-target";
 import { DEFAULT_LIMITS, type CollectContext, type CollectLimits, type Step } from "./step";
@@ -132,6 +134,7 @@ export function createCollectContext(options: Omit<CollectOptions, "steps" | "on
   const { clients, resolved, window, clock } = options;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const service = toService(resolved.service);
+  const targetGroups = memo(() => loadTargetGroups(clients.elbv2, service));
   return {
     clients,
     target: resolved.target,
@@ -143,7 +146,13 @@ export function createCollectContext(options: Omit<CollectOptions, "steps" | "on
     cloudTrailLimiter: options.cloudTrailLimiter ?? createRateLimiter({ intervalMs: 500 }),
     taskDefinitions: memo(() => loadTaskDefinitions(clients.ecs, resolved.service)),
     tasks: memo(() => loadServiceTasks(clients.ecs, resolved.target, limits, options.archivedStoppedTasks, window)),
-    targetGroups: memo(() => loadTargetGroups(clients.elbv2, service)),
+    targetGroups,
+    loadBalancers: memo(() => loadLoadBalancers(clients.elbv2, targetGroups())),
+    networkPath: memo(() =>
+      loadNetworkPath(clients.ec2, service.network?.subnets ?? [], () =>
+        targetGroups().then((t) => t.groups.find((g) => g.vpcId)?.vpcId),
+      ),
+    ),
   };
 }
 
