@@ -150,6 +150,11 @@ export type StepOutcome<D> =
  */
 export interface Step<K extends StepId = StepId> extends StepEntry<K> {
   collect(ctx: CollectContext): Promise<StepOutcome<StepData[K]>>;
+  /**
+   * A step that can be deferred (off the critical path: the report may go out without it and be updated) gives the
+   * data its record holds while it is still running (`partial`, marked pending in the data).
+   */
+  placeholder?(ctx: CollectContext, startedAt: Date): StepData[K];
 }
 
 /** `collected` when every read answered, `partial` when some failed but data remains. */

@@ -103,6 +103,13 @@ export const changesStep: Step<"changes"> = {
     };
     return outcome(data, [...merged.flatMap((r) => (r.lookup.error ? [r.lookup.error] : [])), ...path.errors]);
   },
+  // Off the critical path: the report may go out while the lookups still run ("recent changes: still reading").
+  placeholder: (ctx, startedAt) => ({
+    lookupSince: iso(lookupStart(ctx)),
+    lookups: [],
+    events: [],
+    pending: { startedAt: iso(startedAt) },
+  }),
 };
 
 /** `since − max(window length, 6 h)`, but not before CloudTrail's 90-day reach from now. */

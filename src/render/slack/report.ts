@@ -34,6 +34,7 @@ import {
 } from "./mrkdwn";
 import { groupedEvidence, lowerFirst, shortArns } from "../present";
 import { actionButtons, proposalReason } from "./buttons";
+import { changesContext } from "./changes";
 
 export { actionButtons, proposalButton, proposalReason, type ProposalPayload, type TargetPayload } from "./buttons";
 
@@ -106,8 +107,9 @@ export function buildReport(d: Diagnosis, opts: RenderOptions): SlackMessage {
       ),
     );
   }
-  const suspect = suspectChange(d);
-  if (suspect) blocks.push(context([`:mag_right: *Suspect change:* ${prose(clip(suspect.title, 280))}`], "suspect"));
+  // Step 10's one line (src/render/slack/changes.ts): the suspect change, or "recent changes: still reading".
+  const changes = changesContext(d, new Set(reportFindings(d).map((f) => f.id)));
+  if (changes) blocks.push(changes);
   // The check order at a glance; each step in full is the thread's first detail reply.
   blocks.push(context([checkOrderTally(d)], "steps"));
 
@@ -241,11 +243,6 @@ export function evidenceLine(ref: EvidenceRef, times: number, logs: LogIndex, op
 }
 
 /** The ten steps (and saturation) at a glance: one line each; problems keep more of their summary. */
-/** The change CloudTrail puts just before the failure, when it is not already what the report leads with. */
-function suspectChange(d: Diagnosis): Finding | undefined {
-  const shown = new Set(reportFindings(d).map((f) => f.id));
-  return d.findings.find((f) => f.symptom === "recent_change" && f.severity !== "info" && !shown.has(f.id));
-}
 
 /** "Check order: ❌ 2 · ⚠️ 2 · ✅ 7" — what each step found is in the thread. */
 function checkOrderTally(d: Diagnosis): string {
