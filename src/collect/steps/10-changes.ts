@@ -1,6 +1,6 @@
 import { changesEntry } from "../../steps/10-changes";
 import { familyOf } from "../../aws/arn";
-import { matchPath } from "../../diagnose/changes/path";
+import { matchPath, secretKeys } from "../../diagnose/changes/path";
 import type { ChangeEvent, ChangesData } from "../../evidence/schema";
 import { iso, windowDates } from "../../time-window";
 import { collectPath } from "../changes/path";
@@ -78,7 +78,8 @@ export const changesStep: Step<"changes"> = {
 
     // The sweep keeps only what touches the path; targeted lookups found their events by the path's own names.
     const swept = results[results.length - 1]!;
-    const onPath = swept.events.filter((e) => matchPath(e, path.resources) !== undefined);
+    const resources = [...path.resources, ...secretKeys([...results.flatMap((r) => r.events)], path.resources)];
+    const onPath = swept.events.filter((e) => matchPath(e, resources) !== undefined);
     const kept: LookupResult = {
       ...swept,
       lookup: {
@@ -99,7 +100,7 @@ export const changesStep: Step<"changes"> = {
       lookupSince: iso(since),
       lookups: merged.map((r) => r.lookup),
       events,
-      path: path.resources,
+      path: resources,
     };
     return outcome(data, [...merged.flatMap((r) => (r.lookup.error ? [r.lookup.error] : [])), ...path.errors]);
   },

@@ -256,6 +256,20 @@ const setSecurityGroups: Describer = (p, ctx) => {
   };
 };
 
+const associateRouteTable: Describer = (p, ctx) => {
+  const subnet = p.str("subnetId") ?? "a subnet";
+  const table = p.str("routeTableId") ?? "?";
+  const earlier = previous(ctx, ["AssociateRouteTable"], (q) => q.str("subnetId") === p.str("subnetId"));
+  const old = earlier?.params.str("routeTableId");
+  return {
+    what: `subnet ${subnet} now routes through ${old ? `${old} → ` : ""}${table}`,
+    ...(old ? { before: `subnet ${subnet} on ${old}` } : {}),
+    revert: old
+      ? `associate subnet ${subnet} with ${old} again`
+      : `associate subnet ${subnet} with the route table it used before (the VPC's main table if it had none)`,
+  };
+};
+
 export const NETWORK_DESCRIBERS: Readonly<Record<string, Describer>> = {
   ModifyTargetGroup: modifyTargetGroup,
   ModifyTargetGroupAttributes: modifyTargetGroupAttributes,
@@ -269,6 +283,7 @@ export const NETWORK_DESCRIBERS: Readonly<Record<string, Describer>> = {
   CreateRoute: routeChange,
   ReplaceRoute: routeChange,
   DeleteRoute: routeChange,
+  AssociateRouteTable: associateRouteTable,
   DeleteNatGateway: deleteNatGateway,
   ModifyVpcEndpoint: modifyVpcEndpoint,
   DeleteVpcEndpoints: deleteVpcEndpoints,

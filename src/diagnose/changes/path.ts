@@ -24,6 +24,9 @@ const NAME_KEYS: Partial<Record<PathKind, readonly string[]>> = {
   "ecr-repository": ["repositoryname"],
 };
 
+/** Secrets Manager calls whose `kmsKeyId` names the key a secret is encrypted with. */
+const SECRET_KEY_EVENTS: ReadonlySet<string> = new Set(["CreateSecret", "UpdateSecret"]);
+
 /** A path resource a change touched, and how. */
 export interface PathMatch {
   readonly resource: PathResource;
@@ -51,8 +54,26 @@ export function pathFromEvidence(evidence: Evidence): PathResource[] {
     for (const sg of lb.securityGroups) add("security-group", sg);
   }
   for (const repo of stepData(evidence, "image")?.repositories ?? []) add("ecr-repository", repo.repositoryName);
-  for (const r of stepData(evidence, "changes")?.path ?? []) out.push(r);
+  const changes = stepData(evidence, "changes");
+  for (const r of changes?.path ?? []) out.push(r);
+  out.push(...secretKeys(changes?.events ?? [], out));
   return dedupe(out);
+}
+
+/**
+ * The KMS keys of the path's secrets that CloudTrail shows (CreateSecret / UpdateSecret with `kmsKeyId`): a key
+ * policy change or a disabled key breaks the secret as surely as a changed secret does.
+ */
+export function secretKeys(events: readonly ChangeEvent[], path: readonly PathResource[]): PathResource[] {
+  const secrets = path.filter((r) => r.kind === "secret");
+  return events.flatMap((e): PathResource[] => {
+    const p = e.requestParameters ?? {};
+    const ref = p["secretId"] ?? p["name"];
+    const key = p["kmsKeyId"];
+    if (e.errorCode || !SECRET_KEY_EVENTS.has(e.eventName) || typeof ref !== "string" || typeof key !== "string")
+      return [];
+    return secrets.some((s) => sameSecret(ref, s.id)) ? [{ kind: "kms-key", id: key }] : [];
+  });
 }
 
 /** What a task definition puts on the path: its family, ARN, roles, secrets and ECR repositories. */
