@@ -101,14 +101,21 @@ export function ecrRepository(image: string): string | undefined {
 
 /** The first path resource the event touches, or undefined when it changed someone else's resources. */
 export function matchPath(event: ChangeEvent, path: readonly PathResource[]): PathMatch | undefined {
+  return matchAll(event, path)[0];
+}
+
+/** Every path resource the event touches, in path order. */
+export function matchAll(event: ChangeEvent, path: readonly PathResource[]): PathMatch[] {
   const pairs = keyedValues(event.requestParameters ?? {});
   for (const r of event.resources) if (r.name) pairs.push({ key: "*resource", value: r.name });
-  for (const resource of path) {
+  return path.flatMap((resource) => {
     const via = touches(resource, pairs);
-    if (via !== false) return { resource, via: via === true ? undefined : via };
-  }
-  return undefined;
+    return via === false ? [] : [{ resource, via: via === true ? undefined : via }];
+  });
 }
+
+/** ARNs and AWS resource ids are unique wherever they appear; plain names count only under their own keys. */
+const UNIQUE_ID = /^(?:arn:|(?:sg|subnet|rtb|nat|vpce|vpc|igw|eni|pl)-[0-9a-z]{8,}$)/;
 
 function touches(
   resource: PathResource,
@@ -118,8 +125,9 @@ function touches(
   const names = plainNames(resource);
   const nameKeys = NAME_KEYS[resource.kind] ?? [];
   const lbTail = resource.kind === "load-balancer" ? loadBalancerTail(id) : undefined;
+  const unique = UNIQUE_ID.test(id);
   for (const { key, value } of pairs) {
-    if (value === id) return true;
+    if (unique && value === id) return true;
     if (lbTail) {
       if (value.includes(`:listener/${lbTail}/`)) return "listener";
       if (value.includes(`:listener-rule/${lbTail}/`)) return "rule";

@@ -1,6 +1,6 @@
 import type { ChangeEvent } from "../../evidence/schema";
 import { describeChange } from "../changes/describe";
-import { matchPath, pathFromEvidence, type PathMatch } from "../changes/path";
+import { matchAll, pathFromEvidence, type PathMatch } from "../changes/path";
 import { FAILING_PATH, isRoutine, KIND_WORDS, leadSymptom } from "../changes/suspects";
 import type { Check, CheckHit } from "./check";
 import { humanMinutes, shortActor, stepData } from "./evidence-access";
@@ -136,7 +136,9 @@ export const recentChangeCheck: Check = {
           before === undefined
             ? event.eventTime >= since && event.eventTime <= until
             : before >= 0 && before <= limitMinutes;
-        const match = inRange ? matchPath(event, path) : undefined;
+        const matches = inRange ? matchAll(event, path) : [];
+        // The resource that puts it on the failing path, if any; else the first on the path.
+        const match = matches.find((m) => failing.has(m.resource.kind)) ?? matches[0];
         if (!match) return [];
         const routine = isRoutine(event);
         return [{ event, before, match, routine, failingPath: !routine && failing.has(match.resource.kind) }];
