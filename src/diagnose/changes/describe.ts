@@ -20,7 +20,15 @@ const updateService: Describer = (p, ctx) => {
     ["UpdateService", "CreateService"],
     (q) => resourceName(q.str("service") ?? q.str("serviceName")) === service && q.str("taskDefinition") !== undefined,
   );
-  const oldTd = resourceName(earlier?.params.str("taskDefinition")) ?? ctx.vars["previousTaskDefinition"];
+  // The revision before: an earlier deployment in CloudTrail, else the snapshot's previous revision when this change
+  // deployed the current one, else the last known-good revision the diagnosis found.
+  const current = ctx.evidence.taskDefinitions.find((t) => t.role === "current");
+  const prior = ctx.evidence.taskDefinitions.find((t) => t.role === "previous");
+  const deployedCurrent = td !== undefined && current !== undefined && resourceName(current.taskDefinitionArn) === td;
+  const oldTd =
+    resourceName(earlier?.params.str("taskDefinition")) ??
+    (deployedCurrent && prior ? resourceName(prior.taskDefinitionArn) : undefined) ??
+    ctx.vars["previousTaskDefinition"];
   const desired = p.num("desiredCount");
   const parts = [
     td ? `task definition ${oldTd && oldTd !== td ? `${oldTd} ` : ""}→ ${td}` : undefined,

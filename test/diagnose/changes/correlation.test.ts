@@ -41,8 +41,8 @@ const cases: Array<{ kind: string; events: Event[]; what: string; revert: RegExp
   {
     kind: "service (a deployment)",
     events: [PATH_CHANGES.service],
-    what: "service payment-api: task definition → payment-api:43",
-    revert: /^roll back to the last revision that worked$/,
+    what: "service payment-api: task definition payment-api:42 → payment-api:43",
+    revert: /^roll back to payment-api:42$/,
   },
   {
     kind: "task-definition family",
