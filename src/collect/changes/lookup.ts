@@ -65,6 +65,10 @@ export async function runLookup(ctx: CollectContext, spec: LookupSpec, since: Da
         }
         nextToken = response.NextToken;
         if (!nextToken) return;
+        if (events.length >= spec.maxEvents) {
+          truncated = true;
+          return;
+        }
       }
       truncated = true;
     });
