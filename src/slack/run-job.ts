@@ -38,6 +38,12 @@ export interface WorkerOptions {
   readonly progressIntervalMs?: number | undefined;
   /** A unique id for this run (a retry is another run). @default randomUUID() */
   readonly runId?: string | undefined;
+  /**
+   * CloudTrail off the critical path: how long step 10 may lag the other steps before the report goes out without
+   * it (then `chat.update` of the same message when it ends), and the wait itself (injected by tests).
+   * @default 1.5 s, setTimeout
+   */
+  readonly changes?: { readonly graceMs?: number; readonly sleep?: (ms: number) => Promise<void> } | undefined;
 }
 
 export type JobOutcome =
@@ -112,6 +118,7 @@ export async function runDiagnoseJob(
       budgetMs,
       resumeTs: claim.resumeTs,
       intervalMs: options.progressIntervalMs ?? 3000,
+      changes: options.changes ?? {},
     });
   } finally {
     if (!job.incident)
@@ -126,6 +133,7 @@ interface RunSettings {
   readonly budgetMs: number;
   readonly resumeTs: string | undefined;
   readonly intervalMs: number;
+  readonly changes: NonNullable<WorkerOptions["changes"]>;
 }
 
 async function runClaimed(job: DiagnoseJob, deps: WorkerDeps, run: RunSettings): Promise<JobOutcome> {
@@ -195,7 +203,7 @@ async function runClaimed(job: DiagnoseJob, deps: WorkerDeps, run: RunSettings):
     budgetMs: run.budgetMs,
     onProgress: progress.onProgress,
     // CloudTrail off the critical path: the report goes out without step 10 when it lags, and is updated below.
-    deferChanges: {},
+    deferChanges: run.changes,
   });
   await progress.stop();
   let later: ReturnType<typeof laterReport> | undefined;
