@@ -165,6 +165,11 @@ export const recentChangeCheck: Check = {
           revert: change.revert,
           onPath: match.via ? `a ${match.via} of ${KIND_WORDS[match.resource.kind]}` : KIND_WORDS[match.resource.kind],
           suspicion: routine ? "routine" : failingPath ? "on the failing path" : "on the service's path",
+          judgement: routine
+            ? "AWS made it on the service's behalf: routine, not a suspect."
+            : before === undefined
+              ? "Nothing failed after it in the window: context, not a suspect."
+              : "A change this close to the first failure is the first suspect.",
           minutesBefore: when,
           eventTime: event.eventTime,
           sourceIp: event.sourceIPAddress,
