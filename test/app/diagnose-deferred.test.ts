@@ -60,11 +60,9 @@ beforeEach(() => {
   });
   answerEverything(mocks, [stopped]);
   mocks.ecs.on(DescribeServicesCommand).resolves({ services: [sdkService()], failures: [] });
-  mocks.ecs
-    .on(ListTasksCommand)
-    .callsFake((input: { desiredStatus?: string }) => ({
-      taskArns: input.desiredStatus === "STOPPED" ? [stopped.taskArn] : [],
-    }));
+  mocks.ecs.on(ListTasksCommand).callsFake((input: { desiredStatus?: string }) => ({
+    taskArns: input.desiredStatus === "STOPPED" ? [stopped.taskArn] : [],
+  }));
 });
 
 describe("CloudTrail off the critical path", () => {

@@ -129,13 +129,11 @@ describe("step 10: one write-events sweep matched against the service's path", (
   });
 
   it("names the read that failed when the route tables cannot be read, and still matches the rest", async () => {
-    ec2
-      .on(DescribeRouteTablesCommand)
-      .rejects(
-        Object.assign(new Error("You are not authorized to perform this operation."), {
-          name: "UnauthorizedOperation",
-        }),
-      );
+    ec2.on(DescribeRouteTablesCommand).rejects(
+      Object.assign(new Error("You are not authorized to perform this operation."), {
+        name: "UnauthorizedOperation",
+      }),
+    );
     serve({ false: [[PATH_CHANGES.targetGroup, PATH_CHANGES.natGateway]] });
 
     const { data, status } = await collect();
