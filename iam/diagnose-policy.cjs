@@ -25,6 +25,10 @@ const READS = {
     "elasticloadbalancing:DescribeLoadBalancers",
     "ec2:DescribeSubnets",
     "ec2:DescribeSecurityGroups",
+    // Step 10: what the service's subnets route through (route tables, NAT gateways, VPC endpoints), whose changes
+    // CloudTrail is searched for. One call each (two DescribeRouteTables when a subnet uses the main table).
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeVpcEndpoints",
     "cloudtrail:LookupEvents",
     // Metrics have no resource type (only the optional `dataset`, which the diagnosis does not read).
     "cloudwatch:GetMetricData",

@@ -38,7 +38,9 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import {
   DescribeSecurityGroupsCommand,
+  DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
+  DescribeVpcEndpointsCommand,
   EC2Client,
   type DescribeSecurityGroupsCommandInput,
   type DescribeSecurityGroupsResult,
@@ -296,6 +298,10 @@ function serveWorld(world: AwsWorld): () => void {
     });
 
   // ── EC2
+  // Route tables and VPC endpoints are not part of the scenarios' world: none (step 10 then knows no route table,
+  // NAT gateway or endpoint on the path, and says nothing about them).
+  ec2.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });
+  ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [] });
   ec2.on(DescribeSubnetsCommand).callsFake((input: DescribeSubnetsCommandInput): DescribeSubnetsResult => {
     const ids = input.SubnetIds ?? [];
     const missing = ids.find((id) => !world.subnets.some((s) => s.SubnetId === id));
@@ -402,10 +408,11 @@ function serveWorld(world: AwsWorld): () => void {
     const start = input.StartTime?.getTime() ?? Number.NEGATIVE_INFINITY;
     const end = input.EndTime?.getTime() ?? Number.POSITIVE_INFINITY;
     const events = world.cloudTrail
-      .filter(
-        (e) =>
-          attribute?.AttributeKey !== "ResourceName" ||
-          (e.Resources ?? []).some((r) => r.ResourceName === attribute.AttributeValue),
+      .filter((e) =>
+        attribute?.AttributeKey === "ReadOnly"
+          ? e.ReadOnly === attribute.AttributeValue
+          : attribute?.AttributeKey !== "ResourceName" ||
+            (e.Resources ?? []).some((r) => r.ResourceName === attribute.AttributeValue),
       )
       .filter((e) => {
         const t = e.EventTime?.getTime() ?? 0;

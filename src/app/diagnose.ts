@@ -1,9 +1,10 @@
 import { destroyClients } from "../aws/release";
-import type { ProgressEvent } from "../collect/collect-evidence";
+import type { DeferredEvidence, ProgressEvent } from "../collect/collect-evidence";
+import { toStepError } from "../aws/step-error";
 import { diagnose as diagnoseEvidence } from "../diagnose/diagnose";
 import type { Diagnosis } from "../diagnose/types";
 import { DeadlineError, UsageError } from "../errors";
-import type { Evidence } from "../evidence/schema";
+import type { Evidence, StepRecord } from "../evidence/schema";
 import { loadEvidence } from "../evidence/snapshot";
 import { CATALOGUE } from "../steps/catalogue";
 import { parseWindow } from "../time-window";
@@ -27,25 +28,42 @@ export interface DiagnoseRequest {
   readonly onProgress?: ((event: DiagnoseProgress) => void) | undefined;
   /** Give up on collection after this long, naming the steps still running. @default no limit */
   readonly budgetMs?: number | undefined;
+  /**
+   * Keep CloudTrail (step 10) off the critical path: when its lookups are still running `graceMs` after every other
+   * step is done, the result comes back without them (step 10 "recent changes: still reading", pending in the
+   * snapshot) and `later` resolves to the full result when they end (within `budgetMs`). `sleep` waits the grace
+   * (injected by tests). The benchmark can pass `{ graceMs: 0 }` and time both the result and `later`.
+   * @default off: everything is awaited
+   */
+  readonly deferChanges?: { readonly graceMs?: number; readonly sleep?: (ms: number) => Promise<void> } | undefined;
 }
+
+/** The grace step 10 gets after every other step, when deferral is asked for without one. */
+export const DEFAULT_CHANGES_GRACE_MS = 1_500;
 
 export type DiagnoseProgress =
   { readonly type: "resolving"; readonly service: string; readonly cluster?: string | undefined } | ProgressEvent;
 
-export type DiagnoseResult =
-  | {
-      readonly ok: true;
-      readonly evidence: Evidence;
-      readonly diagnosis: Diagnosis;
-      /** Every step that reads AWS beyond DescribeServices failed: the report says little. */
-      readonly nothingCollected: boolean;
-      /**
-       * The steps the verdict rests on could not be read (stopped tasks, or the target health of a service behind a
-       * load balancer) or nothing was: the verdict is a guess, and a deploy gate must not pass on it (CLI exit 3).
-       */
-      readonly undecided: boolean;
-    }
-  | { readonly ok: false; readonly failure: Failure };
+export interface DiagnoseOk {
+  readonly ok: true;
+  readonly evidence: Evidence;
+  readonly diagnosis: Diagnosis;
+  /** Every step that reads AWS beyond DescribeServices failed: the report says little. */
+  readonly nothingCollected: boolean;
+  /**
+   * The steps the verdict rests on could not be read (stopped tasks, or the target health of a service behind a
+   * load balancer) or nothing was: the verdict is a guess, and a deploy gate must not pass on it (CLI exit 3).
+   */
+  readonly undecided: boolean;
+  /**
+   * Only with `deferChanges`, when step 10 was still reading: the full result once it ends (never rejects; a step
+   * that overran the budget ends as an `error` record). The verdict does not depend on step 10 (a recent change is a
+   * suspect at most, never a failure), so it is the same; the suspect change and step 10's line are new.
+   */
+  readonly later?: Promise<DiagnoseOk> | undefined;
+}
+
+export type DiagnoseResult = DiagnoseOk | { readonly ok: false; readonly failure: Failure };
 
 /**
  * The diagnose use case, shared by the CLI, the Slack worker and the Socket Mode dev server: resolve the target →
@@ -55,15 +73,39 @@ export type DiagnoseResult =
  */
 export async function diagnose(deps: Deps, request: DiagnoseRequest): Promise<DiagnoseResult> {
   try {
-    const { playbooks, evidence } = request.replay
-      ? { playbooks: deps.playbooks(), evidence: await replay(request) }
+    const { playbooks, evidence, completed } = request.replay
+      ? { playbooks: deps.playbooks(), evidence: await replay(request), completed: undefined }
       : await overlapped(deps, request);
-    const diagnosis = diagnoseEvidence(evidence, playbooks);
-    const empty = nothingCollected(evidence);
-    return { ok: true, evidence, diagnosis, nothingCollected: empty, undecided: empty || verdictUnreadable(evidence) };
+    const result = judge(evidence, playbooks);
+    if (!completed) return result;
+    const later = completed.then(
+      (full) => judge(full, playbooks),
+      (error: unknown) => judge(withStepError(evidence, "changes", error), playbooks),
+    );
+    return { ...result, later };
   } catch (error) {
     return { ok: false, failure: describeFailure(error, { subject: subjectOf(request), logger: deps.logger }) };
   }
+}
+
+/** The pure part: the diagnosis of a snapshot and what the callers need to know about it. */
+function judge(evidence: Evidence, playbooks: Playbooks): DiagnoseOk {
+  const diagnosis = diagnoseEvidence(evidence, playbooks);
+  const empty = nothingCollected(evidence);
+  return { ok: true, evidence, diagnosis, nothingCollected: empty, undecided: empty || verdictUnreadable(evidence) };
+}
+
+/** The snapshot with a deferred step that never ended (deadline, crash) recorded as an error. */
+function withStepError(evidence: Evidence, id: "changes", error: unknown): Evidence {
+  const stepError = toStepError(error);
+  return {
+    ...evidence,
+    steps: evidence.steps.map((s) =>
+      s.id === id
+        ? ({ id, status: "error", data: null, errors: [stepError], durationMs: s.durationMs } as StepRecord)
+        : s,
+    ),
+  };
 }
 
 /**
@@ -93,7 +135,8 @@ async function overlapped(deps: Deps, request: DiagnoseRequest) {
     if (clients) destroyClients(clients);
     throw error;
   }
-  return { playbooks, evidence: await collecting };
+  const { evidence, completed } = await collecting;
+  return { playbooks, evidence, completed };
 }
 
 /** The name a person typed, without cluster or ARN prefix, for headlines. */
@@ -116,7 +159,7 @@ async function collect(
   deps: Deps,
   request: DiagnoseRequest,
   onOpened: (clients: AwsClients) => void = () => undefined,
-): Promise<Evidence> {
+): Promise<DeferredEvidence> {
   const window = parseWindow(request.since ?? "1h", deps.clock);
   const running = new Set<string>();
   const titles = new Map(CATALOGUE.map((e) => [e.id as string, e.title]));
@@ -134,17 +177,20 @@ async function collect(
   };
   const work = async () => {
     // The collectors (and the SDK commands they import) load only when AWS is read, never for a replay.
-    const [{ resolveTarget }, { collectEvidence }] = await Promise.all([
+    const [{ resolveTarget }, { collectEvidenceDeferrable }] = await Promise.all([
       import("../collect/resolve-target"),
       import("../collect/collect-evidence"),
     ]);
     const clients = await deps.aws(request.scope ?? {});
+    // With a deferred step the clients live until it ends: its reads are still in flight.
+    let handedOff = false;
     try {
       emit({ type: "resolving", service: request.service, cluster: request.cluster });
       const resolving = resolveTarget(clients.ecs, { service: request.service, cluster: request.cluster });
       onOpened(clients);
       const resolved = await resolving;
-      return await collectEvidence({
+      const defer = request.deferChanges;
+      const collected = await collectEvidenceDeferrable({
         clients,
         resolved,
         window,
@@ -153,13 +199,27 @@ async function collect(
         limits: deps.limits,
         onProgress,
         ...(deps.stoppedTaskArchive ? { archivedStoppedTasks: deps.stoppedTaskArchive } : {}),
+        ...(defer ? { defer: { graceMs: defer.graceMs ?? DEFAULT_CHANGES_GRACE_MS, sleep: defer.sleep } } : {}),
       });
+      if (!collected.completed) return collected;
+      handedOff = true;
+      const release = () => destroyClients(clients);
+      collected.completed.then(release, release);
+      return collected;
     } finally {
-      destroyClients(clients);
+      if (!handedOff) destroyClients(clients);
     }
   };
+  const pending = () => [...running].map((id) => titles.get(id) ?? id);
   if (request.budgetMs === undefined) return work();
-  return withDeadline(request.budgetMs, () => [...running].map((id) => titles.get(id) ?? id), work);
+  const budgetMs = request.budgetMs;
+  const startedAt = Date.now();
+  const collected = await withDeadline(budgetMs, pending, work);
+  if (!collected.completed) return collected;
+  // The deferred step gets what is left of the budget; past it, it ends as an error record (see `withStepError`).
+  const left = Math.max(0, budgetMs - (Date.now() - startedAt));
+  const completed = collected.completed;
+  return { ...collected, completed: withDeadline(left, pending, () => completed) };
 }
 
 /** Runs `work` but gives up after `budgetMs`, naming what is still running; the timer never outlives the work. */

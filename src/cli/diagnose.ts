@@ -7,6 +7,7 @@ import { ErrorCode } from "../errors";
 import type { Evidence } from "../evidence/schema";
 import { saveEvidence } from "../evidence/snapshot";
 import { diagnosisMessage } from "../render/slack";
+import { renderChangesUpdate } from "../render/terminal/changes";
 import { renderDiagnosisText } from "../render/terminal/report";
 import type { DiagnoseArgs, OutputFormat } from "./args";
 import { ExitCode } from "./exit-codes";
@@ -53,14 +54,20 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo): Promise<number
     since: args.since,
     replay: args.evidence ? { file: args.evidence } : undefined,
     onProgress: progress?.onProgress,
+    // A person at a terminal reads the report while CloudTrail is still paced; JSON, Slack and pipes get it whole.
+    deferChanges: args.format === "text" && !args.evidence && io.stdout.isTTY ? {} : undefined,
   });
   progress?.clear();
   if (!result.ok) return reportFailure(result.failure, io);
-  const { evidence, diagnosis } = result;
 
   const color = args.format === "text" && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
   // The report first: a snapshot that cannot be saved must not cost the person what was collected.
-  io.stdout.write(render(args.format, diagnosis, evidence, color));
+  io.stdout.write(render(args.format, result.diagnosis, result.evidence, color));
+  // Step 10 went out as "still reading": print what it found when it ends. The exit code is the final result's,
+  // which is the same verdict (a recent change is a suspect, never a failure), so waiting costs a gate nothing.
+  const final = result.later ? await result.later : result;
+  if (final !== result) io.stdout.write(renderChangesUpdate(result.diagnosis, final.diagnosis, { color, width: 80 }));
+  const { evidence, diagnosis } = final;
   if (args.saveEvidence) {
     try {
       await saveEvidence(args.saveEvidence, evidence);
@@ -70,8 +77,8 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo): Promise<number
       return ExitCode.Usage;
     }
   }
-  if (result.undecided) {
-    if (!result.nothingCollected)
+  if (final.undecided) {
+    if (!final.nothingCollected)
       io.stderr.write(
         "ecs-medic: the steps the verdict rests on (stopped tasks, target health) could not be read — exit 3\n",
       );

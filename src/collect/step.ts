@@ -2,6 +2,7 @@ import type { Service as SdkService } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients";
 import type { Clock } from "../clock";
 import type {
+  NetworkData,
   Service,
   StepData,
   StepError,
@@ -85,6 +86,27 @@ export interface TargetGroups {
   readonly failed: readonly { readonly targetGroupArn: string; readonly error: StepError; readonly cause: unknown }[];
 }
 
+/** The load balancers in front of the service's target groups, described once and shared (steps 6 and 10). */
+export interface LoadBalancers {
+  /** Every load balancer ARN the target groups name, described or not. */
+  readonly arns: readonly string[];
+  readonly loadBalancers: NetworkData["loadBalancers"];
+  /** DescribeLoadBalancers failed. */
+  readonly error?: StepError | undefined;
+}
+
+/** What the service's subnets route through (step 10 looks for changes to it). */
+export interface NetworkPath {
+  readonly routeTables: readonly {
+    readonly routeTableId: string;
+    readonly natGatewayIds: readonly string[];
+    readonly gatewayEndpointIds: readonly string[];
+  }[];
+  /** Every VPC endpoint in the service's VPC. */
+  readonly vpcEndpointIds: readonly string[];
+  readonly errors: readonly StepError[];
+}
+
 /**
  * What every step gets. Reads that several steps need (task definitions, tasks, target groups) are shared,
  * memoised promises: each AWS call is made once however many steps await it, and all steps can start at once.
@@ -104,6 +126,10 @@ export interface CollectContext {
   taskDefinitions(): Promise<TaskDefinitions>;
   tasks(): Promise<ServiceTasks>;
   targetGroups(): Promise<TargetGroups>;
+  /** Never rejects: a failed read is in `error`. */
+  loadBalancers(): Promise<LoadBalancers>;
+  /** Never rejects: failed reads are in `errors`. */
+  networkPath(): Promise<NetworkPath>;
 }
 
 /** What a step's `collect` returns; the runner adds timing and turns a throw into an `error` record. */
@@ -124,6 +150,11 @@ export type StepOutcome<D> =
  */
 export interface Step<K extends StepId = StepId> extends StepEntry<K> {
   collect(ctx: CollectContext): Promise<StepOutcome<StepData[K]>>;
+  /**
+   * A step that can be deferred (off the critical path: the report may go out without it and be updated) gives the
+   * data its record holds while it is still running (`partial`, marked pending in the data).
+   */
+  placeholder?(ctx: CollectContext, startedAt: Date): StepData[K];
 }
 
 /** `collected` when every read answered, `partial` when some failed but data remains. */

@@ -82,7 +82,7 @@ export function redactDeep(value: unknown, depth = 0): unknown {
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
       out[key] =
-        SENSITIVE_KEY.test(key) && typeof v === "string" && !SAFE_VALUE.test(v)
+        SENSITIVE_KEY.test(key) && typeof v === "string" && !SAFE_VALUE.test(v) && !NOT_SECRET_KEY.test(key)
           ? "[REDACTED:secret]"
           : redactDeep(v, depth + 1);
     }

@@ -4,7 +4,7 @@ import { signValue } from "../actions/sign";
 import { incidentPosted, withIncidentHeader } from "../alarms/incident-message";
 import type { IncidentStore } from "../store/incidents";
 import type { Deps, SlackClients } from "../app/deps";
-import { diagnose, type DiagnoseProgress } from "../app/diagnose";
+import { diagnose, type DiagnoseOk, type DiagnoseProgress } from "../app/diagnose";
 import { describeFailure, slackErrorCode, type Failure } from "../app/failure";
 import { ErrorCode } from "../errors";
 import type { CollectionStatus } from "../evidence/schema";
@@ -38,6 +38,12 @@ export interface WorkerOptions {
   readonly progressIntervalMs?: number | undefined;
   /** A unique id for this run (a retry is another run). @default randomUUID() */
   readonly runId?: string | undefined;
+  /**
+   * CloudTrail off the critical path: how long step 10 may lag the other steps before the report goes out without
+   * it (then `chat.update` of the same message when it ends), and the wait itself (injected by tests).
+   * @default 1.5 s, setTimeout
+   */
+  readonly changes?: { readonly graceMs?: number; readonly sleep?: (ms: number) => Promise<void> } | undefined;
 }
 
 export type JobOutcome =
@@ -112,6 +118,7 @@ export async function runDiagnoseJob(
       budgetMs,
       resumeTs: claim.resumeTs,
       intervalMs: options.progressIntervalMs ?? 3000,
+      changes: options.changes ?? {},
     });
   } finally {
     if (!job.incident)
@@ -126,6 +133,7 @@ interface RunSettings {
   readonly budgetMs: number;
   readonly resumeTs: string | undefined;
   readonly intervalMs: number;
+  readonly changes: NonNullable<WorkerOptions["changes"]>;
 }
 
 async function runClaimed(job: DiagnoseJob, deps: WorkerDeps, run: RunSettings): Promise<JobOutcome> {
@@ -194,8 +202,11 @@ async function runClaimed(job: DiagnoseJob, deps: WorkerDeps, run: RunSettings):
     since: job.since,
     budgetMs: run.budgetMs,
     onProgress: progress.onProgress,
+    // CloudTrail off the critical path: the report goes out without step 10 when it lags, and is updated below.
+    deferChanges: run.changes,
   });
   await progress.stop();
+  let later: ReturnType<typeof laterReport> | undefined;
   try {
     if (!result.ok) throw result.failure;
     const key = deps.actionKey;
@@ -208,6 +219,7 @@ async function runClaimed(job: DiagnoseJob, deps: WorkerDeps, run: RunSettings):
     // Every builder returns a message within Slack's limits; what the report cannot hold is in its thread.
     await update(diagnosisMessage(result.diagnosis, options));
     thread = diagnosisThread(result.diagnosis, result.evidence, options);
+    if (result.later) later = laterReport(result.later, options);
     outcome = { status: "posted", channel, ts, verdict: result.diagnosis.verdict };
   } catch (error) {
     const failure = isFailure(error) ? error : describeFailure(error, { subject: job.service, logger: log });
@@ -238,7 +250,26 @@ async function runClaimed(job: DiagnoseJob, deps: WorkerDeps, run: RunSettings):
       log.warn("thread reply failed", { reason: slackErrorCode(error) });
     }
   }
+  // Step 10 arrived after the report ("recent changes: still reading"): the same message, updated in place.
+  if (later) {
+    const message = await later;
+    try {
+      await update(message);
+    } catch (error) {
+      log.warn("could not update the report with the recent changes", { reason: slackErrorCode(error) });
+    }
+    // The verdict cannot change with step 10 (a change is a suspect, never a failure); the outcome stands.
+  }
   return outcome;
+}
+
+/** The report once the deferred CloudTrail lookups end (the full result never rejects). */
+async function laterReport(
+  later: Promise<DiagnoseOk>,
+  options: Omit<Parameters<typeof diagnosisMessage>[1], "evidence">,
+): Promise<SlackMessage> {
+  const full = await later;
+  return diagnosisMessage(full.diagnosis, { ...options, evidence: full.evidence });
 }
 
 function isFailure(value: unknown): value is Failure {

@@ -1,10 +1,14 @@
 import type { StepEntry } from "./entry";
 
+/** What step 10 says while its lookups still run and the report went out without them. */
+export const PENDING_SUMMARY = "recent changes: still reading";
+
 export const changesEntry: StepEntry<"changes"> = {
   id: "changes",
   number: 10,
   title: "Recent changes",
   summarize(data) {
+    if (data.pending) return PENDING_SUMMARY;
     const failed = data.lookups.filter((l) => l.error).length;
     const failedNote = failed > 0 ? ` (${failed} of ${data.lookups.length} lookups failed)` : "";
     if (data.events.length === 0)

@@ -106,6 +106,8 @@ const READ_REQUESTS: Record<string, string[]> = {
   "elasticloadbalancing:DescribeLoadBalancers": ["*"],
   "ec2:DescribeSubnets": ["*"],
   "ec2:DescribeSecurityGroups": ["*"],
+  "ec2:DescribeRouteTables": ["*"],
+  "ec2:DescribeVpcEndpoints": ["*"],
   "logs:GetLogEvents": [
     arn("logs", "log-group:/ecs/payment-api:log-stream:ecs/app/b9987ea3f2a56aeae926ad21175b24c6"),
     arn("logs", "log-group:/aws/ecs/containerinsights/prod/performance:log-stream:x"),

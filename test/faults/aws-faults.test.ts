@@ -15,7 +15,13 @@
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, FilterLogEventsCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcEndpointsCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
   DescribeServiceDeploymentsCommand,
@@ -82,6 +88,8 @@ const COMMANDS: Record<string, new (input: never) => object> = {
   DescribeLoadBalancersCommand,
   DescribeSubnetsCommand,
   DescribeSecurityGroupsCommand,
+  DescribeRouteTablesCommand,
+  DescribeVpcEndpointsCommand,
   GetLogEventsCommand,
   FilterLogEventsCommand,
   DescribeImagesCommand,

@@ -5,7 +5,13 @@
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, FilterLogEventsCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcEndpointsCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
   DescribeServiceDeploymentsCommand,
@@ -23,6 +29,24 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
 import { LOAD_BALANCER_ARN, minutesAgo, sdkTargetGroup, sdkTaskDefinition } from "../fixtures/aws";
+
+/** The VPC's main route table, as DescribeRouteTables answers: local route and a default route to a NAT gateway. */
+export const MAIN_ROUTE_TABLE = {
+  RouteTableId: "rtb-0main000000000001",
+  VpcId: "vpc-1",
+  Associations: [
+    { Main: true, RouteTableAssociationId: "rtbassoc-0main00000000001", RouteTableId: "rtb-0main000000000001" },
+  ],
+  Routes: [
+    { DestinationCidrBlock: "10.0.0.0/16", GatewayId: "local", Origin: "CreateRouteTable", State: "active" },
+    {
+      DestinationCidrBlock: "0.0.0.0/0",
+      NatGatewayId: "nat-0a1b2c3d4e5f60001",
+      Origin: "CreateRoute",
+      State: "active",
+    },
+  ],
+} as const;
 
 export function mockAllClients() {
   return {
@@ -81,6 +105,21 @@ export function answerEverything(mocks: ClientMocks, tasks: Task[]): void {
     ],
   });
   mocks.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
+  // The subnets have no explicit association: they use the VPC's main table, which routes out through a NAT gateway.
+  mocks.ec2.on(DescribeRouteTablesCommand).callsFake((input: { Filters?: { Name?: string }[] }) => ({
+    RouteTables: (input.Filters ?? []).some((f) => f.Name === "association.main") ? [MAIN_ROUTE_TABLE] : [],
+  }));
+  mocks.ec2.on(DescribeVpcEndpointsCommand).resolves({
+    VpcEndpoints: [
+      {
+        VpcEndpointId: "vpce-0ecrdkr00000000001",
+        VpcEndpointType: "Interface",
+        VpcId: "vpc-1",
+        ServiceName: "com.amazonaws.us-east-1.ecr.dkr",
+        State: "Available",
+      },
+    ],
+  });
   mocks.logs.on(GetLogEventsCommand).resolves({
     events: [{ timestamp: minutesAgo(3).getTime(), message: "INFO ok", ingestionTime: minutesAgo(3).getTime() }],
   });

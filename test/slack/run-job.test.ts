@@ -7,6 +7,7 @@ import {
   ListClustersCommand,
   ListTasksCommand,
 } from "@aws-sdk/client-ecs";
+import { LookupEventsCommand, type LookupEventsCommandInput } from "@aws-sdk/client-cloudtrail";
 import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createClients } from "../../src/aws/clients";
@@ -17,6 +18,7 @@ import { runDiagnoseJob, type WorkerDeps, type WorkerOptions } from "../../src/s
 import { createDeps } from "../../src/app/deps";
 import { MemoryIdempotencyStore } from "../../src/store/idempotency";
 import { ACCOUNT, NOW, REGION, sdkService, sdkStoppedTask } from "../fixtures/aws";
+import { PATH_CHANGES } from "../fixtures/cloudtrail-changes";
 import { accessDenied } from "../fixtures/errors";
 import { instantLimiter } from "../helpers/context";
 import { answerEverything, mockAllClients } from "../helpers/estate";
@@ -213,5 +215,37 @@ describe("runDiagnoseJob", () => {
     const shared = deps();
     expect((await run(job({ jobId: "run-1" }), shared)).status).toBe("posted");
     expect((await run(job({ jobId: "run-2" }), shared)).status).toBe("posted");
+  });
+});
+
+describe("runDiagnoseJob with CloudTrail off the critical path", () => {
+  it("posts the report while step 10 still reads, then updates the same message when it ends", async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    mocks.cloudtrail.on(LookupEventsCommand).callsFake(async (input: LookupEventsCommandInput) => {
+      await released;
+      return { Events: input.LookupAttributes?.[0]?.AttributeKey === "ReadOnly" ? [] : [PATH_CHANGES.service] };
+    });
+    // The injected wait: the grace is over as soon as every other step is done; CloudTrail answers after that.
+    const sleep = async () => {
+      setImmediate(release);
+    };
+
+    const outcome = await run(job(), deps(), { changes: { sleep } });
+
+    expect(outcome.status).toBe("posted");
+    const ts = outcome.status === "posted" ? outcome.ts : "";
+    const updates = stub.calls.filter((c) => c.method === "chat.update" && c.args.ts === ts);
+    const reports = updates.map((u) => JSON.stringify(u.args.blocks)).filter((b) => b.includes('"block_id":"steps"'));
+    expect(reports).toHaveLength(2);
+    expect(reports[0]).toContain("recent changes: still reading");
+    expect(reports[1]).not.toContain("still reading");
+    // Nothing failed before the deployment here, so it is context (no suspect line), and the check order is whole.
+    expect(reports[1]).not.toContain("Suspect change:");
+    // The update comes after the thread: the report was readable before CloudTrail answered.
+    const lastThreadReply = stub.calls
+      .map((c) => c.args.thread_ts === ts && c.method === "chat.postMessage")
+      .lastIndexOf(true);
+    expect(stub.calls.indexOf(updates[updates.length - 1]!)).toBeGreaterThan(lastThreadReply);
   });
 });

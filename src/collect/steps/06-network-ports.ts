@@ -5,12 +5,7 @@ import {
   type IpPermission,
   type SecurityGroup,
 } from "@aws-sdk/client-ec2";
-import {
-  paginateDescribeLoadBalancers,
-  type ElasticLoadBalancingV2Client,
-  type LoadBalancer,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
-import { awsCall, chunk, collectPages } from "../../aws/aws-call";
+import { awsCall, collectPages } from "../../aws/aws-call";
 import { dedupeErrors, toStepError } from "../../aws/step-error";
 import type { NetworkData, StepError } from "../../evidence/schema";
 import { compact } from "../convert";
@@ -26,7 +21,7 @@ const MAX_PAGES = 10;
  * container ports, the service's awsvpc subnets and security groups, each service.loadBalancers binding joined
  * with its target group (target port, health-check port), the load balancers (type, scheme, security groups)
  * and the rules of every security group involved. Reads: elasticloadbalancing:DescribeTargetGroups (shared),
- * elasticloadbalancing:DescribeLoadBalancers, ec2:DescribeSecurityGroups. A failed read leaves the others intact.
+ * elasticloadbalancing:DescribeLoadBalancers (shared with step 10), ec2:DescribeSecurityGroups. A failed read leaves the others intact.
  */
 export const networkPortsStep: Step<"network-ports"> = {
   ...networkPortsEntry,
@@ -76,24 +71,10 @@ export const networkPortsStep: Step<"network-ports"> = {
       });
     });
 
-    const lbArns = unique(targetGroups.flatMap((tg) => tg.loadBalancerArns));
-    if (lbArns.length > 0) {
-      try {
-        data.loadBalancers = (await describeLoadBalancers(ctx.clients.elbv2, lbArns)).map((lb) =>
-          compact({
-            loadBalancerArn: lb.LoadBalancerArn ?? "",
-            loadBalancerName: lb.LoadBalancerName,
-            type: lb.Type,
-            scheme: lb.Scheme,
-            vpcId: lb.VpcId,
-            // Network Load Balancers created without security groups have none: traffic arrives from the client IPs.
-            securityGroups: lb.SecurityGroups ?? [],
-          }),
-        );
-      } catch (error) {
-        errors.push(toStepError(error, "elasticloadbalancing:DescribeLoadBalancers"));
-      }
-    }
+    // Shared with step 10 (ctx.loadBalancers(): one DescribeLoadBalancers per run).
+    const lbs = await ctx.loadBalancers();
+    data.loadBalancers = [...lbs.loadBalancers];
+    if (lbs.error) errors.push(lbs.error);
 
     const groupIds = unique([...data.serviceSecurityGroups, ...data.loadBalancers.flatMap((lb) => lb.securityGroups)]);
     if (awsvpc && groupIds.length > 0) {
@@ -119,23 +100,6 @@ export const networkPortsStep: Step<"network-ports"> = {
     return outcome(compact(data), errors);
   },
 };
-
-async function describeLoadBalancers(
-  elbv2: ElasticLoadBalancingV2Client,
-  arns: readonly string[],
-): Promise<LoadBalancer[]> {
-  // DescribeLoadBalancers takes at most 20 ARNs per request.
-  const pages = await Promise.all(
-    chunk(arns, 20).map((LoadBalancerArns) =>
-      awsCall("elasticloadbalancing:DescribeLoadBalancers", () =>
-        collectPages(paginateDescribeLoadBalancers({ client: elbv2 }, { LoadBalancerArns }), (p) => p.LoadBalancers, {
-          maxPages: MAX_PAGES,
-        }),
-      ),
-    ),
-  );
-  return pages.flatMap((p) => p.items);
-}
 
 async function describeSecurityGroups(ec2: EC2Client, GroupIds: string[]): Promise<SecurityGroup[]> {
   const { items } = await awsCall("ec2:DescribeSecurityGroups", () =>

@@ -307,15 +307,39 @@ export const ChangeEventSchema = z.object({
   username: opt(z.string()),
   sourceIPAddress: opt(z.string()),
   userAgent: opt(z.string()),
+  /** `userIdentity.invokedBy`: the AWS service that made the call on the principal's behalf (`ecs.amazonaws.com`). */
+  invokedBy: opt(z.string()),
   errorCode: opt(z.string()),
   errorMessage: opt(z.string()),
   /** requestParameters from the CloudTrailEvent JSON, redacted. */
   requestParameters: opt(z.record(z.string(), z.unknown())),
   resources: z.array(z.object({ type: opt(z.string()), name: opt(z.string()) })),
-  /** The lookup that found it, e.g. `ResourceName=payment-api`. */
+  /** The lookup that found it: `ResourceName=payment-api`, or `ReadOnly=false` for the write-events sweep. */
   matchedBy: z.string(),
 });
 export type ChangeEvent = z.infer<typeof ChangeEventSchema>;
+
+/** Kinds of resource on a service's path, looked for in CloudTrail (step 10). */
+export const PATH_KINDS = [
+  "service",
+  "task-definition",
+  "target-group",
+  "load-balancer",
+  "security-group",
+  "subnet",
+  "route-table",
+  "nat-gateway",
+  "vpc-endpoint",
+  "role",
+  "secret",
+  "kms-key",
+  "ecr-repository",
+] as const;
+export type PathKind = (typeof PATH_KINDS)[number];
+
+/** One resource on the service's path: an ARN, an AWS id (`sg-…`, `rtb-…`) or a name (service, family, role). */
+export const PathResourceSchema = z.object({ kind: z.enum(PATH_KINDS), id: z.string() });
+export type PathResource = z.infer<typeof PathResourceSchema>;
 
 export const ChangesDataSchema = z.object({
   /**
@@ -337,6 +361,17 @@ export const ChangesDataSchema = z.object({
    * evidence), de-duplicated by eventId, newest first.
    */
   events: z.array(ChangeEventSchema),
+  /**
+   * The resources on the service's path the collector knew (route tables, NAT gateways, VPC endpoints included);
+   * the sweep's events were kept when they touch one. Absent in snapshots from before the sweep: the diagnosis
+   * then derives the path from the other steps' evidence alone.
+   */
+  path: opt(z.array(PathResourceSchema)),
+  /**
+   * Set while the lookups are still running: the report went out without them (`events` is empty) and is
+   * updated when they finish. A snapshot with it is valid and re-diagnosable ("recent changes: still reading").
+   */
+  pending: opt(z.object({ startedAt: Timestamp })),
 });
 export type ChangesData = z.infer<typeof ChangesDataSchema>;
 

@@ -32,8 +32,9 @@ import {
   slackTime,
   span,
 } from "./mrkdwn";
-import { confidenceLowered, groupedEvidence, lowerFirst, shortArns, suspectChange as suspectOf } from "../present";
+import { confidenceLowered, groupedEvidence, lowerFirst, shortArns } from "../present";
 import { actionButtons, proposalReason } from "./buttons";
+import { changesContext } from "./changes";
 
 export { actionButtons, proposalButton, proposalReason, type ProposalPayload, type TargetPayload } from "./buttons";
 
@@ -109,8 +110,9 @@ export function buildReport(d: Diagnosis, opts: RenderOptions): SlackMessage {
       ),
     );
   }
-  const suspect = suspectChange(d);
-  if (suspect) blocks.push(context([`:mag_right: *Suspect change:* ${prose(clip(suspect.title, 280))}`], "suspect"));
+  // Step 10's one line (src/render/slack/changes.ts): the suspect change, or "recent changes: still reading".
+  const changes = changesContext(d, new Set(reportFindings(d).map((f) => f.id)));
+  if (changes) blocks.push(changes);
 
   if (next.length > 0) {
     blocks.push({ type: "divider", block_id: "d2" });
@@ -231,10 +233,6 @@ export function evidenceLine(ref: EvidenceRef, times: number, logs: LogIndex, op
 }
 
 /** The ten steps (and saturation) at a glance: one line each; problems keep more of their summary. */
-/** The change CloudTrail puts just before the failure, when it is not already what the report leads with. */
-function suspectChange(d: Diagnosis): Finding | undefined {
-  return suspectOf(d, new Set(reportFindings(d).map((f) => f.id)));
-}
 
 /** "❌ 2 · ⚠️ 2 · ✅ 7" — what each step found is in the thread. */
 function checkOrderTally(d: Diagnosis): string {

@@ -5,7 +5,13 @@ import {
   type LookupEventsCommandInput,
   type LookupEventsCommandOutput,
 } from "@aws-sdk/client-cloudtrail";
+import { DescribeRouteTablesCommand, DescribeVpcEndpointsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
+import {
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { toStepError } from "../../../src/aws/step-error";
@@ -20,6 +26,7 @@ import {
   TASK_DEF_ARN,
   minutesAgo,
   sdkService,
+  sdkTargetGroup,
   sdkTaskDefinition,
 } from "../../fixtures/aws";
 import { accessDenied, htmlServerError, throttled } from "../../fixtures/errors";
@@ -27,6 +34,8 @@ import { instantLimiter, makeContext, type ContextOptions } from "../../helpers/
 
 const cloudtrail = mockClient(CloudTrailClient);
 const ecs = mockClient(ECSClient);
+const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+const ec2 = mockClient(EC2Client);
 
 const SG = "sg-0task000000000001";
 const FAMILY = "payment-api-task";
@@ -239,47 +248,52 @@ describe("step 10: changes", () => {
   beforeEach(() => {
     cloudtrail.reset();
     ecs.reset();
+    elbv2.reset();
+    ec2.reset();
+    elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [sdkTargetGroup()] });
+    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [] });
+    ec2.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [] });
     ecs.on(DescribeTaskDefinitionCommand).resolves({
       taskDefinition: sdkTaskDefinition(42, { family: FAMILY, taskDefinitionArn: TASK_DEF_ARN(42, FAMILY) }),
     });
   });
 
-  it("looks up the service, family, task-definition ARN, target group and security group from 6 h before the window, keeping write calls only, newest first", async () => {
+  it("looks up the service and its family by name and sweeps write events from 6 h before the window, keeping write calls on the path only, newest first", async () => {
     const requests = serveLookups({
       [SERVICE]: [[describeServices, updateService]],
       // CloudTrail indexes UpdateService under the new task definition too: found twice, kept once.
       [FAMILY]: [[updateService, registerTaskDefinition]],
-      [TARGET_GROUP_ARN]: [[modifyTargetGroup]],
-      [SG]: [[authorizeIngress]],
+      // The sweep: every write in the account; the target group and security group are the service's own.
+      false: [[modifyTargetGroup, authorizeIngress]],
     });
     const { ctx, limiter } = context();
 
     const result = await collect(ctx);
 
     expect(result.status).toBe("collected");
-    // What the service names starts at once; the family and ARN follow the task-definition read.
-    expect(requests.map((r) => r.value)).toEqual([SERVICE, TARGET_GROUP_ARN, SG, FAMILY, TD_ARN]);
-    expect(result.data.lookups.map((l) => l.attributeValue)).toEqual([SERVICE, FAMILY, TD_ARN, TARGET_GROUP_ARN, SG]);
+    // The service's name and the sweep start at once; the family follows the task-definition read.
+    expect(requests.map((r) => r.value)).toEqual([SERVICE, "false", FAMILY]);
+    expect(result.data.lookups.map((l) => l.attributeValue)).toEqual([SERVICE, FAMILY, "false"]);
     expect(requests[0]!.input).toEqual({
       LookupAttributes: [{ AttributeKey: "ResourceName", AttributeValue: SERVICE }],
       StartTime: new Date(LOOKUP_SINCE),
       EndTime: new Date("2026-11-26T10:00:00Z"),
       MaxResults: 50,
     });
-    expect(limiter.acquired).toBe(5);
+    expect(requests[1]!.input.LookupAttributes).toEqual([{ AttributeKey: "ReadOnly", AttributeValue: "false" }]);
+    expect(limiter.acquired).toBe(3);
     expect(result.data.lookupSince).toBe(LOOKUP_SINCE);
     expect(result.data.lookups).toEqual([
       { attributeKey: "ResourceName", attributeValue: SERVICE, events: 1, truncated: false },
       { attributeKey: "ResourceName", attributeValue: FAMILY, events: 2, truncated: false },
-      { attributeKey: "ResourceName", attributeValue: TD_ARN, events: 0, truncated: false },
-      { attributeKey: "ResourceName", attributeValue: TARGET_GROUP_ARN, events: 1, truncated: false },
-      { attributeKey: "ResourceName", attributeValue: SG, events: 1, truncated: false },
+      { attributeKey: "ReadOnly", attributeValue: "false", events: 2, truncated: false },
     ]);
     expect(result.data.events.map((e) => [e.eventName, e.matchedBy])).toEqual([
       ["UpdateService", `ResourceName=${SERVICE}`],
       ["RegisterTaskDefinition", `ResourceName=${FAMILY}`],
-      ["AuthorizeSecurityGroupIngress", `ResourceName=${SG}`],
-      ["ModifyTargetGroup", `ResourceName=${TARGET_GROUP_ARN}`],
+      ["AuthorizeSecurityGroupIngress", "ReadOnly=false"],
+      ["ModifyTargetGroup", "ReadOnly=false"],
     ]);
     expect(result.data.events[0]).toEqual({
       eventId: "5c1a9e0e-1d2b-4c3d-8e4f-000000000001",
@@ -334,21 +348,17 @@ describe("step 10: changes", () => {
       readOnly: false,
       requestParameters: { cluster: "prod", service: SERVICE, desiredCount: 6 },
     });
-    const requests = serveLookups({ [SERVICE]: [[updateService], [], [describeServices], [older]] });
+    const requests = serveLookups({ [SERVICE]: [[updateService], [older]], false: [[], [describeServices]] });
     const { ctx, limiter } = context({ service: sdkService({ loadBalancers: [], networkConfiguration: undefined }) });
 
     const result = await collect(ctx);
 
     const serviceRequests = requests.filter((r) => r.value === SERVICE);
-    expect(serviceRequests.map((r) => r.nextToken)).toEqual([
-      undefined,
-      token(SERVICE, 1),
-      token(SERVICE, 2),
-      token(SERVICE, 3),
-    ]);
-    // Four pages for the service, one each for the family and the task-definition ARN.
-    expect(cloudtrail).toHaveReceivedCommandTimes(LookupEventsCommand, 6);
-    expect(limiter.acquired).toBe(6);
+    expect(serviceRequests.map((r) => r.nextToken)).toEqual([undefined, token(SERVICE, 1)]);
+    expect(requests.filter((r) => r.value === "false").map((r) => r.nextToken)).toEqual([undefined, token("false", 1)]);
+    // Two pages for the service, one for the family, two for the sweep (an empty one, then a read).
+    expect(cloudtrail).toHaveReceivedCommandTimes(LookupEventsCommand, 5);
+    expect(limiter.acquired).toBe(5);
     expect(result.data.lookups[0]).toEqual({
       attributeKey: "ResourceName",
       attributeValue: SERVICE,
@@ -377,7 +387,7 @@ describe("step 10: changes", () => {
       case: "the page bound (empty pages that keep carrying a token)",
       pages: Array.from({ length: 15 }, (): Event[] => []),
       maxChangeEvents: 50,
-      requests: 10,
+      requests: 2,
       kept: 0,
     },
   ])("stops at $case and says it was truncated", async ({ pages, maxChangeEvents, requests, kept }) => {
@@ -390,12 +400,12 @@ describe("step 10: changes", () => {
 
     const result = await collect(ctx);
 
-    // The service's pages, and one (empty) page for the task-definition ARN.
+    // The service's pages, and one (empty) page of the sweep; the family is the service's name.
     expect(cloudtrail).toHaveReceivedCommandTimes(LookupEventsCommand, requests + 1);
     expect(limiter.acquired).toBe(requests + 1);
     expect(result.data.lookups).toEqual([
       { attributeKey: "ResourceName", attributeValue: SERVICE, events: kept, truncated: true },
-      { attributeKey: "ResourceName", attributeValue: TASK_DEF_ARN(42), events: 0, truncated: false },
+      { attributeKey: "ReadOnly", attributeValue: "false", events: 0, truncated: false },
     ]);
   });
 
@@ -538,27 +548,38 @@ describe("step 10: changes", () => {
 
     const result = await collect(ctx);
 
-    expect(requests.map((r) => r.value)).toEqual([SERVICE, FAMILY, TD_ARN]);
+    expect(requests.map((r) => r.value)).toEqual([SERVICE, "false", FAMILY]);
     expect(result.status).toBe("collected");
     expect(changesStep.summarize(result.data)).toBe("no changes in CloudTrail since 2026-11-26T03:00Z (3 lookups)");
   });
 
-  it("makes two lookups (service and task-definition ARN) when the family is the service's name and there is no load balancer or awsvpc", async () => {
+  it("makes two lookups (the service and the sweep) when the family is the service's name", async () => {
     familyIsServiceName();
     const requests = serveLookups({});
     const { ctx } = context({ service: sdkService({ loadBalancers: [], networkConfiguration: undefined }) });
 
     const result = await collect(ctx);
 
-    expect(requests.map((r) => r.value)).toEqual([SERVICE, TASK_DEF_ARN(42)]);
-    expect(result.data).toEqual({
+    expect(requests.map((r) => r.value)).toEqual([SERVICE, "false"]);
+    expect(result.data).toMatchObject({
       lookupSince: LOOKUP_SINCE,
       lookups: [
         { attributeKey: "ResourceName", attributeValue: SERVICE, events: 0, truncated: false },
-        { attributeKey: "ResourceName", attributeValue: TASK_DEF_ARN(42), events: 0, truncated: false },
+        { attributeKey: "ReadOnly", attributeValue: "false", events: 0, truncated: false },
       ],
       events: [],
     });
+    // The path the sweep is matched against: the service, its task definition, roles, secret and repository.
+    expect(result.data.path!.map((r) => r.kind)).toEqual([
+      "service",
+      "service",
+      "task-definition",
+      "task-definition",
+      "role",
+      "role",
+      "secret",
+      "ecr-repository",
+    ]);
   });
 
   it("finds the change made before the window: the deploy at 08:10 behind an outage first seen at 09:00", async () => {
@@ -602,14 +623,14 @@ describe("step 10: changes", () => {
   });
 
   it("is partial when one lookup fails, with that lookup's error naming cloudtrail:LookupEvents", async () => {
-    serveLookups({ [SERVICE]: [[updateService]], [SG]: [accessDenied("cloudtrail:LookupEvents")] });
+    serveLookups({ [SERVICE]: [[updateService]], false: [accessDenied("cloudtrail:LookupEvents")] });
     const { ctx } = context();
 
     const result = await collect(ctx);
 
     expect(result.status).toBe("partial");
     if (result.status !== "partial") throw new Error("expected partial");
-    const failed = result.data.lookups.find((l) => l.attributeValue === SG)!;
+    const failed = result.data.lookups.find((l) => l.attributeKey === "ReadOnly")!;
     expect(failed.error).toMatchObject({
       kind: "access_denied",
       code: "AccessDeniedException",
@@ -624,7 +645,7 @@ describe("step 10: changes", () => {
     familyIsServiceName();
     serveLookups({
       [SERVICE]: [[updateService], throttled("cloudtrail")],
-      [TASK_DEF_ARN(42)]: [throttled("cloudtrail")],
+      false: [throttled("cloudtrail")],
     });
     const { ctx, limiter } = context({ service: sdkService({ loadBalancers: [], networkConfiguration: undefined }) });
 
@@ -682,6 +703,6 @@ describe("step 10: changes", () => {
     const stepError = toStepError(thrown);
     expect(stepError).toMatchObject({ kind, code, operation: "cloudtrail:LookupEvents" });
     expect(stepError.hint).toMatch(hint);
-    expect(limiter.acquired).toBe(5);
+    expect(limiter.acquired).toBe(3);
   });
 });
