@@ -46,13 +46,25 @@ async function main(): Promise<void> {
 
   await runDiagnosis(200, 0); // warm-up: JIT, playbooks
   const runs = [0, 1, 2].map(() => 0);
-  const measured: Array<{ ms: number; lb: number }> = [];
+  // The report goes out without waiting for CloudTrail (as the worker and a terminal do): its lower bound is the
+  // critical path of the other calls; the complete result (recent changes in) is measured beside it.
+  const measured: Array<{ ms: number; lb: number; complete: number; completeLb: number }> = [];
   for (const _ of runs) {
-    const r = await runDiagnosis(200, LATENCY_MS);
-    measured.push({ ms: r.ms, lb: lowerBound(r.calls, LATENCY_MS) });
+    const r = await runDiagnosis(200, LATENCY_MS, false, true);
+    measured.push({
+      ms: r.ms,
+      lb: lowerBound(
+        r.calls.filter((c) => c.api !== "LookupEvents"),
+        LATENCY_MS,
+      ),
+      complete: r.completeMs,
+      completeLb: lowerBound(r.calls, LATENCY_MS),
+    });
   }
   const diagnoseMs = median(measured.map((m) => m.ms));
   const lowerBoundMs = median(measured.map((m) => m.lb));
+  const completeMs = median(measured.map((m) => m.complete));
+  const completeLowerBoundMs = median(measured.map((m) => m.completeLb));
   const sequential = await runDiagnosis(200, LATENCY_MS, true);
 
   const apiCalls: Record<string, { total: number; by_api: Record<string, number> }> = {};
@@ -76,6 +88,10 @@ async function main(): Promise<void> {
     ratio: round(diagnoseMs / lowerBoundMs, 2),
     sequential_ms: round(sequential.ms),
     speedup: round(sequential.ms / diagnoseMs, 2),
+    complete_ms: round(completeMs),
+    complete_lower_bound_ms: round(completeLowerBoundMs),
+    complete_ratio: round(completeMs / completeLowerBoundMs, 2),
+    speedup_complete: round(sequential.ms / completeMs, 2),
     api_calls: apiCalls,
     startup: start,
     ack_ms: ack.ack_ms,
@@ -91,7 +107,12 @@ async function main(): Promise<void> {
   };
 
   const rows: Array<[string, string, string]> = [
-    ["diagnose (200 tasks, 3 TGs)", `${result.diagnose_ms} ms`, `latency ${LATENCY_MS} ms/call`],
+    ["diagnose: report out (200 tasks, 3 TGs)", `${result.diagnose_ms} ms`, `latency ${LATENCY_MS} ms/call`],
+    [
+      "diagnose: recent changes in",
+      `${result.complete_ms} ms`,
+      `lower bound ${result.complete_lower_bound_ms} ms, ratio ${result.complete_ratio}, speedup ${result.speedup_complete}`,
+    ],
     ["lower bound (critical path)", `${result.lower_bound_ms} ms`, `ratio ${result.ratio} (target ≤ 1.3)`],
     ["sequential (runbook)", `${result.sequential_ms} ms`, `speedup ${result.speedup} (target ≥ 5)`],
     ...Object.entries(apiCalls).map(
