@@ -229,14 +229,19 @@ function logLines(evidence: Evidence): Observation[] {
   if (!data) return [];
   const out: Observation[] = [];
   const seen = new Set<string>();
+  const taskRoles = roleNames(evidence.taskDefinitions.map((t) => t.taskRoleArn));
   const push = (container: string | undefined, stream: string, line: { timestamp: string; message: string }) => {
     const key = `${stream}\u0000${line.timestamp}\u0000${line.message}`;
     if (seen.has(key)) return; // the same line can come from the stream tail and the pattern search
     seen.add(key);
+    // An AccessDenied the application logged names the task role ("assumed-role/payment-api-task/…"): say so, as
+    // for CloudTrail records, so a start-up secret rule does not read the app's own denied call as ECS's.
+    const role = /assumed-role\/([^/\s]+)\//.exec(line.message)?.[1];
+    const text = role && taskRoles.has(role) ? `${line.message}\ncaller: task role` : line.message;
     out.push({
       unit: `log:${key}`,
       step: "task-logs",
-      message: { field: "log_line", text: line.message },
+      message: { field: "log_line", text },
       ref: { step: "task-logs", kind: "log", id: stream, at: line.timestamp, text: clip(line.message) },
       vars: { container },
     });

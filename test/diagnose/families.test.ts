@@ -140,6 +140,26 @@ describe("findings name what the line names", () => {
   });
 });
 
+describe("who was denied decides what a denial means", () => {
+  // The app's own call, denied to the task role, says "ssm" and "not authorized" as a start-up secret read would.
+  const line = (role: string) =>
+    "ERROR failed to load config: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/" +
+    `${role}/abc is not authorized to perform: ssm:GetParameter`;
+
+  it("the task role named in a log line is the application's call, not ECS reading a secret at start-up", () => {
+    const e = withStops([], [line("payment-api-task")]);
+    const d = diagnose(e, playbooks);
+    const f = d.findings.find((x) => x.cause === "access_denied" || x.symptom === "iam_task_role_denied");
+    expect(f).toMatchObject({ symptom: "iam_task_role_denied", title: "The application is denied ssm:GetParameter" });
+    expect(d.findings.some((x) => x.symptom === "secret_access_denied")).toBe(false);
+  });
+
+  it("another role in the same wording keeps the start-up reading", () => {
+    const d = diagnose(withStops([], [line("someone-else")]), playbooks);
+    expect(d.findings.some((x) => x.symptom === "secret_access_denied")).toBe(true);
+  });
+});
+
 describe("missing data", () => {
   it("a step read with nothing in it is 'no data', never the ✅ of a passed check", () => {
     const evidence = parseEvidence(readFileSync("examples/secret-access-denied.json", "utf8"));
