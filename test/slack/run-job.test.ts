@@ -236,7 +236,7 @@ describe("runDiagnoseJob with CloudTrail off the critical path", () => {
     expect(outcome.status).toBe("posted");
     const ts = outcome.status === "posted" ? outcome.ts : "";
     const updates = stub.calls.filter((c) => c.method === "chat.update" && c.args.ts === ts);
-    const reports = updates.map((u) => JSON.stringify(u.args.blocks)).filter((b) => b.includes('"block_id":"steps"'));
+    const reports = updates.map((u) => JSON.stringify(u.args.blocks)).filter((b) => b.includes('"block_id":"serving"'));
     expect(reports).toHaveLength(2);
     expect(reports[0]).toContain("recent changes: still reading");
     expect(reports[1]).not.toContain("still reading");
