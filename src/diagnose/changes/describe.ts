@@ -25,9 +25,14 @@ const updateService: Describer = (p, ctx) => {
   const current = ctx.evidence.taskDefinitions.find((t) => t.role === "current");
   const prior = ctx.evidence.taskDefinitions.find((t) => t.role === "previous");
   const deployedCurrent = td !== undefined && current !== undefined && resourceName(current.taskDefinitionArn) === td;
+  // A deployment of a newer revision than the one the service runs now was rolled back (the circuit breaker, or a
+  // person): what it replaced is what runs again.
+  const currentName = current ? resourceName(current.taskDefinitionArn) : undefined;
+  const rolledBackFrom = td !== undefined && currentName !== undefined && isOlderRevision(currentName, td);
   const oldTd =
     resourceName(earlier?.params.str("taskDefinition")) ??
     (deployedCurrent && prior ? resourceName(prior.taskDefinitionArn) : undefined) ??
+    (rolledBackFrom ? currentName : undefined) ??
     ctx.vars["previousTaskDefinition"];
   const desired = p.num("desiredCount");
   const parts = [
@@ -181,4 +186,11 @@ function namedResource(p: Params, event: ChangeEvent): string | undefined {
     if (v) return resourceName(v);
   }
   return event.resources.find((r) => r.name)?.name;
+}
+
+/** `family:3` is an older revision of the same family than `family:7`. */
+function isOlderRevision(a: string, b: string): boolean {
+  const [fa, ra] = a.split(":");
+  const [fb, rb] = b.split(":");
+  return fa === fb && ra !== undefined && rb !== undefined && Number(ra) < Number(rb);
 }

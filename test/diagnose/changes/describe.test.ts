@@ -154,6 +154,17 @@ describe("describeChange: old → new by event family", () => {
     expect(described.before).toMatch(/^policy payment-api-secrets as the version set at 08:00Z \(2 statements/);
   });
 
+  it("a deployment rolled back names what runs again as the state before, not an older known-good revision", () => {
+    // The service runs payment-api:43 (current) after ECS rolled back the deployment of :44; :42 is older still.
+    const event = changeEvent({
+      eventName: "UpdateService",
+      requestParameters: { cluster: "prod", service: "payment-api", taskDefinition: "payment-api:44" },
+    });
+    const described = describeChange(event, [event], evidence(), { previousTaskDefinition: "payment-api:42" });
+    expect(described.what).toBe("service payment-api: task definition payment-api:43 → payment-api:44");
+    expect(described.revert).toBe("roll back to payment-api:43");
+  });
+
   it("a call without a describer is named by the resource it touched", () => {
     const listenerArn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener/app/prod-alb/50dc6c495c0c9188/f2f7dc8efc522ab2`;
     const event = changeEvent({ eventName: "DeleteListener", requestParameters: { listenerArn } });
