@@ -13,8 +13,7 @@ import { EMPTY_CONFIG } from "../../src/config/config";
 import { handler, setAlarmDepsForTests } from "../../src/handlers/alarm";
 import { MemoryIdempotencyStore } from "../../src/store/idempotency";
 import { MemoryIncidentStore } from "../../src/store/incidents";
-import { ebAlarmStateChange, snsAlarmMessage, snsEvent } from "../../test/fixtures/events";
-import { fakeWorker, seeded, shuffle } from "../../test/helpers/alarm-harness";
+import { fakeWorker, seeded, shuffle, stormDeliveries } from "../../test/helpers/alarm-harness";
 import { startSlackStub } from "../../test/helpers/slack-stub";
 
 export interface StormFigure {
@@ -23,44 +22,6 @@ export interface StormFigure {
   readonly posts: number;
   readonly diagnoses: number;
   readonly cloudtrail_calls: number;
-}
-
-function deliveries(services: readonly string[]): unknown[] {
-  const out: unknown[] = [];
-  for (const [i, service] of services.entries()) {
-    const alarmName = `${service}-5xx`;
-    const dimensions = { ClusterName: "prod", ServiceName: service };
-    const alarmAt = `2026-11-26T10:0${i % 10}:00.000+0000`;
-    const okAt = "2026-11-26T10:25:00.000+0000";
-    const sns = (state: "ALARM" | "OK", at: string) =>
-      snsAlarmMessage({
-        alarmName,
-        state,
-        at,
-        dimensions: [
-          { name: "ClusterName", value: "prod" },
-          { name: "ServiceName", value: service },
-        ],
-      });
-    const alarm = ebAlarmStateChange({ id: `alarm-${service}`, alarmName, at: alarmAt, dimensions });
-    const snsAlarm = snsEvent(sns("ALARM", alarmAt), `sns-alarm-${service}`);
-    const repeat = ebAlarmStateChange({
-      id: `repeat-${service}`,
-      alarmName,
-      at: "2026-11-26T10:12:00.000+0000",
-      dimensions,
-    });
-    const ok = ebAlarmStateChange({ id: `ok-${service}`, alarmName, state: "OK", at: okAt, dimensions });
-    const snsOk = snsEvent(sns("OK", okAt), `sns-ok-${service}`);
-    const insufficient = ebAlarmStateChange({
-      id: `insufficient-${service}`,
-      alarmName,
-      state: "INSUFFICIENT_DATA",
-      dimensions,
-    });
-    out.push(alarm, alarm, alarm, snsAlarm, snsAlarm, repeat, ok, ok, snsOk, insufficient);
-  }
-  return out;
 }
 
 export async function stormFigure(lookupsPerDiagnosis: number): Promise<StormFigure> {
@@ -84,7 +45,7 @@ export async function stormFigure(lookupsPerDiagnosis: number): Promise<StormFig
     log: () => undefined,
   });
   try {
-    const order = shuffle(deliveries(services), seeded(10));
+    const order = shuffle(stormDeliveries(services), seeded(10));
     for (let i = 0; i < order.length; i += 25) {
       await Promise.all(order.slice(i, i + 25).map((event) => handler(event as never)));
     }

@@ -166,7 +166,6 @@ const ALB_SG = "sg-04e5f6a7b8c9d0e1f";
 const LOG_GROUP = "/ecs/payment-api";
 const REPOSITORY = "payment-api";
 const IMAGE = (tag: string) => `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${REPOSITORY}:${tag}`;
-const TG_NAME = "payment-api-tg";
 const SECRET_DB = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/payment-api/db-AbCdEf`;
 const PARAM_STRIPE = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/prod/payment-api/stripe-api-key`;
 /** ALB nodes in the public subnets: the source of every health check. */

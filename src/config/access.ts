@@ -27,11 +27,6 @@ import { DEFAULT_ACCESS_POLICY, type AccessPolicy } from "./access-policy";
  * ```
  */
 
-const name = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[A-Za-z0-9_-]+$/, "expected an ECS name (letters, digits, - and _)");
 const glob = z
   .string()
   .min(1)

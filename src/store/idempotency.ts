@@ -74,19 +74,16 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async recordMessage(key: string, ts: string): Promise<void> {
-    const { UpdateCommand } = await commands();
     const record = this.records.get(key);
     if (record) record.ts = ts;
   }
 
   async finish(key: string, now: Date): Promise<void> {
-    const { UpdateCommand } = await commands();
     const record = this.records.get(key);
     if (record) Object.assign(record, { state: "done", leaseUntil: seconds(now) });
   }
 
   async release(key: string, now: Date): Promise<void> {
-    const { UpdateCommand } = await commands();
     const record = this.records.get(key);
     if (record) Object.assign(record, { state: "done", leaseUntil: seconds(now) - 1, expiresAt: seconds(now) - 1 });
   }

@@ -1,24 +1,13 @@
-import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
-import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { CloudWatchLogsClient, FilterLogEventsCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import { DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import {
-  DescribeServiceDeploymentsCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
-  ECSClient,
   ListServiceDeploymentsCommand,
   ListTasksCommand,
   type Task,
 } from "@aws-sdk/client-ecs";
-import {
-  DescribeLoadBalancersCommand,
-  DescribeTargetGroupsCommand,
-  DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
-import { mockClient } from "aws-sdk-client-mock";
+import { DescribeTargetGroupsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createClients } from "../../src/aws/clients";
 import { fixedClock } from "../../src/clock";
@@ -27,11 +16,9 @@ import { STEPS } from "../../src/collect/steps";
 import { STEP_IDS } from "../../src/evidence/schema";
 import { parseEvidence, serializeEvidence } from "../../src/evidence/snapshot";
 import {
-  LOAD_BALANCER_ARN,
   NOW,
   REGION,
   TASK_DEF_ARN,
-  minutesAgo,
   sdkService,
   sdkStoppedTask,
   sdkTargetGroup,

@@ -3,8 +3,8 @@
  * block_actions), signed with Slack's v0 scheme (HMAC-SHA256 of `v0:{timestamp}:{body}`), and the planted secrets
  * no output may ever contain.
  */
-import { createHmac } from "node:crypto";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
+import { functionUrlEvent, slackSignature } from "../helpers/slack-request";
 
 export const NOW = new Date("2026-11-26T10:00:00Z");
 export const TEAM = "T0001";
@@ -20,37 +20,11 @@ export const PLANTED = {
 } as const;
 
 export function sign(body: string, timestamp: number, secret: string = PLANTED.signingSecret): string {
-  return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  return slackSignature(body, timestamp, secret);
 }
 
 export function urlEvent(body: string, headers: Record<string, string | undefined>): LambdaFunctionURLEvent {
-  const clean = Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined));
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: "/",
-    rawQueryString: "",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      host: "abc123.lambda-url.us-east-1.on.aws",
-      "user-agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
-      ...clean,
-    },
-    requestContext: {
-      accountId: "anonymous",
-      apiId: "abc123",
-      domainName: "abc123.lambda-url.us-east-1.on.aws",
-      domainPrefix: "abc123",
-      http: { method: "POST", path: "/", protocol: "HTTP/1.1", sourceIp: "3.80.1.1", userAgent: "Slackbot 1.0" },
-      requestId: "req-1",
-      routeKey: "$default",
-      stage: "$default",
-      time: "26/Nov/2026:10:00:00 +0000",
-      timeEpoch: NOW.getTime(),
-    },
-    body,
-    isBase64Encoded: false,
-  };
+  return functionUrlEvent(body, headers, NOW);
 }
 
 export const nowSeconds = () => Math.floor(NOW.getTime() / 1000);

@@ -23,8 +23,8 @@ import { DynamoIdempotencyStore } from "../../src/store/idempotency";
 import { DynamoIncidentStore, fingerprintOf } from "../../src/store/incidents";
 import { createSharedRateLimiter, DynamoSlotStore } from "../../src/store/rate-limit";
 import { tableDefinition } from "../../src/store/table";
-import { ebAlarmStateChange, ecsServiceAction, snsAlarmMessage, snsEvent } from "../fixtures/events";
-import { fakeWorker, seeded, shuffle, type FakeWorker } from "../helpers/alarm-harness";
+import { ecsServiceAction, snsAlarmMessage, snsEvent } from "../fixtures/events";
+import { fakeWorker, seeded, shuffle, stormDeliveries, type FakeWorker } from "../helpers/alarm-harness";
 import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
 import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
 
@@ -144,46 +144,7 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
 
   it("storm: 200 deliveries for 20 services (duplicates, concurrent, out-of-order OK/ALARM) → ≤ 20 posts, ≤ 20 jobs, none lost", async () => {
     const services = Array.from({ length: 20 }, (_, i) => `svc-${String(i).padStart(2, "0")}`);
-    const deliveries: unknown[] = [];
-    for (const [i, service] of services.entries()) {
-      const alarmName = `${service}-5xx`;
-      const dimensions = { ClusterName: "prod", ServiceName: service };
-      const alarmAt = `2026-11-26T10:0${i % 10}:00.000+0000`;
-      const sns = (state: "ALARM" | "OK" | "INSUFFICIENT_DATA", at: string) =>
-        snsAlarmMessage({
-          alarmName,
-          state,
-          at,
-          dimensions: [
-            { name: "ClusterName", value: "prod" },
-            { name: "ServiceName", value: service },
-          ],
-        });
-      const alarm = ebAlarmStateChange({ id: `alarm-${service}`, alarmName, at: alarmAt, dimensions });
-      const snsAlarm = snsEvent(sns("ALARM", alarmAt), `sns-alarm-${service}`);
-      const repeat = ebAlarmStateChange({
-        id: `repeat-${service}`,
-        alarmName,
-        at: "2026-11-26T10:12:00.000+0000",
-        dimensions,
-      });
-      const ok = ebAlarmStateChange({
-        id: `ok-${service}`,
-        alarmName,
-        state: "OK",
-        at: "2026-11-26T10:25:00.000+0000",
-        dimensions,
-      });
-      const snsOk = snsEvent(sns("OK", "2026-11-26T10:25:00.000+0000"), `sns-ok-${service}`);
-      const insufficient = ebAlarmStateChange({
-        id: `insufficient-${service}`,
-        alarmName,
-        state: "INSUFFICIENT_DATA",
-        dimensions,
-      });
-      // 10 per service: the ALARM three times, its SNS twin twice, a repeat, the OK twice, the SNS OK, INSUFFICIENT_DATA.
-      deliveries.push(alarm, alarm, alarm, snsAlarm, snsAlarm, repeat, ok, ok, snsOk, insufficient);
-    }
+    const deliveries = stormDeliveries(services);
     expect(deliveries).toHaveLength(200);
     const order = shuffle(deliveries, seeded(10));
     // 25 at a time: concurrent deliveries, and OKs that overtake their ALARM.

@@ -2,7 +2,6 @@
  * The real `slack` Lambda handler, fed Lambda function-URL events signed with Slack's v0 scheme
  * (HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret).
  */
-import { createHmac } from "node:crypto";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createTcpServer, type Socket } from "node:net";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -16,6 +15,7 @@ import type { Job } from "../../src/slack/job";
 import { signValue } from "../../src/actions/sign";
 import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
 import { accessConfigFile, OPEN_ACCESS } from "../helpers/access-config";
+import { functionUrlEvent, slackSignature } from "../helpers/slack-request";
 
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 const NOW = new Date("2026-11-26T10:00:00Z");
@@ -44,37 +44,11 @@ function commandBody(text: string, overrides: Record<string, string> = {}): stri
 }
 
 function sign(body: string, timestamp: number, secret = SECRET): string {
-  return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  return slackSignature(body, timestamp, secret);
 }
 
 function urlEvent(body: string, headers: Record<string, string | undefined>, base64 = false): LambdaFunctionURLEvent {
-  const clean = Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined));
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: "/",
-    rawQueryString: "",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      host: "abc123.lambda-url.us-east-1.on.aws",
-      "user-agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
-      ...clean,
-    },
-    requestContext: {
-      accountId: "anonymous",
-      apiId: "abc123",
-      domainName: "abc123.lambda-url.us-east-1.on.aws",
-      domainPrefix: "abc123",
-      http: { method: "POST", path: "/", protocol: "HTTP/1.1", sourceIp: "3.80.1.1", userAgent: "Slackbot 1.0" },
-      requestId: "req-1",
-      routeKey: "$default",
-      stage: "$default",
-      time: "26/Nov/2026:10:00:00 +0000",
-      timeEpoch: NOW.getTime(),
-    },
-    body: base64 ? Buffer.from(body).toString("base64") : body,
-    isBase64Encoded: base64,
-  };
+  return functionUrlEvent(body, headers, NOW, base64);
 }
 
 const ts = () => Math.floor(NOW.getTime() / 1000);

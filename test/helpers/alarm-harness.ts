@@ -7,6 +7,7 @@ import { incidentPosted, withIncidentHeader } from "../../src/alarms/incident-me
 import type { Clock } from "../../src/clock";
 import type { DiagnoseJob, Job } from "../../src/slack/job";
 import type { IncidentStore } from "../../src/store/incidents";
+import { ebAlarmStateChange, snsAlarmMessage, snsEvent } from "../fixtures/events";
 
 export interface FakeWorker {
   readonly jobs: DiagnoseJob[];
@@ -76,6 +77,48 @@ export function shuffle<T>(items: readonly T[], random: () => number): T[] {
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/**
+ * The alarm storm of the alarm tests and `npm run bench`: 10 deliveries per service — the ALARM three times, its SNS
+ * twin twice, a repeat, the OK twice, the SNS OK and INSUFFICIENT_DATA.
+ */
+export function stormDeliveries(services: readonly string[]): unknown[] {
+  const out: unknown[] = [];
+  for (const [i, service] of services.entries()) {
+    const alarmName = `${service}-5xx`;
+    const dimensions = { ClusterName: "prod", ServiceName: service };
+    const alarmAt = `2026-11-26T10:0${i % 10}:00.000+0000`;
+    const okAt = "2026-11-26T10:25:00.000+0000";
+    const sns = (state: "ALARM" | "OK", at: string) =>
+      snsAlarmMessage({
+        alarmName,
+        state,
+        at,
+        dimensions: [
+          { name: "ClusterName", value: "prod" },
+          { name: "ServiceName", value: service },
+        ],
+      });
+    const alarm = ebAlarmStateChange({ id: `alarm-${service}`, alarmName, at: alarmAt, dimensions });
+    const snsAlarm = snsEvent(sns("ALARM", alarmAt), `sns-alarm-${service}`);
+    const repeat = ebAlarmStateChange({
+      id: `repeat-${service}`,
+      alarmName,
+      at: "2026-11-26T10:12:00.000+0000",
+      dimensions,
+    });
+    const ok = ebAlarmStateChange({ id: `ok-${service}`, alarmName, state: "OK", at: okAt, dimensions });
+    const snsOk = snsEvent(sns("OK", okAt), `sns-ok-${service}`);
+    const insufficient = ebAlarmStateChange({
+      id: `insufficient-${service}`,
+      alarmName,
+      state: "INSUFFICIENT_DATA",
+      dimensions,
+    });
+    out.push(alarm, alarm, alarm, snsAlarm, snsAlarm, repeat, ok, ok, snsOk, insufficient);
   }
   return out;
 }

@@ -40,8 +40,6 @@ const ec2 = mockClient(EC2Client);
 const SG = "sg-0task000000000001";
 const FAMILY = "payment-api-task";
 const DEPLOYER = `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/github-actions`;
-/** The current task definition's ARN, looked up as a ResourceName of its own. */
-const TD_ARN = TASK_DEF_ARN(42, FAMILY);
 /** The window is 09:00–10:00; the lookups start 6 h before it. */
 const LOOKUP_SINCE = "2026-11-26T03:00:00Z";
 
