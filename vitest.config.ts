@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 /** Files that need a fresh module graph (moto_server wiring, process-wide stubs). */
@@ -20,6 +21,9 @@ export default defineConfig({
     // Logs of code under test are captured: shown for a failing test only, so a green run looks green.
     silent: "passed-only",
     testTimeout: 20_000,
+    // One worker per core. vitest's default for `run` is cores − 1, which on a 2-core machine runs every file one
+    // after another; many files here spend much of their time waiting on a child (moto_server, osls, the built CLI).
+    maxWorkers: availableParallelism(),
     // The JSON report is what .ci/run counts from (CI does not read vitest's own summary).
     reporters: ["default", ["json", { outputFile: ".vitest-results.json" }]],
     hookTimeout: 30_000,

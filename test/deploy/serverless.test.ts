@@ -1,10 +1,10 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   environmentOf,
-  packageStack,
+  sharedPackage,
   SERVICE,
   STAGE,
   type CfnResource,
@@ -16,7 +16,8 @@ import {
  * Packages the service with osls exactly as CI would deploy it (`sls package`, offline, no AWS credentials) and
  * checks the CloudFormation template: per-function least-privilege roles, the worker's read-only AWS actions equal
  * iam/diagnose-readonly.json, the public function URL, runtime and architecture, the table, and the zips' content.
- * Takes ~6 s (esbuild of both handlers included), so it runs once in beforeAll.
+ * Packaging takes ~10 s (esbuild of every handler included): it runs once per test run (sharedPackage), for this
+ * file and iam-proof.test.ts.
  */
 
 const HANDLER_SOURCES = ["src/handlers/slack.ts", "src/handlers/worker.ts", "src/handlers/alarm.ts"];
@@ -83,13 +84,9 @@ describe.skipIf(missing.length > 0)(
       text(s.Condition?.["ForAnyValue:StringEquals"]?.["kms:ResourceAliases"]) === text("alias/aws/ssm");
 
     beforeAll(async () => {
-      ({ dir: packageDir, template } = await packageStack());
+      ({ dir: packageDir, template } = await sharedPackage());
       resources = template.Resources;
     }, 180_000);
-
-    afterAll(() => {
-      if (packageDir) rmSync(packageDir, { recursive: true, force: true });
-    });
 
     it("runs every function on nodejs22.x / arm64 with their timeouts", () => {
       const functions = Object.entries(resources).filter(([, r]) => r.Type === "AWS::Lambda::Function");

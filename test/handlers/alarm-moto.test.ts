@@ -3,7 +3,7 @@
  * processes and a storm. Slack is the loopback stub; the worker is replaced by what its incident wiring does
  * (test/helpers/alarm-harness.ts), reached through a loopback Lambda Invoke stand-in for the child processes.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { Agent } from "node:http";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -25,10 +25,10 @@ import { createSharedRateLimiter, DynamoSlotStore } from "../../src/store/rate-l
 import { tableDefinition } from "../../src/store/table";
 import { ecsServiceAction, snsAlarmMessage, snsEvent } from "../fixtures/events";
 import { fakeWorker, seeded, shuffle, stormDeliveries, type FakeWorker } from "../helpers/alarm-harness";
-import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
+import { motoAvailable, type Moto } from "../helpers/moto";
+import { workerMoto } from "../helpers/shared-moto";
 import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
 
-const run = promisify(execFile);
 const noLookup: ServiceLookup = { servicesForTargetGroup: async () => [], alarmTags: async () => ({}) };
 const fp = (service: string, alarm: string) =>
   fingerprintOf({ account: "123456789012", region: "us-east-1", cluster: "prod", service }, `alarm#${alarm}`);
@@ -47,7 +47,7 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
   const logs: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    [moto, stub] = await Promise.all([startMoto(), startSlackStub()]);
+    [moto, stub] = await Promise.all([workerMoto(), startSlackStub()]);
     dynamo = new DynamoDBClient({
       endpoint: moto.url,
       region: "us-east-1",
@@ -75,7 +75,7 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
   beforeEach(async () => {
     table = `ecs-medic-alarm-${++tableSeq}`;
     await dynamo.send(new CreateTableCommand(tableDefinition(table)));
-    store = new DynamoIncidentStore(DynamoDBDocumentClient.from(dynamo), table, shortBackoff);
+    store = new DynamoIncidentStore(DynamoDBDocumentClient.from(dynamo), table);
     stub.calls.length = 0;
     logs.length = 0;
     now = new Date("2026-11-26T10:30:00Z");
@@ -84,7 +84,9 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
     worker = fakeWorker({ slackUrl: stub.url, store, clock });
     const serialDoc = DynamoDBDocumentClient.from(serialDynamo);
     setAlarmDepsForTests({
-      incidents: new DynamoIncidentStore(serialDoc, table, shortBackoff),
+      // The store's own backoff between lost races (jittered, 10 ms doubling): a tenth of it made the writers collide
+      // more often, and every lost race is another round trip to moto (1,800 requests against 1,000 for this file).
+      incidents: new DynamoIncidentStore(serialDoc, table),
       deliveries: new DynamoIdempotencyStore(serialDoc, table),
       dispatch: (job) => worker.dispatch(job),
       slack: new WebClient("xoxb-test", { slackApiUrl: stub.url, retryConfig: { retries: 0 } }),
@@ -96,25 +98,24 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
     });
   });
 
-  // The backoff between lost races, a tenth of the real one: the same jittered spreading of 50 writers, less waiting.
-  const shortBackoff = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms / 10));
   const topLevelPosts = () => stub.calls.filter((c) => c.method === "chat.postMessage" && !c.args.thread_ts);
 
-  it("50 concurrent duplicate deliveries in one process → one incident, one job; 50 distinct deliveries → still one", async () => {
+  it("50 concurrent duplicate deliveries in one process → one incident, one job; 25 distinct deliveries → still one", async () => {
     const event = snsEvent(snsAlarmMessage({}), "dup-1");
     const outs = await Promise.all(Array.from({ length: 50 }, () => handler(event)));
     const statuses = outs.flatMap((o) => o.outcomes.map((x) => x.status));
     expect(statuses.filter((s) => s === "applied")).toHaveLength(1);
     expect(statuses.filter((s) => s === "duplicate")).toHaveLength(49);
-    // The same transition delivered under 50 other ids (SNS and EventBridge both subscribed, say): not repeats.
+    // The same transition delivered under 25 other ids (SNS and EventBridge both subscribed, say): not repeats.
+    // (25, not 50: every lost compare-and-swap is another round trip to moto, so the cost grows with the square.)
     const again = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => handler(snsEvent(snsAlarmMessage({}), `other-${i}`))),
+      Array.from({ length: 25 }, (_, i) => handler(snsEvent(snsAlarmMessage({}), `other-${i}`))),
     );
     const againEffects = again.flatMap((o) => o.outcomes.map((x) => ("effect" in x ? x.effect : x.status)));
-    expect(againEffects.filter((e) => e === "ignore")).toHaveLength(50);
-    // 50 new notifications of the same alarm (each a later state-change time), all at once: 50 repeats.
+    expect(againEffects.filter((e) => e === "ignore")).toHaveLength(25);
+    // 25 new notifications of the same alarm (each a later state-change time), all at once: 25 repeats.
     const distinct = await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
+      Array.from({ length: 25 }, (_, i) =>
         handler(
           snsEvent(
             snsAlarmMessage({ at: `2026-11-26T10:0${Math.floor(i / 10)}:${String(i % 10).padStart(2, "0")}.500+0000` }),
@@ -125,7 +126,7 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
     );
     const effects = distinct.flatMap((o) => o.outcomes.map((x) => ("effect" in x ? x.effect : x.status)));
     expect(effects.filter((e) => e === "open")).toHaveLength(0);
-    expect(effects.filter((e) => e === "repeat")).toHaveLength(50);
+    expect(effects.filter((e) => e === "repeat")).toHaveLength(25);
     await worker.settle();
     expect(worker.jobs).toHaveLength(1);
     expect(topLevelPosts()).toHaveLength(1);
@@ -133,12 +134,12 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
     expect(record).toMatchObject({
       state: "open",
       generation: 1,
-      count: 51,
+      count: 26,
       channel: "C0INCIDENT",
       ts: expect.any(String),
     });
     console.log(
-      `50 duplicates: 1 applied / 49 duplicate; same change by 50 other ids: 50 ignored; 50 new notifications: 50 repeats, 0 opens; jobs ${worker.jobs.length}`,
+      `50 duplicates: 1 applied / 49 duplicate; same change by 25 other ids: 25 ignored; 25 new notifications: 25 repeats, 0 opens; jobs ${worker.jobs.length}`,
     );
   }, 60_000);
 
@@ -251,20 +252,28 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    /** Runs the bundle's handler once in a fresh `node`, each child starting at `goAt` (ms since epoch). */
-    async function cold(event: unknown, goAt: number): Promise<{ outcomes: { status: string; effect?: string }[] }> {
+    type Outcomes = { outcomes: { status: string; effect?: string }[] };
+
+    /**
+     * Starts the bundle in a fresh `node` with `event`: the child imports the bundle, says READY on stdout and runs
+     * the handler when it reads a line on stdin. `go()` sends that line; `result` is the handler's answer.
+     */
+    function cold(event: unknown): { ready: Promise<void>; go(): void; result: Promise<Outcomes> } {
       const eventFile = join(dir, `event-${Math.random().toString(36).slice(2)}.json`);
       writeFileSync(eventFile, JSON.stringify(event));
       const probe = `
         import { readFileSync } from "node:fs";
+        import { once } from "node:events";
         const { handler } = await import(${JSON.stringify(pathToFileURL(resolve(bundle)).href)});
         const event = JSON.parse(readFileSync(${JSON.stringify(eventFile)}, "utf8"));
-        while (Date.now() < ${goAt}) await new Promise((r) => setTimeout(r, 2));
+        console.log("READY");
+        await once(process.stdin, "data");
         const out = await handler(event, { awsRequestId: "req-" + process.pid });
         console.log("RESULT " + JSON.stringify(out));
+        process.exit(0);
       `;
-      const { stdout } = await run(process.execPath, ["--input-type=module", "-e", probe], {
-        timeout: 60_000,
+      const child = spawn(process.execPath, ["--input-type=module", "-e", probe], {
+        stdio: ["pipe", "pipe", "pipe"],
         env: {
           PATH: process.env.PATH,
           AWS_REGION: "us-east-1",
@@ -282,8 +291,35 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
           ECS_MEDIC_DEFAULT_CHANNEL: "C0INCIDENT",
         },
       });
-      const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
-      return JSON.parse(line!.slice("RESULT ".length)) as { outcomes: { status: string; effect?: string }[] };
+      const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+      let stdout = "";
+      let stderr = "";
+      let onReady: () => void = () => {};
+      const ready = new Promise<void>((r) => (onReady = r));
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes("READY\n")) onReady();
+      });
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const result = new Promise<Outcomes>((resolveResult, reject) => {
+        child.on("close", (code) => {
+          clearTimeout(killer);
+          const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
+          if (code !== 0 || !line) return reject(new Error(`cold process exited ${code}: ${stderr}`));
+          resolveResult(JSON.parse(line.slice("RESULT ".length)) as Outcomes);
+        });
+      });
+      // A child that dies before READY must not leave the test waiting for it.
+      void result.catch(() => onReady());
+      return { ready, go: () => child.stdin.end("go\n"), result };
+    }
+
+    /** One cold process, started at once. */
+    async function coldNow(event: unknown): Promise<Outcomes> {
+      const c = cold(event);
+      await c.ready;
+      c.go();
+      return c.result;
     }
 
     it("the same new alarm delivered at once by 6 cold processes → one job, one post; repeats thread; OK resolves", async () => {
@@ -298,8 +334,11 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
         event,
         snsEvent(snsAlarmMessage({}), "cold-3"),
       ];
-      const goAt = Date.now() + 4_000;
-      const outs = await Promise.all(events.map((e) => cold(e, goAt)));
+      // All six loaded and waiting, then released together: the deliveries race, not the imports.
+      const children = events.map((e) => cold(e));
+      await Promise.all(children.map((c) => c.ready));
+      for (const c of children) c.go();
+      const outs = await Promise.all(children.map((c) => c.result));
       const statuses = outs.flatMap((o) => o.outcomes.map((x) => x.effect ?? x.status));
       console.log(`6 cold processes: ${JSON.stringify(statuses)}; Lambda invokes ${invokes.length}`);
       await worker.settle();
@@ -310,12 +349,11 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
       expect(topLevelPosts()).toHaveLength(1);
 
       // Later (wall clock inside the bundle): a repeat notification threads; the OK marks the post resolved.
-      const repeat = await cold(snsEvent(snsAlarmMessage({ at: "2026-11-26T10:05:00.000+0000" }), "cold-4"), 0);
+      const repeat = await coldNow(snsEvent(snsAlarmMessage({ at: "2026-11-26T10:05:00.000+0000" }), "cold-4"));
       expect(repeat.outcomes[0]).toMatchObject({ effect: "repeat" });
       expect(stub.calls.filter((c) => c.args.thread_ts).length).toBeGreaterThanOrEqual(1);
-      const ok = await cold(
+      const ok = await coldNow(
         snsEvent(snsAlarmMessage({ state: "OK", at: "2026-11-26T10:25:00.000+0000" }), "cold-5"),
-        0,
       );
       expect(ok.outcomes[0]).toMatchObject({ effect: "resolve" });
       expect(JSON.stringify(stub.calls.filter((c) => c.method === "chat.update").at(-1)?.args.blocks)).toContain(

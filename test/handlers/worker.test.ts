@@ -6,7 +6,8 @@ import { handler, resetWorkerForTests } from "../../src/handlers/worker";
 import { sdkService } from "../fixtures/aws";
 import { answerEverything, mockAllClients } from "../helpers/estate";
 import { tableDefinition } from "../../src/store/table";
-import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
+import { motoAvailable, type Moto } from "../helpers/moto";
+import { workerMoto } from "../helpers/shared-moto";
 import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
 import { accessConfigFile, OPEN_ACCESS } from "../helpers/access-config";
 
@@ -95,7 +96,7 @@ describe.skipIf(!motoAvailable())("worker handler with its DynamoDB table (moto_
   let moto: Moto;
   let dynamo: DynamoDBClient;
   beforeAll(async () => {
-    moto = await startMoto();
+    moto = await workerMoto();
     dynamo = new DynamoDBClient({
       endpoint: moto.url,
       region: "us-east-1",

@@ -3,8 +3,10 @@
  * moto_server is Python moto 5.2.1 from this machine image; where it is absent, tests that need it are skipped
  * with a loud message (and .ci/run refuses to run without it).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants, statSync } from "node:fs";
 import { createServer } from "node:net";
+import { delimiter, join } from "node:path";
 
 export interface Moto {
   readonly url: string;
@@ -16,9 +18,24 @@ export interface Moto {
 
 export const MOTO_BINARY = process.env.MOTO_SERVER ?? "moto_server";
 
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether moto_server can be started: found on PATH (or MOTO_SERVER names an executable). A lookup, not a run: every
+ * file that needs moto asks, and starting Python to print --help costs about a CPU-second each time. A moto that is
+ * found but broken fails loudly when it is started.
+ */
 export function motoAvailable(): boolean {
-  const probe = spawnSync(MOTO_BINARY, ["--help"], { stdio: "ignore", timeout: 15_000 });
-  const ok = probe.status === 0;
+  const ok = MOTO_BINARY.includes("/")
+    ? executable(MOTO_BINARY)
+    : (process.env.PATH ?? "").split(delimiter).some((dir) => dir !== "" && executable(join(dir, MOTO_BINARY)));
   if (!ok && process.env.ECS_MEDIC_REQUIRE_MOTO === "1") {
     throw new Error(`moto_server is required (ECS_MEDIC_REQUIRE_MOTO=1) but ${MOTO_BINARY} could not be run`);
   }
@@ -69,6 +86,20 @@ export async function startMoto(): Promise<Moto> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  return motoAt(
+    url,
+    () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 3_000).unref();
+      }),
+  );
+}
+
+/** The controls of a moto_server already listening on `url`; `stop` is what stopping it means to this caller. */
+export function motoAt(url: string, stop: () => Promise<void>): Moto {
   const post = async (path: string, body?: unknown) => {
     const res = await fetch(`${url}${path}`, {
       method: "POST",
@@ -84,12 +115,6 @@ export async function startMoto(): Promise<Moto> {
         model_name: "ecs::task",
         transition: { progression: "manual", times: 1_000_000 },
       }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 3_000).unref();
-      }),
+    stop,
   };
 }

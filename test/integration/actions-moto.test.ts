@@ -20,7 +20,8 @@ import type { CliIo } from "../../src/cli/diagnose";
 import { main } from "../../src/cli/main";
 import { systemClock } from "../../src/clock";
 import { instantLimiter } from "../helpers/context";
-import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
+import { motoAvailable, type Moto } from "../helpers/moto";
+import { workerMoto } from "../helpers/shared-moto";
 import { SEED, seedPaymentApi, type Seeded } from "./seed";
 
 const hasMoto = motoAvailable();
@@ -48,7 +49,7 @@ describe.skipIf(!hasMoto)("guarded actions against moto_server", () => {
     (await ecs.send(new DescribeServicesCommand({ cluster: SEED.cluster, services: [name] }))).services![0]!;
 
   beforeAll(async () => {
-    moto = await startMoto();
+    moto = await workerMoto();
     seeded = await seedPaymentApi(moto.url, new Date());
     env = { ECS_MEDIC_TABLE: TABLE, AWS_REGION: SEED.region, USER: "alice" };
     vi.stubEnv("AWS_ENDPOINT_URL", moto.url);

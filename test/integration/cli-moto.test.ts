@@ -3,7 +3,6 @@
  * Where moto lacks an API (CloudTrail LookupEvents, service deployments) the step must show a clean error while
  * every other step completes; the saved snapshot must replay offline to the same report.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,39 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STEP_IDS, type Evidence, type StepRecord } from "../../src/evidence/schema";
 import { parseEvidence } from "../../src/evidence/snapshot";
 import type { Diagnosis } from "../../src/diagnose/types";
-import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
+import { runCli, type CliResult } from "../helpers/cli";
+import { motoAvailable, type Moto } from "../helpers/moto";
+import { workerMoto } from "../helpers/shared-moto";
 import { SEED, seedPaymentApi, type Seeded } from "./seed";
 
-// The built CLI (test/global-setup.ts builds it once per run): what users run, and no TypeScript compile per child.
-const BIN = join(process.cwd(), "dist", "cli", "ecs-medic.mjs");
 const hasMoto = motoAvailable();
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        env: {
-          PATH: process.env.PATH ?? "",
-          HOME: process.env.HOME ?? "/tmp",
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-          ...env,
-        },
-        timeout: 60_000,
-        maxBuffer: 20 * 1024 * 1024,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = runCli;
 
 function step<K extends StepRecord["id"]>(evidence: Evidence, id: K): Extract<StepRecord, { id: K }> {
   const record = evidence.steps.find((s) => s.id === id);
@@ -62,7 +36,7 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
   let diagnosis: Diagnosis;
 
   beforeAll(async () => {
-    moto = await startMoto();
+    moto = await workerMoto();
     seeded = await seedPaymentApi(moto.url, new Date());
     dir = await mkdtemp(join(tmpdir(), "ecs-medic-it-"));
     awsEnv = {

@@ -4,7 +4,6 @@
  * `ecs-medic evidence --evidence FILE --out DIR` writes the three files, no planted secret is in any of them, the
  * evidence itself stays, `evidence verify` passes, and fails after one byte changes. The live export runs too.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,40 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Evidence } from "../../src/evidence/schema";
 import { sha256Hex, verifyBundle } from "../../src/evidence/bundle";
 import { SECRET_CORPUS } from "../fixtures/redaction-corpus";
-import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
+import { runCli } from "../helpers/cli";
+import { motoAvailable, type Moto } from "../helpers/moto";
+import { workerMoto } from "../helpers/shared-moto";
 import { SEED, seedPaymentApi } from "./seed";
 
-const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
-const BIN = join(process.cwd(), "src", "cli", "bin.ts");
 const hasMoto = motoAvailable();
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      TSX,
-      [BIN, ...args],
-      {
-        env: {
-          PATH: process.env.PATH ?? "",
-          HOME: process.env.HOME ?? "/tmp",
-          USER: "reviewer",
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-          ...env,
-        },
-        timeout: 60_000,
-        maxBuffer: 20 * 1024 * 1024,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+/** The built CLI, as the reviewer "reviewer" (the export's manifest names who exported it). */
+const cli = (args: string[], env: Record<string, string>) => runCli(args, { USER: "reviewer", ...env });
 
 /** The planted secrets: every shape of the corpus, as an application would log it. */
 const PLANTED = SECRET_CORPUS.map((s) => ({ line: `ERROR ${s.text}`, secret: s.secret, name: s.name }));
@@ -65,7 +39,7 @@ describe.skipIf(!hasMoto)("ecs-medic evidence against moto_server", () => {
   let saved: Evidence;
 
   beforeAll(async () => {
-    moto = await startMoto();
+    moto = await workerMoto();
     const now = new Date();
     await seedPaymentApi(moto.url, now);
     const logs = new CloudWatchLogsClient({

@@ -8,7 +8,8 @@ import {
   type IdempotencyStore,
 } from "../../src/store/idempotency";
 import { tableDefinition } from "../../src/store/table";
-import { motoAvailable, startMoto, type Moto } from "../helpers/moto";
+import { motoAvailable, type Moto } from "../helpers/moto";
+import { workerMoto } from "../helpers/shared-moto";
 
 const t0 = new Date("2026-11-26T10:00:00Z");
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -76,7 +77,7 @@ describe.skipIf(!hasMoto)("DynamoIdempotencyStore on moto_server (conditional wr
   let doc: DynamoDBDocumentClient;
   let n = 0;
   beforeAll(async () => {
-    moto = await startMoto();
+    moto = await workerMoto();
     doc = DynamoDBDocumentClient.from(
       new DynamoDBClient({
         endpoint: moto.url,
