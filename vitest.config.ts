@@ -1,12 +1,16 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
-/** Files that need a fresh module graph (moto_server wiring, process-wide stubs). */
+/**
+ * Files that need a fresh module graph: moto_server wiring through the environment, process-wide stubs (vi.stubEnv,
+ * the handlers' per-container state and `…ForTests` setters). Everything else shares its worker's modules: each
+ * isolated file pays the SDK's and Bolt's import again (several CPU-seconds), so a file is here only for a reason.
+ */
 const ISOLATED = [
   "test/integration/**/*.test.ts",
   "test/handlers/**/*.test.ts",
-  "test/store/**/*.test.ts",
-  "test/slack/**/*.test.ts",
+  "test/store/idempotency.test.ts",
+  "test/slack/credentials.test.ts",
   // The real handlers with their per-container state and SDK prototypes stubbed.
   "test/faults/slack-faults.test.ts",
   "test/faults/input-faults.test.ts",

@@ -1,5 +1,5 @@
-// esbuild plugins for the Lambda handler bundles: used by scripts/build.mjs and by serverless.yml's esbuild block
-// (serverless-esbuild `plugins:`), so the zips carry what the bench and the tests measure.
+// esbuild plugins for the Lambda handler bundles, used by scripts/build.mjs (whose dist/handlers `sls package` zips, see
+// scripts/serverless-build.cjs), so the zips carry what the bench and the tests measure.
 //
 // Bolt's index (CommonJS, so evaluated whole at import) requires every receiver, and with them express, raw-body +
 // iconv-lite, @slack/socket-mode + undici and @slack/oauth + jsonwebtoken: about 1.3 MB the Lambda handlers never run

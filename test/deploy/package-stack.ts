@@ -52,8 +52,7 @@ async function sls(args: string[], dir: string, env: Record<string, string>): Pr
     AWS_SHARED_CREDENTIALS_FILE: join(dir, "no-credentials"),
     AWS_CONFIG_FILE: join(dir, "no-config"),
     AWS_EC2_METADATA_DISABLED: "true",
-    // serverless-esbuild builds each function in a folder under the system temp dir and leaves it there: keep those
-    // inside the package folder, which the caller removes.
+    // Whatever osls or a plugin writes under the system temp dir stays inside the package folder.
     TMPDIR: mkdirSync(join(dir, "tmp"), { recursive: true }) ?? join(dir, "tmp"),
     ...env,
   });
@@ -116,6 +115,7 @@ export function sharedPackage(): Promise<{ dir: string; template: Template; seco
   return onceForRun("sls-package", async () => {
     const into = runDir ? join(runDir, "sls-package") : undefined;
     if (into) mkdirSync(into, { recursive: true });
-    return packageStack({}, into);
+    // The global setup built dist/ for this run; the packaging plugin would otherwise rebuild it under other tests.
+    return packageStack({ ECS_MEDIC_PREBUILT: "1" }, into);
   });
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -100,11 +100,11 @@ describe.skipIf(missing.length > 0)(
         expect(fn.Properties.Runtime).toBe("nodejs22.x");
         expect(fn.Properties.Architectures).toEqual(["arm64"]);
       }
-      expect(resources.SlackLambdaFunction!.Properties.Handler).toBe("src/handlers/slack.handler");
-      expect(resources.WorkerLambdaFunction!.Properties.Handler).toBe("src/handlers/worker.handler");
+      expect(resources.SlackLambdaFunction!.Properties.Handler).toBe("dist/handlers/slack.handler");
+      expect(resources.WorkerLambdaFunction!.Properties.Handler).toBe("dist/handlers/worker.handler");
       expect(resources.SlackLambdaFunction!.Properties.Timeout).toBe(10);
       expect(resources.WorkerLambdaFunction!.Properties.Timeout).toBe(300);
-      expect(resources.ActionsLambdaFunction!.Properties.Handler).toBe("src/handlers/actions.handler");
+      expect(resources.ActionsLambdaFunction!.Properties.Handler).toBe("dist/handlers/actions.handler");
       expect(resources.ActionsLambdaFunction!.Properties.Timeout).toBe(300);
     });
 
@@ -386,29 +386,37 @@ describe.skipIf(missing.length > 0)(
       });
     });
 
-    it("ships self-contained ESM handlers (own AWS SDK bundled); only the worker's zip carries the playbooks (two levels above it) and a source map", () => {
+    it("ships the built ESM handlers (own AWS SDK bundled) with only their own chunks; only the worker's zip carries the playbooks and source maps", () => {
       for (const fn of ["slack", "worker", "actions", "alarm"]) {
         const zip = readZip(join(packageDir, `${fn}.zip`));
         const names = [...zip.keys()];
-        expect(names).toContain(`src/handlers/${fn}.mjs`);
+        const entry = `dist/handlers/${fn}.mjs`;
+        expect(names).toContain(entry);
         expect(names.includes("playbooks/service-not-healthy.yaml"), `${fn}.zip playbooks`).toBe(fn === "worker");
-        expect(names.includes(`src/handlers/${fn}.mjs.map`), `${fn}.zip map`).toBe(fn === "worker");
-        // Nothing but the function's own bundle (and, for the worker, its map and the playbooks).
-        expect(names.filter((n) => !n.startsWith("playbooks/") && !n.endsWith(".map"))).toEqual([
-          `src/handlers/${fn}.mjs`,
-        ]);
-        const code = zip.get(`src/handlers/${fn}.mjs`)!.toString("utf8");
+        expect(names.includes(`${entry}.map`), `${fn}.zip map`).toBe(fn === "worker");
+        // Nothing but the function's entry, the chunks it loads (its own folder, the same files as dist/), and for
+        // the worker its maps and the playbooks: no other function's code, no source, no node_modules.
+        const own = `dist/handlers/chunks/${fn}/`;
+        const chunks = readdirSync(own).map((f) => `${own}${f}`);
+        expect(names.filter((n) => !n.startsWith("playbooks/") && !n.endsWith(".map")).sort()).toEqual(
+          [entry, ...chunks.filter((c) => !c.endsWith(".map"))].sort(),
+        );
+        const code = zip.get(entry)!.toString("utf8");
         expect(code.startsWith("import{createRequire") || code.startsWith("import { createRequire")).toBe(true);
-        expect(code).not.toMatch(/(from|require\()\s*"@aws-sdk\/client-/);
+        for (const file of [entry, ...chunks.filter((c) => c.endsWith(".mjs"))]) {
+          expect(zip.get(file)!.toString("utf8"), file).not.toMatch(/(from|require\()\s*"@aws-sdk\/client-/);
+          // What is zipped is what the tests and the bench ran: dist/ as scripts/build.mjs wrote it.
+          expect(zip.get(file)!.equals(readFileSync(file)), `${file} is dist/'s`).toBe(true);
+        }
       }
       // Bolt's receivers the handlers never run are stubbed out (scripts/esbuild-lambda-plugins.cjs).
-      const slack = readZip(join(packageDir, "slack.zip")).get("src/handlers/slack.mjs")!.toString("utf8");
+      const slackZip = readZip(join(packageDir, "slack.zip"));
+      const slack = [...slackZip.values()].map((b) => b.toString("utf8")).join("\n");
       expect(slack).toContain("is not in the Lambda bundles");
       expect(slack).not.toContain("requires a middleware function"); // express, which only ExpressReceiver uses
       // The ECS client the collectors need (ListServiceDeployments is newer than some runtime SDKs) is inside.
-      expect(readZip(join(packageDir, "worker.zip")).get("src/handlers/worker.mjs")!.toString("utf8")).toContain(
-        "ListServiceDeployments",
-      );
+      const worker = [...readZip(join(packageDir, "worker.zip")).values()].map((b) => b.toString("utf8")).join("\n");
+      expect(worker).toContain("ListServiceDeployments");
     });
   },
 );
