@@ -3,15 +3,8 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  resolvedConfig,
-  SERVICE,
-  sharedPackage,
-  STAGE,
-  type Json,
-  type Statement,
-  type Template,
-} from "./package-stack";
+import { resolvedConfig, SERVICE, STAGE, type Json, type Statement, type Template } from "./package-stack";
+import { sharedPackage } from "./shared-package";
 
 /**
  * Least privilege, proven on the packaged stack: `sls package` (offline) writes the CloudFormation template, its

@@ -3,8 +3,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { inject } from "vitest";
-import { onceForRun } from "../helpers/run-once";
 
 export const STAGE = "ci";
 export const SERVICE = "ecs-medic";
@@ -103,19 +101,4 @@ export async function resolvedConfig(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/**
- * The stack as CI packages it, packaged once per test run for every file that reads it (serverless.test.ts and
- * iam-proof.test.ts in separate workers would otherwise run `sls package` twice, at the same time, in the same
- * service folder). It lives in the run's folder, which the global teardown removes: callers must not delete it.
- */
-export function sharedPackage(): Promise<{ dir: string; template: Template; seconds: number }> {
-  const runDir = inject("runDir");
-  return onceForRun("sls-package", async () => {
-    const into = runDir ? join(runDir, "sls-package") : undefined;
-    if (into) mkdirSync(into, { recursive: true });
-    // The global setup built dist/ for this run; the packaging plugin would otherwise rebuild it under other tests.
-    return packageStack({ ECS_MEDIC_PREBUILT: "1" }, into);
-  });
 }

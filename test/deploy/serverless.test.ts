@@ -2,15 +2,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  environmentOf,
-  sharedPackage,
-  SERVICE,
-  STAGE,
-  type CfnResource,
-  type Statement,
-  type Template,
-} from "./package-stack";
+import { environmentOf, SERVICE, STAGE, type CfnResource, type Statement, type Template } from "./package-stack";
+import { sharedPackage } from "./shared-package";
 
 /**
  * Packages the service with osls exactly as CI would deploy it (`sls package`, offline, no AWS credentials) and
