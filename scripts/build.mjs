@@ -6,7 +6,7 @@
 // finds them when dist/ is shipped without the checkout (in a checkout it finds ./playbooks two levels up first).
 // `sls package` (serverless.yml) bundles the handlers itself with the same options and ships playbooks/ beside them.
 import { build } from "esbuild";
-import { chmod, cp, readdir, rm, stat } from "node:fs/promises";
+import { chmod, cp, mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import lambdaPlugins from "./esbuild-lambda-plugins.cjs";
 
@@ -42,7 +42,16 @@ await Promise.all([
   rm("dist/cli", { recursive: true, force: true }),
   rm("dist/handlers", { recursive: true, force: true }),
   rm("dist/playbooks", { recursive: true, force: true }),
+  rm("dist/meta", { recursive: true, force: true }),
 ]);
+await mkdir("dist/meta", { recursive: true });
+
+/**
+ * esbuild's metafile of each build (which source went into which output, what each output imports) in
+ * dist/meta/<name>.json: the tests read what each bundle loads at import and what it leaves external from the build
+ * itself instead of bundling again. Not shipped (serverless.yml zips dist/handlers only).
+ */
+const withMeta = (name) => async (result) => writeFile(`dist/meta/${name}.json`, JSON.stringify(result.metafile));
 
 await Promise.all([
   // The CLI is split: bin + argument parsing in ecs-medic.mjs, each command's code in dist/cli/chunks/ loaded by its
@@ -55,7 +64,8 @@ await Promise.all([
     chunkNames: "chunks/[name]-[hash]",
     outExtension: { ".js": ".mjs" },
     target: "node20",
-  }),
+    metafile: true,
+  }).then(withMeta("cli")),
   // Each handler likewise: dist/handlers/<name>.mjs and the code it loads on demand in dist/handlers/chunks/<name>/
   // (a function's own folder, so its zip can carry exactly what it needs).
   ...handlers.map((h) =>
@@ -69,7 +79,8 @@ await Promise.all([
       target: "node22",
       sourcemap: h.sourcemap,
       plugins: lambdaPlugins,
-    }),
+      metafile: true,
+    }).then(withMeta(h.name)),
   ),
   cp("playbooks", "dist/playbooks", { recursive: true }),
 ]);

@@ -1,32 +1,16 @@
-import { createRequire } from "node:module";
-import { build, type Metafile, type Plugin } from "esbuild";
+import { readFileSync } from "node:fs";
+import type { Metafile } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 
 /**
- * What each Lambda handler bundle evaluates at import (issue 12: cold starts). The bundles are built here the way
- * scripts/build.mjs builds them (split, ESM resolution, the Lambda plugins), with esbuild's metafile; "eager" is the
- * entry file plus every chunk it imports statically — what `import()` of the handler runs before the first event.
+ * What each Lambda handler bundle evaluates at import (issue 12: cold starts), from the metafile scripts/build.mjs
+ * wrote for the bundle the tests run and serverless.yml ships (dist/meta/<name>.json, built once per test run by
+ * test/global-setup.ts); "eager" is the entry file plus every chunk it imports statically — what `import()` of the
+ * handler runs before the first event.
  */
 
-const lambdaPlugins = createRequire(import.meta.url)("../../scripts/esbuild-lambda-plugins.cjs") as Plugin[];
-
-async function eagerPackages(name: string): Promise<Set<string>> {
-  const { metafile } = await build({
-    entryPoints: { [name]: `src/handlers/${name}.ts` },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    mainFields: ["module", "main"],
-    splitting: true,
-    outdir: "dist/metafile-probe",
-    chunkNames: `chunks/${name}/[name]-[hash]`,
-    outExtension: { ".js": ".mjs" },
-    target: "node22",
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-    plugins: lambdaPlugins,
-  });
+function eagerPackages(name: string): Set<string> {
+  const metafile = JSON.parse(readFileSync(`dist/meta/${name}.json`, "utf8")) as Metafile;
   const outputs: Metafile["outputs"] = metafile.outputs;
   const entry = Object.keys(outputs).find((file) => file.endsWith(`/${name}.mjs`))!;
   const eager = new Set([entry]);
@@ -50,7 +34,7 @@ async function eagerPackages(name: string): Promise<Set<string>> {
 describe("Lambda bundles load only what the handler needs at import", () => {
   const eager: Record<string, Set<string>> = {};
   beforeAll(async () => {
-    for (const name of ["slack", "actions"]) eager[name] = await eagerPackages(name);
+    for (const name of ["slack", "actions"]) eager[name] = eagerPackages(name);
   }, 60_000);
 
   it("slack: Bolt, the Lambda and SSM clients, and nothing else heavy", () => {
