@@ -8,7 +8,8 @@
  * How: the production clients (`createClients`, standard retry mode, 3 attempts) get one extra middleware, placed
  * below the SDK's retry and signing, that answers instead of the network: with the fault (the SDK's real exception
  * classes, AWS's real messages, test/fixtures/errors.ts), or with what an aws-sdk-client-mock of the same client
- * answers for the command. So the SDK's own retry, backoff and error handling run exactly as in production.
+ * answers for the command. So the SDK's own retry decisions and error handling run as in production (its backoff
+ * waits set to zero, see withoutBackoff).
  *
  * The counts (cases tried, crashes) are printed at the end, for the README.
  */
@@ -245,6 +246,23 @@ const CLIENT_PREFIX: Record<CollectorClient, Prefix> = {
   cloudwatch: "cloudwatch",
 };
 
+/**
+ * The client's own retry strategy (which errors retry, how many attempts, the retry quota) with its backoff set to
+ * zero, as the SDK's ConfiguredRetryStrategy does: what is retried, and when a call gives up, is the SDK's decision
+ * as in production; only the waits (up to a second per throttled call) are skipped. Should the SDK rename its
+ * backoff hook, the suite only gets slower.
+ */
+function withoutBackoff(client: ECSClient): void {
+  type Backoff = { computeNextBackoffDelay(attempt: number): number };
+  const config = client.config as unknown as { retryStrategy: () => Promise<{ retryBackoffStrategy?: Backoff }> };
+  const own = config.retryStrategy;
+  config.retryStrategy = async () => {
+    const strategy = await own();
+    if (strategy.retryBackoffStrategy) strategy.retryBackoffStrategy.computeNextBackoffDelay = () => 0;
+    return strategy;
+  };
+}
+
 /** Production clients whose network is replaced by the mocks, with one fault injected (or none). */
 function faultyClients(mocks: ClientMocks, injection: Injection | undefined, seen: Map<string, number>): AwsClients {
   const clients = createClients({ region: REGION });
@@ -252,6 +270,7 @@ function faultyClients(mocks: ClientMocks, injection: Injection | undefined, see
     const prefix = CLIENT_PREFIX[key];
     const throttledOnce = new WeakSet<object>();
     const client = clients[key] as ECSClient;
+    withoutBackoff(client);
     client.middlewareStack.add(
       (_next, context) => async (args) => {
         const name = (context as { commandName: string }).commandName;
