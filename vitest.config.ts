@@ -35,7 +35,10 @@ export default defineConfig({
     // file: about half the run), while the files that talk to moto_server or stub SDK prototypes keep their own.
     projects: [
       { extends: true, test: { name: "shared", isolate: false, include: ["test/**/*.test.ts"], exclude: ISOLATED } },
-      { extends: true, test: { name: "isolated", include: ISOLATED } },
+      // Worker threads, not forked processes, for the isolated files: each file's fresh module graph is built in a new
+      // thread instead of a new Node process (about 19 CPU-s less for these 12 files). Their environment stubs stay
+      // per thread; the shared project keeps forks (a test there sets TZ, which only a process honours).
+      { extends: true, test: { name: "isolated", include: ISOLATED, pool: "threads" } },
     ],
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
