@@ -1,5 +1,5 @@
 import type { Match, SymptomRule } from "./playbook-schema";
-import { compilePattern, PatternError, type LinearPattern } from "./pattern";
+import { compilePattern, PatternError, type LinearPattern, type PatternOptions } from "./pattern";
 import type { MessageField } from "./symptoms";
 
 export { PatternError } from "./pattern";
@@ -32,9 +32,19 @@ export interface CompiledRule {
 /** Texts longer than this are cut before matching: bounds the work per message whatever the input. */
 export const MAX_MATCH_TEXT = 8_192;
 
-export function compileRule(rule: SymptomRule, source: string, order: number): CompiledRule {
+/**
+ * Compiles a rule's patterns. With `lazy` (patterns the build already compiled once: the built-in playbooks' compiled
+ * form) each pattern's RE2 engine is built on its first use; otherwise every pattern is compiled now, so a refused one
+ * throws PatternError here.
+ */
+export function compileRule(
+  rule: SymptomRule,
+  source: string,
+  order: number,
+  compile: { readonly lazy?: boolean } = {},
+): CompiledRule {
   const m = rule.match;
-  const options = { caseSensitive: m.caseSensitive === true };
+  const options: PatternOptions = { caseSensitive: m.caseSensitive === true, lazy: compile.lazy === true };
   const any = compileAll("match.any", m.any, options);
   const all = compileAll("match.all", m.all, options);
   const none = compileAll("match.none", m.none, options);
@@ -127,11 +137,7 @@ export function normalizeText(text: string): string {
   return out.replace(/[\u2018\u2019\u201a\u201b\u2032\u00b4]/g, "'").replace(/[\u201c\u201d\u201e\u201f\u2033]/g, '"');
 }
 
-function compileAll(
-  field: string,
-  patterns: string | string[] | undefined,
-  options: { caseSensitive: boolean },
-): LinearPattern[] {
+function compileAll(field: string, patterns: string | string[] | undefined, options: PatternOptions): LinearPattern[] {
   if (patterns === undefined) return [];
   return (Array.isArray(patterns) ? patterns : [patterns]).map((p, i) => {
     try {

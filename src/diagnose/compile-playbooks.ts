@@ -1,0 +1,30 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { COMPILED_FILE, COMPILED_FORMAT, fileSha256, folderPath, type CompiledFolder } from "./compiled-playbooks";
+import { readYamlFolder } from "./load-playbooks";
+import { emptyPlaybookSet, finishPlaybooks } from "./playbook-set";
+
+/**
+ * Build time (scripts/build.mjs): a playbook folder read as YAML and validated exactly as a load does (zod, then
+ * every pattern compiled on RE2, so a refused one fails the build naming file, rule and field), as the compiled form
+ * compiled-playbooks.ts reads back.
+ */
+export function compilePlaybookFolder(dir: string): CompiledFolder {
+  const set = emptyPlaybookSet();
+  readYamlFolder(dir, true, set);
+  finishPlaybooks(set);
+  return {
+    format: COMPILED_FORMAT,
+    files: set.sources.map((file) => [folderPath(dir, file), fileSha256(file)] as const),
+    checkOrder: set.checkOrder!,
+    rules: [...set.rules.values()].map(({ source, rule }) => ({ source: folderPath(dir, source), rule })),
+    checks: [...set.checks.values()],
+  };
+}
+
+/** Writes the compiled form of `dir` into `dir` (dist/playbooks, after the build copied the YAML there). */
+export function writeCompiledPlaybooks(dir: string): CompiledFolder {
+  const compiled = compilePlaybookFolder(dir);
+  writeFileSync(join(dir, COMPILED_FILE), `${JSON.stringify(compiled)}\n`);
+  return compiled;
+}
