@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { COMPILED_FILE, COMPILED_FORMAT, fileSha256, folderPath, type CompiledFolder } from "./compiled-playbooks";
 import { readYamlFolder } from "./load-playbooks";
+import { needleTable } from "./needles";
 import { emptyPlaybookSet, finishPlaybooks } from "./playbook-set";
 
 /**
@@ -13,12 +14,19 @@ export function compilePlaybookFolder(dir: string): CompiledFolder {
   const set = emptyPlaybookSet();
   readYamlFolder(dir, true, set);
   finishPlaybooks(set);
+  const patterns = new Set<string>();
+  for (const { rule } of set.rules.values())
+    for (const key of ["any", "all", "none", "capture"] as const) {
+      const value = rule.match[key];
+      for (const source of value === undefined ? [] : Array.isArray(value) ? value : [value]) patterns.add(source);
+    }
   return {
     format: COMPILED_FORMAT,
     files: set.sources.map((file) => [folderPath(dir, file), fileSha256(file)] as const),
     checkOrder: set.checkOrder!,
     rules: [...set.rules.values()].map(({ source, rule }) => ({ source: folderPath(dir, source), rule })),
     checks: [...set.checks.values()],
+    needles: needleTable([...patterns].sort()),
   };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { rememberNeedles, type NeedleTable } from "./needles";
 import type { CheckOrder, CheckText, SymptomRule } from "./playbook-schema";
 import {
   builtinPlaybookDir,
@@ -31,7 +32,7 @@ import {
 export const COMPILED_FILE = "compiled.json";
 
 /** Bumped whenever the shape below changes: a compiled form of another format is ignored (the YAML is read). */
-export const COMPILED_FORMAT = 1;
+export const COMPILED_FORMAT = 2;
 
 /** `compiled.json`: one folder's playbooks as validated at build time, paths relative to the folder ("/"). */
 export interface CompiledFolder {
@@ -42,6 +43,8 @@ export interface CompiledFolder {
   /** The folder's rules in load order (disabled ones already left out), each with its file. */
   readonly rules: readonly { readonly source: string; readonly rule: SymptomRule }[];
   readonly checks: readonly CheckText[];
+  /** What needles.ts reads from each pattern's text, read by the build (the same code) once for all. */
+  readonly needles: NeedleTable;
 }
 
 /** The SHA-256 (hex) of a file's bytes. */
@@ -61,7 +64,13 @@ export function readCompiledFolder(dir: string): { addTo(set: PlaybookSet): void
   } catch {
     return undefined;
   }
-  if (!data || data.format !== COMPILED_FORMAT || !Array.isArray(data.files) || !Array.isArray(data.rules))
+  if (
+    !data ||
+    data.format !== COMPILED_FORMAT ||
+    !Array.isArray(data.files) ||
+    !Array.isArray(data.rules) ||
+    !data.needles
+  )
     return undefined;
   const files = playbookFiles(dir);
   if (files.length !== data.files.length) return undefined;
@@ -71,6 +80,7 @@ export function readCompiledFolder(dir: string): { addTo(set: PlaybookSet): void
   }
   return {
     addTo(set) {
+      rememberNeedles(data.needles);
       set.checkOrder = data.checkOrder;
       set.sources.push(...files);
       for (const { source, rule } of data.rules)
