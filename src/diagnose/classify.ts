@@ -1,5 +1,6 @@
 import type { Playbooks } from "./load-playbooks";
 import { MAX_MATCH_TEXT, matchText, normalizeText, type CompiledRule, type Message } from "./matcher";
+import { foldedText } from "./literal-index";
 import { buildPrefilter, type Prefilter } from "./prefilter";
 import { MESSAGE_FIELDS, type MessageField, type MessageSymptom, type Severity } from "./symptoms";
 
@@ -49,9 +50,9 @@ export function classifyMessage(message: Message, playbooks: Pick<Playbooks, "ru
   // them all).
   const order = prefilter.rulesFor(message.field);
   if (order.length === 0) return OTHER;
-  const candidate = prefilter.candidates(matchText(message));
+  const folded = foldedText(matchText(message));
   for (const index of order) {
-    if (!candidate(index)) continue;
+    if (!prefilter.candidate(index, folded)) continue;
     const compiled = rules[index]!;
     const vars = compiled.test(message);
     if (vars === undefined) continue;

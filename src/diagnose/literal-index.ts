@@ -22,6 +22,13 @@ export class LiteralIndex {
   private outStart = new Int32Array(1);
   private outputs = new Int32Array(0);
   private seenAt = new Uint32Array(0);
+  /** Groups (sets of literal ids one of which must occur), registered by `group`; each group's members. */
+  private readonly groupIds = new Map<string, number>();
+  private readonly members: (readonly number[])[] = [];
+  /** The groups each literal belongs to: `groupsOf[groupStart[id] .. groupStart[id + 1]]`. */
+  private groupStart = new Int32Array(1);
+  private groupsOf = new Int32Array(0);
+  private groupSeenAt = new Uint32Array(0);
   private stamp = 0;
   private scanned: string | undefined;
 
@@ -43,17 +50,30 @@ export class LiteralIndex {
     return this.seenAt[id] === this.stamp;
   }
 
-  /** Whether every group (of ids) has one literal occurring in `text`: `has` over a requirement, in one go. */
-  hasAll(text: string, groups: readonly (readonly number[])[]): boolean {
+  /**
+   * The id of a group of literals (ids) one of which a match must contain, registering it if new. A scan marks each
+   * group as it first meets one of its literals, so checking a requirement costs one read per group, however many
+   * alternatives the group has.
+   */
+  group(ids: readonly number[]): number {
+    const sorted = [...new Set(ids)].sort((a, b) => a - b);
+    const key = sorted.join(",");
+    let id = this.groupIds.get(key);
+    if (id === undefined) {
+      id = this.members.length;
+      this.groupIds.set(key, id);
+      this.members.push(sorted);
+      this.built = false;
+    }
+    return id;
+  }
+
+  /** Whether every group (ids from `group`) has one of its literals occurring in `text`; true for none. */
+  holds(text: string, groups: readonly number[]): boolean {
     if (!this.built) this.build();
     if (text !== this.scanned) this.scan(text);
-    const { seenAt, stamp } = this;
-    for (let g = 0; g < groups.length; g++) {
-      const group = groups[g]!;
-      let found = false;
-      for (let k = 0; k < group.length && !found; k++) found = seenAt[group[k]!] === stamp;
-      if (!found) return false;
-    }
+    const { groupSeenAt, stamp } = this;
+    for (let g = 0; g < groups.length; g++) if (groupSeenAt[groups[g]!] !== stamp) return false;
     return true;
   }
 
@@ -131,6 +151,16 @@ export class LiteralIndex {
     this.ends = ends;
     this.outputs = Int32Array.from(flat);
     this.seenAt = new Uint32Array(this.ids.size);
+    // Each literal's groups, flat.
+    const count = new Int32Array(this.ids.size + 1);
+    for (const group of this.members) for (const id of group) count[id + 1]! += 1;
+    for (let id = 0; id < this.ids.size; id++) count[id + 1]! += count[id]!;
+    this.groupStart = count.slice();
+    this.groupsOf = new Int32Array(count[this.ids.size]!);
+    this.members.forEach((group, g) => {
+      for (const id of group) this.groupsOf[count[id]!++] = g;
+    });
+    this.groupSeenAt = new Uint32Array(this.members.length);
     this.stamp = 0;
     this.scanned = undefined;
     this.built = true;
@@ -141,9 +171,10 @@ export class LiteralIndex {
     this.stamp += 1;
     if (this.stamp === 0xffffffff) {
       this.seenAt.fill(0);
+      this.groupSeenAt.fill(0);
       this.stamp = 1;
     }
-    const { delta, classes, classOf, outStart, outputs, seenAt, stamp, ends } = this;
+    const { delta, classes, classOf, outStart, outputs, seenAt, stamp, ends, groupStart, groupsOf, groupSeenAt } = this;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
@@ -154,7 +185,12 @@ export class LiteralIndex {
       const next = delta[state * classes + classOf[c]!]!;
       if (next & ends) {
         state = next ^ ends;
-        for (let k = outStart[state]!, end = outStart[state + 1]!; k < end; k++) seenAt[outputs[k]!] = stamp;
+        for (let k = outStart[state]!, end = outStart[state + 1]!; k < end; k++) {
+          const id = outputs[k]!;
+          if (seenAt[id] === stamp) continue;
+          seenAt[id] = stamp;
+          for (let j = groupStart[id]!, last = groupStart[id + 1]!; j < last; j++) groupSeenAt[groupsOf[j]!] = stamp;
+        }
       } else state = next;
     }
   }
@@ -179,10 +215,14 @@ export function isAsciiText(text: string): boolean {
   return lastAscii;
 }
 
-/** Whether every group of a requirement (ids in LITERALS) has a literal present in `text`. */
-export function satisfies(text: string, requirement: readonly (readonly number[])[]): boolean {
-  return requirement.length === 0 || LITERALS.hasAll(foldedText(text), requirement);
+/** Whether every group of a requirement (group ids in LITERALS) has a literal present in `text`. */
+export function satisfies(text: string, requirement: readonly number[]): boolean {
+  return requirement.length === 0 || LITERALS.holds(foldedText(text), requirement);
 }
+
+/** A requirement (groups of lower-case literals) as group ids of LITERALS, registering what is new. */
+export const requirementIds = (requirement: readonly (readonly string[])[]): number[] =>
+  requirement.map((group) => LITERALS.group(group.map((literal) => LITERALS.id(literal))));
 
 function remember(text: string): void {
   if (text === lastText) return;

@@ -1,6 +1,6 @@
 import { PatternError } from "../errors";
 import { RE2JS } from "re2js";
-import { foldedText, isAsciiText, LITERALS, satisfies } from "./literal-index";
+import { foldedText, isAsciiText, LITERALS, requirementIds, satisfies } from "./literal-index";
 import { finiteStrings, patternRequirement } from "./needles";
 
 /**
@@ -70,7 +70,7 @@ function re2(source: string, options: PatternOptions): LinearPattern {
   const isNamed = (): boolean => (named ??= hasNames(compiled()));
   // Most patterns cannot match most texts: literals every match must contain, looked for in the folded text (all
   // patterns' literals in one pass, see LiteralIndex), skip the engine for them (see needles.ts).
-  const required = patternRequirement(source).map((group) => group.map((l) => LITERALS.id(l)));
+  const required = requirementIds(patternRequirement(source));
   const possible = (text: string) => satisfies(text, required);
   // A pattern that is only literals (`killed due to memory usage|OOMKilled`, almost half the built-in ones) needs no
   // engine at all on an ASCII text, where lower-casing is exactly RE2's case folding.

@@ -1,4 +1,4 @@
-import { foldedText, LITERALS } from "./literal-index";
+import { LITERALS, requirementIds } from "./literal-index";
 import type { CompiledRule } from "./matcher";
 import { patternRequirement } from "./needles";
 
@@ -17,11 +17,12 @@ export { patternNeedles } from "./needles";
  * results are those of trying every rule, whatever regex engine the matcher uses.
  */
 
-type Ids = readonly (readonly number[])[];
+/** Group ids (LITERALS) that must all hold. */
+type Ids = readonly number[];
 
 interface RuleRequirement {
-  /** Every `match.all` pattern's requirement. */
-  readonly all: readonly Ids[];
+  /** The groups of every `match.all` pattern's requirement, together. */
+  readonly all: Ids;
   /** The `match.any` patterns' requirements (one must hold), or undefined when the rule has no `any`. */
   readonly any: readonly Ids[] | undefined;
 }
@@ -29,18 +30,18 @@ interface RuleRequirement {
 export interface Prefilter {
   /** The indexes (into the rules array, in order) of the rules that read this message field. */
   rulesFor(field: string): readonly number[];
-  /** Which rules (indexes into the rules array) may match a message whose match text is `text`. */
-  candidates(text: string): (index: number) => boolean;
+  /** Whether the rule at `index` may match a message whose match text, folded (`foldedText`), is `folded`. */
+  candidate(index: number, folded: string): boolean;
 }
 
 const list = (p: string | string[] | undefined) => (p === undefined ? [] : Array.isArray(p) ? p : [p]);
-const ids = (source: string): Ids => patternRequirement(source).map((group) => group.map((n) => LITERALS.id(n)));
+const ids = (source: string): Ids => requirementIds(patternRequirement(source));
 
 /** Builds the prefilter of a rule list once; `classifyMessage` keeps it per list. */
 export function buildPrefilter(rules: readonly CompiledRule[]): Prefilter {
   const requirements: RuleRequirement[] = rules.map(({ rule }) => {
     const any = list(rule.match.any);
-    return { all: list(rule.match.all).map(ids), any: any.length > 0 ? any.map(ids) : undefined };
+    return { all: list(rule.match.all).flatMap(ids), any: any.length > 0 ? any.map(ids) : undefined };
   });
   const byField = new Map<string, number[]>();
   rules.forEach(({ fields }, index) => {
@@ -48,15 +49,12 @@ export function buildPrefilter(rules: readonly CompiledRule[]): Prefilter {
   });
   return {
     rulesFor: (field) => byField.get(field) ?? [],
-    candidates(text) {
-      const folded = foldedText(text);
-      return (index) => {
-        const r = requirements[index]!;
-        for (const req of r.all) if (!LITERALS.hasAll(folded, req)) return false;
-        if (r.any === undefined) return true;
-        for (const req of r.any) if (LITERALS.hasAll(folded, req)) return true;
-        return false;
-      };
+    candidate(index, folded) {
+      const r = requirements[index]!;
+      if (r.all.length > 0 && !LITERALS.holds(folded, r.all)) return false;
+      if (r.any === undefined) return true;
+      for (const req of r.any) if (LITERALS.holds(folded, req)) return true;
+      return false;
     },
   };
 }
