@@ -64,9 +64,10 @@ const BATCH_CHARS = 64 * 1024;
  * The lines of a stream as readline splits them (`\r\n`, `\n` or a lone `\r` ends a line; a last line without an end
  * still counts), yielded a chunk's worth at a time (one promise per chunk, not per line).
  *
- * A stream of Buffers (stdin) is split at its last byte 0x0A per chunk and each such slice decoded in one go: 0x0A never
- * occurs inside a multi-byte UTF-8 sequence, so every slice is whole text, and the lines are those of decoding the
- * input at once. (A string decoder per 64 KiB chunk plus joining strings cost classify about twice the reading time.)
+ * A stream of Buffers (stdin) is split on byte 0x0A and each line decoded alone: 0x0A never occurs inside a
+ * multi-byte UTF-8 sequence, so every line is whole text, the same as decoding the input at once, and a line of
+ * ASCII stays a one-byte string even when another line in its chunk is not. (A string decoder per 64 KiB chunk plus
+ * joining and splitting strings cost classify several times the reading itself.)
  */
 async function* readLines(input: Readable): AsyncGenerator<readonly string[]> {
   const chunks = (input as AsyncIterable<string | Buffer>)[Symbol.asyncIterator]();
@@ -80,16 +81,26 @@ async function* readLines(input: Readable): AsyncGenerator<readonly string[]> {
 async function* bufferLines(first: Buffer, more: AsyncIterable<Buffer>): AsyncGenerator<readonly string[]> {
   // The bytes after the last "\n" so far, in pieces (a line longer than a chunk is joined once, when it ends).
   let pending: Buffer[] = [];
-  const take = (chunk: Buffer): readonly string[] | undefined => {
-    const end = chunk.lastIndexOf(NEWLINE);
+  const take = (chunk: Buffer): string[] | undefined => {
+    let end = chunk.indexOf(NEWLINE);
     if (end < 0) {
       pending.push(chunk);
       return undefined;
     }
-    const head = chunk.subarray(0, end + 1);
-    const text = (pending.length > 0 ? Buffer.concat([...pending, head]) : head).toString("utf8");
-    pending = end + 1 < chunk.length ? [chunk.subarray(end + 1)] : [];
-    return splitEnded(text);
+    const lines: string[] = [];
+    let start = 0;
+    if (pending.length > 0) {
+      const joined = Buffer.concat([...pending, chunk.subarray(0, end)]);
+      pending = [];
+      addLine(lines, joined, 0, joined.length, true);
+      start = end + 1;
+      end = chunk.indexOf(NEWLINE, start);
+    }
+    // A chunk without "\r" (almost all input) needs no look for lone ones.
+    const cr = chunk.includes(CR, start);
+    for (; end >= 0; start = end + 1, end = chunk.indexOf(NEWLINE, start)) addLine(lines, chunk, start, end, cr);
+    if (start < chunk.length) pending.push(chunk.subarray(start));
+    return lines;
   };
   const lines = take(first);
   if (lines) yield lines;
@@ -106,12 +117,17 @@ async function* bufferLines(first: Buffer, more: AsyncIterable<Buffer>): AsyncGe
 }
 
 const NEWLINE = 0x0a;
+const CR = 0x0d;
 
-/** Lines of a text that ends with "\n": what a split gives, without the empty string after the last end. */
-function splitEnded(text: string): string[] {
-  const parts = splitLines(text);
-  parts.pop();
-  return parts;
+/** The line(s) in `buf[start, end)`, which "\n" ended: a "\r" before it is part of that end, one inside ends a line. */
+function addLine(lines: string[], buf: Buffer, start: number, end: number, cr: boolean): void {
+  if (!cr) {
+    lines.push(buf.toString("utf8", start, end));
+    return;
+  }
+  const text = buf.toString("utf8", start, end > start && buf[end - 1] === CR ? end - 1 : end);
+  if (text.includes("\r")) lines.push(...text.split(LINE_END));
+  else lines.push(text);
 }
 
 /** A text split at every line end; a text without "\r" (almost all input) on "\n" alone, without the regex. */
