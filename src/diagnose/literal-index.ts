@@ -32,7 +32,7 @@ export class LiteralIndex {
   private stamp = 0;
   private scanned: string | undefined;
 
-  /** The id of a (lower-cased) literal, registering it if new. */
+  /** The id of a literal (lower-case ASCII: the scan folds the text's A–Z onto it), registering it if new. */
   id(literal: string): number {
     let id = this.ids.get(literal);
     if (id === undefined) {
@@ -86,6 +86,9 @@ export class LiteralIndex {
         const c = literal.charCodeAt(i);
         if (c < 128 && this.classOf[c] === 0) this.classOf[c] = classes++;
       }
+    // The scan folds case itself: an upper-case ASCII letter walks as its lower-case one (literals are lower-case),
+    // so ASCII text is scanned as it is, never lower-cased first.
+    for (let c = 0x61; c <= 0x7a; c++) if (this.classOf[c] !== 0) this.classOf[c - 0x20] = this.classOf[c]!;
     this.classes = classes;
     // The trie (sparse), then failure links breadth first, then the dense table with failures resolved.
     const next: Map<number, number>[] = [new Map()];
@@ -200,9 +203,10 @@ export class LiteralIndex {
 export const LITERALS = new LiteralIndex();
 
 /**
- * The text lower-cased for the literal prefilter, remembered for the last text seen (classify looks at one text
- * with every rule and pattern in turn). The two non-ASCII characters that RE2 folds onto ASCII letters (Kelvin sign,
- * long s) are folded too, so a case-insensitive match is never filtered out.
+ * The text the literal prefilter scans, remembered for the last text seen (classify looks at one text with every rule
+ * and pattern in turn): ASCII text as it is (the scan folds A–Z onto a–z), any other text lower-cased, with the two
+ * non-ASCII characters that RE2 folds onto ASCII letters (Kelvin sign, long s) folded too, so a case-insensitive
+ * match is never filtered out.
  */
 export function foldedText(text: string): string {
   remember(text);
@@ -229,7 +233,7 @@ function remember(text: string): void {
   lastText = text;
   lastAscii = !NON_ASCII.test(text);
   lastFolded = lastAscii
-    ? text.toLowerCase()
+    ? text
     : text
         .toLowerCase()
         .replace(/\u212a/g, "k")

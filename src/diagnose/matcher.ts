@@ -98,7 +98,9 @@ export function matchText(message: Message): string {
   if (cached !== undefined) return cached;
   const raw = typeof message.text === "string" ? message.text : "";
   let text = normalizeText(raw.length > MAX_MATCH_TEXT ? raw.slice(0, MAX_MATCH_TEXT) : raw);
-  const lower = text.toLowerCase();
+  // The text before any fact is added, lower-cased only when a fact needs it.
+  const base = text;
+  let lower: string | undefined;
   const facts: [string, string | number | undefined][] = [
     ["exitCode", message.exitCode],
     ["stopCode", message.stopCode],
@@ -109,7 +111,7 @@ export function matchText(message: Message): string {
   for (const [key, value] of facts) {
     if (value === undefined || value === "") continue;
     const shown = normalizeText(String(value)).slice(0, 200);
-    if (key !== "exitCode" && lower.includes(shown.toLowerCase())) continue;
+    if (key !== "exitCode" && (lower ??= base.toLowerCase()).includes(shown.toLowerCase())) continue;
     text += `\n${key}: ${shown}`;
   }
   textCache.set(message, text);
