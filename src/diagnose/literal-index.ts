@@ -90,9 +90,17 @@ export class LiteralIndex {
     // so ASCII text is scanned as it is, never lower-cased first.
     for (let c = 0x61; c <= 0x7a; c++) if (this.classOf[c] !== 0) this.classOf[c - 0x20] = this.classOf[c]!;
     this.classes = classes;
-    // The trie (sparse), then failure links breadth first, then the dense table with failures resolved.
-    const next: Map<number, number>[] = [new Map()];
-    const own: number[][] = [[]];
+    // The trie, straight into the dense table (0: no edge yet; no edge leads back to the root), then breadth first
+    // each state's failure link and missing entries from its failure state's row (complete, being shallower). Typed
+    // arrays only: this runs at every start-up, and a Map or list per state made it the largest part of it.
+    let bound = 1;
+    for (const literal of this.ids.keys()) bound += literal.length;
+    const delta = new Int32Array(bound * classes);
+    /** Literal ids ending at each state, as linked lists: `ownFirst[state]`, then `ownNext[id]` (-1 ends). */
+    const ownFirst = new Int32Array(bound).fill(-1);
+    const ownNext = new Int32Array(this.ids.size).fill(-1);
+    const ownCount = new Int32Array(bound);
+    let states = 1;
     for (const [literal, id] of this.ids) {
       let state = 0;
       let ascii = true;
@@ -100,59 +108,62 @@ export class LiteralIndex {
         const c = literal.charCodeAt(i);
         if (c >= 128) ascii = false;
         else {
-          const k = this.classOf[c]!;
-          let to = next[state]!.get(k);
-          if (to === undefined) {
-            to = next.length;
-            next.push(new Map());
-            own.push([]);
-            next[state]!.set(k, to);
-          }
-          state = to;
+          const at = state * classes + this.classOf[c]!;
+          if (delta[at] === 0) delta[at] = states++;
+          state = delta[at]!;
         }
       }
       // A non-ASCII literal can never be found by the scan (its characters are class 0): it is simply never marked.
-      if (ascii) own[state]!.push(id);
+      if (ascii) {
+        ownNext[id] = ownFirst[state]!;
+        ownFirst[state] = id;
+        ownCount[state]! += 1;
+      }
     }
-    const states = next.length;
     const fail = new Int32Array(states);
-    const delta = new Int32Array(states * classes);
-    const out: number[][] = own.map((o) => [...o]);
-    // Breadth first: a state's row starts as a copy of its failure state's (complete, being shallower), then its own
-    // trie edges overwrite it; a child's failure state is where the copied row sent that character.
-    const queue: number[] = [0];
-    for (let head = 0; head < queue.length; head++) {
+    const queue = new Int32Array(states);
+    let tail = 1;
+    for (let head = 0; head < tail; head++) {
       const state = queue[head]!;
       const row = state * classes;
-      if (state !== 0) {
-        const f = fail[state]!;
-        delta.copyWithin(row, f * classes, f * classes + classes);
-        out[state]!.push(...out[f]!);
+      const failRow = fail[state]! * classes;
+      for (let k = 1; k < classes; k++) {
+        const child = delta[row + k]!;
+        if (state === 0) {
+          if (child !== 0) queue[tail++] = child;
+        } else if (child !== 0) {
+          fail[child] = delta[failRow + k]!;
+          queue[tail++] = child;
+        } else delta[row + k] = delta[failRow + k]!;
       }
-      for (const [k, to] of next[state]!) {
-        fail[to] = state === 0 ? 0 : delta[row + k]!;
-        delta[row + k] = to;
-        queue.push(to);
-      }
+    }
+    // The literals ending at a state: its own, then its failure state's (each literal ends at one state only).
+    const outCount = new Int32Array(states);
+    for (let i = 0; i < states; i++) {
+      const state = queue[i]!;
+      outCount[state] = ownCount[state]! + (state === 0 ? 0 : outCount[fail[state]!]!);
     }
     this.outStart = new Int32Array(states + 1);
-    const flat: number[] = [];
-    for (let s = 0; s < states; s++) {
-      this.outStart[s] = flat.length;
-      flat.push(...new Set(out[s]!));
+    for (let state = 0; state < states; state++) this.outStart[state + 1] = this.outStart[state]! + outCount[state]!;
+    const outputs = new Int32Array(this.outStart[states]!);
+    for (let i = 0; i < states; i++) {
+      const state = queue[i]!;
+      let at = this.outStart[state]!;
+      for (let id = ownFirst[state]!; id !== -1; id = ownNext[id]!) outputs[at++] = id;
+      if (state !== 0) outputs.copyWithin(at, this.outStart[fail[state]!]!, this.outStart[fail[state]! + 1]!);
     }
-    this.outStart[states] = flat.length;
     // Each entry holds the next state with a bit set when that state ends a literal: the scan reads the output
     // lists only then. Sixteen bits per entry while the states fit (a table half the size stays in cache).
     const ends = states < 0x8000 ? 0x8000 : 0x40000000;
-    const table = ends === 0x8000 ? new Uint16Array(delta.length) : delta;
-    for (let k = 0; k < delta.length; k++) {
+    const size = states * classes;
+    const table = ends === 0x8000 ? new Uint16Array(size) : new Int32Array(size);
+    for (let k = 0; k < size; k++) {
       const to = delta[k]!;
-      table[k] = this.outStart[to + 1]! > this.outStart[to]! ? to | ends : to;
+      table[k] = outCount[to]! > 0 ? to | ends : to;
     }
     this.delta = table;
     this.ends = ends;
-    this.outputs = Int32Array.from(flat);
+    this.outputs = outputs;
     this.seenAt = new Uint32Array(this.ids.size);
     // Each literal's groups, flat.
     const count = new Int32Array(this.ids.size + 1);
