@@ -1,6 +1,6 @@
 import type { Playbooks } from "./load-playbooks";
 import { MAX_MATCH_TEXT, matchText, normalizeText, type CompiledRule, type Message } from "./matcher";
-import { foldedText } from "./literal-index";
+import { foldedText, LITERALS } from "./literal-index";
 import { buildPrefilter, type Prefilter } from "./prefilter";
 import { MESSAGE_FIELDS, type MessageField, type MessageSymptom, type Severity } from "./symptoms";
 
@@ -51,11 +51,17 @@ export function classifyMessage(message: Message, playbooks: Pick<Playbooks, "ru
   const order = prefilter.rulesFor(message.field);
   if (order.length === 0) return OTHER;
   const folded = foldedText(matchText(message));
+  let marks = LITERALS.marks(folded);
   for (const index of order) {
-    if (!prefilter.candidate(index, folded)) continue;
+    if (!prefilter.admits(index, marks)) continue;
     const compiled = rules[index]!;
     const vars = compiled.test(message);
-    if (vars === undefined) continue;
+    if (vars === undefined) {
+      // The marks of this text again: a rule's patterns read the same index (and scan nothing new), but the marks
+      // must never be another text's.
+      marks = LITERALS.marks(folded);
+      continue;
+    }
     const { rule } = compiled;
     return {
       symptom: rule.symptom,

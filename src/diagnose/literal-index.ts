@@ -68,6 +68,16 @@ export class LiteralIndex {
     return id;
   }
 
+  /**
+   * Scans `text` (unless it was the last one) and returns the marks of its groups: group `g` has a literal in the
+   * text when `marks.seen[g] === marks.stamp`. Valid until the next text is scanned or a literal or group registered.
+   */
+  marks(text: string): { readonly seen: Uint32Array; readonly stamp: number } {
+    if (!this.built) this.build();
+    if (text !== this.scanned) this.scan(text);
+    return { seen: this.groupSeenAt, stamp: this.stamp };
+  }
+
   /** Whether every group (ids from `group`) has one of its literals occurring in `text`; true for none. */
   holds(text: string, groups: readonly number[]): boolean {
     if (!this.built) this.build();
