@@ -5,7 +5,8 @@
 // The playbooks are copied to dist/playbooks, one level above dist/cli and dist/handlers, where builtinPlaybookDir()
 // finds them when dist/ is shipped without the checkout (in a checkout it finds ./playbooks two levels up first).
 // `sls package` (serverless.yml) bundles the handlers itself with the same options and ships playbooks/ beside them.
-// The copy in dist/playbooks then gets its compiled form, compiled.json (src/diagnose/compiled-playbooks.ts): the YAML
+// The copy in dist/playbooks then gets its compiled form beside it, dist/playbooks.compiled.json
+// (src/diagnose/compiled-playbooks.ts): the YAML
 // validated (zod) and every pattern compiled on RE2 here, so a bad playbook fails the build, and the bundle loads the
 // built-in rules with one JSON.parse. The loader uses it only while the YAML beside it is byte for byte what it came
 // from (SHA-256 per file); a checkout run through tsx has none and reads the YAML.
@@ -48,6 +49,7 @@ await Promise.all([
   rm("dist/cli", { recursive: true, force: true }),
   rm("dist/handlers", { recursive: true, force: true }),
   rm("dist/playbooks", { recursive: true, force: true }),
+  rm("dist/playbooks.compiled.json", { force: true }),
 ]);
 
 await Promise.all([
@@ -83,7 +85,7 @@ await chmod(cli.out, 0o755);
 await compilePlaybooks("dist/playbooks");
 
 /**
- * Writes `<dir>/compiled.json` with the TypeScript loader itself (src/diagnose/compile-playbooks.ts, bundled for this
+ * Writes `<dir>.compiled.json` with the TypeScript loader itself (src/diagnose/compile-playbooks.ts, bundled for this
  * one call), so the compiled form is what loading the YAML gives; a playbook the loader refuses fails the build.
  */
 async function compilePlaybooks(dir) {
@@ -117,4 +119,4 @@ const sizes = await Promise.all(
     return `${out} (${(entry / 1024).toFixed(0)} KiB + chunks ${(((await bytesOf(out, chunks)) - entry) / 1024) | 0} KiB)`;
   }),
 );
-console.log(`built ${sizes.join(", ")}, dist/playbooks (+ compiled.json)`);
+console.log(`built ${sizes.join(", ")}, dist/playbooks (+ dist/playbooks.compiled.json)`);

@@ -6,7 +6,7 @@ import type { CliIo } from "./diagnose";
 /**
  * Built-in playbooks plus ECS_MEDIC_PLAYBOOKS (colon-separated) and --playbooks folders, in that order (the folders
  * `createDeps` gives `loadPlaybooks`). With no override folder and a compiled form of the built-in ones that matches
- * their YAML (the bundle's dist/playbooks/compiled.json), that form alone: neither the YAML parser nor zod is loaded.
+ * their YAML (the bundle's dist/playbooks.compiled.json), that form alone: neither the YAML parser nor zod is loaded.
  * Otherwise the YAML loader is loaded and every folder validated as always. A playbook error is printed, undefined
  * returned.
  */

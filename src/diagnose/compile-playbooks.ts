@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { COMPILED_FILE, COMPILED_FORMAT, fileSha256, folderPath, type CompiledFolder } from "./compiled-playbooks";
+import { COMPILED_FORMAT, compiledFileOf, fileSha256, folderPath, type CompiledFolder } from "./compiled-playbooks";
 import { readYamlFolder } from "./load-playbooks";
 import { needleTable } from "./needles";
 import { emptyPlaybookSet, finishPlaybooks } from "./playbook-set";
@@ -30,9 +30,9 @@ export function compilePlaybookFolder(dir: string): CompiledFolder {
   };
 }
 
-/** Writes the compiled form of `dir` into `dir` (dist/playbooks, after the build copied the YAML there). */
+/** Writes the compiled form of `dir` beside it (dist/playbooks.compiled.json, after the build copied the YAML). */
 export function writeCompiledPlaybooks(dir: string): CompiledFolder {
   const compiled = compilePlaybookFolder(dir);
-  writeFileSync(join(dir, COMPILED_FILE), `${JSON.stringify(compiled)}\n`);
+  writeFileSync(compiledFileOf(dir), `${JSON.stringify(compiled)}\n`);
   return compiled;
 }

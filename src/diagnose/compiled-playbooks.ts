@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { rememberNeedles, type NeedleTable } from "./needles";
 import type { CheckOrder, CheckText, SymptomRule } from "./playbook-schema";
 import {
@@ -14,8 +14,8 @@ import {
 
 /**
  * The built-in playbooks compiled at build time: scripts/build.mjs reads playbooks/ as YAML, validates it with the
- * zod schema and compiles every pattern (compile-playbooks.ts), and writes what that gave to `compiled.json` in
- * dist/playbooks beside the YAML it copies. The bundle then loads the built-in rules with one `JSON.parse`, without
+ * zod schema and compiles every pattern (compile-playbooks.ts), and writes what that gave beside the folder it copies
+ * the YAML to: dist/playbooks.compiled.json (beside, not in it: dist/playbooks stays a copy of playbooks/). The bundle then loads the built-in rules with one `JSON.parse`, without
  * the YAML parser, zod or an RE2 compilation at start-up (each pattern's engine is built on first use).
  *
  * The YAML stays the source of truth. The compiled form records the SHA-256 of every YAML file it came from and is
@@ -28,13 +28,16 @@ import {
  * them compiled once on RE2 during that build; validating them again would check the same data with the same schema.
  */
 
-/** The compiled form's file name inside the playbook folder. */
-export const COMPILED_FILE = "compiled.json";
+/** Where a playbook folder's compiled form is: `<folder>.compiled.json` beside it. */
+export const compiledFileOf = (dir: string): string => {
+  const folder = resolve(dir);
+  return join(dirname(folder), `${basename(folder)}.compiled.json`);
+};
 
 /** Bumped whenever the shape below changes: a compiled form of another format is ignored (the YAML is read). */
 export const COMPILED_FORMAT = 2;
 
-/** `compiled.json`: one folder's playbooks as validated at build time, paths relative to the folder ("/"). */
+/** `<folder>.compiled.json`: one folder's playbooks as validated at build time, paths relative to the folder ("/"). */
 export interface CompiledFolder {
   readonly format: number;
   /** Every YAML file read, in load order, with the SHA-256 (hex) of its bytes. */
@@ -60,7 +63,7 @@ export const folderPath = (dir: string, file: string): string => relative(dir, f
 export function readCompiledFolder(dir: string): { addTo(set: PlaybookSet): void } | undefined {
   let data: CompiledFolder;
   try {
-    data = JSON.parse(readFileSync(join(dir, COMPILED_FILE), "utf8")) as CompiledFolder;
+    data = JSON.parse(readFileSync(compiledFileOf(dir), "utf8")) as CompiledFolder;
   } catch {
     return undefined;
   }

@@ -25,7 +25,7 @@ export { builtinPlaybookDir, sortRules, type Playbooks } from "./playbook-set";
  * the rule and the field.
  *
  * The built-in folder is read from its build-time compiled form when it carries one that still matches its YAML
- * (`compiled.json`, written by scripts/build.mjs into dist/playbooks; see compiled-playbooks.ts); a checkout, and
+ * (`<folder>.compiled.json`, written by scripts/build.mjs as dist/playbooks.compiled.json; see compiled-playbooks.ts); a checkout, and
  * any folder whose YAML changed since, is read as YAML. Override folders are always read as YAML and validated.
  */
 export function loadPlaybooks(options: { overrides?: readonly string[]; builtin?: string } = {}): Playbooks {

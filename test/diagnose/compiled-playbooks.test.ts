@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { classifyMessage, toMessage, type ClassifyInput } from "../../src/diagnose/classify";
 import { compilePlaybookFolder, writeCompiledPlaybooks } from "../../src/diagnose/compile-playbooks";
 import {
-  COMPILED_FILE,
+  compiledFileOf,
   loadCompiledPlaybooks,
   readCompiledFolder,
   type CompiledFolder,
@@ -15,7 +15,7 @@ import { loadPlaybooks, type Playbooks } from "../../src/diagnose/load-playbooks
 import { PlaybookInvalidError } from "../../src/errors";
 
 /**
- * The built-in playbooks compiled at build time (issue 12): dist/playbooks/compiled.json must load to exactly what
+ * The built-in playbooks compiled at build time (issue 12): dist/playbooks.compiled.json must load to exactly what
  * reading the YAML gives, be used only while the YAML is the one it came from, and never stand in for a folder the
  * loader would refuse.
  */
@@ -30,6 +30,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
+  rmSync(compiledFileOf(dir), { force: true });
   vi.restoreAllMocks();
 });
 
@@ -72,7 +73,7 @@ describe("the compiled playbooks", () => {
   });
 
   it("are what the build wrote into dist/playbooks (the test run builds the bundles first)", () => {
-    const built = JSON.parse(readFileSync(join("dist", BUILTIN, COMPILED_FILE), "utf8")) as CompiledFolder;
+    const built = JSON.parse(readFileSync(compiledFileOf(join("dist", BUILTIN)), "utf8")) as CompiledFolder;
     expect(built).toEqual(JSON.parse(JSON.stringify(compilePlaybookFolder(BUILTIN))));
     expect(readCompiledFolder(join("dist", BUILTIN))).toBeDefined();
   });
@@ -98,7 +99,7 @@ describe("the compiled playbooks", () => {
     ["a YAML file added", (d: string) => writeFileSync(join(d, "checks/99-team.yaml"), "checks: []\n")],
     ["a YAML file removed", (d: string) => rmSync(join(d, "symptoms/40-exits.yaml"))],
     ["a compiled form of another format", (d: string) => rewrite(d, (c) => ({ ...c, format: c.format + 1 }))],
-    ["an unreadable compiled form", (d: string) => writeFileSync(join(d, COMPILED_FILE), "{not json")],
+    ["an unreadable compiled form", (d: string) => writeFileSync(compiledFileOf(d), "{not json")],
   ])("are not used after %s: the folder is read as YAML", (_, change) => {
     writeCompiledPlaybooks(dir);
     change(dir);
@@ -129,16 +130,17 @@ describe("the compiled playbooks", () => {
       cpSync(join(dir, "symptoms"), join(team, "symptoms"), { recursive: true });
       writeCompiledPlaybooks(dir);
       // A compiled form inside an override folder is not read: its broken YAML is refused.
-      writeFileSync(join(team, COMPILED_FILE), readFileSync(join(dir, COMPILED_FILE)));
+      writeFileSync(compiledFileOf(team), readFileSync(compiledFileOf(dir)));
       writeFileSync(join(team, "symptoms/00-broken.yaml"), "rules: [{ id: x }]\n");
       expect(() => loadPlaybooks({ builtin: dir, overrides: [team] })).toThrow(/00-broken\.yaml/);
     } finally {
       rmSync(team, { recursive: true, force: true });
+      rmSync(compiledFileOf(team), { force: true });
     }
   });
 });
 
 function rewrite(d: string, change: (c: CompiledFolder) => CompiledFolder): void {
-  const file = join(d, COMPILED_FILE);
+  const file = compiledFileOf(d);
   writeFileSync(file, JSON.stringify(change(JSON.parse(readFileSync(file, "utf8")) as CompiledFolder)));
 }
