@@ -83,7 +83,7 @@ export function compileRule(
 }
 
 /**
- * The text rules see, computed once per message: the message text (cut to MAX_MATCH_TEXT), normalised, followed by
+ * The text rules see (the last message's remembered): the message text (cut to MAX_MATCH_TEXT), normalised, followed by
  * one `key: value` line for each structured fact the text does not already carry (`exitCode: 137`,
  * `stopCode: UserInitiated`, `reasonCode: Target.Timeout`, `errorCode: AccessDenied`, `eventName: GetObject`). So a
  * text rule can say "unless the exit code is 0" (`none: ['exitCode: 0\b']`) and a bare description still shows its
@@ -94,8 +94,7 @@ export function compileRule(
  * full-width letters and odd spaces; curly quotes and apostrophes become straight ones; CRLF becomes LF.
  */
 export function matchText(message: Message): string {
-  const cached = textCache.get(message);
-  if (cached !== undefined) return cached;
+  if (message === lastMessage) return lastText;
   const raw = typeof message.text === "string" ? message.text : "";
   let text = normalizeText(raw.length > MAX_MATCH_TEXT ? raw.slice(0, MAX_MATCH_TEXT) : raw);
   // The text before any fact is added, lower-cased only when a fact needs it.
@@ -114,11 +113,15 @@ export function matchText(message: Message): string {
     if (key !== "exitCode" && (lower ??= base.toLowerCase()).includes(shown.toLowerCase())) continue;
     text += `\n${key}: ${shown}`;
   }
-  textCache.set(message, text);
+  lastMessage = message;
+  lastText = text;
   return text;
 }
 
-const textCache = new WeakMap<Message, string>();
+// The last message's text: classify and the rules ask for it about three times per message in a row. (A WeakMap of
+// every message's text cost more than computing it: its inserts were a twentieth of classify.)
+let lastMessage: Message | undefined;
+let lastText = "";
 
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
