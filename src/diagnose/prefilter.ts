@@ -34,9 +34,9 @@ const ids = (source: string): Ids => requirementIds(patternRequirement(source));
 
 /**
  * Builds the prefilter of a rule list once; `classifyMessage` keeps it per list. The requirements are flat typed
- * arrays (classify asks about ~40 rules per message): rule `i`'s `all` groups are `allGroups[allStart[i] ..
- * allStart[i + 1]]`; its `any` patterns are `anyStart[i] .. anyStart[i + 1]` (none: the rule has no `any`), pattern
- * `p`'s groups `anyGroups[patternStart[p] .. patternStart[p + 1]]`.
+ * arrays (classify asks about ~40 rules per message): rule `i`'s `all` groups are `all[allStart[i] .. allStart[i + 1]]`;
+ * its `any` patterns are `anyStart[i] .. anyStart[i + 1]` (none: the rule has no `any`), pattern `p`'s groups
+ * `any[pattern[p] .. pattern[p + 1]]`.
  */
 export function buildPrefilter(rules: readonly CompiledRule[]): Prefilter {
   const allStart = new Int32Array(rules.length + 1);
