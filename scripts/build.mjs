@@ -5,9 +5,16 @@
 // The playbooks are copied to dist/playbooks, one level above dist/cli and dist/handlers, where builtinPlaybookDir()
 // finds them when dist/ is shipped without the checkout (in a checkout it finds ./playbooks two levels up first).
 // `sls package` (serverless.yml) bundles the handlers itself with the same options and ships playbooks/ beside them.
+// The copy in dist/playbooks then gets its compiled form beside it, dist/playbooks.compiled.json
+// (src/diagnose/compiled-playbooks.ts): the YAML
+// validated (zod) and every pattern compiled on RE2 here, so a bad playbook fails the build, and the bundle loads the
+// built-in rules with one JSON.parse. The loader uses it only while the YAML beside it is byte for byte what it came
+// from (SHA-256 per file); a checkout run through tsx has none and reads the YAML.
 import { build } from "esbuild";
-import { chmod, cp, mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import lambdaPlugins from "./esbuild-lambda-plugins.cjs";
 
 const banner = {
@@ -43,6 +50,7 @@ await Promise.all([
   rm("dist/handlers", { recursive: true, force: true }),
   rm("dist/playbooks", { recursive: true, force: true }),
   rm("dist/meta", { recursive: true, force: true }),
+  rm("dist/playbooks.compiled.json", { force: true }),
 ]);
 await mkdir("dist/meta", { recursive: true });
 
@@ -85,6 +93,26 @@ await Promise.all([
   cp("playbooks", "dist/playbooks", { recursive: true }),
 ]);
 await chmod(cli.out, 0o755);
+await compilePlaybooks("dist/playbooks");
+
+/**
+ * Writes `<dir>.compiled.json` with the TypeScript loader itself (src/diagnose/compile-playbooks.ts, bundled for this
+ * one call), so the compiled form is what loading the YAML gives; a playbook the loader refuses fails the build.
+ */
+async function compilePlaybooks(dir) {
+  const [out] = (
+    await build({ ...common, entryPoints: ["src/diagnose/compile-playbooks.ts"], write: false, target: "node20" })
+  ).outputFiles;
+  const tmp = await mkdtemp(join(tmpdir(), "ecs-medic-build-"));
+  try {
+    const file = join(tmp, "compile-playbooks.mjs");
+    await writeFile(file, out.contents);
+    const { writeCompiledPlaybooks } = await import(pathToFileURL(file).href);
+    writeCompiledPlaybooks(dir);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
 
 /** An entry file plus every chunk of its folder: what the entry can load. */
 async function bytesOf(out, chunkDir) {
@@ -102,4 +130,4 @@ const sizes = await Promise.all(
     return `${out} (${(entry / 1024).toFixed(0)} KiB + chunks ${(((await bytesOf(out, chunks)) - entry) / 1024) | 0} KiB)`;
   }),
 );
-console.log(`built ${sizes.join(", ")}, dist/playbooks`);
+console.log(`built ${sizes.join(", ")}, dist/playbooks (+ dist/playbooks.compiled.json)`);

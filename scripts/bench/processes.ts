@@ -3,7 +3,7 @@
  * start-up, the handlers' cold init, the slack ack, classify's rate, the peak RSS of a diagnosis.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -120,7 +120,13 @@ export function classifyRate(): { per_s: number; cpu_per_s: number } {
   }
   const file = join(tmpdir(), `ecs-medic-bench-classify-${process.pid}.jsonl`);
   writeFileSync(file, `${out.join("\n")}\n`);
-  const runs = [0, 1, 2].map(() => cpuOf([join(ROOT, "dist/cli/ecs-medic.mjs"), "classify"], file));
+  let runs: { cpu: number; wall: number }[];
+  try {
+    runs = [0, 1, 2].map(() => cpuOf([join(ROOT, "dist/cli/ecs-medic.mjs"), "classify"], file));
+  } finally {
+    // 24 MB per run: never left behind.
+    rmSync(file, { force: true });
+  }
   return {
     per_s: round(100_000 / (median(runs.map((r) => r.wall)) / 1000)),
     cpu_per_s: round(100_000 / (median(runs.map((r) => r.cpu)) / 1000)),

@@ -63,23 +63,92 @@ const BATCH_CHARS = 64 * 1024;
 /**
  * The lines of a stream as readline splits them (`\r\n`, `\n` or a lone `\r` ends a line; a last line without an end
  * still counts), yielded a chunk's worth at a time (one promise per chunk, not per line).
+ *
+ * A stream of Buffers (stdin) is split on byte 0x0A and each line decoded alone: 0x0A never occurs inside a
+ * multi-byte UTF-8 sequence, so every line is whole text, the same as decoding the input at once, and a line of
+ * ASCII stays a one-byte string even when another line in its chunk is not. (A string decoder per 64 KiB chunk plus
+ * joining and splitting strings cost classify several times the reading itself.)
  */
 async function* readLines(input: Readable): AsyncGenerator<readonly string[]> {
-  input.setEncoding?.("utf8");
+  const chunks = (input as AsyncIterable<string | Buffer>)[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  if (first.done) return;
+  const rest = { [Symbol.asyncIterator]: () => chunks };
+  if (typeof first.value === "string") yield* stringLines(first.value, rest as AsyncIterable<string>);
+  else yield* bufferLines(first.value, rest as AsyncIterable<Buffer>);
+}
+
+async function* bufferLines(first: Buffer, more: AsyncIterable<Buffer>): AsyncGenerator<readonly string[]> {
+  // The bytes after the last "\n" so far, in pieces (a line longer than a chunk is joined once, when it ends).
+  let pending: Buffer[] = [];
+  const take = (chunk: Buffer): string[] | undefined => {
+    let end = chunk.indexOf(NEWLINE);
+    if (end < 0) {
+      pending.push(chunk);
+      return undefined;
+    }
+    const lines: string[] = [];
+    let start = 0;
+    if (pending.length > 0) {
+      const joined = Buffer.concat([...pending, chunk.subarray(0, end)]);
+      pending = [];
+      addLine(lines, joined, 0, joined.length, true);
+      start = end + 1;
+      end = chunk.indexOf(NEWLINE, start);
+    }
+    // A chunk without "\r" (almost all input) needs no look for lone ones.
+    const cr = chunk.includes(CR, start);
+    for (; end >= 0; start = end + 1, end = chunk.indexOf(NEWLINE, start)) addLine(lines, chunk, start, end, cr);
+    if (start < chunk.length) pending.push(chunk.subarray(start));
+    return lines;
+  };
+  const lines = take(first);
+  if (lines) yield lines;
+  for await (const chunk of more) {
+    const next = take(chunk);
+    if (next) yield next;
+  }
+  if (pending.length > 0) {
+    const parts = splitLines(Buffer.concat(pending).toString("utf8"));
+    // "a\r" ends its line: nothing follows it.
+    if (parts[parts.length - 1] === "") parts.pop();
+    yield parts;
+  }
+}
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+
+/** The line(s) in `buf[start, end)`, which "\n" ended: a "\r" before it is part of that end, one inside ends a line. */
+function addLine(lines: string[], buf: Buffer, start: number, end: number, cr: boolean): void {
+  if (!cr) {
+    lines.push(buf.toString("utf8", start, end));
+    return;
+  }
+  const text = buf.toString("utf8", start, end > start && buf[end - 1] === CR ? end - 1 : end);
+  if (text.includes("\r")) lines.push(...text.split(LINE_END));
+  else lines.push(text);
+}
+
+/** A text split at every line end; a text without "\r" (almost all input) on "\n" alone, without the regex. */
+const splitLines = (text: string): string[] => (text.includes("\r") ? text.split(LINE_END) : text.split("\n"));
+
+/** A stream of strings (a caller that set an encoding, tests): the same lines. */
+async function* stringLines(first: string, more: AsyncIterable<string>): AsyncGenerator<readonly string[]> {
   let rest = "";
   let pendingCr = false;
-  for await (const chunk of input as AsyncIterable<string | Buffer>) {
-    let text = typeof chunk === "string" ? chunk : chunk.toString("utf8");
+  const take = (chunk: string): string[] => {
+    let text = chunk;
     // A "\r" that ended the previous chunk already ended its line; a "\n" right after it belongs to it.
     if (pendingCr && text.startsWith("\n")) text = text.slice(1);
     pendingCr = false;
-    // A chunk without "\r" (almost all input) splits on "\n" alone, without the regex.
-    const joined = rest + text;
-    const parts = joined.includes("\r") ? joined.split(LINE_END) : joined.split("\n");
+    const parts = splitLines(rest + text);
     rest = parts.pop()!;
     if (rest === "" && text.endsWith("\r")) pendingCr = true;
-    yield parts;
-  }
+    return parts;
+  };
+  yield take(first);
+  for await (const chunk of more) yield take(chunk);
   if (rest !== "") yield [rest];
 }
 

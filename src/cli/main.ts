@@ -44,7 +44,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         import("./playbooks"),
         import("./classify"),
       ]);
-      const playbooks = loadPlaybooksOrReport(args.playbooks, io);
+      const playbooks = await loadPlaybooksOrReport(args.playbooks, io);
       if (!playbooks) return ExitCode.Usage;
       return runClassify(
         playbooks,

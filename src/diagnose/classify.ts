@@ -1,5 +1,6 @@
 import type { Playbooks } from "./load-playbooks";
 import { MAX_MATCH_TEXT, matchText, normalizeText, type CompiledRule, type Message } from "./matcher";
+import { foldedText, LITERALS } from "./literal-index";
 import { buildPrefilter, type Prefilter } from "./prefilter";
 import { MESSAGE_FIELDS, type MessageField, type MessageSymptom, type Severity } from "./symptoms";
 
@@ -49,12 +50,18 @@ export function classifyMessage(message: Message, playbooks: Pick<Playbooks, "ru
   // them all).
   const order = prefilter.rulesFor(message.field);
   if (order.length === 0) return OTHER;
-  const candidate = prefilter.candidates(matchText(message));
+  const folded = foldedText(matchText(message));
+  let marks = LITERALS.marks(folded);
   for (const index of order) {
-    if (!candidate(index)) continue;
+    if (!prefilter.admits(index, marks)) continue;
     const compiled = rules[index]!;
     const vars = compiled.test(message);
-    if (vars === undefined) continue;
+    if (vars === undefined) {
+      // The marks of this text again: a rule's patterns read the same index (and scan nothing new), but the marks
+      // must never be another text's.
+      marks = LITERALS.marks(folded);
+      continue;
+    }
     const { rule } = compiled;
     return {
       symptom: rule.symptom,
@@ -72,10 +79,16 @@ export function classifyMessage(message: Message, playbooks: Pick<Playbooks, "ru
 const prefilters = new WeakMap<readonly CompiledRule[], Prefilter>();
 
 function prefilterOf(rules: readonly CompiledRule[]): Prefilter {
+  if (rules === lastRules) return lastPrefilter!;
   let prefilter = prefilters.get(rules);
   if (!prefilter) prefilters.set(rules, (prefilter = buildPrefilter(rules)));
+  lastRules = rules;
+  lastPrefilter = prefilter;
   return prefilter;
 }
+/** The last list asked about (one per run, almost always), before the WeakMap. */
+let lastRules: readonly CompiledRule[] | undefined;
+let lastPrefilter: Prefilter | undefined;
 
 /** A `classify` input line (DESIGN.md §5). */
 export interface ClassifyInput {
@@ -102,13 +115,6 @@ export function toMessage(input: ClassifyInput): Message {
         ? ""
         : JSON.stringify(input.text);
   const extra = (input.extra && typeof input.extra === "object" ? input.extra : NO_EXTRA) as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : undefined);
-  const num = (v: unknown) =>
-    typeof v === "number" && Number.isFinite(v)
-      ? v
-      : typeof v === "string" && /^-?\d+$/.test(v.trim())
-        ? Number(v)
-        : undefined;
 
   // Reason texts carried beside a code (a container.exitCode line's reason, a stopCode's stoppedReason) are part
   // of what the message says: append them so the text rules see them too.
@@ -118,20 +124,16 @@ export function toMessage(input: ClassifyInput): Message {
     if (v !== undefined && v !== text.trim()) context.push(v);
   }
   // Callers spell the extra keys in camelCase, snake_case or as EventBridge does (`detail-type`).
-  const pick = (...keys: string[]) => {
-    for (const k of keys) if (extra[k] !== undefined && extra[k] !== null) return extra[k];
-    return undefined;
-  };
   const message: { -readonly [K in keyof Message]: Message[K] } = {
     field,
     text: context.length > 0 ? `${text}\n${context.join("\n")}` : text,
-    exitCode: num(pick("exitCode", "exit_code")),
-    stopCode: str(pick("stopCode", "stop_code")),
-    reasonCode: str(pick("reasonCode", "reason_code")),
-    state: str(pick("state", "targetHealthState")),
-    eventName: str(pick("eventName", "event_name")),
-    errorCode: str(pick("errorCode", "error_code")),
-    detailType: str(pick("detailType", "detail_type", "detail-type")),
+    exitCode: num(pick(extra, "exitCode", "exit_code")),
+    stopCode: str(pick(extra, "stopCode", "stop_code")),
+    reasonCode: str(pick(extra, "reasonCode", "reason_code")),
+    state: str(pick(extra, "state", "targetHealthState")),
+    eventName: str(pick(extra, "eventName", "event_name")),
+    errorCode: str(pick(extra, "errorCode", "error_code")),
+    detailType: str(pick(extra, "detailType", "detail_type", "detail-type")),
   };
   switch (field) {
     case "container.exitCode": {
@@ -172,6 +174,20 @@ export function toMessage(input: ClassifyInput): Message {
 }
 
 const CONTEXT_KEYS = ["reason", "stoppedReason", "statusReason", "description", "message"] as const;
+
+const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : undefined);
+const num = (v: unknown) =>
+  typeof v === "number" && Number.isFinite(v)
+    ? v
+    : typeof v === "string" && /^-?\d+$/.test(v.trim())
+      ? Number(v)
+      : undefined;
+
+/** The first of these keys the extra fields carry (not null). */
+function pick(extra: Record<string, unknown>, ...keys: string[]): unknown {
+  for (const k of keys) if (extra[k] !== undefined && extra[k] !== null) return extra[k];
+  return undefined;
+}
 const NO_EXTRA: Record<string, unknown> = Object.freeze({});
 
 function fillFromJson(message: { -readonly [K in keyof Message]: Message[K] }, text: string): void {

@@ -1,5 +1,5 @@
 import type { Match, SymptomRule } from "./playbook-schema";
-import { compilePattern, PatternError, type LinearPattern } from "./pattern";
+import { compilePattern, PatternError, type LinearPattern, type PatternOptions } from "./pattern";
 import type { MessageField } from "./symptoms";
 
 export { PatternError } from "./pattern";
@@ -32,9 +32,19 @@ export interface CompiledRule {
 /** Texts longer than this are cut before matching: bounds the work per message whatever the input. */
 export const MAX_MATCH_TEXT = 8_192;
 
-export function compileRule(rule: SymptomRule, source: string, order: number): CompiledRule {
+/**
+ * Compiles a rule's patterns. With `lazy` (patterns the build already compiled once: the built-in playbooks' compiled
+ * form) each pattern's RE2 engine is built on its first use; otherwise every pattern is compiled now, so a refused one
+ * throws PatternError here.
+ */
+export function compileRule(
+  rule: SymptomRule,
+  source: string,
+  order: number,
+  compile: { readonly lazy?: boolean } = {},
+): CompiledRule {
   const m = rule.match;
-  const options = { caseSensitive: m.caseSensitive === true };
+  const options: PatternOptions = { caseSensitive: m.caseSensitive === true, lazy: compile.lazy === true };
   const any = compileAll("match.any", m.any, options);
   const all = compileAll("match.all", m.all, options);
   const none = compileAll("match.none", m.none, options);
@@ -73,7 +83,7 @@ export function compileRule(rule: SymptomRule, source: string, order: number): C
 }
 
 /**
- * The text rules see, computed once per message: the message text (cut to MAX_MATCH_TEXT), normalised, followed by
+ * The text rules see (the last message's remembered): the message text (cut to MAX_MATCH_TEXT), normalised, followed by
  * one `key: value` line for each structured fact the text does not already carry (`exitCode: 137`,
  * `stopCode: UserInitiated`, `reasonCode: Target.Timeout`, `errorCode: AccessDenied`, `eventName: GetObject`). So a
  * text rule can say "unless the exit code is 0" (`none: ['exitCode: 0\b']`) and a bare description still shows its
@@ -84,11 +94,12 @@ export function compileRule(rule: SymptomRule, source: string, order: number): C
  * full-width letters and odd spaces; curly quotes and apostrophes become straight ones; CRLF becomes LF.
  */
 export function matchText(message: Message): string {
-  const cached = textCache.get(message);
-  if (cached !== undefined) return cached;
+  if (message === lastMessage) return lastText;
   const raw = typeof message.text === "string" ? message.text : "";
   let text = normalizeText(raw.length > MAX_MATCH_TEXT ? raw.slice(0, MAX_MATCH_TEXT) : raw);
-  const lower = text.toLowerCase();
+  // The text before any fact is added, lower-cased only when a fact needs it.
+  const base = text;
+  let lower: string | undefined;
   const facts: [string, string | number | undefined][] = [
     ["exitCode", message.exitCode],
     ["stopCode", message.stopCode],
@@ -99,14 +110,18 @@ export function matchText(message: Message): string {
   for (const [key, value] of facts) {
     if (value === undefined || value === "") continue;
     const shown = normalizeText(String(value)).slice(0, 200);
-    if (key !== "exitCode" && lower.includes(shown.toLowerCase())) continue;
+    if (key !== "exitCode" && (lower ??= base.toLowerCase()).includes(shown.toLowerCase())) continue;
     text += `\n${key}: ${shown}`;
   }
-  textCache.set(message, text);
+  lastMessage = message;
+  lastText = text;
   return text;
 }
 
-const textCache = new WeakMap<Message, string>();
+// The last message's text: classify and the rules ask for it about three times per message in a row. (A WeakMap of
+// every message's text cost more than computing it: its inserts were a twentieth of classify.)
+let lastMessage: Message | undefined;
+let lastText = "";
 
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
@@ -127,11 +142,7 @@ export function normalizeText(text: string): string {
   return out.replace(/[\u2018\u2019\u201a\u201b\u2032\u00b4]/g, "'").replace(/[\u201c\u201d\u201e\u201f\u2033]/g, '"');
 }
 
-function compileAll(
-  field: string,
-  patterns: string | string[] | undefined,
-  options: { caseSensitive: boolean },
-): LinearPattern[] {
+function compileAll(field: string, patterns: string | string[] | undefined, options: PatternOptions): LinearPattern[] {
   if (patterns === undefined) return [];
   return (Array.isArray(patterns) ? patterns : [patterns]).map((p, i) => {
     try {

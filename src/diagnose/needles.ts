@@ -215,7 +215,9 @@ const USEFUL_NEEDLE = 3;
  * shorter than three characters unless nothing better is known). Empty when nothing can be said.
  */
 export function patternRequirement(source: string): Requirement {
-  return usefulGroups(requirementOf(source));
+  let known = requirements.get(source);
+  if (known === undefined) requirements.set(source, (known = usefulGroups(requirementOf(source))));
+  return known;
 }
 
 /** Groups without duplicates or needles too short to be worth it (unless nothing better is known). */
@@ -247,13 +249,45 @@ const MAX_EXPANSION = 16;
  * …. On ASCII text a case-insensitive search for the pattern is exactly a search for one of these strings in the
  * lower-cased text. Undefined for anything else (classes, `\b`, repetition, anchors), or beyond 16 strings.
  */
-export function finiteStrings(source: string): string[] | undefined {
+export function finiteStrings(source: string): readonly string[] | undefined {
+  let known = finites.get(source);
+  if (known === undefined) finites.set(source, (known = finiteStringsOf(source) ?? null));
+  return known ?? undefined;
+}
+
+function finiteStringsOf(source: string): string[] | undefined {
   try {
     const out = expandAlternatives(parse(source));
     return out && out.length > 0 && !out.includes("") ? [...new Set(out)] : undefined;
   } catch (error) {
     if (error instanceof Unsupported) return undefined;
     throw error;
+  }
+}
+
+/**
+ * What was read from each pattern's text, remembered per text: the rule prefilter and the pattern ask for the same
+ * ones, and the built-in playbooks' compiled form carries them (`needleTable` at build, `rememberNeedles` at load),
+ * since reading them was a tenth of classify's start-up. Both are functions of the text alone.
+ */
+const requirements = new Map<string, Requirement>();
+const finites = new Map<string, readonly string[] | null>();
+
+/** Per pattern text: its requirement and its finite strings (null: not a small finite set). */
+export type NeedleTable = Readonly<Record<string, readonly [Requirement, readonly string[] | null]>>;
+
+/** The needles of these pattern texts, as `rememberNeedles` takes them back. */
+export function needleTable(sources: Iterable<string>): NeedleTable {
+  const table: Record<string, readonly [Requirement, readonly string[] | null]> = {};
+  for (const source of sources) table[source] = [patternRequirement(source), finiteStrings(source) ?? null];
+  return table;
+}
+
+/** Takes needles read earlier from the same texts by this same code (the build). */
+export function rememberNeedles(table: NeedleTable): void {
+  for (const [source, [requirement, finite]] of Object.entries(table)) {
+    requirements.set(source, requirement);
+    finites.set(source, finite);
   }
 }
 

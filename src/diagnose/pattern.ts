@@ -1,6 +1,6 @@
 import { PatternError } from "../errors";
 import { RE2JS } from "re2js";
-import { foldedText, isAsciiText, LITERALS, satisfies } from "./literal-index";
+import { foldedText, isAsciiText, LITERALS, requirementIds, satisfies } from "./literal-index";
 import { finiteStrings, patternRequirement } from "./needles";
 
 /**
@@ -24,6 +24,12 @@ export { PatternError };
 export interface PatternOptions {
   /** Patterns are case-insensitive unless this is true. */
   readonly caseSensitive: boolean;
+  /**
+   * Build the RE2 engine on first use instead of now: only for a pattern already compiled once (the build compiles
+   * every built-in pattern when it writes their compiled form), since compiling now is what refuses a bad pattern at
+   * load. A pattern whose needles never occur then never compiles. @default false
+   */
+  readonly lazy?: boolean;
 }
 
 const UNSUPPORTED: readonly [RegExp, string][] = [
@@ -53,15 +59,18 @@ function re2(source: string, options: PatternOptions): LinearPattern {
   };
   // A pattern of plain characters and escaped punctuation is valid by construction and, on ASCII text, answered by
   // the literal index: its engine is built on first use (about half the built-in patterns; RE2 compilation was the
-  // largest part of classify's start-up). Every other pattern is compiled now, so a refused one is a load error.
+  // largest part of classify's start-up). Every other pattern is compiled now, so a refused one is a load error,
+  // unless it was compiled once already (`lazy`: the built-in playbooks' compiled form).
   const literals = literalAlternatives(source);
-  let engine: RE2JS | undefined = literals ? undefined : compile();
+  let engine: RE2JS | undefined = literals || options.lazy ? undefined : compile();
   const compiled = (): RE2JS => (engine ??= compile());
-  // Named groups need the capturing engine; a literal pattern has none.
-  const named = literals ? false : Object.keys(compiled().namedGroups()).length > 0;
+  // Named groups need the capturing engine. Only a pattern whose text has `(?<` or `(?P<` can have one (a literal
+  // pattern has none); for the others the engine says, once built.
+  let named: boolean | undefined = literals || !MAY_NAME.test(source) ? false : engine ? hasNames(engine) : undefined;
+  const isNamed = (): boolean => (named ??= hasNames(compiled()));
   // Most patterns cannot match most texts: literals every match must contain, looked for in the folded text (all
   // patterns' literals in one pass, see LiteralIndex), skip the engine for them (see needles.ts).
-  const required = patternRequirement(source).map((group) => group.map((l) => LITERALS.id(l)));
+  const required = requirementIds(patternRequirement(source));
   const possible = (text: string) => satisfies(text, required);
   // A pattern that is only literals (`killed due to memory usage|OOMKilled`, almost half the built-in ones) needs no
   // engine at all on an ASCII text, where lower-casing is exactly RE2's case folding.
@@ -80,10 +89,11 @@ function re2(source: string, options: PatternOptions): LinearPattern {
   return {
     test,
     groups(text) {
-      if (lowered && !named) return test(text) ? {} : undefined;
+      // (A finite pattern whose text may name a group takes the engine's path below: the same answer.)
+      if (lowered && named === false) return test(text) ? {} : undefined;
       if (!possible(text)) return undefined;
       // The DFA answers yes/no fastest; only a pattern with named groups needs the capturing engine.
-      if (!named) return compiled().test(text) ? {} : undefined;
+      if (!isNamed()) return compiled().test(text) ? {} : undefined;
       const hit = compiled().exec(text) as (RegExpExecArray & { groups?: Record<string, string | undefined> }) | null;
       if (hit === null) return undefined;
       const out: Record<string, string> = {};
@@ -92,6 +102,10 @@ function re2(source: string, options: PatternOptions): LinearPattern {
     },
   };
 }
+
+/** Text every named group is written with (`(?<name>…)`, `(?P<name>…)`). */
+const MAY_NAME = /\(\?P?</;
+const hasNames = (engine: RE2JS): boolean => Object.keys(engine.namedGroups()).length > 0;
 
 /** The alternatives of a pattern made only of plain characters and escaped punctuation, unescaped; else undefined. */
 export function literalAlternatives(source: string): string[] | undefined {

@@ -385,13 +385,15 @@ describe.skipIf(missing.length > 0)(
         const names = [...zip.keys()];
         const entry = `dist/handlers/${fn}.mjs`;
         expect(names).toContain(entry);
-        expect(names.includes("playbooks/service-not-healthy.yaml"), `${fn}.zip playbooks`).toBe(fn === "worker");
+        expect(names.includes("dist/playbooks/service-not-healthy.yaml"), `${fn}.zip playbooks`).toBe(fn === "worker");
+        expect(names.includes("dist/playbooks.compiled.json"), `${fn}.zip compiled playbooks`).toBe(fn === "worker");
         expect(names.includes(`${entry}.map`), `${fn}.zip map`).toBe(fn === "worker");
         // Nothing but the function's entry, the chunks it loads (its own folder, the same files as dist/), and for
         // the worker its maps and the playbooks: no other function's code, no source, no node_modules.
         const own = `dist/handlers/chunks/${fn}/`;
         const chunks = readdirSync(own).map((f) => `${own}${f}`);
-        expect(names.filter((n) => !n.startsWith("playbooks/") && !n.endsWith(".map")).sort()).toEqual(
+        const playbook = (n: string) => n.startsWith("dist/playbooks");
+        expect(names.filter((n) => !playbook(n) && !n.endsWith(".map")).sort()).toEqual(
           [entry, ...chunks.filter((c) => !c.endsWith(".map"))].sort(),
         );
         const code = zip.get(entry)!.toString("utf8");

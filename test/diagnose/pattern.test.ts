@@ -301,7 +301,7 @@ describe("finite patterns become literal sets", () => {
   ])("$source → $strings", ({ source, strings }) => {
     const got = finiteStrings(source);
     if (typeof strings === "number") expect(got).toHaveLength(strings);
-    else expect(got?.sort()).toEqual([...strings].sort());
+    else expect([...(got ?? [])].sort()).toEqual([...strings].sort());
   });
 
   it.each([
@@ -338,6 +338,8 @@ describe("literal-only patterns and the literal index", () => {
     const present = (text: string) => Object.keys(ids).filter((l) => index.has(text, ids[l]!));
     expect(present("ushers")).toEqual(["he", "she", "hers"]);
     expect(present("container oomkilled")).toEqual(["oom", "oomkilled", "killed"]);
+    // ASCII text is scanned as it is: upper-case letters walk as their lower-case ones.
+    expect(present("Container OOMKilled; USHERS")).toEqual(["he", "she", "hers", "oom", "oomkilled", "killed"]);
     expect(present("nothing here")).toEqual(["he"]);
     // A literal registered later is found too (the automaton is rebuilt).
     const late = index.id("noth");

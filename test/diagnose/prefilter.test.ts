@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { toMessage, type ClassifyInput } from "../../src/diagnose/classify";
+import { foldedText } from "../../src/diagnose/literal-index";
 import { loadPlaybooks } from "../../src/diagnose/load-playbooks";
 import { matchText } from "../../src/diagnose/matcher";
 import { buildPrefilter, patternNeedles } from "../../src/diagnose/prefilter";
@@ -42,10 +43,10 @@ describe("the prefilter never skips a rule that matches (every corpus line, ever
     let skipped = 0;
     for (const input of lines) {
       const message = toMessage(input);
-      const candidate = prefilter.candidates(matchText(message));
+      const folded = foldedText(matchText(message));
       playbooks.rules.forEach((rule, index) => {
         const matches = rule.test(message) !== undefined;
-        if (!candidate(index)) {
+        if (!prefilter.candidate(index, folded)) {
           skipped += 1;
           expect(matches, `${rule.rule.id} skipped on ${JSON.stringify(input.text)}`).toBe(false);
         }
