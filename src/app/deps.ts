@@ -135,6 +135,18 @@ export function memoise<T>(load: () => T): () => T {
   };
 }
 
+type WebApi = typeof import("@slack/web-api");
+
+/**
+ * `import("@slack/web-api")` (a CommonJS package) as Node gives it: its named exports. A bundle split by esbuild
+ * (dist/, what the Lambda functions run) gives only `default`, the package's module.exports: without this the built
+ * worker could not build a client at all.
+ */
+function webApi(loaded: WebApi): WebApi {
+  if (typeof loaded.WebClient === "function") return loaded;
+  return (loaded as WebApi & { default: WebApi }).default;
+}
+
 /**
  * The Slack clients of a process that posts: one for reports (retries on 429/5xx) and one for progress that drops a
  * rate-limited update rather than pause the queue the report shares. `SLACK_API_URL` points both at a stand-in.
@@ -143,7 +155,7 @@ export async function createSlackClients(
   botToken: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<SlackClients> {
-  const { WebClient } = await import("@slack/web-api");
+  const { WebClient } = webApi(await import("@slack/web-api"));
   const base = {
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     // A Web API call that hangs must not eat the run's time budget.

@@ -149,6 +149,37 @@ describe.skipIf(missing.length > 0)(
       }
     });
 
+    it("runs what the handlers load on their first job: the worker's runtime and the actions' Slack clients", async () => {
+      // Code behind import() only runs on a job, so importing the handlers proves nothing about it. Here the chunks
+      // run as built: esbuild's split bundles hand a dynamic import() of a CommonJS package (@slack/web-api) only its
+      // `default`, which once left the built worker unable to build a Slack client.
+      const chunk = (fn: string, prefix: string) => {
+        const file = readdirSync(`dist/handlers/chunks/${fn}`).find((f) => f.startsWith(prefix) && f.endsWith(".mjs"));
+        return pathToFileURL(resolve(`dist/handlers/chunks/${fn}/${file}`)).href;
+      };
+      const probe = `
+        const runtime = await import(${JSON.stringify(chunk("worker", "worker-runtime-"))});
+        const worker = await runtime.init();
+        const deps = await import(${JSON.stringify(chunk("actions", "deps-"))});
+        const actions = await deps.createSlackClients("xoxb-test", {});
+        console.log(JSON.stringify({
+          rules: worker.playbooks.rules.length,
+          sources: worker.playbooks.sources.slice(0, 1),
+          workerPosts: typeof worker.slack.web.chat.postMessage,
+          actionsPosts: typeof actions.web.chat.postMessage,
+        }));
+      `;
+      const { stdout } = await run(process.execPath, ["--input-type=module", "-e", probe], {
+        env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: "xoxb-test", AWS_REGION: "us-east-1" },
+        timeout: 60_000,
+      });
+      const out = JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, unknown>;
+      expect(out).toMatchObject({ workerPosts: "function", actionsPosts: "function" });
+      expect(out.rules).toBeGreaterThan(100);
+      // The playbooks the worker's zip carries (dist/playbooks), found from the chunk, not from the working folder.
+      expect(String((out.sources as string[])[0])).toContain(join("dist", "playbooks"));
+    }, 60_000);
+
     it("copies the playbooks to dist/playbooks, where a bundle outside the checkout finds them", () => {
       const list = (dir: string) =>
         readdirSync(dir, { recursive: true, withFileTypes: true })
