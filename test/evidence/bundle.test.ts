@@ -184,7 +184,8 @@ function io(): CliIo & { out: string; err: string } {
     stderr: { write: (t: string) => (state.err += t), isTTY: false },
     env: { USER: "reviewer" },
     clock: fixedClock(EXPORTED_AT),
-    deps: { aws: noAws },
+    // The playbooks loaded once for the file, not parsed again by every CLI run.
+    deps: { aws: noAws, playbooks: () => playbooks },
   });
 }
 

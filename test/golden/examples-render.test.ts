@@ -18,9 +18,13 @@ const examples = readdirSync("examples")
   .map((f) => f.replace(/\.json$/, ""))
   .sort();
 
+/** The built-in playbooks, loaded once for the file: each CLI run below would otherwise parse the same YAML again. */
+const PLAYBOOKS = loadPlaybooks();
+
 function io(): CliIo & { out: string; err: string } {
   const state = { out: "", err: "" };
   return Object.assign(state, {
+    deps: { playbooks: () => PLAYBOOKS },
     stdout: { write: (t: string) => (state.out += t), isTTY: false },
     stderr: { write: (t: string) => (state.err += t), isTTY: false },
     env: {},
@@ -46,7 +50,7 @@ describe.each(formats)("golden output, --format $format", ({ format, ext }) => {
 describe("golden output, the Slack thread under a report", () => {
   it.each(examples)("%s", async (example) => {
     const evidence = await loadEvidence(`examples/${example}.json`);
-    const diagnosis = diagnose(evidence, loadPlaybooks());
+    const diagnosis = diagnose(evidence, PLAYBOOKS);
     const thread = diagnosisThread(diagnosis, evidence, { region: evidence.target.region, evidence });
     await expect(`${JSON.stringify(thread, null, 2)}\n`).toMatchFileSnapshot(`./__golden__/${example}.thread.json`);
   });

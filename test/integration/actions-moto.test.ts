@@ -22,6 +22,7 @@ import { systemClock } from "../../src/clock";
 import { instantLimiter } from "../helpers/context";
 import { motoAvailable, type Moto } from "../helpers/moto";
 import { workerMoto } from "../helpers/shared-moto";
+import { loadPlaybooks, type Playbooks } from "../../src/diagnose/load-playbooks";
 import { SEED, seedPaymentApi, type Seeded } from "./seed";
 
 const hasMoto = motoAvailable();
@@ -34,6 +35,7 @@ describe.skipIf(!hasMoto)("guarded actions against moto_server", () => {
   let autoscaling: ApplicationAutoScalingClient;
   let env: Record<string, string>;
 
+  let playbooks: Playbooks | undefined;
   const io = (): CliIo & { out: string; err: string } => {
     const state = { out: "", err: "" };
     return Object.assign(state, {
@@ -42,7 +44,12 @@ describe.skipIf(!hasMoto)("guarded actions against moto_server", () => {
       stderr: { write: (t: string) => (state.err += t), isTTY: false },
       env,
       clock: systemClock,
-      deps: { cloudTrailLimiter: instantLimiter(), aws: () => createClients({ region: SEED.region, maxAttempts: 1 }) },
+      deps: {
+        cloudTrailLimiter: instantLimiter(),
+        aws: () => createClients({ region: SEED.region, maxAttempts: 1 }),
+        // Loaded once for the file, not parsed again by every CLI run.
+        playbooks: () => (playbooks ??= loadPlaybooks()),
+      },
     });
   };
   const service = async (name: string = SEED.service) =>
