@@ -90,10 +90,10 @@ await Promise.all([
       metafile: true,
     }).then(withMeta(h.name)),
   ),
-  cp("playbooks", "dist/playbooks", { recursive: true }),
+  // The playbooks and their compiled form, while the bundles build (the compile needs only the YAML).
+  cp("playbooks", "dist/playbooks", { recursive: true }).then(() => compilePlaybooks("dist/playbooks")),
 ]);
 await chmod(cli.out, 0o755);
-await compilePlaybooks("dist/playbooks");
 
 /**
  * Writes `<dir>.compiled.json` with the TypeScript loader itself (src/diagnose/compile-playbooks.ts, bundled for this
