@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
@@ -11,6 +12,7 @@ import {
   emptyPlaybookSet,
   finishPlaybooks,
   ORDER_FILE,
+  playbookFiles,
   yamlFiles,
   type PlaybookSet,
   type Playbooks,
@@ -30,6 +32,35 @@ export { builtinPlaybookDir, sortRules, type Playbooks } from "./playbook-set";
  */
 export function loadPlaybooks(options: { overrides?: readonly string[]; builtin?: string } = {}): Playbooks {
   const dirs = [options.builtin ?? builtinPlaybookDir(), ...(options.overrides ?? [])];
+  // The same folders with the same bytes load to the same (read-only) playbooks: a process that loads them again
+  // (the Socket Mode dev server per request, a test file per CLI run) skips the parsing, validation and RE2 compiles.
+  const key = contentKey(dirs);
+  const known = loaded.get(key);
+  if (known) return known;
+  const playbooks = read(dirs);
+  if (loaded.size >= KEPT) loaded.delete(loaded.keys().next().value!);
+  loaded.set(key, playbooks);
+  return playbooks;
+}
+
+/** Loads kept by content (a few: the built-in folder alone, with one or two override sets). */
+const KEPT = 4;
+const loaded = new Map<string, Playbooks>();
+
+/** Every folder's playbook files, by path and SHA-256 of their bytes: equal keys, equal playbooks. */
+function contentKey(dirs: readonly string[]): string {
+  const hash = createHash("sha256");
+  for (const dir of dirs) {
+    hash.update(`dir\0${dir}\0${existsSync(dir)}\0`);
+    for (const file of existsSync(dir) ? playbookFiles(dir) : []) {
+      hash.update(`${file}\0`);
+      hash.update(readFileSync(file));
+    }
+  }
+  return hash.digest("hex");
+}
+
+function read(dirs: readonly string[]): Playbooks {
   const set = emptyPlaybookSet();
   for (const [index, dir] of dirs.entries()) {
     const compiled = index === 0 ? readCompiledFolder(dir) : undefined;

@@ -90,8 +90,21 @@ describe("the compiled playbooks", () => {
     expect(classifyMessage(oom, compiled).rule).toBe("oom-killed");
     const firstUse = compile.mock.calls.length;
     expect(firstUse).toBeLessThan(10);
-    loadPlaybooks({ builtin: BUILTIN });
+    // The same YAML without its compiled form (a folder of its own: loads are kept by content and path).
+    rmSync(compiledFileOf(dir));
+    loadPlaybooks({ builtin: dir });
     expect(compile.mock.calls.length - firstUse).toBeGreaterThan(100);
+  });
+
+  it("are loaded once per content: a second load of the same folders is the same object, an edited file loads again", () => {
+    const first = loadPlaybooks({ builtin: dir });
+    expect(loadPlaybooks({ builtin: dir })).toBe(first);
+    appendFileSync(join(dir, "symptoms/40-exits.yaml"), "\n");
+    const edited = loadPlaybooks({ builtin: dir });
+    expect(edited).not.toBe(first);
+    expect(edited.rules.map((r) => r.rule.id)).toEqual(first.rules.map((r) => r.rule.id));
+    writeFileSync(join(dir, "checks/99-team.yaml"), "checks: []\n");
+    expect(loadPlaybooks({ builtin: dir })).not.toBe(edited);
   });
 
   it.each([
