@@ -7,8 +7,10 @@ import { defineConfig } from "vitest/config";
  * isolated file pays the SDK's and Bolt's import again (several CPU-seconds), so a file is here only for a reason.
  */
 const ISOLATED = [
-  // Points the SDK at moto_server through AWS_ENDPOINT_URL (cli-moto and evidence-moto pass it to a child only).
-  "test/integration/actions-moto.test.ts",
+  // Real SDK clients against moto_server: in a shared worker, another file's aws-sdk-client-mock stub of the same
+  // client class (it replaces the prototype's send) would answer them instead.
+  "test/integration/**/*.test.ts",
+  "test/store/idempotency.test.ts",
   "test/handlers/**/*.test.ts",
   "test/slack/credentials.test.ts",
   // The real handlers with their per-container state and SDK prototypes stubbed.
