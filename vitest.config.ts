@@ -7,10 +7,9 @@ import { defineConfig } from "vitest/config";
  * isolated file pays the SDK's and Bolt's import again (several CPU-seconds), so a file is here only for a reason.
  */
 const ISOLATED = [
-  // Real SDK clients against moto_server: in a shared worker, another file's aws-sdk-client-mock stub of the same
-  // client class (it replaces the prototype's send) would answer them instead.
-  "test/integration/**/*.test.ts",
-  "test/store/idempotency.test.ts",
+  // Points the SDK at moto_server through AWS_ENDPOINT_URL. (cli-moto, evidence-moto and the idempotency store test
+  // share their worker: they restore the real `send` of the client classes another file may have stubbed, realSend.)
+  "test/integration/actions-moto.test.ts",
   "test/handlers/**/*.test.ts",
   "test/slack/credentials.test.ts",
   // The real handlers with their per-container state and SDK prototypes stubbed.

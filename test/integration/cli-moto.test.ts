@@ -13,8 +13,8 @@ import { parseEvidence } from "../../src/evidence/snapshot";
 import type { Diagnosis } from "../../src/diagnose/types";
 import { runCli, type CliResult } from "../helpers/cli";
 import { motoAvailable, type Moto } from "../helpers/moto";
-import { workerMoto } from "../helpers/shared-moto";
-import { SEED, seedPaymentApi, type Seeded } from "./seed";
+import { realSend, workerMoto } from "../helpers/shared-moto";
+import { SEED, SEED_CLIENTS, seedPaymentApi, type Seeded } from "./seed";
 
 const hasMoto = motoAvailable();
 
@@ -37,6 +37,7 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
 
   beforeAll(async () => {
     moto = await workerMoto();
+    realSend(...SEED_CLIENTS, ECSClient);
     seeded = await seedPaymentApi(moto.url, new Date());
     dir = await mkdtemp(join(tmpdir(), "ecs-medic-it-"));
     awsEnv = {
