@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { accessConfigFile, OPEN_ACCESS } from "../../test/helpers/access-config";
+import { OFFLINE_AWS_ENV } from "../../test/helpers/offline-aws-env";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -169,11 +170,7 @@ export function ackMs(runs = 3): { ack_ms: number; ack_cold_ms: number } {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
-        AWS_REGION: "us-east-1",
-        AWS_ACCESS_KEY_ID: "testing",
-        AWS_SECRET_ACCESS_KEY: "testing",
-        AWS_EC2_METADATA_DISABLED: "true",
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        ...OFFLINE_AWS_ENV,
         SLACK_SIGNING_SECRET: "bench-signing-secret",
         SLACK_API_URL: "http://127.0.0.1:9/api/",
         WORKER_FUNCTION_NAME: "ecs-medic-bench-worker",

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { SEED, seedPaymentApi } from "../../test/integration/seed";
 import { motoAvailable, startMoto } from "../../test/helpers/moto";
 import { median, ROOT, round } from "./processes";
+import { OFFLINE_AWS_ENV } from "../../test/helpers/offline-aws-env";
 
 export async function rssOfBuiltDiagnosis(runs = 3): Promise<{ rss_mb: number | null; rss_estate: string }> {
   if (!motoAvailable() || !existsSync("/usr/bin/time")) return { rss_mb: null, rss_estate: "moto_server missing" };
@@ -44,11 +45,8 @@ export async function rssOfBuiltDiagnosis(runs = 3): Promise<{ rss_mb: number | 
             PATH: process.env.PATH ?? "",
             HOME: process.env.HOME ?? "/tmp",
             AWS_ENDPOINT_URL: moto.url,
-            AWS_ACCESS_KEY_ID: "testing",
-            AWS_SECRET_ACCESS_KEY: "testing",
+            ...OFFLINE_AWS_ENV,
             AWS_REGION: SEED.region,
-            AWS_EC2_METADATA_DISABLED: "true",
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
           },
         },
       );

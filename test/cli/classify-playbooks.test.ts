@@ -7,6 +7,7 @@ import type { CliIo } from "../../src/cli/diagnose";
 import { fixedClock } from "../../src/clock";
 import { classifyMessage } from "../../src/diagnose/classify";
 import { loadPlaybooks } from "../../src/diagnose/load-playbooks";
+import { teamRule } from "../fixtures/team-rule";
 
 /**
  * The playbooks `classify` runs with: the built-in ones, then ECS_MEDIC_PLAYBOOKS (colon-separated), then
@@ -20,18 +21,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const TEAM_RULE = {
-  id: "team-db-pool",
-  symptom: "app_crash",
-  cause: "db_pool",
-  fields: ["log_line"],
-  match: { any: ["connection pool exhausted"] },
-  severity: "critical",
-  priority: 990,
-  title: "The database connection pool is exhausted",
-  why: "All connections are in use.",
-  fix: "Raise the pool size or find the leak.",
-};
+const TEAM_RULE = teamRule();
 const POOL = { field: "log_line" as const, text: "ERROR connection pool exhausted after 30000ms" };
 
 function io(env: Record<string, string> = {}, deps: CliIo["deps"] = undefined) {

@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import type { Metafile } from "esbuild";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { accessConfigFile, OPEN_ACCESS } from "../helpers/access-config";
+import { OFFLINE_AWS_ENV } from "../helpers/offline-aws-env";
 
 /**
  * `npm run build` (scripts/build.mjs) writes one ESM bundle per Lambda handler under dist/handlers/, each exporting
@@ -94,11 +95,7 @@ describe.skipIf(missing.length > 0)(
           timeout: 30_000,
           env: {
             PATH: process.env.PATH,
-            AWS_REGION: "us-east-1",
-            AWS_ACCESS_KEY_ID: "testing",
-            AWS_SECRET_ACCESS_KEY: "testing",
-            AWS_EC2_METADATA_DISABLED: "true",
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+            ...OFFLINE_AWS_ENV,
             AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${port}`,
             SLACK_SIGNING_SECRET: "test-signing-secret",
             SLACK_API_URL: "http://127.0.0.1:9/api/",

@@ -6,6 +6,7 @@ import { classifyMessage } from "../../src/diagnose/classify";
 import { loadPlaybooks } from "../../src/diagnose/load-playbooks";
 import { PlaybookInvalidError } from "../../src/errors";
 import { stepEntry } from "../../src/steps/catalogue";
+import { teamRule } from "../fixtures/team-rule";
 
 let dir: string;
 beforeEach(() => {
@@ -14,19 +15,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const rule = (fields: Record<string, unknown> = {}) => ({
-  id: "team-db-pool",
-  symptom: "app_crash",
-  cause: "db_pool",
-  fields: ["log_line"],
-  match: { any: ["connection pool exhausted"] },
-  severity: "critical",
-  priority: 990,
-  title: "The database connection pool is exhausted",
-  why: "All connections are in use.",
-  fix: "Raise the pool size or find the leak.",
-  ...fields,
-});
+const rule = teamRule;
 const writeRules = (rules: unknown[], name = "team.yaml") =>
   writeFileSync(join(dir, "symptoms", name), JSON.stringify({ rules }));
 const line = (text: string) => ({ field: "log_line" as const, text });

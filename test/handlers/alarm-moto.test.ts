@@ -28,6 +28,7 @@ import { fakeWorker, seeded, shuffle, stormDeliveries, type FakeWorker } from ".
 import { motoAvailable, type Moto } from "../helpers/moto";
 import { workerMoto } from "../helpers/shared-moto";
 import { startSlackStub, type SlackStub } from "../helpers/slack-stub";
+import { OFFLINE_AWS_ENV } from "../helpers/offline-aws-env";
 
 const noLookup: ServiceLookup = { servicesForTargetGroup: async () => [], alarmTags: async () => ({}) };
 const fp = (service: string, alarm: string) =>
@@ -276,11 +277,7 @@ describe.skipIf(!motoAvailable())("alarm handler with DynamoDB on moto_server", 
         stdio: ["pipe", "pipe", "pipe"],
         env: {
           PATH: process.env.PATH,
-          AWS_REGION: "us-east-1",
-          AWS_ACCESS_KEY_ID: "testing",
-          AWS_SECRET_ACCESS_KEY: "testing",
-          AWS_EC2_METADATA_DISABLED: "true",
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+          ...OFFLINE_AWS_ENV,
           // Everything AWS on loopback: DynamoDB, ECS and CloudWatch on moto, Lambda Invoke on the stand-in.
           AWS_ENDPOINT_URL: moto.url,
           AWS_ENDPOINT_URL_LAMBDA: lambdaUrl,

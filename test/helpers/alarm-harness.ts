@@ -60,17 +60,7 @@ export function fakeWorker(options: { slackUrl: string; store: IncidentStore; cl
   };
 }
 
-/** Mulberry32: a seeded PRNG, so a "random" delivery order is the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded } from "./random";
 
 export function shuffle<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];

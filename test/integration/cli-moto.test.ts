@@ -15,6 +15,7 @@ import { runCli, type CliResult } from "../helpers/cli";
 import { motoAvailable, type Moto } from "../helpers/moto";
 import { realSend, workerMoto } from "../helpers/shared-moto";
 import { SEED, SEED_CLIENTS, seedPaymentApi, type Seeded } from "./seed";
+import { OFFLINE_AWS_ENV } from "../helpers/offline-aws-env";
 
 const hasMoto = motoAvailable();
 
@@ -42,10 +43,8 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
     dir = await mkdtemp(join(tmpdir(), "ecs-medic-it-"));
     awsEnv = {
       AWS_ENDPOINT_URL: moto.url,
-      AWS_ACCESS_KEY_ID: "testing",
-      AWS_SECRET_ACCESS_KEY: "testing",
+      ...OFFLINE_AWS_ENV,
       AWS_REGION: SEED.region,
-      AWS_EC2_METADATA_DISABLED: "true",
     };
     live = await cli(
       [

@@ -17,6 +17,7 @@ import { runCli } from "../helpers/cli";
 import { motoAvailable, type Moto } from "../helpers/moto";
 import { realSend, workerMoto } from "../helpers/shared-moto";
 import { SEED, SEED_CLIENTS, seedPaymentApi } from "./seed";
+import { OFFLINE_AWS_ENV } from "../helpers/offline-aws-env";
 
 const hasMoto = motoAvailable();
 
@@ -60,10 +61,8 @@ describe.skipIf(!hasMoto)("ecs-medic evidence against moto_server", () => {
     dir = await mkdtemp(join(tmpdir(), "ecs-medic-export-it-"));
     awsEnv = {
       AWS_ENDPOINT_URL: moto.url,
-      AWS_ACCESS_KEY_ID: "testing",
-      AWS_SECRET_ACCESS_KEY: "testing",
+      ...OFFLINE_AWS_ENV,
       AWS_REGION: SEED.region,
-      AWS_EC2_METADATA_DISABLED: "true",
     };
     const live = await cli(
       ["diagnose", SEED.service, "--cluster", SEED.cluster, "--since", "2h", "--save-evidence", join(dir, "snap.json")],
