@@ -1,5 +1,6 @@
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { Agent } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DynamoIdempotencyStore,
@@ -84,6 +85,10 @@ describe.skipIf(!hasMoto)("DynamoIdempotencyStore on moto_server (conditional wr
         endpoint: moto.url,
         region: "us-east-1",
         credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+        // moto_server serves requests on threads and does not make a conditional put's check-and-write atomic:
+        // under load two racing claims can both succeed (seen once in a full run with three workers). DynamoDB
+        // serialises writes to an item; one connection to moto does the same, while the claims still race.
+        requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 1 }) },
       }),
     );
   }, 60_000);
