@@ -1,5 +1,4 @@
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { COMPILED_FORMAT, compiledFileOf, fileSha256, folderPath, type CompiledFolder } from "./compiled-playbooks";
 import { readYamlFolder } from "./load-playbooks";
 import { needleTable } from "./needles";
