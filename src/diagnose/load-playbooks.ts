@@ -110,9 +110,13 @@ export function readYamlFolder(dir: string, builtin: boolean, set: PlaybookSet):
 }
 
 function parseFile<S extends z.ZodType, R>(file: string, schema: S, pick: (data: z.infer<S>) => R): R {
+  const bytes = readFileSync(file);
+  const key = `${file}\0${createHash("sha256").update(bytes).digest("hex")}`;
+  const known = parsedFiles.get(schema)?.get(key);
+  if (known !== undefined) return pick(known as z.infer<S>);
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(file, "utf8"), { prettyErrors: true, uniqueKeys: true });
+    raw = parseYaml(bytes.toString("utf8"), { prettyErrors: true, uniqueKeys: true });
   } catch (error) {
     const detail = error instanceof YAMLParseError ? error.message.split("\n")[0] : (error as Error).message;
     throw new PlaybookInvalidError(file, `${displayPath(file)}: not valid YAML: ${detail}`, { cause: error });
@@ -126,8 +130,19 @@ function parseFile<S extends z.ZodType, R>(file: string, schema: S, pick: (data:
       cause: result.error,
     });
   }
+  const kept = parsedFiles.get(schema) ?? parsedFiles.set(schema, new Map()).get(schema)!;
+  if (kept.size >= FILES_KEPT) kept.delete(kept.keys().next().value!);
+  kept.set(key, result.data);
   return pick(result.data);
 }
+
+/**
+ * Files parsed and validated, by schema, path and SHA-256 of their bytes (read-only once parsed). Loads of different
+ * folder sets share their files: every load with a team's folder (each test that writes one, a --playbooks run)
+ * reads the built-in folder too, and parses only what is new.
+ */
+const parsedFiles = new WeakMap<z.ZodType, Map<string, unknown>>();
+const FILES_KEPT = 200;
 
 /** "rule oom-container-reason, field match.exitCode" from a zod path into `rules[3].match.exitCode`. */
 function describePath(raw: unknown, path: readonly PropertyKey[]): string {

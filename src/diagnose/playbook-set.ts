@@ -90,7 +90,10 @@ export function finishPlaybooks(set: PlaybookSet): Playbooks {
   let order = 0;
   const compiled = [...set.rules.values()].map(({ rule, source, validated }) => {
     try {
-      return compileRule(rule, source, order++, { lazy: validated });
+      const lazy = validated || compiledOnce.has(rule);
+      const result = compileRule(rule, source, order++, { lazy });
+      if (!lazy) compiledOnce.add(rule);
+      return result;
     } catch (error) {
       if (error instanceof PatternError) {
         throw new PlaybookInvalidError(
@@ -104,6 +107,12 @@ export function finishPlaybooks(set: PlaybookSet): Playbooks {
   });
   return { checkOrder: set.checkOrder!, rules: sortRules(compiled), checks: set.checks, sources: set.sources };
 }
+
+/**
+ * Rules whose every pattern compiled once in this process: the loader hands out the same (read-only) rule object for
+ * the same file bytes, so its next load compiles them on first use, like the built-in playbooks' compiled form.
+ */
+const compiledOnce = new WeakSet<object>();
 
 /** Failure rules before benign ones; within each, higher priority first, then load order. */
 export function sortRules(rules: CompiledRule[]): CompiledRule[] {

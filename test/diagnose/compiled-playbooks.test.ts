@@ -90,10 +90,16 @@ describe("the compiled playbooks", () => {
     expect(classifyMessage(oom, compiled).rule).toBe("oom-killed");
     const firstUse = compile.mock.calls.length;
     expect(firstUse).toBeLessThan(10);
-    // The same YAML without its compiled form (a folder of its own: loads are kept by content and path).
-    rmSync(compiledFileOf(dir));
-    loadPlaybooks({ builtin: dir });
-    expect(compile.mock.calls.length - firstUse).toBeGreaterThan(100);
+    // The same YAML without a compiled form, in a folder of its own (files are kept parsed by path and content, and
+    // a rule already compiled once in the process, as writeCompiledPlaybooks did here, compiles on first use).
+    const yamlOnly = mkdtempSync(join(tmpdir(), "ecs-medic-yaml-"));
+    try {
+      cpSync(BUILTIN, yamlOnly, { recursive: true });
+      loadPlaybooks({ builtin: yamlOnly });
+      expect(compile.mock.calls.length - firstUse).toBeGreaterThan(100);
+    } finally {
+      rmSync(yamlOnly, { recursive: true, force: true });
+    }
   });
 
   it("are loaded once per content: a second load of the same folders is the same object, an edited file loads again", () => {
@@ -105,6 +111,28 @@ describe("the compiled playbooks", () => {
     expect(edited.rules.map((r) => r.rule.id)).toEqual(first.rules.map((r) => r.rule.id));
     writeFileSync(join(dir, "checks/99-team.yaml"), "checks: []\n");
     expect(loadPlaybooks({ builtin: dir })).not.toBe(edited);
+  });
+
+  it("share parsed files between folder sets: a team folder loads with the built-in rules as parsed before", () => {
+    const team = mkdtempSync(join(tmpdir(), "ecs-medic-team-"));
+    try {
+      const alone = loadPlaybooks({ builtin: dir });
+      cpSync(join(dir, "checks"), join(team, "checks"), { recursive: true });
+      const withTeam = loadPlaybooks({ builtin: dir, overrides: [team] });
+      expect(withTeam).not.toBe(alone);
+      const ruleOf = (p: typeof alone, id: string) => p.rules.find((r) => r.rule.id === id)!.rule;
+      const placement = alone.rules.find((r) => r.source.endsWith("10-placement.yaml"))!.rule.id;
+      // The same rule object: read once, validated once, whatever the folders loaded with it.
+      expect(ruleOf(withTeam, "oom-killed")).toBe(ruleOf(alone, "oom-killed"));
+      // Changed bytes are parsed again; the other files are not.
+      appendFileSync(join(dir, "symptoms/40-exits.yaml"), "\n");
+      const edited = loadPlaybooks({ builtin: dir, overrides: [team] });
+      expect(ruleOf(edited, "oom-killed")).not.toBe(ruleOf(alone, "oom-killed"));
+      expect(ruleOf(edited, "oom-killed")).toEqual(ruleOf(alone, "oom-killed"));
+      expect(ruleOf(edited, placement)).toBe(ruleOf(alone, placement));
+    } finally {
+      rmSync(team, { recursive: true, force: true });
+    }
   });
 
   it.each([
