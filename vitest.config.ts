@@ -1,23 +1,6 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
-/**
- * Files that need a fresh module graph: moto_server wiring through the environment, process-wide stubs (vi.stubEnv,
- * the handlers' per-container state and `…ForTests` setters). Everything else shares its worker's modules: each
- * isolated file pays the SDK's and Bolt's import again (several CPU-seconds), so a file is here only for a reason.
- */
-const ISOLATED = [
-  // Points the SDK at moto_server through AWS_ENDPOINT_URL. (cli-moto, evidence-moto and the idempotency store test
-  // share their worker: they restore the real `send` of the client classes another file may have stubbed, realSend.)
-  "test/integration/actions-moto.test.ts",
-  "test/handlers/**/*.test.ts",
-  "test/slack/credentials.test.ts",
-  // The real handlers with their per-container state and SDK prototypes stubbed.
-  "test/faults/slack-faults.test.ts",
-  "test/faults/input-faults.test.ts",
-  "test/faults/worker-faults.test.ts",
-];
-
 export default defineConfig({
   test: {
     setupFiles: ["test/setup.ts"],
@@ -33,15 +16,12 @@ export default defineConfig({
     // The JSON report is what .ci/run counts from (CI does not read vitest's own summary).
     reporters: ["default", ["json", { outputFile: ".vitest-results.json" }]],
     hookTimeout: 30_000,
-    // Two projects: most files share one module graph per worker (no re-import of the SDK, zod and yaml for every
-    // file: about half the run), while the files that talk to moto_server or stub SDK prototypes keep their own.
-    projects: [
-      { extends: true, test: { name: "shared", isolate: false, include: ["test/**/*.test.ts"], exclude: ISOLATED } },
-      // Worker threads, not forked processes, for the isolated files: each file's fresh module graph is built in a new
-      // thread instead of a new Node process (about 19 CPU-s less for these 12 files). Their environment stubs stay
-      // per thread; the shared project keeps forks (a test there sets TZ, which only a process honours).
-      { extends: true, test: { name: "isolated", include: ISOLATED, pool: "threads" } },
-    ],
+    // Files share their worker's module graph: the SDK, Bolt, zod and yaml are imported once per worker, not once per
+    // file (each fresh graph cost a file 1–3 CPU-s, half the run). What a file changes process-wide does not outlive
+    // it: test/setup.ts undoes environment stubs, fake timers and SDK client stubs at its end, and the handlers' tests
+    // set their per-container state through the `…ForTests` setters before each test. Forked processes, not threads:
+    // a test sets TZ, which only a process honours.
+    isolate: false,
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       // Never let a unit test reach real AWS with whatever credentials the developer has.

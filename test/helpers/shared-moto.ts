@@ -4,7 +4,6 @@
  * ever share a server at the same time; its Python start and the lazy import of each AWS backend are paid once per
  * worker, not once per file.
  */
-import { mockClient } from "aws-sdk-client-mock";
 import { inject } from "vitest";
 import { motoAt, startMoto, type Moto } from "./moto";
 
@@ -18,13 +17,4 @@ export async function workerMoto(): Promise<Moto> {
   const moto = motoAt(url, async () => {});
   await moto.reset();
   return moto;
-}
-
-/**
- * For a file with real SDK clients in a worker it shares with mocked-client files: aws-sdk-client-mock stubs a client
- * class's prototype `send`, and a stub another file left in place would answer this file's clients instead of moto.
- * Restores the real `send` of each class (files of one worker run one after another, so it holds for the file).
- */
-export function realSend(...classes: Parameters<typeof mockClient>[0][]): void {
-  for (const client of classes) mockClient(client).restore();
 }

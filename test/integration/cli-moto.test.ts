@@ -13,8 +13,8 @@ import { parseEvidence } from "../../src/evidence/snapshot";
 import type { Diagnosis } from "../../src/diagnose/types";
 import { runCli, type CliResult } from "../helpers/cli";
 import { motoAvailable, type Moto } from "../helpers/moto";
-import { realSend, workerMoto } from "../helpers/shared-moto";
-import { SEED, SEED_CLIENTS, seedPaymentApi, type Seeded } from "./seed";
+import { workerMoto } from "../helpers/shared-moto";
+import { SEED, seedPaymentApi, type Seeded } from "./seed";
 import { OFFLINE_AWS_ENV } from "../helpers/offline-aws-env";
 
 const hasMoto = motoAvailable();
@@ -38,7 +38,6 @@ describe.skipIf(!hasMoto)("ecs-medic diagnose against moto_server", () => {
 
   beforeAll(async () => {
     moto = await workerMoto();
-    realSend(...SEED_CLIENTS, ECSClient);
     seeded = await seedPaymentApi(moto.url, new Date());
     dir = await mkdtemp(join(tmpdir(), "ecs-medic-it-"));
     awsEnv = {

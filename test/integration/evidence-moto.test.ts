@@ -15,8 +15,8 @@ import { sha256Hex, verifyBundle } from "../../src/evidence/bundle";
 import { SECRET_CORPUS } from "../fixtures/redaction-corpus";
 import { runCli } from "../helpers/cli";
 import { motoAvailable, type Moto } from "../helpers/moto";
-import { realSend, workerMoto } from "../helpers/shared-moto";
-import { SEED, SEED_CLIENTS, seedPaymentApi } from "./seed";
+import { workerMoto } from "../helpers/shared-moto";
+import { SEED, seedPaymentApi } from "./seed";
 import { OFFLINE_AWS_ENV } from "../helpers/offline-aws-env";
 
 const hasMoto = motoAvailable();
@@ -41,7 +41,6 @@ describe.skipIf(!hasMoto)("ecs-medic evidence against moto_server", () => {
 
   beforeAll(async () => {
     moto = await workerMoto();
-    realSend(...SEED_CLIENTS, CloudWatchLogsClient, S3Client);
     const now = new Date();
     await seedPaymentApi(moto.url, now);
     const logs = new CloudWatchLogsClient({

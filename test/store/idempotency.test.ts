@@ -10,7 +10,7 @@ import {
 } from "../../src/store/idempotency";
 import { tableDefinition } from "../../src/store/table";
 import { motoAvailable, type Moto } from "../helpers/moto";
-import { realSend, workerMoto } from "../helpers/shared-moto";
+import { workerMoto } from "../helpers/shared-moto";
 
 const t0 = new Date("2026-11-26T10:00:00Z");
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -79,7 +79,6 @@ describe.skipIf(!hasMoto)("DynamoIdempotencyStore on moto_server (conditional wr
   let n = 0;
   beforeAll(async () => {
     moto = await workerMoto();
-    realSend(DynamoDBClient);
     doc = DynamoDBDocumentClient.from(
       new DynamoDBClient({
         endpoint: moto.url,
