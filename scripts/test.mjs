@@ -19,10 +19,28 @@ function run(command, args, held) {
   });
 }
 
+// Both keep what they learnt in node_modules/.cache (gone with node_modules, never committed): a file whose content
+// did not change since a passing check is not formatted again (Prettier's own cache, keyed by content and options),
+// and tsc rechecks what an edit can affect (its incremental build info). A fresh checkout checks everything.
+const cache = join("node_modules", ".cache", "ecs-medic");
 const checks = [
-  { name: "prettier --check .", done: run(bin("prettier"), ["--check", "."], true) },
+  {
+    name: "prettier --check .",
+    done: run(
+      bin("prettier"),
+      ["--check", ".", "--cache", "--cache-strategy", "content", "--cache-location", join(cache, "prettier")],
+      true,
+    ),
+  },
   // One checker thread: about 40 % less CPU than the default four, and no slower here.
-  { name: "tsc --noEmit", done: run(bin("tsc"), ["--noEmit", "--singleThreaded"], true) },
+  {
+    name: "tsc --noEmit",
+    done: run(
+      bin("tsc"),
+      ["--noEmit", "--singleThreaded", "--incremental", "--tsBuildInfoFile", join(cache, "tsc.tsbuildinfo")],
+      true,
+    ),
+  },
 ];
 const tests = await run(bin("vitest"), ["run", ...process.argv.slice(2)], false);
 
