@@ -1,23 +1,21 @@
-// Bundles the CLI (Node 20+) and the four Lambda handlers (nodejs22.x; each exports `handler`, loadable with
-// `import()`) with esbuild, as ESM. Nothing is external but Node's built-ins: the pinned @aws-sdk/client-* versions
-// are bundled, never the Lambda runtime's SDK. esbuild keeps the shebang of src/cli/bin.ts; a createRequire banner
-// lets bundled CommonJS dependencies (the AWS SDK's) call require() inside ESM.
-// `sls package` zips these very files (scripts/serverless-build.cjs): what is deployed is what the tests and the bench
-// run. The playbooks are copied to dist/playbooks, one level above dist/cli, dist/handlers and dist/chunks, where
-// builtinPlaybookDir() finds them, with their compiled form beside them, dist/playbooks.compiled.json
-// (src/diagnose/compile-playbooks.ts): the YAML validated (zod) and every pattern checked on RE2 here, so a bad
-// playbook fails the build, and the bundle loads the built-in rules with one JSON.parse. The loader uses it only
-// while the YAML beside it is byte for byte what it came from (SHA-256 per file); a checkout run through tsx has none
-// and reads the YAML.
+// Bundles the entry points with esbuild: one self-contained ESM file each — the CLI for Node 20+, the Lambda
+// handlers for nodejs22.x (each exporting `handler`, loadable with `import()`). Nothing is external: the pinned
+// @aws-sdk/client-* versions are bundled, never the Lambda runtime's SDK.
+// esbuild keeps the source shebang of src/cli/bin.ts. A createRequire banner lets bundled CommonJS dependencies (the AWS SDK's) call require() inside ESM.
+// The playbooks are copied to dist/playbooks, one level above dist/cli and dist/handlers, where builtinPlaybookDir()
+// finds them when dist/ is shipped without the checkout (in a checkout it finds ./playbooks two levels up first).
+// `sls package` (serverless.yml) bundles the handlers itself with the same options and ships playbooks/ beside them.
+// The copy in dist/playbooks then gets its compiled form beside it, dist/playbooks.compiled.json
+// (src/diagnose/compiled-playbooks.ts): the YAML
+// validated (zod) and every pattern compiled on RE2 here, so a bad playbook fails the build, and the bundle loads the
+// built-in rules with one JSON.parse. The loader uses it only while the YAML beside it is byte for byte what it came
+// from (SHA-256 per file); a checkout run through tsx has none and reads the YAML.
 import { build } from "esbuild";
-import { chmod, cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import bundleClosure from "./bundle-closure.cjs";
 import lambdaPlugins from "./esbuild-lambda-plugins.cjs";
-
-const { METAFILE, closure, readMetafile } = bundleClosure;
 
 const banner = {
   js: "import { createRequire as __ecsMedicCreateRequire } from 'node:module'; const require = __ecsMedicCreateRequire(import.meta.url);",
@@ -31,11 +29,11 @@ const common = {
   // ESM resolution: the SDK and every dependency that ships an ESM build ("module") resolve to it, so esbuild can
   // tree-shake them (platform "node" alone picks "main", the SDK's single-file CommonJS builds).
   mainFields: ["module", "main"],
+  // No maps by default: only the worker runs with --enable-source-maps (serverless.yml), so only it ships one.
+  sourcemap: false,
   legalComments: "none",
   banner,
   logLevel: "warning",
-  // Node 20 is the CLI's floor; the Lambda runtime (nodejs22.x) runs the same code.
-  target: "node20",
 };
 
 const cli = { in: "src/cli/bin.ts", out: "dist/cli/ecs-medic.mjs" };
@@ -43,42 +41,55 @@ const handlers = ["slack", "worker", "actions", "alarm"].map((name) => ({
   name,
   in: `src/handlers/${name}.ts`,
   out: `dist/handlers/${name}.mjs`,
+  sourcemap: name === "worker" ? "linked" : false,
 }));
 
-// No stale output of an earlier build may linger next to the fresh ones.
-await Promise.all(
-  [
-    "dist/cli",
-    "dist/handlers",
-    "dist/chunks",
-    "dist/playbooks",
-    "dist/meta",
-    METAFILE,
-    "dist/playbooks.compiled.json",
-  ].map((path) => rm(path, { recursive: true, force: true })),
-);
+// No stale handler from an earlier build may linger next to the fresh ones.
+await Promise.all([
+  rm("dist/cli", { recursive: true, force: true }),
+  rm("dist/handlers", { recursive: true, force: true }),
+  rm("dist/playbooks", { recursive: true, force: true }),
+  rm("dist/meta", { recursive: true, force: true }),
+  rm("dist/playbooks.compiled.json", { force: true }),
+]);
+await mkdir("dist/meta", { recursive: true });
+
+/**
+ * esbuild's metafile of each build (which source went into which output, what each output imports) in
+ * dist/meta/<name>.json: the tests read what each bundle loads at import and what it leaves external from the build
+ * itself instead of bundling again. Not shipped (serverless.yml zips dist/handlers only).
+ */
+const withMeta = (name) => async (result) => writeFile(`dist/meta/${name}.json`, JSON.stringify(result.metafile));
 
 await Promise.all([
-  // One build for the CLI and the four handlers: each entry is small (argument parsing, the handler's shell) and
-  // loads the rest by import() from chunks shared in dist/chunks/, so `--version` parses kilobytes, not the whole SDK.
-  // One build parses the SDK, Bolt and the sources once instead of five times (12 → 3 CPU-s); which chunks each
-  // function needs is in the metafile (scripts/bundle-closure.cjs), which is how its zip gets exactly those.
-  // Linked source maps for every output: the worker runs with --enable-source-maps (serverless.yml) and only its zip
-  // carries them; from a checkout `node --enable-source-maps dist/cli/ecs-medic.mjs` gets TypeScript stack traces.
+  // The CLI is split: bin + argument parsing in ecs-medic.mjs, each command's code in dist/cli/chunks/ loaded by its
+  // import(), so `--version` parses kilobytes, not the whole SDK.
   build({
     ...common,
-    entryPoints: Object.fromEntries([["cli/ecs-medic", cli.in], ...handlers.map((h) => [`handlers/${h.name}`, h.in])]),
-    outdir: "dist",
+    entryPoints: { "ecs-medic": cli.in },
+    outdir: "dist/cli",
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
     outExtension: { ".js": ".mjs" },
-    sourcemap: "linked",
-    // Bolt's receivers no handler runs are stubs; the CLI never loads Bolt's runtime.
-    plugins: lambdaPlugins,
-    // esbuild's record of which source went into which output and what each output imports: the zips, the bundle
-    // tests and the bench read it instead of bundling again. Not shipped.
+    target: "node20",
     metafile: true,
-  }).then((result) => writeFile(METAFILE, JSON.stringify(result.metafile))),
+  }).then(withMeta("cli")),
+  // Each handler likewise: dist/handlers/<name>.mjs and the code it loads on demand in dist/handlers/chunks/<name>/
+  // (a function's own folder, so its zip can carry exactly what it needs).
+  ...handlers.map((h) =>
+    build({
+      ...common,
+      entryPoints: { [h.name]: h.in },
+      outdir: "dist/handlers",
+      splitting: true,
+      chunkNames: `chunks/${h.name}/[name]-[hash]`,
+      outExtension: { ".js": ".mjs" },
+      target: "node22",
+      sourcemap: h.sourcemap,
+      plugins: lambdaPlugins,
+      metafile: true,
+    }).then(withMeta(h.name)),
+  ),
   // The playbooks and their compiled form, while the bundles build (the compile needs only the YAML).
   cp("playbooks", "dist/playbooks", { recursive: true }).then(() => compilePlaybooks("dist/playbooks")),
 ]);
@@ -89,8 +100,9 @@ await chmod(cli.out, 0o755);
  * one call), so the compiled form is what loading the YAML gives; a playbook the loader refuses fails the build.
  */
 async function compilePlaybooks(dir) {
-  const [out] = (await build({ ...common, entryPoints: ["src/diagnose/compile-playbooks.ts"], write: false }))
-    .outputFiles;
+  const [out] = (
+    await build({ ...common, entryPoints: ["src/diagnose/compile-playbooks.ts"], write: false, target: "node20" })
+  ).outputFiles;
   const tmp = await mkdtemp(join(tmpdir(), "ecs-medic-build-"));
   try {
     const file = join(tmp, "compile-playbooks.mjs");
@@ -102,10 +114,20 @@ async function compilePlaybooks(dir) {
   }
 }
 
-const metafile = readMetafile();
-const sizes = [cli, ...handlers].map(({ out }) => {
-  const [entry, ...chunks] = closure(metafile, out).map((file) => metafile.outputs[file].bytes);
-  const kib = (bytes) => (bytes / 1024).toFixed(0);
-  return `${out} (${kib(entry)} KiB + chunks ${kib(chunks.reduce((a, b) => a + b, 0))} KiB)`;
-});
+/** An entry file plus every chunk of its folder: what the entry can load. */
+async function bytesOf(out, chunkDir) {
+  const files = chunkDir ? (await readdir(chunkDir)).map((f) => join(chunkDir, f)) : [];
+  const sizes = await Promise.all([out, ...files].map(async (f) => (await stat(f)).size));
+  return sizes.reduce((a, b) => a + b, 0);
+}
+const outputs = [
+  { out: cli.out, chunks: "dist/cli/chunks" },
+  ...handlers.map((h) => ({ out: h.out, chunks: `dist/handlers/chunks/${h.name}` })),
+];
+const sizes = await Promise.all(
+  outputs.map(async ({ out, chunks }) => {
+    const entry = (await stat(out)).size;
+    return `${out} (${(entry / 1024).toFixed(0)} KiB + chunks ${(((await bytesOf(out, chunks)) - entry) / 1024) | 0} KiB)`;
+  }),
+);
 console.log(`built ${sizes.join(", ")}, dist/playbooks (+ dist/playbooks.compiled.json)`);

@@ -3,13 +3,12 @@
  * start-up, the handlers' cold init, the slack ack, classify's rate, the peak RSS of a diagnosis.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { accessConfigFile, OPEN_ACCESS } from "../../test/helpers/access-config";
 import { OFFLINE_AWS_ENV } from "../../test/helpers/offline-aws-env";
-import { closure, readMetafile } from "../bundle-closure.cjs";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -72,7 +71,6 @@ export function startup(runs = 5) {
 export function bundles(runs = 5) {
   const dir = join(ROOT, "dist/handlers");
   const names = readdirSync(dir).filter((f) => f.endsWith(".mjs"));
-  const metafile = readMetafile(ROOT);
   const wallOf = (argv: string[]) => {
     const t = performance.now();
     spawnSync(node, argv, { cwd: ROOT, env: quietEnv, stdio: "ignore" });
@@ -80,8 +78,14 @@ export function bundles(runs = 5) {
   };
   return names.map((file) => {
     const name = file.replace(/\.mjs$/, "");
-    // The entry and every chunk it can load (its zip's code), from the build's import graph.
-    const bytes = closure(metafile, `dist/handlers/${file}`).reduce((sum, f) => sum + metafile.outputs[f]!.bytes, 0);
+    const chunks = join(dir, "chunks", name);
+    const bytes =
+      statSync(join(dir, file)).size +
+      (existsSync(chunks)
+        ? readdirSync(chunks)
+            .filter((f) => f.endsWith(".mjs"))
+            .reduce((sum, f) => sum + statSync(join(chunks, f)).size, 0)
+        : 0);
     const url = pathToFileURL(join(dir, file)).href;
     const diffs: number[] = [];
     const cpuDiffs: number[] = [];

@@ -9,12 +9,17 @@ import { cliDeps, type CliIo } from "./diagnose";
 import { ExitCode } from "./exit-codes";
 
 /**
- * The recorded incidents shipped in examples/: two levels above this module, from src/cli and from the built CLI's
- * dist/cli or dist/chunks alike.
+ * The recorded incidents shipped in examples/: two levels above this module from src/, three from the CLI's chunks
+ * (dist/cli/chunks/).
  */
 export function examplesDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [resolve(here, "../../examples"), resolve(process.cwd(), "examples")];
+  const candidates = [
+    resolve(here, "../../examples"),
+    resolve(here, "../examples"),
+    resolve(here, "../../../examples"),
+    resolve(process.cwd(), "examples"),
+  ];
   return candidates.find((dir) => existsSync(dir)) ?? candidates[0]!;
 }
 

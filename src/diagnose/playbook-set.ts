@@ -49,15 +49,16 @@ export const emptyPlaybookSet = (): PlaybookSet => ({
 });
 
 /**
- * The playbooks shipped with ecs-medic. From the built code (dist/cli, dist/handlers, dist/chunks: the CLI and every
- * Lambda zip) the folder beside them, dist/playbooks, where its compiled form is; from the sources the checkout's,
- * two levels above this module's file (src/diagnose → playbooks).
+ * The playbooks shipped with ecs-medic. From a checkout and from the bundled CLI alike the folder sits two
+ * levels above this module's file (src/diagnose → playbooks, dist/cli/chunks → dist/playbooks); from a Lambda
+ * handler's chunk three (dist/handlers/chunks/worker → dist/playbooks, as the worker's zip carries it).
  */
 export function builtinPlaybookDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [
-    resolve(here, "../playbooks"),
     resolve(here, "../../playbooks"),
+    resolve(here, "../playbooks"),
+    resolve(here, "../../../playbooks"),
     resolve(process.cwd(), "playbooks"),
   ];
   return candidates.find((dir) => existsSync(join(dir, ORDER_FILE))) ?? candidates[0]!;

@@ -7,7 +7,6 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import type { Metafile } from "esbuild";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { closure, readMetafile } from "../../scripts/bundle-closure.cjs";
 import { accessConfigFile, OPEN_ACCESS } from "../helpers/access-config";
 import { OFFLINE_AWS_ENV } from "../helpers/offline-aws-env";
 
@@ -24,13 +23,11 @@ describe.skipIf(missing.length > 0)(
   `npm run build: Lambda handler bundles${missing.length ? ` — skipped: ${missing.join(", ")} not written yet` : ""}`,
   () => {
     let bundles: string[] = [];
-    let metafile: Metafile;
 
     beforeAll(async () => {
       // test/global-setup.ts already ran scripts/build.mjs for the whole run; a lone run of this file builds itself.
       if (!inject("bundlesBuilt")) await run(process.execPath, ["scripts/build.mjs"], { timeout: 110_000 });
       bundles = readdirSync("dist/handlers").filter((file) => file.endsWith(".mjs"));
-      metafile = readMetafile();
     }, 120_000);
 
     it("writes one .mjs per handler", () => {
@@ -134,12 +131,11 @@ describe.skipIf(missing.length > 0)(
       // The SDK's optional SigV4a signer (not used by these services), required inside a try/catch.
       const optional = new Set(["@aws-sdk/signature-v4-crt"]);
       for (const bundle of bundles) {
-        // What esbuild's parser found each output still importing, from the build's own metafile (dist/meta.json):
-        // the entry and every chunk it can load (strings in the code can't fool a parser).
-        const files = closure(metafile, `dist/handlers/${bundle}`);
-        const imports = files.flatMap((file) =>
-          metafile.outputs[file]!.imports.filter((i) => i.external).map((i) => i.path),
-        );
+        // What esbuild's parser found each output still importing, from the build's own metafile (dist/meta/): the
+        // entry and every chunk it can load (strings in the code can't fool a parser).
+        const name = bundle.replace(/\.mjs$/, "");
+        const { outputs } = JSON.parse(readFileSync(`dist/meta/${name}.json`, "utf8")) as Metafile;
+        const imports = Object.values(outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
         expect(imports.length, bundle).toBeGreaterThan(0);
         expect(
           imports.filter((path) => !isBuiltin(path) && !optional.has(path)),
@@ -154,18 +150,14 @@ describe.skipIf(missing.length > 0)(
       // Code behind import() only runs on a job, so importing the handlers proves nothing about it. Here the chunks
       // run as built: esbuild's split bundles hand a dynamic import() of a CommonJS package (@slack/web-api) only its
       // `default`, which once left the built worker unable to build a Slack client.
-      // The chunk a function's import() of `source` loads, as the build's metafile records it.
-      const chunk = (fn: string, source: string) => {
-        const file = closure(metafile, `dist/handlers/${fn}.mjs`).find(
-          (f) => metafile.outputs[f]!.entryPoint === source,
-        );
-        if (!file) throw new Error(`${fn} loads no chunk built from ${source}`);
-        return pathToFileURL(resolve(file)).href;
+      const chunk = (fn: string, prefix: string) => {
+        const file = readdirSync(`dist/handlers/chunks/${fn}`).find((f) => f.startsWith(prefix) && f.endsWith(".mjs"));
+        return pathToFileURL(resolve(`dist/handlers/chunks/${fn}/${file}`)).href;
       };
       const probe = `
-        const runtime = await import(${JSON.stringify(chunk("worker", "src/handlers/worker-runtime.ts"))});
+        const runtime = await import(${JSON.stringify(chunk("worker", "worker-runtime-"))});
         const worker = await runtime.init();
-        const deps = await import(${JSON.stringify(chunk("actions", "src/app/deps.ts"))});
+        const deps = await import(${JSON.stringify(chunk("actions", "deps-"))});
         const actions = await deps.createSlackClients("xoxb-test", {});
         console.log(JSON.stringify({
           rules: worker.playbooks.rules.length,

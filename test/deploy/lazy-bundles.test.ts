@@ -1,18 +1,27 @@
+import { readFileSync } from "node:fs";
 import type { Metafile } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
-import { closure, readMetafile } from "../../scripts/bundle-closure.cjs";
 
 /**
  * What each Lambda handler bundle evaluates at import (issue 12: cold starts), from the metafile scripts/build.mjs
- * wrote for the bundles the tests run and serverless.yml ships (dist/meta.json, built once per test run by
+ * wrote for the bundle the tests run and serverless.yml ships (dist/meta/<name>.json, built once per test run by
  * test/global-setup.ts); "eager" is the entry file plus every chunk it imports statically — what `import()` of the
  * handler runs before the first event.
  */
 
 function eagerPackages(name: string): Set<string> {
-  const metafile = readMetafile();
-  const eager = closure(metafile, `dist/handlers/${name}.mjs`, { lazy: false });
+  const metafile = JSON.parse(readFileSync(`dist/meta/${name}.json`, "utf8")) as Metafile;
   const outputs: Metafile["outputs"] = metafile.outputs;
+  const entry = Object.keys(outputs).find((file) => file.endsWith(`/${name}.mjs`))!;
+  const eager = new Set([entry]);
+  const queue = [entry];
+  while (queue.length > 0) {
+    for (const imported of outputs[queue.pop()!]!.imports) {
+      if (imported.kind !== "import-statement" || imported.external || eager.has(imported.path)) continue;
+      eager.add(imported.path);
+      queue.push(imported.path);
+    }
+  }
   const packages = new Set<string>();
   for (const file of eager)
     for (const input of Object.keys(outputs[file]!.inputs)) {
