@@ -86,7 +86,7 @@ function toFinding(id: string, members: ClassifiedUnit[], baseVars: TemplateVars
   let lead = members[0]!;
   for (const m of members) if (leadOrder(m, lead) < 0) lead = m;
   const rule = lead.rule;
-  const vars = findingVars(baseVars, lead);
+  const vars = findingVars(baseVars, lead, members);
   // An AccessDenied that names its action: the rule's `denied` words say who, what, on what and why.
   const words = rule?.denied && vars.denialFix ? { ...rule, ...rule.denied } : rule;
   let firstSeen: string | undefined;
@@ -152,13 +152,13 @@ function maxSeverity(members: ClassifiedUnit[]): Severity {
   );
 }
 
-function findingVars(base: TemplateVars, lead: ClassifiedUnit): TemplateVars {
+function findingVars(base: TemplateVars, lead: ClassifiedUnit, members: readonly ClassifiedUnit[]): TemplateVars {
   const vars: Record<string, string | undefined> = { ...base };
   for (const [k, v] of Object.entries(lead.observation.vars)) if (v !== undefined) vars[k] = v;
   for (const [k, v] of Object.entries(lead.classification.vars)) if (v) vars[k] = v;
   // Failing tasks of a revision that is no longer the service's (the breaker rolled back): the way back is the
   // revision the service runs now, not the one before it.
-  const failingRevision = lead.observation.vars.taskDefinition;
+  const failingRevision = failingRevisionOf(lead, members);
   if (failingRevision && base.taskDefinition && failingRevision !== base.taskDefinition) {
     vars.taskDefinition = failingRevision;
     vars.previousTaskDefinition = base.taskDefinition;
@@ -171,6 +171,18 @@ function findingVars(base: TemplateVars, lead: ClassifiedUnit): TemplateVars {
   const secretName = vars.secretArn?.match(/:(?:secret:|parameter\/?)(.+)$/)?.[1];
   if (vars.secretArn) vars.secret = `secret ${secretName ?? vars.secretArn}`;
   return vars;
+}
+
+/**
+ * The revision a finding's failures ran: the lead's own, or, for a lead that names none (a service event: "is unable
+ * to consistently start tasks"), the one revision every member that names one agrees on.
+ */
+function failingRevisionOf(lead: ClassifiedUnit, members: readonly ClassifiedUnit[]): string | undefined {
+  const own = lead.observation.vars.taskDefinition;
+  if (own) return own;
+  const named = new Set<string>();
+  for (const m of members) if (m.observation.vars.taskDefinition) named.add(m.observation.vars.taskDefinition);
+  return named.size === 1 ? [...named][0] : undefined;
 }
 
 /** {denied}, {deniedAction}, {deniedResource}, {deniedPrincipal}, {denialReason}, {denialFix} of an AccessDenied. */

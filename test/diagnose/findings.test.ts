@@ -142,3 +142,25 @@ describe("findings from classified units", () => {
     expect(large.primary).toEqual(small.primary);
   });
 });
+
+describe("the way back a finding's fix names", () => {
+  const breaker = () => exampleEvidence("circuit-breaker-rollback");
+  const fixOf = (evidence: ReturnType<typeof exampleEvidence>) =>
+    diagnose(evidence, playbooks).findings.find((f) => f.rule === "app-start-failure")!.fix;
+
+  it("is the revision ECS rolled back to when the failing tasks ran a newer one, whichever message leads", () => {
+    // The breaker took payment-api back from :44 to :43; the finding's lead is a service event that names no
+    // revision, its stopped tasks all ran :44. The way back from :44 is :43, not the revision before :43.
+    const fix = fixOf(breaker());
+    expect(fix).toContain("roll back to payment-api:43");
+    expect(fix).not.toContain("payment-api:42");
+  });
+
+  it("stays the last good revision when the failing tasks disagree on their revision", () => {
+    const evidence = breaker();
+    const step = evidence.steps.find((s) => s.id === "stopped-tasks")!;
+    const stopped = (step.data as { stopped: { taskDefinitionArn?: string }[] }).stopped;
+    stopped[0]!.taskDefinitionArn = evidence.service.taskDefinition;
+    expect(fixOf(evidence)).toContain("roll back to payment-api:42");
+  });
+});
