@@ -22,6 +22,7 @@ export default defineConfig({
     // set their per-container state through the `…ForTests` setters before each test. Forked processes, not threads:
     // a test sets TZ, which only a process honours.
     isolate: false,
+    pool: "forks",
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       // Never let a unit test reach real AWS with whatever credentials the developer has.

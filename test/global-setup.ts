@@ -30,8 +30,9 @@ const state = globalThis as typeof globalThis & {
 /**
  * Builds the bundles once for the whole run, before any test file starts: the CLI integration tests run the built
  * CLI (not tsx, which compiles the sources in every child process) and the build tests inspect the same files, so
- * no test rebuilds dist/ while another runs it. Both projects (vitest.config.ts) run this setup; without the shared
- * promise their two builds would delete each other's output.
+ * no test rebuilds dist/ while another runs it. The state is process-wide so that a second call (a workspace with
+ * several projects runs the setup once per project) awaits the same build: two concurrent builds delete each other's
+ * output.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   state.ecsMedicBuild ??= promisify(execFile)(process.execPath, ["scripts/build.mjs"], { timeout: 120_000 });

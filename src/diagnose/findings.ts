@@ -175,7 +175,8 @@ function findingVars(base: TemplateVars, lead: ClassifiedUnit, members: readonly
 
 /**
  * The revision a finding's failures ran: the lead's own, or, for a lead that names none (a service event: "is unable
- * to consistently start tasks"), the one revision every member that names one agrees on.
+ * to consistently start tasks"), the one revision every member that names one agrees on (a single such member is
+ * enough; two revisions among them, and the finding keeps the service's own).
  */
 function failingRevisionOf(lead: ClassifiedUnit, members: readonly ClassifiedUnit[]): string | undefined {
   const own = lead.observation.vars.taskDefinition;

@@ -54,7 +54,12 @@ function contentKey(dirs: readonly string[]): string {
     hash.update(`dir\0${dir}\0${existsSync(dir)}\0`);
     for (const file of existsSync(dir) ? playbookFiles(dir) : []) {
       hash.update(`${file}\0`);
-      hash.update(readFileSync(file));
+      try {
+        hash.update(readFileSync(file));
+      } catch {
+        // The load that follows throws, naming the file it cannot read (parseFile), so nothing is kept on this key.
+        hash.update("unreadable\0");
+      }
     }
   }
   return hash.digest("hex");
@@ -110,10 +115,23 @@ export function readYamlFolder(dir: string, builtin: boolean, set: PlaybookSet):
 }
 
 function parseFile<S extends z.ZodType, R>(file: string, schema: S, pick: (data: z.infer<S>) => R): R {
-  const bytes = readFileSync(file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new PlaybookInvalidError(file, `${displayPath(file)}: cannot be read: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   const key = `${file}\0${createHash("sha256").update(bytes).digest("hex")}`;
-  const known = parsedFiles.get(schema)?.get(key);
-  if (known !== undefined) return pick(known as z.infer<S>);
+  const kept = parsedFiles.get(schema) ?? parsedFiles.set(schema, new Map()).get(schema)!;
+  const known = kept.get(key);
+  if (known !== undefined) {
+    // Most recently used last: the built-in files, read by every load, stay while team folders come and go.
+    kept.delete(key);
+    kept.set(key, known);
+    return pick(known as z.infer<S>);
+  }
   let raw: unknown;
   try {
     raw = parseYaml(bytes.toString("utf8"), { prettyErrors: true, uniqueKeys: true });
@@ -130,7 +148,6 @@ function parseFile<S extends z.ZodType, R>(file: string, schema: S, pick: (data:
       cause: result.error,
     });
   }
-  const kept = parsedFiles.get(schema) ?? parsedFiles.set(schema, new Map()).get(schema)!;
   if (kept.size >= FILES_KEPT) kept.delete(kept.keys().next().value!);
   kept.set(key, result.data);
   return pick(result.data);

@@ -33,9 +33,9 @@ export interface CompiledRule {
 export const MAX_MATCH_TEXT = 8_192;
 
 /**
- * Compiles a rule's patterns. With `lazy` (patterns the build already compiled once: the built-in playbooks' compiled
- * form) each pattern's RE2 engine is built on its first use; otherwise every pattern is compiled now, so a refused one
- * throws PatternError here.
+ * Compiles a rule's patterns. With `lazy` (patterns already compiled once: by the build, for the built-in playbooks'
+ * compiled form, or earlier in this process for the same rule) each pattern's RE2 engine is built on its first use;
+ * otherwise every pattern is compiled now, so a refused one throws PatternError here.
  */
 export function compileRule(
   rule: SymptomRule,

@@ -27,8 +27,9 @@ export interface LoadedRule {
   readonly source: string;
   /**
    * Whether its patterns were already compiled once when the build validated them (the built-in playbooks' compiled
-   * form): then each pattern's engine is built on first use. A rule read from YAML now compiles every pattern at
-   * load, so a pattern RE2 refuses is a load error naming the file, the rule and the field.
+   * form): then each pattern's engine is built on first use. A rule read from YAML compiles every pattern at load
+   * the first time this process reads it (see `compiledOnce`), so a pattern RE2 refuses is a load error naming the
+   * file, the rule and the field.
    */
   readonly validated: boolean;
 }

@@ -40,6 +40,12 @@ describe("loadPlaybooks", () => {
     expect(after).toMatchObject({ symptom: "app_crash", cause: "db_pool", rule: "team-db-pool" });
   });
 
+  it("refuses a playbook file it cannot read, naming it (a folder named like one)", () => {
+    mkdirSync(join(dir, "symptoms", "team.yaml"));
+    expect(() => loadPlaybooks({ overrides: [dir] })).toThrow(PlaybookInvalidError);
+    expect(() => loadPlaybooks({ overrides: [dir] })).toThrow(/team\.yaml: cannot be read: EISDIR/);
+  });
+
   it("replaces a built-in rule with the same id, and removes one marked disabled", () => {
     const builtin = loadPlaybooks();
     const oom = { field: "container.reason" as const, text: "OutOfMemoryError: Container killed due to memory usage" };

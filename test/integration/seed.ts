@@ -51,7 +51,6 @@ export interface Seeded {
   taskDefinitionArns: string[];
 }
 
-/** The client classes seedPaymentApi sends through (a file sharing its worker restores their real send first). */
 export async function seedPaymentApi(endpoint: string, now: Date): Promise<Seeded> {
   const config = { endpoint, region: SEED.region, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
   const ec2 = new EC2Client(config);
