@@ -6,23 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { classifyMessage, toMessage, type ClassifyInput } from "../../src/diagnose/classify";
 import { loadPlaybooks } from "../../src/diagnose/load-playbooks";
 import { MESSAGE_FIELDS, MESSAGE_SYMPTOMS } from "../../src/diagnose/symptoms";
+import { seeded } from "../helpers/random";
 
 /** Whatever arrives on stdin, classify answers: it never throws, and no input makes it slow. */
 
 const playbooks = loadPlaybooks();
 const classify = (input: ClassifyInput) => classifyMessage(toMessage(input), playbooks);
-
-/** A small seeded generator, so a failure reproduces. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD = [
   "\u200f", // RTL mark
@@ -82,7 +71,8 @@ function expectAnswer(input: ClassifyInput): void {
 
 describe("classify never throws", () => {
   it.each(MESSAGE_FIELDS)("on random strings in %s", (field) => {
-    const next = rng(field.length * 7919);
+    // Seeded, so a failure reproduces.
+    const next = seeded(field.length * 7919);
     for (let i = 0; i < 60; i += 1) {
       const text = randomText(next, Math.floor(next() * 400));
       expectAnswer({ field, text });
